@@ -1,0 +1,282 @@
+//! The crate's one error type.
+//!
+//! Every failure, from a malformed resource id to an ARM throttling reply, is an [`Error`] with a
+//! stable [`ErrorCode`]. The codes are part of the public contract: JavaScript callers switch on
+//! `error.code`, so a code's string never changes once released (see README "Error codes").
+//!
+//! Architecture invariant: an `Error` never contains a bearer token. Messages are built from
+//! resource ids, field names and ARM's own error text only.
+
+use std::fmt;
+
+/// Stable, machine-readable error codes. `as_str` gives the string JavaScript sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// An argument is missing, of the wrong type or breaks a documented rule.
+    InvalidArgument,
+    /// A string is not a valid ARM resource id, or not the kind of id expected.
+    InvalidResourceId,
+    /// Input that should be JSON (a resource, a list page) is not valid JSON of the expected shape.
+    InvalidJson,
+    /// ARM answered 404.
+    NotFound,
+    /// ARM answered 401 (missing, invalid or expired token).
+    Unauthorized,
+    /// ARM answered 403 (the principal lacks a permission).
+    Forbidden,
+    /// ARM answered 409, or a snapshot name already exists.
+    Conflict,
+    /// ARM answered 429 and the retries were used up.
+    Throttled,
+    /// A long-running operation ended `Failed` or `Canceled`, or a copy reported an error.
+    OperationFailed,
+    /// Any other ARM error reply.
+    ArmError,
+    /// The request could not be sent or the connection broke, after retries.
+    Network,
+    /// The caller's `AbortSignal` fired.
+    Aborted,
+    /// ARM handed back a URL (nextLink, Location, Azure-AsyncOperation) on another origin,
+    /// or the endpoint itself is not trusted (plain http off loopback).
+    UntrustedUrl,
+    /// A response could not be understood (truncated or malformed body, missing header).
+    InvalidResponse,
+    /// A bounded loop (polling, paging, retries) reached its limit.
+    Timeout,
+}
+
+impl ErrorCode {
+    /// Every code, for documentation and tests.
+    pub const ALL: [ErrorCode; 15] = [
+        ErrorCode::InvalidArgument,
+        ErrorCode::InvalidResourceId,
+        ErrorCode::InvalidJson,
+        ErrorCode::NotFound,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::Conflict,
+        ErrorCode::Throttled,
+        ErrorCode::OperationFailed,
+        ErrorCode::ArmError,
+        ErrorCode::Network,
+        ErrorCode::Aborted,
+        ErrorCode::UntrustedUrl,
+        ErrorCode::InvalidResponse,
+        ErrorCode::Timeout,
+    ];
+
+    /// The stable string form, e.g. `"INVALID_RESOURCE_ID"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
+            ErrorCode::InvalidResourceId => "INVALID_RESOURCE_ID",
+            ErrorCode::InvalidJson => "INVALID_JSON",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::Unauthorized => "UNAUTHORIZED",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::Throttled => "THROTTLED",
+            ErrorCode::OperationFailed => "OPERATION_FAILED",
+            ErrorCode::ArmError => "ARM_ERROR",
+            ErrorCode::Network => "NETWORK",
+            ErrorCode::Aborted => "ABORTED",
+            ErrorCode::UntrustedUrl => "UNTRUSTED_URL",
+            ErrorCode::InvalidResponse => "INVALID_RESPONSE",
+            ErrorCode::Timeout => "TIMEOUT",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One broken rule found by validation: which field, which rule, in words.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Violation {
+    /// The offending field as a JSON path from the options or resource root, e.g. `"sku.name"`.
+    pub field: String,
+    /// A short stable rule name, e.g. `"name.pattern"`, `"copyStart.sameRegion"`.
+    pub rule: &'static str,
+    /// A sentence for people.
+    pub message: String,
+}
+
+/// ARM's own description of a failure, as its error body and headers gave it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArmErrorInfo {
+    /// HTTP status of the reply (0 when the failure was not an HTTP reply, e.g. an LRO body).
+    pub status: u16,
+    /// ARM's code (`x-ms-error-code` wins over the body's `error.code`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arm_code: Option<String>,
+    /// `error.target` from the body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// `x-ms-request-id`, else `x-ms-correlation-request-id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// `error.details` as ARM sent them (code, target, message each).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<ArmErrorDetail>,
+    /// Seconds the server asked to wait, when it did (throttling).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
+}
+
+/// One entry of ARM's `error.details`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ArmErrorDetail {
+    /// Detail code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Detail target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Detail message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The crate's error: a stable code, a message, and where it applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    /// Stable code.
+    pub code: ErrorCode,
+    /// A sentence for people; never contains a token.
+    pub message: String,
+    /// The offending input field, when one is to blame.
+    pub field: Option<String>,
+    /// Every rule broken, when validation found several (the first also fills `field`).
+    pub violations: Vec<Violation>,
+    /// ARM's side of the story, for errors that came from a reply.
+    pub arm: Option<ArmErrorInfo>,
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A new error with a code and message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error {
+            code,
+            message: message.into(),
+            field: None,
+            violations: Vec::new(),
+            arm: None,
+        }
+    }
+
+    /// `INVALID_ARGUMENT` blaming `field`.
+    pub fn invalid_argument(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::InvalidArgument, message).with_field(field)
+    }
+
+    /// `INVALID_JSON` blaming `field`.
+    pub fn invalid_json(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::InvalidJson, message).with_field(field)
+    }
+
+    /// `INVALID_ARGUMENT` carrying every violation found; `field` is the first one's.
+    /// Returns `Ok(())` when `violations` is empty, so validators can end with it.
+    pub fn from_violations(violations: Vec<Violation>) -> Result<()> {
+        let Some(first) = violations.first() else {
+            return Ok(());
+        };
+        let message = if violations.len() == 1 {
+            format!("{}: {}", first.field, first.message)
+        } else {
+            let all: Vec<String> = violations
+                .iter()
+                .map(|v| format!("{}: {}", v.field, v.message))
+                .collect();
+            format!("{} problems: {}", violations.len(), all.join("; "))
+        };
+        let field = first.field.clone();
+        Err(Error {
+            code: ErrorCode::InvalidArgument,
+            message,
+            field: Some(field),
+            violations,
+            arm: None,
+        })
+    }
+
+    /// Sets the offending field.
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// Prefixes the field path with `prefix` (e.g. `disk` + `id` → `disk.id`).
+    pub fn in_field(mut self, prefix: &str) -> Self {
+        self.field = Some(match self.field.take() {
+            Some(inner) if !inner.is_empty() => format!("{prefix}.{inner}"),
+            _ => prefix.to_string(),
+        });
+        for v in &mut self.violations {
+            v.field = format!("{prefix}.{}", v.field);
+        }
+        self
+    }
+
+    /// The HTTP status when this error came from an ARM reply.
+    pub fn status(&self) -> Option<u16> {
+        self.arm.as_ref().map(|a| a.status).filter(|s| *s != 0)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_screaming_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "duplicate code {s}");
+            assert!(s.chars().all(|c| c.is_ascii_uppercase() || c == '_'), "{s}");
+        }
+    }
+
+    #[test]
+    fn violations_are_reported_together_with_the_first_field() {
+        let err = Error::from_violations(vec![
+            Violation {
+                field: "name".into(),
+                rule: "name.pattern",
+                message: "bad".into(),
+            },
+            Violation {
+                field: "sku.name".into(),
+                rule: "sku.incremental",
+                message: "no".into(),
+            },
+        ])
+        .unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidArgument);
+        assert_eq!(err.field.as_deref(), Some("name"));
+        assert_eq!(err.violations.len(), 2);
+        assert!(err.message.starts_with("2 problems"), "{}", err.message);
+        assert_eq!(Error::from_violations(Vec::new()), Ok(()));
+    }
+
+    #[test]
+    fn in_field_prefixes_field_and_violations() {
+        let err = Error::invalid_argument("id", "x").in_field("disk");
+        assert_eq!(err.field.as_deref(), Some("disk.id"));
+    }
+}

@@ -1,0 +1,25 @@
+//! # azure-incremental-snapshots
+//!
+//! Back up Azure managed disks with incremental snapshots from any JavaScript runtime, with only
+//! the user's own ARM bearer token.
+//!
+//! The crate is a pure core with thin shells (see ARCHITECTURE.md):
+//! - [`resource_id`]: parse, validate, format and compare ARM ids;
+//! - [`models`]: ARM `Disk` / `Snapshot` and list pages, round-trip safe;
+//! - [`config`]: the PUT body of an incremental snapshot or a cross-region copy, validated;
+//! - [`template`]: deployable ARM templates and parameter files;
+//! - [`filter`]: a disk's incremental-snapshot chain, and every chain of a listing;
+//! - [`error`]: the one error type, with stable codes;
+//! - `wasm` (wasm32 only): the JavaScript facade and the fetch transport.
+//!
+//! Architecture invariant: nothing outside `wasm` does I/O, reads a clock or mentions `JsValue`.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod api_version;
+pub mod error;
+pub mod models;
+pub mod resource_id;
+
+pub use error::{Error, ErrorCode, Result};
+pub use resource_id::ResourceId;
