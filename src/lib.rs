@@ -18,8 +18,13 @@
 
 pub mod api_version;
 pub mod error;
+pub mod filter;
 pub mod models;
 pub mod resource_id;
+pub mod time;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
 
 pub use error::{Error, ErrorCode, Result};
 pub use resource_id::ResourceId;

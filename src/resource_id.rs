@@ -251,6 +251,40 @@ impl fmt::Display for ResourceId {
     }
 }
 
+/// The parts of a parsed id, as `parseResourceId` returns them to JavaScript.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ParsedResourceId {
+    /// The canonical id (keywords in canonical case, values as given).
+    pub id: String,
+    /// `subscription`, `resourceGroup` or `resource`.
+    pub kind: &'static str,
+    /// Subscription GUID.
+    pub subscription_id: String,
+    /// Resource group name, or null.
+    pub resource_group: Option<String>,
+    /// Provider namespace, or null.
+    pub provider: Option<String>,
+    /// Full resource type (`Microsoft.Compute/snapshots`), or null.
+    pub resource_type: Option<String>,
+    /// Innermost resource name, or null.
+    pub name: Option<String>,
+}
+
+impl From<&ResourceId> for ParsedResourceId {
+    fn from(id: &ResourceId) -> Self {
+        ParsedResourceId {
+            id: id.to_string(),
+            kind: id.kind().as_str(),
+            subscription_id: id.subscription_id.clone(),
+            resource_group: id.resource_group.clone(),
+            provider: id.provider.clone(),
+            resource_type: id.resource_type(),
+            name: id.name().map(str::to_string),
+        }
+    }
+}
+
 /// Compares two id strings as ARM does: ignoring case and a missing leading `/`.
 /// Strings that do not parse are compared the same way as plain text.
 pub fn ids_equal(a: &str, b: &str) -> bool {

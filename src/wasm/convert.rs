@@ -1,0 +1,113 @@
+//! Crossing the boundary: JSON text in and out, and `Error` → JS `Error`.
+
+use crate::error::{Error, ErrorCode, Result};
+use js_sys::{Array, Object, Reflect, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Turns a crate error into a JS `Error` with `code`, `field`, `violations` and ARM details.
+pub fn error_to_js(err: Error) -> JsValue {
+    let js = js_sys::Error::new(&err.message);
+    js.set_name("AzureSnapshotsError");
+    let obj: &Object = js.unchecked_ref();
+    let set = |k: &str, v: JsValue| {
+        let _ = Reflect::set(obj, &JsValue::from_str(k), &v);
+    };
+    set("code", JsValue::from_str(err.code.as_str()));
+    set(
+        "field",
+        err.field
+            .as_deref()
+            .map(JsValue::from_str)
+            .unwrap_or(JsValue::NULL),
+    );
+    if !err.violations.is_empty() {
+        let list = Array::new();
+        for v in &err.violations {
+            let item = Object::new();
+            let _ = Reflect::set(&item, &"field".into(), &JsValue::from_str(&v.field));
+            let _ = Reflect::set(&item, &"rule".into(), &JsValue::from_str(v.rule));
+            let _ = Reflect::set(&item, &"message".into(), &JsValue::from_str(&v.message));
+            list.push(&item);
+        }
+        set("violations", list.into());
+    }
+    if let Some(arm) = &err.arm {
+        if arm.status != 0 {
+            set("status", JsValue::from(arm.status));
+        }
+        if let Some(c) = &arm.arm_code {
+            set("armCode", JsValue::from_str(c));
+        }
+        if let Some(t) = &arm.target {
+            set("target", JsValue::from_str(t));
+        }
+        if let Some(r) = &arm.request_id {
+            set("requestId", JsValue::from_str(r));
+        }
+        if let Some(ms) = arm.retry_after_ms {
+            set("retryAfterMs", JsValue::from_f64(ms as f64));
+        }
+        if !arm.details.is_empty() {
+            if let Ok(text) = serde_json::to_string(&arm.details) {
+                if let Ok(v) = JSON::parse(&text) {
+                    set("details", v);
+                }
+            }
+        }
+    }
+    js.into()
+}
+
+/// JSON text of an argument: a string is taken as JSON text when `text_allowed`, anything else
+/// goes through `JSON.stringify`. `undefined` / `null` are refused.
+pub fn json_text(value: &JsValue, field: &str, text_allowed: bool) -> Result<String> {
+    if value.is_undefined() || value.is_null() {
+        return Err(Error::invalid_argument(
+            field,
+            format!("{field} is required"),
+        ));
+    }
+    if let Some(s) = value.as_string() {
+        if text_allowed {
+            return Ok(s);
+        }
+    }
+    JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| {
+            Error::new(
+                ErrorCode::InvalidJson,
+                format!("{field} cannot be turned into JSON"),
+            )
+            .with_field(field)
+        })
+}
+
+/// Parses an argument into a JSON value (a string argument stays a JSON string).
+pub fn json_value(value: &JsValue, field: &str) -> Result<serde_json::Value> {
+    let text = json_text(value, field, false)?;
+    serde_json::from_str(&text)
+        .map_err(|e| Error::invalid_json(field, format!("{field} is not valid JSON: {e}")))
+}
+
+/// Like [`json_value`], but `undefined` / `null` give an empty object (for optional options).
+pub fn options_value(value: &JsValue, field: &str) -> Result<serde_json::Value> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(serde_json::Value::Object(Default::default()));
+    }
+    json_value(value, field)
+}
+
+/// JSON text to a plain JS value.
+pub fn json_out(text: &str) -> Result<JsValue> {
+    JSON::parse(text)
+        .map_err(|_| Error::new(ErrorCode::InvalidJson, "internal: output is not JSON"))
+}
+
+/// Serializes a value to JSON and hands it to JS as plain objects.
+pub fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| Error::new(ErrorCode::InvalidJson, format!("internal: {e}")))?;
+    json_out(&text)
+}

@@ -1,0 +1,13 @@
+//! The JavaScript facade: thin wasm-bindgen wrappers over the core.
+//!
+//! Rules of this layer (see ARCHITECTURE.md):
+//! - inputs arrive as `JsValue` and are deserialized *inside* each function, so bad input is a
+//!   typed error, never a trap at the ABI boundary;
+//! - JSON-shaped data crosses as JSON text (`JSON.stringify` / `JSON.parse` on the JS side of the
+//!   boundary): plain objects out, never `Map`, never `undefined` where ARM has `null`;
+//! - every failure becomes a real JS `Error` with a stable `code` (see [`crate::ErrorCode`]).
+
+mod convert;
+mod exports;
+
+pub use convert::error_to_js;
