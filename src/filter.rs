@@ -134,7 +134,8 @@ struct CreationKeys<'a> {
 }
 
 impl<'a> SnapshotView<'a> {
-    fn from_raw(raw: &'a RawValue, index: usize) -> Result<SnapshotView<'a>> {
+    /// Reads the chain fields of item `index` of a listing.
+    pub fn from_raw_item(raw: &'a RawValue, index: usize) -> Result<SnapshotView<'a>> {
         let keys: SnapshotKeys<'a> = serde_json::from_str(raw.get()).map_err(|e| {
             Error::invalid_json(
                 format!("value[{index}]"),
@@ -243,7 +244,7 @@ pub fn parse_listing(text: &str) -> Result<Listing<'_>> {
     let items = raws
         .into_iter()
         .enumerate()
-        .map(|(i, raw)| SnapshotView::from_raw(raw, i))
+        .map(|(i, raw)| SnapshotView::from_raw_item(raw, i))
         .collect::<Result<Vec<_>>>()?;
     Ok(Listing { items, next_link })
 }

@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api_version;
+pub mod arm;
 pub mod config;
 pub mod error;
 pub mod filter;

@@ -1,0 +1,193 @@
+//! ARM error replies → [`Error`] with a stable code, ARM's code, the request id and message.
+//!
+//! `x-ms-error-code` wins over the body's `error.code`; a body that is not ARM's error shape
+//! still gives an error carrying the status and a bounded excerpt of the text.
+
+use super::Response;
+use crate::error::{ArmErrorDetail, ArmErrorInfo, Error, ErrorCode};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct ErrorEnvelope {
+    #[serde(default)]
+    error: Option<ErrorBody>,
+    // Some services reply with the error object at the top level.
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+/// ARM's `error` object.
+#[derive(Deserialize, Default)]
+pub struct ErrorBody {
+    /// `error.code`.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// `error.message`.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// `error.target`.
+    #[serde(default)]
+    pub target: Option<String>,
+    /// `error.details`.
+    #[serde(default)]
+    pub details: Vec<ArmErrorDetail>,
+}
+
+/// The stable code for an HTTP status.
+pub fn code_for_status(status: u16) -> ErrorCode {
+    match status {
+        401 => ErrorCode::Unauthorized,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        409 => ErrorCode::Conflict,
+        429 => ErrorCode::Throttled,
+        _ => ErrorCode::ArmError,
+    }
+}
+
+/// The request id of a response.
+pub fn request_id(resp: &Response) -> Option<String> {
+    resp.header("x-ms-request-id")
+        .or_else(|| resp.header("x-ms-correlation-request-id"))
+        .map(str::to_string)
+}
+
+/// Turns an error reply into an [`Error`].
+pub fn from_response(resp: &Response) -> Error {
+    let parsed: Option<ErrorBody> = serde_json::from_str::<ErrorEnvelope>(&resp.body)
+        .ok()
+        .and_then(|env| {
+            env.error
+                .or(if env.code.is_some() || env.message.is_some() {
+                    Some(ErrorBody {
+                        code: env.code,
+                        message: env.message,
+                        ..ErrorBody::default()
+                    })
+                } else {
+                    None
+                })
+        });
+    let body = parsed.unwrap_or_default();
+    let arm_code = resp
+        .header("x-ms-error-code")
+        .map(str::to_string)
+        .or(body.code);
+    let message = match (&body.message, resp.body.trim()) {
+        (Some(m), _) => m.clone(),
+        (None, "") => format!("ARM answered HTTP {} with no body", resp.status),
+        (None, text) => {
+            let excerpt: String = text.chars().take(300).collect();
+            format!("ARM answered HTTP {}: {excerpt}", resp.status)
+        }
+    };
+    let mut err = Error::new(code_for_status(resp.status), message);
+    err.arm = Some(ArmErrorInfo {
+        status: resp.status,
+        arm_code,
+        target: body.target,
+        request_id: request_id(resp),
+        details: body.details,
+        retry_after_ms: super::retry::server_delay_ms(resp, 0),
+    });
+    err
+}
+
+/// An operation that ended `Failed` or `Canceled`, with the error its status body carried.
+pub fn operation_failed(status: &str, error: Option<ErrorBody>, resp: &Response) -> Error {
+    let body = error.unwrap_or_default();
+    let message = match &body.message {
+        Some(m) => format!("the operation ended {status}: {m}"),
+        None => format!("the operation ended {status}"),
+    };
+    let mut err = Error::new(ErrorCode::OperationFailed, message);
+    err.arm = Some(ArmErrorInfo {
+        status: resp.status,
+        arm_code: body.code.or_else(|| Some(status.to_string())),
+        target: body.target,
+        request_id: request_id(resp),
+        details: body.details,
+        retry_after_ms: None,
+    });
+    err
+}
+
+/// A reply that is not what ARM promises (malformed or truncated JSON, missing fields).
+pub fn invalid_response(resp: &Response, what: &str, detail: impl std::fmt::Display) -> Error {
+    let mut err = Error::new(
+        ErrorCode::InvalidResponse,
+        format!("ARM's {what} could not be read: {detail}"),
+    );
+    err.arm = Some(ArmErrorInfo {
+        status: resp.status,
+        request_id: request_id(resp),
+        ..ArmErrorInfo::default()
+    });
+    err
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
+        Response {
+            status,
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn maps_arm_error_bodies() {
+        let r = resp(
+            404,
+            &[("x-ms-request-id", "req-1")],
+            r#"{"error":{"code":"ResourceNotFound","message":"gone","target":"name","details":[{"code":"x","message":"y"}]}}"#,
+        );
+        let e = from_response(&r);
+        assert_eq!(e.code, ErrorCode::NotFound);
+        assert_eq!(e.message, "gone");
+        let arm = e.arm.unwrap();
+        assert_eq!(arm.arm_code.as_deref(), Some("ResourceNotFound"));
+        assert_eq!(arm.request_id.as_deref(), Some("req-1"));
+        assert_eq!(arm.target.as_deref(), Some("name"));
+        assert_eq!(arm.details.len(), 1);
+    }
+
+    #[test]
+    fn header_code_wins_and_garbage_bodies_still_give_errors() {
+        let e = from_response(&resp(
+            429,
+            &[
+                ("x-ms-error-code", "SubscriptionRequestsThrottled"),
+                ("Retry-After", "7"),
+            ],
+            "<html>busy</html>",
+        ));
+        assert_eq!(e.code, ErrorCode::Throttled);
+        assert!(e.message.contains("<html>busy"));
+        let arm = e.arm.unwrap();
+        assert_eq!(
+            arm.arm_code.as_deref(),
+            Some("SubscriptionRequestsThrottled")
+        );
+        assert_eq!(arm.retry_after_ms, Some(7000));
+        let e = from_response(&resp(500, &[("x-ms-correlation-request-id", "c")], ""));
+        assert_eq!(e.code, ErrorCode::ArmError);
+        assert_eq!(e.arm.unwrap().request_id.as_deref(), Some("c"));
+        for (s, c) in [
+            (401, ErrorCode::Unauthorized),
+            (403, ErrorCode::Forbidden),
+            (409, ErrorCode::Conflict),
+            (400, ErrorCode::ArmError),
+        ] {
+            assert_eq!(from_response(&resp(s, &[], "{}")).code, c);
+        }
+    }
+}

@@ -1,0 +1,475 @@
+//! Long-running operations as ARM defines them, and the retrying request [`Caller`] that all
+//! operations share.
+//!
+//! After the initial reply (200/201/202): poll `Azure-AsyncOperation` if present, else
+//! `Location`, else the resource itself; wait what `Retry-After` says (else the poll interval);
+//! statuses are compared ignoring case, `Succeeded`, `Failed` and `Canceled`/`Cancelled` end it,
+//! anything else (`InProgress`, `Updating`, ...) means running. The final resource of a PUT or
+//! PATCH is the operation's `properties.output` when Compute includes it, else a GET of the
+//! original URL (never a re-sent PUT).
+
+use super::errors::{self, ErrorBody};
+use super::retry::{server_delay_ms, Jitter, RetryState};
+use super::{Action, ClientSettings, Failure, Input, Method, Request, Response};
+use crate::error::{Error, ErrorCode};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// Sends requests and retries them per [`super::retry`]; hands back final responses.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// Shared settings.
+    pub settings: ClientSettings,
+    jitter: Jitter,
+    retry: RetryState,
+    current: Option<Request>,
+    /// Requests sent so far (attempts included).
+    pub requests_sent: u32,
+}
+
+/// What became of the last request.
+pub enum Received {
+    /// Send again (a retry): pass this action on.
+    Retry(Action<()>),
+    /// The final response (any status, after retries).
+    Final(Response),
+    /// A transport failure after retries, or an abort.
+    Failed(Error),
+}
+
+impl Caller {
+    /// A caller with `settings`.
+    pub fn new(settings: ClientSettings) -> Caller {
+        let jitter = Jitter::new(settings.seed);
+        Caller {
+            settings,
+            jitter,
+            retry: RetryState::default(),
+            current: None,
+            requests_sent: 0,
+        }
+    }
+
+    /// Starts a new request after `delay_ms`.
+    pub fn send<T>(&mut self, request: Request, delay_ms: u64) -> Action<T> {
+        self.retry.reset();
+        self.current = Some(request.clone());
+        self.requests_sent += 1;
+        Action::Send { request, delay_ms }
+    }
+
+    /// A GET of `url`.
+    pub fn get<T>(&mut self, url: String, delay_ms: u64) -> Action<T> {
+        self.send(
+            Request {
+                method: Method::Get,
+                url,
+                body: None,
+            },
+            delay_ms,
+        )
+    }
+
+    /// Takes the shell's input for the current request.
+    pub fn receive(&mut self, input: Input, now_ms: i64) -> Received {
+        let Some(request) = self.current.clone() else {
+            return Received::Failed(Error::new(
+                ErrorCode::InvalidArgument,
+                "internal: no request in flight",
+            ));
+        };
+        let outcome: std::result::Result<Response, Failure> = match input {
+            Input::Response(r) => Ok(r),
+            Input::Failure(f) => Err(f),
+            Input::Start => {
+                return Received::Failed(Error::new(
+                    ErrorCode::InvalidArgument,
+                    "internal: started twice",
+                ))
+            }
+        };
+        let settings = self.settings.clone();
+        if let Some(delay) = self.retry.decide(
+            &settings,
+            request.method,
+            outcome.as_ref(),
+            now_ms,
+            &mut self.jitter,
+        ) {
+            self.requests_sent += 1;
+            return Received::Retry(Action::Send {
+                request,
+                delay_ms: delay,
+            });
+        }
+        match outcome {
+            Ok(r) => Received::Final(r),
+            Err(Failure::Aborted) => {
+                Received::Failed(Error::new(ErrorCode::Aborted, "the operation was aborted"))
+            }
+            Err(Failure::Network(msg)) => Received::Failed(Error::new(
+                ErrorCode::Network,
+                format!(
+                    "could not reach ARM ({} {}): {msg}",
+                    request.method.as_str(),
+                    strip_query(&request.url)
+                ),
+            )),
+        }
+    }
+}
+
+/// A URL without its query (signed poll URLs carry secrets in the query).
+pub fn strip_query(url: &str) -> &str {
+    url.split('?').next().unwrap_or(url)
+}
+
+/// Turns a retry action into another output type.
+pub fn retry_action<T>(a: Action<()>) -> Action<T> {
+    match a {
+        Action::Send { request, delay_ms } => Action::Send { request, delay_ms },
+        Action::Done(Err(e)) => Action::Done(Err(e)),
+        Action::Done(Ok(())) => Action::Done(Err(Error::new(
+            ErrorCode::InvalidArgument,
+            "internal: empty retry",
+        ))),
+    }
+}
+
+/// Which kind of operation is running (it decides how the final result is read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LroKind {
+    /// Create or replace: final result is the resource.
+    Put,
+    /// Update: final result is the resource.
+    Patch,
+    /// Delete: no result.
+    Delete,
+    /// Action (beginGetAccess, endGetAccess): result from the operation or its Location.
+    Post,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Polling {
+    AsyncOperation {
+        url: String,
+        location: Option<String>,
+    },
+    Location {
+        url: String,
+    },
+    Resource,
+    FinalGet {
+        url: String,
+    },
+}
+
+/// Terminal states, compared ignoring case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OperationStatus {
+    /// Succeeded.
+    Succeeded,
+    /// Failed (with its text as ARM wrote it).
+    Failed(String),
+    /// Still running (any other status).
+    Running(String),
+}
+
+/// Reads a status string.
+pub fn classify_status(status: &str) -> OperationStatus {
+    if status.eq_ignore_ascii_case("Succeeded") {
+        OperationStatus::Succeeded
+    } else if status.eq_ignore_ascii_case("Failed")
+        || status.eq_ignore_ascii_case("Canceled")
+        || status.eq_ignore_ascii_case("Cancelled")
+    {
+        OperationStatus::Failed(status.to_string())
+    } else {
+        OperationStatus::Running(status.to_string())
+    }
+}
+
+#[derive(Deserialize)]
+struct OperationBody<'a> {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    error: Option<ErrorBody>,
+    #[serde(borrow, default)]
+    properties: Option<OperationProperties<'a>>,
+}
+
+#[derive(Deserialize)]
+struct OperationProperties<'a> {
+    #[serde(borrow, default)]
+    output: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ResourceState {
+    #[serde(default)]
+    properties: Option<ResourceStateProps>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ResourceStateProps {
+    #[serde(default)]
+    provisioning_state: Option<String>,
+}
+
+/// What the LRO asks next.
+pub enum LroStep {
+    /// GET `url` after `delay_ms`.
+    Poll {
+        /// URL.
+        url: String,
+        /// Delay.
+        delay_ms: u64,
+    },
+    /// Finished; the final body when there is one.
+    Finished(Option<String>),
+    /// Failed.
+    Failed(Error),
+}
+
+/// One long-running operation after its initial request.
+#[derive(Debug, Clone)]
+pub struct Lro {
+    kind: LroKind,
+    resource_url: String,
+    polling: Option<Polling>,
+    polls: u32,
+    /// The last status ARM reported, for progress.
+    pub last_status: Option<String>,
+}
+
+impl Lro {
+    /// An operation on `resource_url` (the URL of the initial request).
+    pub fn new(kind: LroKind, resource_url: String) -> Lro {
+        Lro {
+            kind,
+            resource_url,
+            polling: None,
+            polls: 0,
+            last_status: None,
+        }
+    }
+
+    fn poll_delay(settings: &ClientSettings, resp: &Response, now_ms: i64) -> u64 {
+        server_delay_ms(resp, now_ms).unwrap_or(settings.poll_interval_ms)
+    }
+
+    fn next_poll(
+        &mut self,
+        settings: &ClientSettings,
+        url: String,
+        resp: &Response,
+        now_ms: i64,
+    ) -> LroStep {
+        self.polls += 1;
+        if self.polls > settings.max_polls {
+            return LroStep::Failed(Error::new(
+                ErrorCode::Timeout,
+                format!(
+                    "the operation did not finish after {} polls",
+                    settings.max_polls
+                ),
+            ));
+        }
+        LroStep::Poll {
+            url,
+            delay_ms: Self::poll_delay(settings, resp, now_ms),
+        }
+    }
+
+    /// Takes the initial reply (already past retries).
+    pub fn on_initial(
+        &mut self,
+        settings: &ClientSettings,
+        resp: &Response,
+        now_ms: i64,
+    ) -> LroStep {
+        if resp.status >= 300 {
+            return LroStep::Failed(errors::from_response(resp));
+        }
+        if resp.status == 204 {
+            return LroStep::Finished(None);
+        }
+        if let Some(url) = resp.header("azure-asyncoperation") {
+            if let Err(e) = settings.endpoint.trust(url, "Azure-AsyncOperation") {
+                return LroStep::Failed(e);
+            }
+            let location = resp.header("location").map(str::to_string);
+            if let Some(l) = &location {
+                if let Err(e) = settings.endpoint.trust(l, "Location") {
+                    return LroStep::Failed(e);
+                }
+            }
+            self.polling = Some(Polling::AsyncOperation {
+                url: url.to_string(),
+                location,
+            });
+            return self.next_poll(settings, url.to_string(), resp, now_ms);
+        }
+        if let Some(url) = resp.header("location") {
+            if let Err(e) = settings.endpoint.trust(url, "Location") {
+                return LroStep::Failed(e);
+            }
+            self.polling = Some(Polling::Location {
+                url: url.to_string(),
+            });
+            return self.next_poll(settings, url.to_string(), resp, now_ms);
+        }
+        match self.kind {
+            LroKind::Put | LroKind::Patch => self.from_resource_body(settings, resp, now_ms),
+            LroKind::Delete if resp.status == 202 => {
+                self.polling = Some(Polling::Resource);
+                self.next_poll(settings, self.resource_url.clone(), resp, now_ms)
+            }
+            LroKind::Delete => LroStep::Finished(None),
+            LroKind::Post if resp.status == 202 => LroStep::Failed(errors::invalid_response(
+                resp,
+                "202 reply",
+                "it has neither Azure-AsyncOperation nor Location",
+            )),
+            LroKind::Post => LroStep::Finished(non_empty(&resp.body)),
+        }
+    }
+
+    /// A resource body: done when its provisioningState is terminal (or absent).
+    fn from_resource_body(
+        &mut self,
+        settings: &ClientSettings,
+        resp: &Response,
+        now_ms: i64,
+    ) -> LroStep {
+        let state: ResourceState = match serde_json::from_str(&resp.body) {
+            Ok(s) => s,
+            Err(e) => return LroStep::Failed(errors::invalid_response(resp, "resource", e)),
+        };
+        let status = state.properties.and_then(|p| p.provisioning_state);
+        match status.as_deref().map(classify_status) {
+            None | Some(OperationStatus::Succeeded) => LroStep::Finished(Some(resp.body.clone())),
+            Some(OperationStatus::Failed(s)) => {
+                LroStep::Failed(errors::operation_failed(&s, None, resp))
+            }
+            Some(OperationStatus::Running(s)) => {
+                self.last_status = Some(s);
+                self.polling = Some(Polling::Resource);
+                self.next_poll(settings, self.resource_url.clone(), resp, now_ms)
+            }
+        }
+    }
+
+    /// Takes a poll reply (already past retries).
+    pub fn on_poll(&mut self, settings: &ClientSettings, resp: &Response, now_ms: i64) -> LroStep {
+        let Some(polling) = self.polling.clone() else {
+            return LroStep::Failed(Error::new(
+                ErrorCode::InvalidArgument,
+                "internal: poll without an operation",
+            ));
+        };
+        match polling {
+            Polling::AsyncOperation { url, location } => {
+                if resp.status != 200 {
+                    return LroStep::Failed(errors::from_response(resp));
+                }
+                let body: OperationBody = match serde_json::from_str(&resp.body) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        return LroStep::Failed(errors::invalid_response(
+                            resp,
+                            "operation status",
+                            e,
+                        ))
+                    }
+                };
+                let Some(status) = body.status else {
+                    return LroStep::Failed(errors::invalid_response(
+                        resp,
+                        "operation status",
+                        "it has no status",
+                    ));
+                };
+                self.last_status = Some(status.clone());
+                match classify_status(&status) {
+                    OperationStatus::Running(_) => self.next_poll(settings, url, resp, now_ms),
+                    OperationStatus::Failed(s) => {
+                        LroStep::Failed(errors::operation_failed(&s, body.error, resp))
+                    }
+                    OperationStatus::Succeeded => {
+                        let output = body
+                            .properties
+                            .and_then(|p| p.output)
+                            .map(|o| o.get().to_string());
+                        match self.kind {
+                            LroKind::Delete => LroStep::Finished(None),
+                            LroKind::Put | LroKind::Patch => {
+                                match output.filter(|o| o.trim_start().starts_with('{')) {
+                                    Some(o) => LroStep::Finished(Some(o)),
+                                    None => self.final_get(self.resource_url.clone()),
+                                }
+                            }
+                            LroKind::Post => match (output, location) {
+                                (Some(o), _) => LroStep::Finished(Some(o)),
+                                (None, Some(l)) => self.final_get(l),
+                                (None, None) => LroStep::Finished(None),
+                            },
+                        }
+                    }
+                }
+            }
+            Polling::Location { .. } => match resp.status {
+                202 => {
+                    let url = match resp.header("location") {
+                        Some(l) => {
+                            if let Err(e) = settings.endpoint.trust(l, "Location") {
+                                return LroStep::Failed(e);
+                            }
+                            l.to_string()
+                        }
+                        None => match &self.polling {
+                            Some(Polling::Location { url }) => url.clone(),
+                            _ => self.resource_url.clone(),
+                        },
+                    };
+                    self.polling = Some(Polling::Location { url: url.clone() });
+                    self.next_poll(settings, url, resp, now_ms)
+                }
+                200 | 201 => match self.kind {
+                    LroKind::Delete => LroStep::Finished(None),
+                    LroKind::Put | LroKind::Patch if resp.body.trim().is_empty() => {
+                        self.final_get(self.resource_url.clone())
+                    }
+                    _ => LroStep::Finished(non_empty(&resp.body)),
+                },
+                204 => LroStep::Finished(None),
+                _ => LroStep::Failed(errors::from_response(resp)),
+            },
+            Polling::Resource => match (self.kind, resp.status) {
+                (LroKind::Delete, 404) => LroStep::Finished(None),
+                (_, 200) => self.from_resource_body(settings, resp, now_ms),
+                _ => LroStep::Failed(errors::from_response(resp)),
+            },
+            Polling::FinalGet { .. } => match resp.status {
+                200 => LroStep::Finished(non_empty(&resp.body)),
+                _ => LroStep::Failed(errors::from_response(resp)),
+            },
+        }
+    }
+
+    fn final_get(&mut self, url: String) -> LroStep {
+        self.polling = Some(Polling::FinalGet { url: url.clone() });
+        LroStep::Poll { url, delay_ms: 0 }
+    }
+}
+
+fn non_empty(body: &str) -> Option<String> {
+    if body.trim().is_empty() {
+        None
+    } else {
+        Some(body.to_string())
+    }
+}

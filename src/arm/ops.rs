@@ -1,0 +1,848 @@
+//! The client's operations, each a state machine over [`Caller`], [`Lro`] and [`Pager`].
+//!
+//! Every operation outputs JSON text (a resource, an array, or `null`), which the shell hands to
+//! JavaScript as plain objects.
+
+use super::lro::{retry_action, Caller, Lro, LroKind, LroStep, Received};
+use super::paging::Pager;
+use super::{
+    errors, Action, ClientSettings, Input, Method, Operation, Progress, Request, Response,
+};
+use crate::api_version::{RESOURCE_GROUPS_API_VERSION, SUBSCRIPTIONS_API_VERSION};
+use crate::config::{build_snapshot_config, SnapshotConfig, SnapshotOptions, SnapshotSource};
+use crate::error::{Error, ErrorCode, Result};
+use crate::filter::DiskIdentity;
+use crate::models::{CreateOption, DiskSkuName};
+use crate::resource_id::{ResourceId, DISKS, SNAPSHOTS};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Unwraps the caller's verdict on an input, or returns the action to take instead.
+macro_rules! final_response {
+    ($caller:expr, $input:expr, $now:expr) => {
+        match $caller.receive($input, $now) {
+            Received::Retry(a) => return retry_action(a),
+            Received::Failed(e) => return Action::Done(Err(e)),
+            Received::Final(r) => r,
+        }
+    };
+}
+
+fn resource_url(settings: &ClientSettings, id: &ResourceId) -> String {
+    settings
+        .endpoint
+        .url(&id.to_string(), &settings.api_version)
+}
+
+fn require_json_object(resp: &Response, what: &str) -> Result<String> {
+    let v: &serde_json::value::RawValue =
+        serde_json::from_str(&resp.body).map_err(|e| errors::invalid_response(resp, what, e))?;
+    if !v.get().trim_start().starts_with('{') {
+        return Err(errors::invalid_response(
+            resp,
+            what,
+            "it is not a JSON object",
+        ));
+    }
+    Ok(resp.body.clone())
+}
+
+/// GET one resource (a disk, a snapshot).
+pub struct GetResource {
+    caller: Caller,
+    url: String,
+    what: &'static str,
+}
+
+impl GetResource {
+    /// Reads the resource `id`.
+    pub fn new(settings: ClientSettings, id: &ResourceId) -> GetResource {
+        let url = resource_url(&settings, id);
+        let what = if id.is_disk() { "disk" } else { "snapshot" };
+        GetResource {
+            caller: Caller::new(settings),
+            url,
+            what,
+        }
+    }
+}
+
+impl Operation for GetResource {
+    type Output = String;
+    fn step(&mut self, input: Input, now_ms: i64) -> Action<String> {
+        if input == Input::Start {
+            return self.caller.get(self.url.clone(), 0);
+        }
+        let resp = final_response!(self.caller, input, now_ms);
+        if resp.status != 200 {
+            return Action::Done(Err(errors::from_response(&resp)));
+        }
+        Action::Done(require_json_object(&resp, self.what))
+    }
+}
+
+/// Every item of a listing, all pages, as one JSON array.
+pub struct ListAll {
+    caller: Caller,
+    first_url: String,
+    pager: Option<Pager>,
+}
+
+impl ListAll {
+    /// Lists from `url` (already on the endpoint).
+    pub fn from_url(settings: ClientSettings, url: String) -> ListAll {
+        ListAll {
+            caller: Caller::new(settings),
+            first_url: url,
+            pager: Some(Pager::new(None)),
+        }
+    }
+
+    /// `GET /subscriptions`.
+    pub fn subscriptions(settings: ClientSettings) -> ListAll {
+        let url = settings
+            .endpoint
+            .url("/subscriptions", SUBSCRIPTIONS_API_VERSION);
+        ListAll::from_url(settings, url)
+    }
+
+    /// `GET /subscriptions/{id}/resourcegroups`.
+    pub fn resource_groups(settings: ClientSettings, subscription_id: &str) -> Result<ListAll> {
+        let scope = ResourceId::subscription(subscription_id)
+            .map_err(|e| e.with_field("subscriptionId"))?;
+        let url = settings.endpoint.url(
+            &format!("{scope}/resourcegroups"),
+            RESOURCE_GROUPS_API_VERSION,
+        );
+        Ok(ListAll::from_url(settings, url))
+    }
+
+    /// Disks or snapshots (`compute_type` `disks` | `snapshots`) of a subscription or group.
+    pub fn compute(
+        settings: ClientSettings,
+        scope_id: &str,
+        compute_type: &str,
+    ) -> Result<ListAll> {
+        let scope = ResourceId::parse_scope(scope_id).map_err(|e| e.with_field("scopeId"))?;
+        let url = settings.endpoint.url(
+            &format!("{scope}/providers/Microsoft.Compute/{compute_type}"),
+            &settings.api_version,
+        );
+        Ok(ListAll::from_url(settings, url))
+    }
+}
+
+impl Operation for ListAll {
+    type Output = String;
+    fn step(&mut self, input: Input, now_ms: i64) -> Action<String> {
+        if input == Input::Start {
+            return self.caller.get(self.first_url.clone(), 0);
+        }
+        let resp = final_response!(self.caller, input, now_ms);
+        let Some(pager) = self.pager.as_mut() else {
+            return Action::Done(Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "internal: listing already finished",
+            )));
+        };
+        match pager.on_page(&self.caller.settings, &resp) {
+            Err(e) => Action::Done(Err(e)),
+            Ok(Some(next)) => self.caller.get(next, 0),
+            Ok(None) => Action::Done(Ok(self
+                .pager
+                .take()
+                .map(Pager::into_json_array)
+                .unwrap_or_default())),
+        }
+    }
+}
+
+/// Where to look for a disk's snapshots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SearchScope {
+    /// The disk's resource group (what `Get-AzSnapshot -ResourceGroupName` does).
+    #[default]
+    ResourceGroup,
+    /// The whole subscription (snapshots kept in other groups, cross-region copies).
+    Subscription,
+}
+
+/// A disk given as its id (read first) or as the object ARM returned.
+#[derive(Debug, Clone)]
+pub enum DiskRef {
+    /// Only the id: the disk is read first.
+    Id(ResourceId),
+    /// The disk object.
+    Object(Value),
+}
+
+impl DiskRef {
+    /// From a JSON value: an id string or a disk object.
+    pub fn from_json(value: &Value, field: &str) -> Result<DiskRef> {
+        match value {
+            Value::String(s) => ResourceId::parse_of_type(s, DISKS)
+                .map(DiskRef::Id)
+                .map_err(|e| e.with_field(field)),
+            Value::Object(_) => Ok(DiskRef::Object(value.clone())),
+            _ => Err(Error::invalid_argument(
+                field,
+                "expected a disk id or a disk object",
+            )),
+        }
+    }
+}
+
+/// `listIncrementalSnapshots`: the disk's chain over every page of the scope, oldest first.
+pub struct ListIncremental {
+    caller: Caller,
+    disk: DiskRef,
+    scope: SearchScope,
+    pager: Option<Pager>,
+}
+
+impl ListIncremental {
+    /// The chain of `disk` in `scope`.
+    pub fn new(settings: ClientSettings, disk: DiskRef, scope: SearchScope) -> ListIncremental {
+        ListIncremental {
+            caller: Caller::new(settings),
+            disk,
+            scope,
+            pager: None,
+        }
+    }
+
+    fn begin_listing(&mut self, disk_json: &str) -> Action<String> {
+        let identity = match DiskIdentity::from_disk_json(disk_json) {
+            Ok(d) => d,
+            Err(e) => return Action::Done(Err(e)),
+        };
+        let id = match ResourceId::parse(&identity.id) {
+            Ok(i) => i,
+            Err(e) => return Action::Done(Err(e.with_field("disk.id"))),
+        };
+        let scope = match self.scope {
+            SearchScope::Subscription => Some(id.subscription_scope()),
+            SearchScope::ResourceGroup => id.resource_group_scope(),
+        };
+        let Some(scope) = scope else {
+            return Action::Done(Err(Error::invalid_argument(
+                "disk.id",
+                "the disk id has no resource group",
+            )));
+        };
+        let settings = &self.caller.settings;
+        let url = settings.endpoint.url(
+            &format!("{scope}/providers/Microsoft.Compute/snapshots"),
+            &settings.api_version,
+        );
+        self.pager = Some(Pager::new(Some(identity)));
+        self.caller.get(url, 0)
+    }
+}
+
+impl Operation for ListIncremental {
+    type Output = String;
+    fn step(&mut self, input: Input, now_ms: i64) -> Action<String> {
+        if input == Input::Start {
+            return match &self.disk {
+                DiskRef::Id(id) => {
+                    let url = resource_url(&self.caller.settings, id);
+                    self.caller.get(url, 0)
+                }
+                DiskRef::Object(v) => {
+                    let text = v.to_string();
+                    self.begin_listing(&text)
+                }
+            };
+        }
+        let resp = final_response!(self.caller, input, now_ms);
+        let Some(pager) = self.pager.as_mut() else {
+            // The disk read.
+            if resp.status != 200 {
+                return Action::Done(Err(errors::from_response(&resp)));
+            }
+            return match require_json_object(&resp, "disk") {
+                Ok(text) => self.begin_listing(&text),
+                Err(e) => Action::Done(Err(e)),
+            };
+        };
+        match pager.on_page(&self.caller.settings, &resp) {
+            Err(e) => Action::Done(Err(e)),
+            Ok(Some(next)) => self.caller.get(next, 0),
+            Ok(None) => Action::Done(Ok(self
+                .pager
+                .take()
+                .map(Pager::into_json_array)
+                .unwrap_or_default())),
+        }
+    }
+}
+
+/// Options of a create or copy beyond the snapshot config.
+#[derive(Debug, Clone, Copy)]
+pub struct WaitOptions {
+    /// Wait for the operation (and a background copy) to finish.
+    pub wait: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum CreateStage {
+    ReadSource,
+    CheckName,
+    Submit,
+    Operation,
+    Completion { url: String },
+}
+
+/// `createIncrementalSnapshot` and `copySnapshot`: read the source if needed, build and validate
+/// the config, make sure the name is free (an existing snapshot is never overwritten), PUT, follow
+/// the operation, and for Premium SSD v2 / Ultra sources and CopyStart wait for
+/// `completionPercent` 100.
+pub struct CreateSnapshot {
+    caller: Caller,
+    source_id: Option<ResourceId>,
+    source: Option<Value>,
+    options: SnapshotOptions,
+    wait: WaitOptions,
+    stage: CreateStage,
+    config: Option<SnapshotConfig>,
+    background_copy: bool,
+    lro: Option<Lro>,
+    progress: Option<Progress>,
+    polls: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CompletionKeys {
+    #[serde(default)]
+    properties: Option<CompletionProps>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CompletionProps {
+    #[serde(default)]
+    completion_percent: Option<f64>,
+    #[serde(default)]
+    copy_completion_error: Option<Value>,
+    #[serde(default)]
+    provisioning_state: Option<String>,
+}
+
+impl CreateSnapshot {
+    /// A snapshot of `source` (a disk or snapshot id, or the object ARM returned).
+    pub fn new(
+        settings: ClientSettings,
+        source: SourceRef,
+        options: SnapshotOptions,
+        wait: WaitOptions,
+    ) -> CreateSnapshot {
+        let (source_id, source) = match source {
+            SourceRef::Id(id) => (Some(id), None),
+            SourceRef::Object(v) => (None, Some(v)),
+        };
+        CreateSnapshot {
+            caller: Caller::new(settings),
+            source_id,
+            source,
+            options,
+            wait,
+            stage: CreateStage::ReadSource,
+            config: None,
+            background_copy: false,
+            lro: None,
+            progress: None,
+            polls: 0,
+        }
+    }
+
+    /// The config once built (target id and name, body).
+    pub fn config(&self) -> Option<&SnapshotConfig> {
+        self.config.as_ref()
+    }
+
+    fn report(
+        &mut self,
+        phase: &'static str,
+        status: Option<String>,
+        completion_percent: Option<f64>,
+    ) {
+        let id = self.config.as_ref().map(|c| c.id.clone());
+        self.progress = Some(Progress {
+            phase,
+            status,
+            completion_percent,
+            id,
+        });
+    }
+
+    fn build(&mut self, source: &Value, now_ms: i64) -> Action<String> {
+        let parsed = match SnapshotSource::from_json(source) {
+            Ok(p) => p,
+            Err(e) => return Action::Done(Err(e)),
+        };
+        let mut options = self.options.clone();
+        if options.api_version.is_none() {
+            options.api_version = Some(self.caller.settings.api_version.clone());
+        }
+        let config = match build_snapshot_config(&parsed, &options, now_ms) {
+            Ok(c) => c,
+            Err(e) => return Action::Done(Err(e)),
+        };
+        self.background_copy = match &parsed {
+            SnapshotSource::Disk(d) => d.sku_name().is_some_and(DiskSkuName::has_background_copy),
+            SnapshotSource::Snapshot(_) => false,
+        } || config
+            .body
+            .creation_data()
+            .and_then(|c| c.create_option.as_ref())
+            == Some(&CreateOption::CopyStart);
+        let url = self
+            .caller
+            .settings
+            .endpoint
+            .url(&config.id, &config.api_version);
+        self.config = Some(config);
+        self.stage = CreateStage::CheckName;
+        self.report("checking", None, None);
+        self.caller.get(url, 0)
+    }
+
+    fn target_url(&self) -> Option<String> {
+        let c = self.config.as_ref()?;
+        Some(self.caller.settings.endpoint.url(&c.id, &c.api_version))
+    }
+
+    fn lro_step(&mut self, step: LroStep, now_ms: i64) -> Action<String> {
+        match step {
+            LroStep::Poll { url, delay_ms } => {
+                let status = self.lro.as_ref().and_then(|l| l.last_status.clone());
+                self.report("provisioning", status, None);
+                self.caller.get(url, delay_ms)
+            }
+            LroStep::Failed(e) => Action::Done(Err(e)),
+            LroStep::Finished(body) => self.finished(body, now_ms),
+        }
+    }
+
+    fn finished(&mut self, body: Option<String>, _now_ms: i64) -> Action<String> {
+        let Some(url) = self.target_url() else {
+            return Action::Done(Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "internal: no target",
+            )));
+        };
+        let Some(body) = body else {
+            self.stage = CreateStage::Completion { url: url.clone() };
+            return self.caller.get(url, 0);
+        };
+        if !self.wait.wait || !self.background_copy {
+            self.report("done", Some("Succeeded".into()), None);
+            return Action::Done(Ok(body));
+        }
+        self.check_completion(body, url, 0)
+    }
+
+    fn check_completion(
+        &mut self,
+        body: String,
+        url: String,
+        delay_if_pending: u64,
+    ) -> Action<String> {
+        let keys: CompletionKeys = match serde_json::from_str(&body) {
+            Ok(k) => k,
+            Err(e) => {
+                return Action::Done(Err(Error::new(
+                    ErrorCode::InvalidResponse,
+                    format!("ARM's snapshot could not be read: {e}"),
+                )))
+            }
+        };
+        let props = keys.properties;
+        if let Some(err) = props
+            .as_ref()
+            .and_then(|p| p.copy_completion_error.clone())
+            .filter(|e| !e.is_null())
+        {
+            let code = err
+                .get("errorCode")
+                .and_then(Value::as_str)
+                .unwrap_or("CopyFailed")
+                .to_string();
+            let msg = err
+                .get("errorMessage")
+                .and_then(Value::as_str)
+                .unwrap_or("the background copy failed")
+                .to_string();
+            let mut e = Error::new(
+                ErrorCode::OperationFailed,
+                format!("the snapshot's background copy failed: {msg}"),
+            );
+            e.arm = Some(crate::error::ArmErrorInfo {
+                arm_code: Some(code),
+                ..Default::default()
+            });
+            return Action::Done(Err(e));
+        }
+        let percent = props.as_ref().and_then(|p| p.completion_percent);
+        let state = props.and_then(|p| p.provisioning_state);
+        if percent.is_some_and(|p| p >= 100.0) {
+            self.report("done", state, percent);
+            return Action::Done(Ok(body));
+        }
+        self.polls += 1;
+        if self.polls > self.caller.settings.max_polls {
+            return Action::Done(Err(Error::new(
+                ErrorCode::Timeout,
+                "the background copy did not reach 100% within the poll limit",
+            )));
+        }
+        self.report("copying", state, Some(percent.unwrap_or(0.0)));
+        self.stage = CreateStage::Completion { url: url.clone() };
+        self.caller.get(url, delay_if_pending)
+    }
+}
+
+/// The source of a create or copy.
+#[derive(Debug, Clone)]
+pub enum SourceRef {
+    /// A disk or snapshot id: read first.
+    Id(ResourceId),
+    /// The object ARM returned.
+    Object(Value),
+}
+
+impl SourceRef {
+    /// From a JSON value: an id string (of a resource of `expected_type`) or an object.
+    pub fn from_json(value: &Value, field: &str, expected_type: &str) -> Result<SourceRef> {
+        match value {
+            Value::String(s) => ResourceId::parse_of_type(s, expected_type)
+                .map(SourceRef::Id)
+                .map_err(|e| e.with_field(field)),
+            Value::Object(_) => Ok(SourceRef::Object(value.clone())),
+            _ => Err(Error::invalid_argument(
+                field,
+                format!("expected a {expected_type} id or object"),
+            )),
+        }
+    }
+}
+
+impl Operation for CreateSnapshot {
+    type Output = String;
+
+    fn step(&mut self, input: Input, now_ms: i64) -> Action<String> {
+        if input == Input::Start {
+            if let Some(source) = self.source.take() {
+                return self.build(&source, now_ms);
+            }
+            let Some(id) = self.source_id.clone() else {
+                return Action::Done(Err(Error::invalid_argument("source", "no source given")));
+            };
+            self.report("checking", None, None);
+            let url = resource_url(&self.caller.settings, &id);
+            return self.caller.get(url, 0);
+        }
+        let resp = final_response!(self.caller, input, now_ms);
+        match self.stage.clone() {
+            CreateStage::ReadSource => {
+                if resp.status != 200 {
+                    return Action::Done(Err(errors::from_response(&resp)));
+                }
+                match serde_json::from_str::<Value>(&resp.body) {
+                    Ok(v) if v.is_object() => self.build(&v, now_ms),
+                    Ok(_) => Action::Done(Err(errors::invalid_response(
+                        &resp,
+                        "source",
+                        "it is not a JSON object",
+                    ))),
+                    Err(e) => Action::Done(Err(errors::invalid_response(&resp, "source", e))),
+                }
+            }
+            CreateStage::CheckName => match resp.status {
+                404 => {
+                    let Some(config) = self.config.as_ref() else {
+                        return Action::Done(Err(Error::new(
+                            ErrorCode::InvalidArgument,
+                            "internal: no config",
+                        )));
+                    };
+                    let body = match serde_json::to_string(&config.body) {
+                        Ok(b) => b,
+                        Err(e) => {
+                            return Action::Done(Err(Error::invalid_argument(
+                                "options",
+                                e.to_string(),
+                            )))
+                        }
+                    };
+                    let Some(url) = self.target_url() else {
+                        return Action::Done(Err(Error::new(
+                            ErrorCode::InvalidArgument,
+                            "internal: no target",
+                        )));
+                    };
+                    self.lro = Some(Lro::new(LroKind::Put, url.clone()));
+                    self.stage = CreateStage::Submit;
+                    self.report("submitting", None, None);
+                    self.caller.send(
+                        Request {
+                            method: Method::Put,
+                            url,
+                            body: Some(body),
+                        },
+                        0,
+                    )
+                }
+                200 => {
+                    let name = self
+                        .config
+                        .as_ref()
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default();
+                    let mut e = Error::new(
+                        ErrorCode::Conflict,
+                        format!("a snapshot named {name:?} already exists; choose another name (it was not changed)"),
+                    )
+                    .with_field("options.name");
+                    e.arm = Some(crate::error::ArmErrorInfo {
+                        status: 200,
+                        request_id: errors::request_id(&resp),
+                        ..Default::default()
+                    });
+                    Action::Done(Err(e))
+                }
+                _ => Action::Done(Err(errors::from_response(&resp))),
+            },
+            CreateStage::Submit => {
+                let settings = self.caller.settings.clone();
+                let Some(lro) = self.lro.as_mut() else {
+                    return Action::Done(Err(Error::new(
+                        ErrorCode::InvalidArgument,
+                        "internal: no operation",
+                    )));
+                };
+                if !self.wait.wait {
+                    if resp.status >= 300 {
+                        return Action::Done(Err(errors::from_response(&resp)));
+                    }
+                    // Accepted: hand back the resource as the PUT answered it.
+                    if let Err(e) = lro_headers_trusted(&settings, &resp) {
+                        return Action::Done(Err(e));
+                    }
+                    self.report("submitted", Some("Accepted".into()), None);
+                    return Action::Done(require_json_object(&resp, "snapshot"));
+                }
+                let step = lro.on_initial(&settings, &resp, now_ms);
+                self.stage = CreateStage::Operation;
+                self.lro_step(step, now_ms)
+            }
+            CreateStage::Operation => {
+                let settings = self.caller.settings.clone();
+                let Some(lro) = self.lro.as_mut() else {
+                    return Action::Done(Err(Error::new(
+                        ErrorCode::InvalidArgument,
+                        "internal: no operation",
+                    )));
+                };
+                let step = lro.on_poll(&settings, &resp, now_ms);
+                self.lro_step(step, now_ms)
+            }
+            CreateStage::Completion { url } => {
+                if resp.status != 200 {
+                    return Action::Done(Err(errors::from_response(&resp)));
+                }
+                if !self.wait.wait || !self.background_copy {
+                    return Action::Done(require_json_object(&resp, "snapshot"));
+                }
+                let delay = self.caller.settings.completion_poll_ms;
+                self.check_completion(resp.body, url, delay)
+            }
+        }
+    }
+
+    fn take_progress(&mut self) -> Option<Progress> {
+        self.progress.take()
+    }
+}
+
+fn lro_headers_trusted(settings: &ClientSettings, resp: &Response) -> Result<()> {
+    if let Some(u) = resp.header("azure-asyncoperation") {
+        settings.endpoint.trust(u, "Azure-AsyncOperation")?;
+    }
+    if let Some(u) = resp.header("location") {
+        settings.endpoint.trust(u, "Location")?;
+    }
+    Ok(())
+}
+
+/// A single request followed as a long-running operation: delete, grant and revoke access.
+pub struct Simple {
+    caller: Caller,
+    request: Option<Request>,
+    lro: Lro,
+    started: bool,
+    outcome: SimpleOutcome,
+}
+
+/// How [`Simple`] reports success.
+#[derive(Debug, Clone, Copy)]
+enum SimpleOutcome {
+    /// `{ "id": …, "deleted": true|false }`.
+    Deleted,
+    /// The operation's result body (or `null`).
+    Body,
+}
+
+impl Simple {
+    /// `DELETE` a snapshot. A 204 (it did not exist) gives `deleted: false`.
+    pub fn delete_snapshot(settings: ClientSettings, id: &ResourceId) -> Simple {
+        let url = resource_url(&settings, id);
+        Simple {
+            lro: Lro::new(LroKind::Delete, url.clone()),
+            request: Some(Request {
+                method: Method::Delete,
+                url,
+                body: None,
+            }),
+            caller: Caller::new(settings),
+            started: false,
+            outcome: SimpleOutcome::Deleted,
+        }
+    }
+
+    /// `POST …/beginGetAccess` → `{ accessSAS, securityDataAccessSAS? }`.
+    pub fn grant_access(settings: ClientSettings, id: &ResourceId, body: &Value) -> Simple {
+        let url = settings
+            .endpoint
+            .url(&format!("{id}/beginGetAccess"), &settings.api_version);
+        Simple {
+            lro: Lro::new(LroKind::Post, url.clone()),
+            request: Some(Request {
+                method: Method::Post,
+                url,
+                body: Some(body.to_string()),
+            }),
+            caller: Caller::new(settings),
+            started: false,
+            outcome: SimpleOutcome::Body,
+        }
+    }
+
+    /// `POST …/endGetAccess`.
+    pub fn revoke_access(settings: ClientSettings, id: &ResourceId) -> Simple {
+        let url = settings
+            .endpoint
+            .url(&format!("{id}/endGetAccess"), &settings.api_version);
+        Simple {
+            lro: Lro::new(LroKind::Post, url.clone()),
+            request: Some(Request {
+                method: Method::Post,
+                url,
+                body: None,
+            }),
+            caller: Caller::new(settings),
+            started: false,
+            outcome: SimpleOutcome::Body,
+        }
+    }
+
+    fn finish(&self, body: Option<String>, existed: bool) -> Result<String> {
+        match self.outcome {
+            SimpleOutcome::Deleted => Ok(format!("{{\"deleted\":{existed}}}")),
+            SimpleOutcome::Body => Ok(body.unwrap_or_else(|| "null".into())),
+        }
+    }
+}
+
+impl Operation for Simple {
+    type Output = String;
+    fn step(&mut self, input: Input, now_ms: i64) -> Action<String> {
+        if input == Input::Start {
+            let Some(req) = self.request.take() else {
+                return Action::Done(Err(Error::new(
+                    ErrorCode::InvalidArgument,
+                    "internal: started twice",
+                )));
+            };
+            return self.caller.send(req, 0);
+        }
+        let resp = final_response!(self.caller, input, now_ms);
+        let settings = self.caller.settings.clone();
+        let step = if !self.started {
+            self.started = true;
+            if resp.status == 204 {
+                return Action::Done(self.finish(None, false));
+            }
+            self.lro.on_initial(&settings, &resp, now_ms)
+        } else {
+            self.lro.on_poll(&settings, &resp, now_ms)
+        };
+        match step {
+            LroStep::Poll { url, delay_ms } => self.caller.get(url, delay_ms),
+            LroStep::Failed(e) => Action::Done(Err(e)),
+            LroStep::Finished(body) => Action::Done(self.finish(body, true)),
+        }
+    }
+}
+
+/// Options of `grantAccess`: `{ durationInSeconds, access?: "Read", fileFormat? }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GrantAccessOptions {
+    /// Seconds the SAS stays valid (1 to 5 days here; ARM's own limit may be lower).
+    pub duration_in_seconds: i64,
+    /// `Read` (default) or `Write`.
+    #[serde(default)]
+    pub access: Option<String>,
+    /// `VHD` or `VHDX`.
+    #[serde(default)]
+    pub file_format: Option<String>,
+}
+
+impl GrantAccessOptions {
+    /// The validated `beginGetAccess` body.
+    pub fn to_body(&self) -> Result<Value> {
+        let mut problems = Vec::new();
+        if !(1..=432_000).contains(&self.duration_in_seconds) {
+            problems.push(crate::error::Violation {
+                field: "options.durationInSeconds".into(),
+                rule: "grantAccess.duration",
+                message: "durationInSeconds must be between 1 and 432000 (5 days)".into(),
+            });
+        }
+        let access = self.access.clone().unwrap_or_else(|| "Read".into());
+        if !["Read", "Write"]
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&access))
+        {
+            problems.push(crate::error::Violation {
+                field: "options.access".into(),
+                rule: "grantAccess.access",
+                message: "access must be Read or Write".into(),
+            });
+        }
+        if let Some(f) = &self.file_format {
+            if !["VHD", "VHDX"].iter().any(|a| a.eq_ignore_ascii_case(f)) {
+                problems.push(crate::error::Violation {
+                    field: "options.fileFormat".into(),
+                    rule: "grantAccess.fileFormat",
+                    message: "fileFormat must be VHD or VHDX".into(),
+                });
+            }
+        }
+        Error::from_violations(problems)?;
+        let mut body =
+            serde_json::json!({ "access": access, "durationInSeconds": self.duration_in_seconds });
+        if let (Some(f), Some(obj)) = (&self.file_format, body.as_object_mut()) {
+            obj.insert("fileFormat".into(), Value::String(f.clone()));
+        }
+        Ok(body)
+    }
+}
+
+/// Parses a snapshot id argument.
+pub fn snapshot_id(value: &str, field: &str) -> Result<ResourceId> {
+    ResourceId::parse_of_type(value, SNAPSHOTS).map_err(|e| e.with_field(field))
+}

@@ -1,0 +1,155 @@
+//! Paging: follow `nextLink` until the end, losing and repeating nothing.
+//!
+//! Each page's items are kept as their verbatim JSON text. Items are de-duplicated by id (ARM
+//! ids, ignoring case), a `nextLink` seen before is a loop (an error, not an endless walk), a
+//! `nextLink` on another origin is refused, and the number of pages is bounded. With a
+//! [`DiskIdentity`] filter only that disk's chain is kept, page by page, so a listing of
+//! thousands of snapshots never holds more than one page plus the matches.
+
+use super::errors;
+use super::Response;
+use crate::error::{Error, ErrorCode, Result};
+use crate::filter::{DiskIdentity, SnapshotView};
+use crate::time::Instant;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::collections::HashSet;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Page<'a> {
+    #[serde(borrow)]
+    value: Option<Vec<&'a RawValue>>,
+    #[serde(default)]
+    next_link: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct IdOnly<'a> {
+    #[serde(borrow, default)]
+    id: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// One kept item and what orders it.
+#[derive(Debug, Clone)]
+struct Kept {
+    order: (bool, Option<Instant>, Option<String>),
+    raw: String,
+}
+
+/// Walks the pages of one listing.
+#[derive(Debug, Clone)]
+pub struct Pager {
+    filter: Option<DiskIdentity>,
+    seen_ids: HashSet<String>,
+    seen_links: HashSet<String>,
+    kept: Vec<Kept>,
+    pages: u32,
+    /// Items read over all pages (before filtering).
+    pub items_read: usize,
+}
+
+impl Pager {
+    /// A pager keeping everything, or only `filter`'s incremental chain.
+    pub fn new(filter: Option<DiskIdentity>) -> Pager {
+        Pager {
+            filter,
+            seen_ids: HashSet::new(),
+            seen_links: HashSet::new(),
+            kept: Vec::new(),
+            pages: 0,
+            items_read: 0,
+        }
+    }
+
+    /// Takes one page reply; returns the next page's URL, or `None` at the end.
+    pub fn on_page(
+        &mut self,
+        settings: &super::ClientSettings,
+        resp: &Response,
+    ) -> Result<Option<String>> {
+        if resp.status != 200 {
+            return Err(errors::from_response(resp));
+        }
+        self.pages += 1;
+        let page: Page = serde_json::from_str(&resp.body)
+            .map_err(|e| errors::invalid_response(resp, "list page", e))?;
+        let items = page.value.ok_or_else(|| {
+            errors::invalid_response(resp, "list page", "it has no \"value\" array")
+        })?;
+        self.items_read += items.len();
+        for (i, raw) in items.into_iter().enumerate() {
+            let id = serde_json::from_str::<IdOnly>(raw.get())
+                .map_err(|e| errors::invalid_response(resp, "list item", format!("item {i}: {e}")))?
+                .id
+                .map(|s| s.trim_start_matches('/').to_lowercase());
+            if let Some(id) = &id {
+                if !self.seen_ids.insert(id.clone()) {
+                    continue;
+                }
+            }
+            match &self.filter {
+                None => self.kept.push(Kept {
+                    order: (false, None, None),
+                    raw: raw.get().to_string(),
+                }),
+                Some(disk) => {
+                    let view = SnapshotView::from_raw_item(raw, i)
+                        .map_err(|e| errors::invalid_response(resp, "snapshot", e.message))?;
+                    if view.belongs_to(disk) {
+                        let order = (
+                            view.created_at.is_none(),
+                            view.created_at,
+                            view.name.as_deref().map(str::to_string),
+                        );
+                        self.kept.push(Kept {
+                            order,
+                            raw: raw.get().to_string(),
+                        });
+                    }
+                }
+            }
+        }
+        let Some(next) = page.next_link.filter(|l| !l.is_empty()) else {
+            return Ok(None);
+        };
+        settings.endpoint.trust(&next, "nextLink")?;
+        if !self.seen_links.insert(next.clone()) {
+            return Err(errors::invalid_response(
+                resp,
+                "list page",
+                "its nextLink points back to a page already read",
+            ));
+        }
+        if self.pages >= settings.max_pages {
+            return Err(Error::new(
+                ErrorCode::Timeout,
+                format!("the listing has more than {} pages", settings.max_pages),
+            ));
+        }
+        Ok(Some(next))
+    }
+
+    /// Pages read so far.
+    pub fn pages(&self) -> u32 {
+        self.pages
+    }
+
+    /// The kept items as one JSON array (a filtered chain sorted oldest first).
+    pub fn into_json_array(mut self) -> String {
+        if self.filter.is_some() {
+            self.kept.sort_by(|a, b| a.order.cmp(&b.order));
+        }
+        let len: usize = self.kept.iter().map(|k| k.raw.len() + 1).sum();
+        let mut out = String::with_capacity(len + 2);
+        out.push('[');
+        for (i, k) in self.kept.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&k.raw);
+        }
+        out.push(']');
+        out
+    }
+}
