@@ -26,7 +26,8 @@ pub mod resource_id;
 pub mod time;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+#[doc(hidden)]
+pub mod wasm;
 
 pub use error::{Error, ErrorCode, Result};
 pub use resource_id::ResourceId;

@@ -7,7 +7,9 @@
 //!   boundary): plain objects out, never `Map`, never `undefined` where ARM has `null`;
 //! - every failure becomes a real JS `Error` with a stable `code` (see [`crate::ErrorCode`]).
 
+pub mod client;
 mod convert;
-mod exports;
+pub mod exports;
+mod transport;
 
 pub use convert::error_to_js;
