@@ -15,16 +15,14 @@
 use crate::api_version::{self, at_least, parse_api_version};
 use crate::error::{Error, Result, Violation};
 use crate::models::{
-    CreateOption, CreationData, DataAccessAuthMode, Disk, Encryption, EncryptionType,
-    NetworkAccessPolicy, ProvisionedBandwidthCopySpeed, PublicNetworkAccess, Snapshot,
-    SnapshotProperties, SnapshotSku, SnapshotSkuName, Tags,
+    CreateOption, DataAccessAuthMode, DiskSkuName, EncryptionType, NetworkAccessPolicy, ProvisionedBandwidthCopySpeed,
+    PublicNetworkAccess, SnapshotSkuName, Tags,
 };
-use crate::resource_id::{
-    check_disk_or_snapshot_name, check_resource_group_name, ResourceId, SNAPSHOTS,
-};
+use crate::resource_id::{check_disk_or_snapshot_name, check_resource_group_name, ResourceId, SNAPSHOTS};
 use crate::time::utc_parts;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
 
 /// Options of [`build_snapshot_config`]; every field is optional. JSON names are camelCase.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -74,17 +72,16 @@ pub struct EncryptionOptions {
 }
 
 impl SnapshotOptions {
-    /// Reads options from JSON (`null` means none). Unknown keys are refused, so a typo such
-    /// as `networkAccesPolicy` is an error rather than silently ignored.
-    pub fn from_json(value: &Value) -> Result<SnapshotOptions> {
-        if value.is_null() {
+    /// Reads options from JSON text (`null` or empty means none). Unknown keys are refused, so
+    /// a typo such as `networkAccesPolicy` is an error rather than silently ignored.
+    pub fn from_json_text(text: &str) -> Result<SnapshotOptions> {
+        let t = text.trim();
+        if t.is_empty() || t == "null" {
             return Ok(SnapshotOptions::default());
         }
-        SnapshotOptions::deserialize(value).map_err(|e| {
+        serde_json::from_str(t).map_err(|e| {
             let msg = e.to_string();
-            let field = unknown_field_name(&msg)
-                .map(|f| format!("options.{f}"))
-                .unwrap_or_else(|| "options".into());
+            let field = unknown_field_name(&msg).map(|f| format!("options.{f}")).unwrap_or_else(|| "options".into());
             Error::invalid_argument(field, format!("invalid snapshot options: {msg}"))
         })
     }
@@ -109,74 +106,219 @@ pub struct SnapshotConfig {
     /// The api-version the body was validated for.
     pub api_version: String,
     /// The exact PUT body.
-    pub body: Snapshot,
+    pub body: SnapshotRequestBody,
 }
 
-/// The source of a new snapshot: a disk, or a snapshot to copy to another region.
-#[derive(Debug, Clone)]
-pub enum SnapshotSource {
+/// The PUT body of a new snapshot: only writable properties, in ARM's names.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotRequestBody {
+    /// Region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Tags.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+    /// Sku.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku: Option<SkuBody>,
+    /// The source disk's edge zone, carried over verbatim.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extended_location: Option<Box<RawValue>>,
+    /// Properties.
+    pub properties: PropertiesBody,
+}
+
+/// `sku` of the body.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkuBody {
+    /// Sku name.
+    pub name: SnapshotSkuName,
+}
+
+/// `properties` of the body.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PropertiesBody {
+    /// How to create it.
+    pub creation_data: CreationBody,
+    /// Incremental or full.
+    pub incremental: bool,
+    /// Encryption at rest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<EncryptionBody>,
+    /// Export policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_access_policy: Option<NetworkAccessPolicy>,
+    /// Disk access id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disk_access_id: Option<String>,
+    /// Public network access.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_network_access: Option<PublicNetworkAccess>,
+    /// Data access auth mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_access_auth_mode: Option<DataAccessAuthMode>,
+}
+
+/// `properties.creationData` of the body.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreationBody {
+    /// `Copy` or `CopyStart`.
+    pub create_option: CreateOption,
+    /// The source disk or snapshot.
+    pub source_resource_id: String,
+    /// Instant access window.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instant_access_duration_minutes: Option<i64>,
+    /// CopyStart speed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provisioned_bandwidth_copy_speed: Option<ProvisionedBandwidthCopySpeed>,
+}
+
+/// `properties.encryption` of the body.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EncryptionBody {
+    /// Disk encryption set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disk_encryption_set_id: Option<String>,
+    /// Type.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub encryption_type: Option<EncryptionType>,
+}
+
+/// Which kind of resource a source is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
     /// A managed disk (`createOption: Copy`).
-    Disk(Disk),
-    /// An existing snapshot (`createOption: CopyStart` to another region, or a full `Copy`).
-    Snapshot(Snapshot),
+    Disk,
+    /// A snapshot (`createOption: CopyStart` to another region).
+    Snapshot,
+}
+
+/// The source of a new snapshot: the few facts of a disk or snapshot the config needs.
+#[derive(Debug, Clone)]
+pub struct SnapshotSource {
+    /// Disk or snapshot.
+    pub kind: SourceKind,
+    /// ARM id.
+    pub id: Option<String>,
+    /// Region.
+    pub location: Option<String>,
+    /// Edge zone, verbatim.
+    pub extended_location: Option<Box<RawValue>>,
+    /// A disk's sku name.
+    pub disk_sku: Option<DiskSkuName>,
+    /// A snapshot's `properties.incremental`.
+    pub incremental: bool,
+    /// `properties.networkAccessPolicy`.
+    pub network_access_policy: Option<NetworkAccessPolicy>,
+    /// `properties.diskAccessId`.
+    pub disk_access_id: Option<String>,
+    /// `properties.publicNetworkAccess`.
+    pub public_network_access: Option<PublicNetworkAccess>,
+    /// `properties.dataAccessAuthMode`.
+    pub data_access_auth_mode: Option<DataAccessAuthMode>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SourceKeys<'a> {
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow, default, rename = "type")]
+    resource_type: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    location: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    extended_location: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    sku: Option<SkuKeys<'a>>,
+    #[serde(borrow, default)]
+    properties: Option<SourcePropsKeys<'a>>,
+}
+
+#[derive(Deserialize)]
+struct SkuKeys<'a> {
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SourcePropsKeys<'a> {
+    #[serde(default)]
+    incremental: Option<bool>,
+    #[serde(borrow, default)]
+    network_access_policy: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    disk_access_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    public_network_access: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    data_access_auth_mode: Option<Cow<'a, str>>,
 }
 
 impl SnapshotSource {
-    /// Reads a disk or snapshot object; which one is told by `type`, else by the id.
-    pub fn from_json(value: &Value) -> Result<SnapshotSource> {
-        let Some(obj) = value.as_object() else {
-            return Err(Error::invalid_argument(
-                "source",
-                "expected a disk or snapshot object as ARM returns it",
-            ));
-        };
-        let id = obj.get("id").and_then(Value::as_str);
-        let ty = obj.get("type").and_then(Value::as_str);
-        let is_snapshot = match ty {
+    /// Reads a disk or snapshot object from JSON text; which one is told by `type`, else by the id.
+    pub fn from_json_text(text: &str) -> Result<SnapshotSource> {
+        if !text.trim_start().starts_with('{') {
+            return Err(Error::invalid_argument("disk", "expected a disk (or snapshot) object as ARM returns it"));
+        }
+        let keys: SourceKeys = serde_json::from_str(text)
+            .map_err(|e| Error::invalid_json("disk", format!("the source object does not match ARM's shape: {e}")))?;
+        let is_snapshot = match keys.resource_type.as_deref() {
             Some(t) => t.eq_ignore_ascii_case(SNAPSHOTS),
-            None => id
-                .and_then(|i| ResourceId::parse(i).ok())
-                .is_some_and(|i| i.is_snapshot()),
+            None => keys.id.as_deref().and_then(|i| ResourceId::parse(i).ok()).is_some_and(|i| i.is_snapshot()),
         };
-        if is_snapshot {
-            Snapshot::deserialize(value)
-                .map(SnapshotSource::Snapshot)
-                .map_err(|e| {
-                    Error::invalid_json(
-                        "source",
-                        format!("the snapshot object does not match ARM's shape: {e}"),
-                    )
-                })
-        } else {
-            Disk::deserialize(value)
-                .map(SnapshotSource::Disk)
-                .map_err(|e| {
-                    Error::invalid_json(
-                        "disk",
-                        format!("the disk object does not match ARM's shape: {e}"),
-                    )
-                })
-        }
+        let props = keys.properties;
+        let text_of = |v: &Option<Cow<str>>| v.as_deref().map(str::to_string);
+        Ok(SnapshotSource {
+            kind: if is_snapshot { SourceKind::Snapshot } else { SourceKind::Disk },
+            id: text_of(&keys.id),
+            location: text_of(&keys.location),
+            extended_location: keys.extended_location.map(|r| r.to_owned()),
+            disk_sku: keys.sku.and_then(|s| s.name).map(|n| DiskSkuName::parse(&n)),
+            incremental: props.as_ref().and_then(|p| p.incremental) == Some(true),
+            network_access_policy: props
+                .as_ref()
+                .and_then(|p| p.network_access_policy.as_deref())
+                .map(NetworkAccessPolicy::parse),
+            disk_access_id: props.as_ref().and_then(|p| p.disk_access_id.as_deref()).map(str::to_string),
+            public_network_access: props
+                .as_ref()
+                .and_then(|p| p.public_network_access.as_deref())
+                .map(PublicNetworkAccess::parse),
+            data_access_auth_mode: props
+                .as_ref()
+                .and_then(|p| p.data_access_auth_mode.as_deref())
+                .map(DataAccessAuthMode::parse),
+        })
     }
 
-    fn id(&self) -> Option<&str> {
-        match self {
-            SnapshotSource::Disk(d) => d.id.as_deref(),
-            SnapshotSource::Snapshot(s) => s.id.as_deref(),
-        }
-    }
-
-    fn location(&self) -> Option<&str> {
-        match self {
-            SnapshotSource::Disk(d) => d.location.as_deref(),
-            SnapshotSource::Snapshot(s) => s.location.as_deref(),
+    /// The facts of a [`crate::models::Disk`].
+    pub fn from_disk(disk: &crate::models::Disk) -> SnapshotSource {
+        let p = disk.properties.as_ref();
+        SnapshotSource {
+            kind: SourceKind::Disk,
+            id: disk.id.clone(),
+            location: disk.location.clone(),
+            extended_location: disk.extended_location.as_ref().and_then(|e| serde_json::value::to_raw_value(e).ok()),
+            disk_sku: disk.sku_name().cloned(),
+            incremental: false,
+            network_access_policy: p.and_then(|p| p.network_access_policy.clone()),
+            disk_access_id: p.and_then(|p| p.disk_access_id.clone()),
+            public_network_access: p.and_then(|p| p.public_network_access.clone()),
+            data_access_auth_mode: p.and_then(|p| p.data_access_auth_mode.clone()),
         }
     }
 
     fn field(&self) -> &'static str {
-        match self {
-            SnapshotSource::Disk(_) => "disk",
-            SnapshotSource::Snapshot(_) => "source",
+        match self.kind {
+            SourceKind::Disk => "disk",
+            SourceKind::Snapshot => "source",
         }
     }
 }
@@ -187,11 +329,7 @@ struct Violations(Vec<Violation>);
 
 impl Violations {
     fn add(&mut self, field: &str, rule: &'static str, message: impl Into<String>) {
-        self.0.push(Violation {
-            field: field.to_string(),
-            rule,
-            message: message.into(),
-        });
+        self.0.push(Violation { field: field.to_string(), rule, message: message.into() });
     }
 }
 
@@ -216,13 +354,9 @@ pub fn build_snapshot_config(
     let src_field = source.field();
 
     // The source id decides subscription and default resource group.
-    let source_id = match source.id() {
+    let source_id = match source.id.as_deref() {
         None => {
-            v.add(
-                &format!("{src_field}.id"),
-                "source.id",
-                "the source has no id; pass the object ARM returned",
-            );
+            v.add(&format!("{src_field}.id"), "source.id", "the source has no id; pass the object ARM returned");
             None
         }
         Some(raw) => match ResourceId::parse(raw) {
@@ -242,30 +376,24 @@ pub fn build_snapshot_config(
         },
     };
 
-    let create_option = options.create_option.clone().unwrap_or(match source {
-        SnapshotSource::Disk(_) => CreateOption::Copy,
-        SnapshotSource::Snapshot(_) => CreateOption::CopyStart,
+    let create_option = options.create_option.clone().unwrap_or(match source.kind {
+        SourceKind::Disk => CreateOption::Copy,
+        SourceKind::Snapshot => CreateOption::CopyStart,
     });
     let incremental = options.incremental.unwrap_or(true);
     if !at_least(&api_version, api_version::MIN_INCREMENTAL) && incremental {
         v.add(
             "options.apiVersion",
             "apiVersion.incremental",
-            format!(
-                "incremental snapshots need api-version {} or later",
-                api_version::MIN_INCREMENTAL
-            ),
+            format!("incremental snapshots need api-version {} or later", api_version::MIN_INCREMENTAL),
         );
     }
 
-    let source_location = source.location();
-    let mut location = options
-        .location
-        .clone()
-        .or_else(|| source_location.map(str::to_string));
+    let source_location = source.location.as_deref();
+    let mut location = options.location.clone().or_else(|| source_location.map(str::to_string));
     match &create_option {
         CreateOption::Copy => {
-            if let (SnapshotSource::Snapshot(_), true) = (source, incremental) {
+            if source.kind == SourceKind::Snapshot && incremental {
                 v.add("options.incremental", "copy.incrementalFromDisk", "an incremental snapshot is taken of a disk; to copy a snapshot to another region use createOption CopyStart");
             }
             if let (Some(want), Some(have)) = (&options.location, source_location) {
@@ -275,20 +403,23 @@ pub fn build_snapshot_config(
             }
         }
         CreateOption::CopyStart => {
-            match source {
-                SnapshotSource::Disk(_) => v.add(src_field, "copyStart.sourceSnapshot", "CopyStart copies an incremental snapshot, not a disk (ARM answers InvalidParameter)"),
-                SnapshotSource::Snapshot(s) => {
-                    if !s.is_incremental() {
-                        v.add("source.properties.incremental", "copyStart.sourceIncremental", "only incremental snapshots can be copied across regions");
-                    }
+            match source.kind {
+                SourceKind::Disk => v.add(
+                    src_field,
+                    "copyStart.sourceSnapshot",
+                    "CopyStart copies an incremental snapshot, not a disk (ARM answers InvalidParameter)",
+                ),
+                SourceKind::Snapshot if !source.incremental => {
+                    v.add(
+                        "source.properties.incremental",
+                        "copyStart.sourceIncremental",
+                        "only incremental snapshots can be copied across regions",
+                    );
                 }
+                SourceKind::Snapshot => {}
             }
             if !incremental {
-                v.add(
-                    "options.incremental",
-                    "copyStart.incremental",
-                    "a CopyStart copy is incremental",
-                );
+                v.add("options.incremental", "copyStart.incremental", "a CopyStart copy is incremental");
             }
             match (&options.location, source_location) {
                 (None, _) => {
@@ -308,24 +439,17 @@ pub fn build_snapshot_config(
                 v.add(
                     "options.apiVersion",
                     "apiVersion.copyStart",
-                    format!(
-                        "CopyStart needs api-version {} or later",
-                        api_version::MIN_COPY_START
-                    ),
+                    format!("CopyStart needs api-version {} or later", api_version::MIN_COPY_START),
                 );
             }
         }
         other => v.add(
             "options.createOption",
             "createOption.supported",
-            format!(
-                "createOption {other} does not make a snapshot of a disk; use Copy or CopyStart"
-            ),
+            format!("createOption {other} does not make a snapshot of a disk; use Copy or CopyStart"),
         ),
     }
-    if options.provisioned_bandwidth_copy_speed.is_some()
-        && create_option != CreateOption::CopyStart
-    {
+    if options.provisioned_bandwidth_copy_speed.is_some() && create_option != CreateOption::CopyStart {
         v.add(
             "options.provisionedBandwidthCopySpeed",
             "copySpeed.copyStartOnly",
@@ -347,14 +471,15 @@ pub fn build_snapshot_config(
         _ => {}
     }
 
-    if let SnapshotSource::Disk(d) = source {
-        if !incremental && d.sku_name().is_some_and(|s| s.has_background_copy()) {
-            v.add(
-                "options.incremental",
-                "incremental.requiredForSku",
-                "Premium SSD v2 and Ultra disks only support incremental snapshots",
-            );
-        }
+    if source.kind == SourceKind::Disk
+        && !incremental
+        && source.disk_sku.as_ref().is_some_and(DiskSkuName::has_background_copy)
+    {
+        v.add(
+            "options.incremental",
+            "incremental.requiredForSku",
+            "Premium SSD v2 and Ultra disks only support incremental snapshots",
+        );
     }
 
     if let Some(sku) = &options.sku {
@@ -366,25 +491,12 @@ pub fn build_snapshot_config(
     }
 
     // Network settings: options win, else the disk's are carried over.
-    let disk_props = match source {
-        SnapshotSource::Disk(d) => d.properties.as_ref().map(|p| {
-            (
-                p.network_access_policy.clone(),
-                p.disk_access_id.clone(),
-                p.public_network_access.clone(),
-                p.data_access_auth_mode.clone(),
-            )
-        }),
-        SnapshotSource::Snapshot(s) => s.properties.as_ref().map(|p| {
-            (
-                p.network_access_policy.clone(),
-                p.disk_access_id.clone(),
-                p.public_network_access.clone(),
-                p.data_access_auth_mode.clone(),
-            )
-        }),
-    };
-    let (d_nap, d_access, d_pna, d_daam) = disk_props.unwrap_or_default();
+    let (d_nap, d_access, d_pna, d_daam) = (
+        source.network_access_policy.clone(),
+        source.disk_access_id.clone(),
+        source.public_network_access.clone(),
+        source.data_access_auth_mode.clone(),
+    );
     let network_access_policy = options
         .network_access_policy
         .clone()
@@ -400,13 +512,8 @@ pub fn build_snapshot_config(
             format!("unknown policy {p:?}; use AllowAll, AllowPrivate or DenyAll"),
         );
     }
-    if network_access_policy == Some(NetworkAccessPolicy::AllowPrivate) && disk_access_id.is_none()
-    {
-        v.add(
-            "options.diskAccessId",
-            "diskAccessId.required",
-            "networkAccessPolicy AllowPrivate needs a diskAccessId",
-        );
+    if network_access_policy == Some(NetworkAccessPolicy::AllowPrivate) && disk_access_id.is_none() {
+        v.add("options.diskAccessId", "diskAccessId.required", "networkAccessPolicy AllowPrivate needs a diskAccessId");
     }
     if let Some(a) = &disk_access_id {
         if !ResourceId::parse(a).is_ok_and(|i| i.is_type("Microsoft.Compute/diskAccesses")) {
@@ -416,9 +523,7 @@ pub fn build_snapshot_config(
                 "diskAccessId must be a Microsoft.Compute/diskAccesses resource id",
             );
         }
-        if network_access_policy.is_some()
-            && network_access_policy != Some(NetworkAccessPolicy::AllowPrivate)
-        {
+        if network_access_policy.is_some() && network_access_policy != Some(NetworkAccessPolicy::AllowPrivate) {
             v.add(
                 "options.diskAccessId",
                 "diskAccessId.policy",
@@ -451,11 +556,7 @@ pub fn build_snapshot_config(
             "options.publicNetworkAccess",
             api_version::MIN_PUBLIC_NETWORK_ACCESS,
         ),
-        (
-            options.data_access_auth_mode.is_some(),
-            "options.dataAccessAuthMode",
-            api_version::MIN_DATA_ACCESS_AUTH_MODE,
-        ),
+        (options.data_access_auth_mode.is_some(), "options.dataAccessAuthMode", api_version::MIN_DATA_ACCESS_AUTH_MODE),
     ];
     for (asked, field, min) in min_versions {
         if asked && !at_least(&api_version, min) {
@@ -470,17 +571,32 @@ pub fn build_snapshot_config(
     let encryption = options.encryption.as_ref().map(|e| {
         if let Some(des) = &e.disk_encryption_set_id {
             if !ResourceId::parse(des).is_ok_and(|i| i.is_type("Microsoft.Compute/diskEncryptionSets")) {
-                v.add("options.encryption.diskEncryptionSetId", "encryption.desId", "diskEncryptionSetId must be a Microsoft.Compute/diskEncryptionSets resource id");
+                v.add(
+                    "options.encryption.diskEncryptionSetId",
+                    "encryption.desId",
+                    "diskEncryptionSetId must be a Microsoft.Compute/diskEncryptionSets resource id",
+                );
             }
         }
         match &e.encryption_type {
-            Some(EncryptionType::CustomerKey | EncryptionType::PlatformAndCustomerKeys) if e.disk_encryption_set_id.is_none() => {
-                v.add("options.encryption.diskEncryptionSetId", "encryption.desRequired", "customer-managed keys need a diskEncryptionSetId");
+            Some(EncryptionType::CustomerKey | EncryptionType::PlatformAndCustomerKeys)
+                if e.disk_encryption_set_id.is_none() =>
+            {
+                v.add(
+                    "options.encryption.diskEncryptionSetId",
+                    "encryption.desRequired",
+                    "customer-managed keys need a diskEncryptionSetId",
+                );
             }
-            Some(EncryptionType::Other(t)) => v.add("options.encryption.type", "encryption.type", format!("unknown encryption type {t:?}")),
+            Some(EncryptionType::Other(t)) => {
+                v.add("options.encryption.type", "encryption.type", format!("unknown encryption type {t:?}"))
+            }
             _ => {}
         }
-        Encryption { disk_encryption_set_id: e.disk_encryption_set_id.clone(), encryption_type: e.encryption_type.clone(), extra: Default::default() }
+        EncryptionBody {
+            disk_encryption_set_id: e.disk_encryption_set_id.clone(),
+            encryption_type: e.encryption_type.clone(),
+        }
     });
 
     if let Some(m) = options.instant_access_duration_minutes {
@@ -496,11 +612,10 @@ pub fn build_snapshot_config(
         check_tags(tags, &mut v);
     }
 
-    let resource_group = options.resource_group.clone().or_else(|| {
-        source_id
-            .as_ref()
-            .and_then(|i| i.resource_group_name().map(str::to_string))
-    });
+    let resource_group = options
+        .resource_group
+        .clone()
+        .or_else(|| source_id.as_ref().and_then(|i| i.resource_group_name().map(str::to_string)));
     if let Some(rg) = &options.resource_group {
         if let Err(msg) = check_resource_group_name(rg) {
             v.add("options.resourceGroup", "resourceGroup.name", msg);
@@ -514,10 +629,7 @@ pub fn build_snapshot_config(
             n.clone()
         }
         None => {
-            let base = source_id
-                .as_ref()
-                .and_then(|i| i.name())
-                .unwrap_or("snapshot");
+            let base = source_id.as_ref().and_then(|i| i.name()).unwrap_or("snapshot");
             match (&create_option, &location) {
                 (CreateOption::CopyStart, Some(l)) => default_copy_name(base, l),
                 _ => default_snapshot_name(base, now_ms),
@@ -526,51 +638,37 @@ pub fn build_snapshot_config(
     };
 
     let target = match (&source_id, &resource_group) {
-        (Some(sid), Some(rg)) => {
-            ResourceId::compute(sid.subscription_id(), rg, "snapshots", &name).ok()
-        }
+        (Some(sid), Some(rg)) => ResourceId::compute(sid.subscription_id(), rg, "snapshots", &name).ok(),
         _ => None,
     };
     Error::from_violations(v.0)?;
     let (Some(source_id), Some(target)) = (source_id, target) else {
-        return Err(Error::invalid_argument(
-            src_field,
-            "the source id or target name is not usable",
-        ));
+        return Err(Error::invalid_argument(src_field, "the source id or target name is not usable"));
     };
 
-    let extended_location = match source {
-        SnapshotSource::Disk(d) if create_option == CreateOption::Copy => {
-            d.extended_location.clone()
-        }
+    let extended_location = match create_option {
+        CreateOption::Copy => source.extended_location.clone(),
         _ => None,
     };
-    let body = Snapshot {
+    let body = SnapshotRequestBody {
         location,
         tags: options.tags.clone(),
-        sku: options.sku.clone().map(|name| SnapshotSku {
-            name: Some(name),
-            tier: None,
-            extra: Default::default(),
-        }),
+        sku: options.sku.clone().map(|name| SkuBody { name }),
         extended_location,
-        properties: Some(SnapshotProperties {
-            creation_data: Some(CreationData {
-                create_option: Some(create_option),
-                source_resource_id: Some(source_id.to_string()),
+        properties: PropertiesBody {
+            creation_data: CreationBody {
+                create_option,
+                source_resource_id: source_id.to_string(),
                 instant_access_duration_minutes: options.instant_access_duration_minutes,
                 provisioned_bandwidth_copy_speed: options.provisioned_bandwidth_copy_speed.clone(),
-                ..CreationData::default()
-            }),
-            incremental: Some(incremental),
+            },
+            incremental,
             encryption,
             network_access_policy,
             disk_access_id,
             public_network_access,
             data_access_auth_mode,
-            ..SnapshotProperties::default()
-        }),
-        ..Snapshot::default()
+        },
     };
     Ok(SnapshotConfig {
         id: target.to_string(),
@@ -584,20 +682,13 @@ pub fn build_snapshot_config(
 /// `<disk>-snap-<yyyyMMdd>-<HHmmss>`, the disk part shortened so the whole fits 80 characters.
 pub fn default_snapshot_name(disk_name: &str, now_ms: i64) -> String {
     let t = utc_parts(now_ms);
-    let suffix = format!(
-        "-snap-{:04}{:02}{:02}-{:02}{:02}{:02}",
-        t.year, t.month, t.day, t.hour, t.minute, t.second
-    );
+    let suffix = format!("-snap-{:04}{:02}{:02}-{:02}{:02}{:02}", t.year, t.month, t.day, t.hour, t.minute, t.second);
     format!("{}{suffix}", shorten(disk_name, 80 - suffix.len()))
 }
 
 /// `<source>-<region>` for a cross-region copy, shortened to fit.
 pub fn default_copy_name(source_name: &str, region: &str) -> String {
-    let region: String = region
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_lowercase();
+    let region: String = region.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
     let suffix = format!("-{}", shorten(&region, 40));
     format!("{}{suffix}", shorten(source_name, 80 - suffix.len()))
 }
@@ -618,12 +709,7 @@ fn is_region_name(s: &str) -> bool {
 
 /// `West Europe` and `westeurope` are the same region.
 pub fn same_region(a: &str, b: &str) -> bool {
-    let norm = |s: &str| {
-        s.chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_lowercase()
-    };
+    let norm = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
     norm(a) == norm(b)
 }
 
@@ -635,35 +721,21 @@ fn check_tags(tags: &Tags, v: &mut Violations) {
     for (k, val) in tags {
         let field = format!("options.tags.{k}");
         if k.is_empty() || k.chars().count() > 512 {
-            v.add(
-                &field,
-                "tags.nameLength",
-                "tag names are 1 to 512 characters",
-            );
+            v.add(&field, "tags.nameLength", "tag names are 1 to 512 characters");
         }
-        if k.chars()
-            .any(|c| matches!(c, '<' | '>' | '%' | '&' | '\\' | '?' | '/') || c.is_control())
-        {
-            v.add(
-                &field,
-                "tags.nameChars",
-                "tag names may not contain < > % & \\ ? /",
-            );
+        if k.chars().any(|c| matches!(c, '<' | '>' | '%' | '&' | '\\' | '?' | '/') || c.is_control()) {
+            v.add(&field, "tags.nameChars", "tag names may not contain < > % & \\ ? /");
         }
         if val.chars().count() > 256 {
-            v.add(
-                &field,
-                "tags.valueLength",
-                "tag values are at most 256 characters",
-            );
+            v.add(&field, "tags.valueLength", "tag values are at most 256 characters");
         }
     }
 }
 
 /// `buildSnapshotConfig` on JSON: source and options as JSON values, the config as JSON text.
-pub fn build_snapshot_config_json(source: &Value, options: &Value, now_ms: i64) -> Result<String> {
-    let options = SnapshotOptions::from_json(options)?;
-    let source = SnapshotSource::from_json(source)?;
+pub fn build_snapshot_config_json(source: &str, options: &str, now_ms: i64) -> Result<String> {
+    let options = SnapshotOptions::from_json_text(options)?;
+    let source = SnapshotSource::from_json_text(source)?;
     let config = build_snapshot_config(&source, &options, now_ms)?;
     serde_json::to_string(&config)
         .map_err(|e| Error::invalid_argument("options", format!("cannot write the config: {e}")))
@@ -672,9 +744,10 @@ pub fn build_snapshot_config_json(source: &Value, options: &Value, now_ms: i64) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
-    const DISK: &str = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/disks/disk1";
+    const DISK: &str =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/disks/disk1";
     const NOW: i64 = 1_764_047_255_000; // 2025-11-25T05:07:35Z
 
     fn disk() -> Value {
@@ -685,7 +758,7 @@ mod tests {
     }
 
     fn config(source: Value, options: Value) -> Result<Value> {
-        build_snapshot_config_json(&source, &options, NOW)
+        build_snapshot_config_json(&source.to_string(), &options.to_string(), NOW)
             .map(|t| serde_json::from_str(&t).unwrap())
     }
 
@@ -700,25 +773,14 @@ mod tests {
                 "creationData": { "createOption": "Copy", "sourceResourceId": DISK },
                 "incremental": true, "networkAccessPolicy": "AllowAll", "publicNetworkAccess": "Enabled" } })
         );
-        assert!(c["id"]
-            .as_str()
-            .unwrap()
-            .ends_with("/snapshots/disk1-snap-20251125-050735"));
+        assert!(c["id"].as_str().unwrap().ends_with("/snapshots/disk1-snap-20251125-050735"));
     }
 
     #[test]
     fn all_violations_are_reported_at_once() {
         let err = config(disk(), json!({ "name": "bad name", "sku": "Premium_LRS", "location": "eastus", "instantAccessDurationMinutes": 5 })).unwrap_err();
         let rules: Vec<&str> = err.violations.iter().map(|v| v.rule).collect();
-        assert_eq!(
-            rules,
-            [
-                "copy.sameRegion",
-                "sku.incremental",
-                "instantAccess.range",
-                "name.rules"
-            ]
-        );
+        assert_eq!(rules, ["copy.sameRegion", "sku.incremental", "instantAccess.range", "name.rules"]);
         assert_eq!(err.field.as_deref(), Some("options.location"));
     }
 
@@ -728,23 +790,12 @@ mod tests {
                            "properties": { "incremental": true, "creationData": { "createOption": "Copy", "sourceResourceId": DISK } } });
         let c = config(snap.clone(), json!({ "location": "eastus" })).unwrap();
         assert_eq!(c["name"], "s1-eastus");
-        assert_eq!(
-            c["body"]["properties"]["creationData"]["createOption"],
-            "CopyStart"
-        );
+        assert_eq!(c["body"]["properties"]["creationData"]["createOption"], "CopyStart");
         let same = config(snap.clone(), json!({ "location": "West US" })).unwrap_err();
         assert_eq!(same.violations[0].rule, "copyStart.otherRegion");
-        let old = config(
-            snap,
-            json!({ "location": "eastus", "apiVersion": "2020-12-01" }),
-        )
-        .unwrap_err();
+        let old = config(snap, json!({ "location": "eastus", "apiVersion": "2020-12-01" })).unwrap_err();
         assert_eq!(old.violations[0].rule, "apiVersion.copyStart");
-        let from_disk = config(
-            disk(),
-            json!({ "createOption": "CopyStart", "location": "eastus" }),
-        )
-        .unwrap_err();
+        let from_disk = config(disk(), json!({ "createOption": "CopyStart", "location": "eastus" })).unwrap_err();
         assert_eq!(from_disk.violations[0].rule, "copyStart.sourceSnapshot");
     }
 

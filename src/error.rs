@@ -162,13 +162,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// A new error with a code and message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error {
-            code,
-            message: message.into(),
-            field: None,
-            violations: Vec::new(),
-            arm: None,
-        }
+        Error { code, message: message.into(), field: None, violations: Vec::new(), arm: None }
     }
 
     /// `INVALID_ARGUMENT` blaming `field`.
@@ -190,20 +184,11 @@ impl Error {
         let message = if violations.len() == 1 {
             format!("{}: {}", first.field, first.message)
         } else {
-            let all: Vec<String> = violations
-                .iter()
-                .map(|v| format!("{}: {}", v.field, v.message))
-                .collect();
+            let all: Vec<String> = violations.iter().map(|v| format!("{}: {}", v.field, v.message)).collect();
             format!("{} problems: {}", violations.len(), all.join("; "))
         };
         let field = first.field.clone();
-        Err(Error {
-            code: ErrorCode::InvalidArgument,
-            message,
-            field: Some(field),
-            violations,
-            arm: None,
-        })
+        Err(Error { code: ErrorCode::InvalidArgument, message, field: Some(field), violations, arm: None })
     }
 
     /// Sets the offending field.
@@ -255,16 +240,8 @@ mod tests {
     #[test]
     fn violations_are_reported_together_with_the_first_field() {
         let err = Error::from_violations(vec![
-            Violation {
-                field: "name".into(),
-                rule: "name.pattern",
-                message: "bad".into(),
-            },
-            Violation {
-                field: "sku.name".into(),
-                rule: "sku.incremental",
-                message: "no".into(),
-            },
+            Violation { field: "name".into(), rule: "name.pattern", message: "bad".into() },
+            Violation { field: "sku.name".into(), rule: "sku.incremental", message: "no".into() },
         ])
         .unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidArgument);

@@ -52,21 +52,15 @@ impl DiskIdentity {
     pub fn from_disk_json(text: &str) -> Result<DiskIdentity> {
         let keys: DiskKeys = serde_json::from_str(text)
             .map_err(|e| Error::invalid_json("disk", format!("disk is not a disk object: {e}")))?;
-        let id = keys
-            .id
-            .ok_or_else(|| Error::invalid_argument("disk.id", "the disk has no id"))?;
-        let parsed = ResourceId::parse_of_type(&id, crate::resource_id::DISKS)
-            .map_err(|e| e.with_field("disk.id"))?;
+        let id = keys.id.ok_or_else(|| Error::invalid_argument("disk.id", "the disk has no id"))?;
+        let parsed = ResourceId::parse_of_type(&id, crate::resource_id::DISKS).map_err(|e| e.with_field("disk.id"))?;
         let unique_id = keys.properties.and_then(|p| p.unique_id).ok_or_else(|| {
             Error::invalid_argument(
                 "disk.properties.uniqueId",
                 "the disk has no properties.uniqueId, so snapshots of a recreated disk cannot be told apart; read the disk from ARM (getDisk) first",
             )
         })?;
-        Ok(DiskIdentity {
-            id: parsed.to_string(),
-            unique_id: unique_id.into_owned(),
-        })
+        Ok(DiskIdentity { id: parsed.to_string(), unique_id: unique_id.into_owned() })
     }
 }
 
@@ -176,24 +170,15 @@ impl<'a> SnapshotView<'a> {
     /// Whether the documented rule puts this snapshot in `disk`'s chain.
     pub fn belongs_to(&self, disk: &DiskIdentity) -> bool {
         self.incremental
-            && self
-                .source_resource_id
-                .as_deref()
-                .is_some_and(|s| ids_equal(s, &disk.id))
-            && self
-                .source_unique_id
-                .as_deref()
-                .is_some_and(|u| u.eq_ignore_ascii_case(&disk.unique_id))
+            && self.source_resource_id.as_deref().is_some_and(|s| ids_equal(s, &disk.id))
+            && self.source_unique_id.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(&disk.unique_id))
     }
 
     /// Chain order: oldest `timeCreated` first; snapshots without a readable time last; then by
     /// name and id so the order never depends on the listing's order.
     fn chain_order(&self, other: &SnapshotView<'_>) -> std::cmp::Ordering {
         let time = |v: &SnapshotView<'_>| (v.created_at.is_none(), v.created_at);
-        time(self)
-            .cmp(&time(other))
-            .then_with(|| self.name.cmp(&other.name))
-            .then_with(|| self.id.cmp(&other.id))
+        time(self).cmp(&time(other)).then_with(|| self.name.cmp(&other.name)).then_with(|| self.id.cmp(&other.id))
     }
 }
 
@@ -220,20 +205,14 @@ struct PageKeys<'a> {
 pub fn parse_listing(text: &str) -> Result<Listing<'_>> {
     let trimmed = text.trim_start();
     let (raws, next_link) = if trimmed.starts_with('[') {
-        let raws: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| {
-            Error::invalid_json(
-                "snapshots",
-                format!("the snapshot array is not valid JSON: {e}"),
-            )
-        })?;
+        let raws: Vec<&RawValue> = serde_json::from_str(text)
+            .map_err(|e| Error::invalid_json("snapshots", format!("the snapshot array is not valid JSON: {e}")))?;
         (raws, None)
     } else if trimmed.starts_with('{') {
-        let page: PageKeys = serde_json::from_str(text).map_err(|e| {
-            Error::invalid_json("snapshots", format!("the list page is not valid JSON: {e}"))
-        })?;
-        let value = page.value.ok_or_else(|| {
-            Error::invalid_json("snapshots.value", "a list page needs a \"value\" array")
-        })?;
+        let page: PageKeys = serde_json::from_str(text)
+            .map_err(|e| Error::invalid_json("snapshots", format!("the list page is not valid JSON: {e}")))?;
+        let value =
+            page.value.ok_or_else(|| Error::invalid_json("snapshots.value", "a list page needs a \"value\" array"))?;
         (value, page.next_link)
     } else {
         return Err(Error::invalid_json(
@@ -241,11 +220,8 @@ pub fn parse_listing(text: &str) -> Result<Listing<'_>> {
             "expected an array of snapshots, an ARM list page object or its JSON text",
         ));
     };
-    let items = raws
-        .into_iter()
-        .enumerate()
-        .map(|(i, raw)| SnapshotView::from_raw_item(raw, i))
-        .collect::<Result<Vec<_>>>()?;
+    let items =
+        raws.into_iter().enumerate().map(|(i, raw)| SnapshotView::from_raw_item(raw, i)).collect::<Result<Vec<_>>>()?;
     Ok(Listing { items, next_link })
 }
 
@@ -277,10 +253,7 @@ pub fn raw_array<'v, 'a: 'v>(items: impl IntoIterator<Item = &'v SnapshotView<'a
 pub fn filter_incremental_snapshots_json(disk_json: &str, snapshots_json: &str) -> Result<String> {
     let disk = DiskIdentity::from_disk_json(disk_json)?;
     let listing = parse_listing(snapshots_json)?;
-    Ok(raw_array(filter_incremental_snapshots(
-        &disk,
-        &listing.items,
-    )))
+    Ok(raw_array(filter_incremental_snapshots(&disk, &listing.items)))
 }
 
 /// What a chain is made of.
@@ -345,10 +318,7 @@ pub struct ChainReport<'a> {
 
 /// Groups a listing into chains. `disks` are optional: for each disk passed, its current chain is
 /// marked `current` and the chains of earlier incarnations `orphaned` for certain.
-pub fn group_snapshot_chains<'a>(
-    items: &[SnapshotView<'a>],
-    disks: &[DiskIdentity],
-) -> ChainReport<'a> {
+pub fn group_snapshot_chains<'a>(items: &[SnapshotView<'a>], disks: &[DiskIdentity]) -> ChainReport<'a> {
     let mut order: Vec<String> = Vec::new();
     let mut groups: HashMap<String, (ChainKind, Vec<&SnapshotView<'a>>)> = HashMap::new();
     let mut unsourced = Vec::new();
@@ -359,28 +329,15 @@ pub fn group_snapshot_chains<'a>(
             continue;
         };
         let source_key = source.trim_start_matches('/').to_lowercase();
-        let is_copy = s
-            .create_option
-            .as_deref()
-            .is_some_and(|c| c.eq_ignore_ascii_case("CopyStart"));
+        let is_copy = s.create_option.as_deref().is_some_and(|c| c.eq_ignore_ascii_case("CopyStart"));
         let (kind, key) = if !s.incremental {
-            (
-                ChainKind::Full,
-                format!("full|{source_key}|{}", lower(s.source_unique_id.as_deref())),
-            )
+            (ChainKind::Full, format!("full|{source_key}|{}", lower(s.source_unique_id.as_deref())))
         } else if is_copy && s.family_id.is_some() {
-            (
-                ChainKind::CrossRegionCopy,
-                format!("copy|{}", lower(s.family_id.as_deref())),
-            )
+            (ChainKind::CrossRegionCopy, format!("copy|{}", lower(s.family_id.as_deref())))
         } else {
             (
                 ChainKind::Incremental,
-                format!(
-                    "{source_key}|{}|{}",
-                    lower(s.source_unique_id.as_deref()),
-                    lower(s.family_id.as_deref())
-                ),
+                format!("{source_key}|{}|{}", lower(s.source_unique_id.as_deref()), lower(s.family_id.as_deref())),
             )
         };
         groups
@@ -400,8 +357,7 @@ pub fn group_snapshot_chains<'a>(
             let newest = *members.last()?;
             let oldest = *members.first()?;
             let count = members.len();
-            let limit =
-                (kind == ChainKind::Incremental).then_some(MAX_INCREMENTAL_SNAPSHOTS_PER_DISK);
+            let limit = (kind == ChainKind::Incremental).then_some(MAX_INCREMENTAL_SNAPSHOTS_PER_DISK);
             Some(Chain {
                 key,
                 kind,
@@ -413,10 +369,7 @@ pub fn group_snapshot_chains<'a>(
                 count,
                 limit,
                 remaining: limit.map(|l| l.saturating_sub(count)),
-                pending_copies: members
-                    .iter()
-                    .filter(|s| s.completion_percent.is_some_and(|p| p < 100.0))
-                    .count(),
+                pending_copies: members.iter().filter(|s| s.completion_percent.is_some_and(|p| p < 100.0)).count(),
                 oldest: oldest.time_created.as_deref().map(str::to_string),
                 newest: newest.time_created.as_deref().map(str::to_string),
                 snapshots: members.iter().map(|s| s.raw).collect(),
@@ -428,9 +381,7 @@ pub fn group_snapshot_chains<'a>(
         let rank = |k: ChainKind| k as u8;
         rank(a.kind)
             .cmp(&rank(b.kind))
-            .then_with(|| {
-                lower(a.source_resource_id.as_deref()).cmp(&lower(b.source_resource_id.as_deref()))
-            })
+            .then_with(|| lower(a.source_resource_id.as_deref()).cmp(&lower(b.source_resource_id.as_deref())))
             .then_with(|| parse_opt(&a.oldest).cmp(&parse_opt(&b.oldest)))
             .then_with(|| a.key.cmp(&b.key))
     });
@@ -472,15 +423,8 @@ fn mark_orphans(chains: &mut [Chain<'_>], _items: &[SnapshotView<'_>], disks: &[
         let superseded = (0..n).any(|j| {
             j != i
                 && chains[j].kind == ChainKind::Incremental
-                && chains[j]
-                    .source_resource_id
-                    .as_deref()
-                    .is_some_and(|s| ids_equal(s, &source))
-                && !chains[j]
-                    .source_unique_id
-                    .as_deref()
-                    .unwrap_or_default()
-                    .eq_ignore_ascii_case(&unique)
+                && chains[j].source_resource_id.as_deref().is_some_and(|s| ids_equal(s, &source))
+                && !chains[j].source_unique_id.as_deref().unwrap_or_default().eq_ignore_ascii_case(&unique)
                 && !my_newest.0
                 && {
                     let other_oldest = parse_opt(&chains[j].oldest);
@@ -493,29 +437,20 @@ fn mark_orphans(chains: &mut [Chain<'_>], _items: &[SnapshotView<'_>], disks: &[
 
 /// `groupSnapshotChains` on JSON text: a listing in, the report's JSON out. `disks_json`, when
 /// given, is a JSON array of disk objects.
-pub fn group_snapshot_chains_json(
-    snapshots_json: &str,
-    disks_json: Option<&str>,
-) -> Result<String> {
+pub fn group_snapshot_chains_json(snapshots_json: &str, disks_json: Option<&str>) -> Result<String> {
     let listing = parse_listing(snapshots_json)?;
     let disks = match disks_json {
         None => Vec::new(),
         Some(text) => {
             let raws: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| {
-                Error::invalid_json(
-                    "options.disks",
-                    format!("disks must be an array of disk objects: {e}"),
-                )
+                Error::invalid_json("options.disks", format!("disks must be an array of disk objects: {e}"))
             })?;
             raws.iter()
                 .enumerate()
                 .map(|(i, r)| {
                     DiskIdentity::from_disk_json(r.get()).map_err(|e| {
-                        let field = e.field.clone().unwrap_or_default().replacen(
-                            "disk",
-                            &format!("options.disks[{i}]"),
-                            1,
-                        );
+                        let field =
+                            e.field.clone().unwrap_or_default().replacen("disk", &format!("options.disks[{i}]"), 1);
                         e.with_field(field)
                     })
                 })
@@ -523,12 +458,8 @@ pub fn group_snapshot_chains_json(
         }
     };
     let report = group_snapshot_chains(&listing.items, &disks);
-    serde_json::to_string(&report).map_err(|e| {
-        Error::new(
-            ErrorCode::InvalidJson,
-            format!("internal: cannot write the report: {e}"),
-        )
-    })
+    serde_json::to_string(&report)
+        .map_err(|e| Error::new(ErrorCode::InvalidJson, format!("internal: cannot write the report: {e}")))
 }
 
 #[cfg(test)]
@@ -551,11 +482,7 @@ mod tests {
 
     fn names(json: &str) -> Vec<String> {
         let v: serde_json::Value = serde_json::from_str(json).unwrap();
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["name"].as_str().unwrap().to_string())
-            .collect()
+        v.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_string()).collect()
     }
 
     #[test]
@@ -571,17 +498,12 @@ mod tests {
         let out = filter_incremental_snapshots_json(&disk("d1", "u-new"), &listing).unwrap();
         assert_eq!(names(&out), ["a", "c"]);
         let page = format!(r#"{{"value":{listing},"nextLink":null}}"#);
-        assert_eq!(
-            filter_incremental_snapshots_json(&disk("d1", "u-new"), &page).unwrap(),
-            out
-        );
+        assert_eq!(filter_incremental_snapshots_json(&disk("d1", "u-new"), &page).unwrap(), out);
     }
 
     #[test]
     fn disk_without_unique_id_is_a_typed_error() {
-        let d = format!(
-            r#"{{"id":"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks/d"}}"#
-        );
+        let d = format!(r#"{{"id":"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks/d"}}"#);
         let err = filter_incremental_snapshots_json(&d, "[]").unwrap_err();
         assert_eq!(err.field.as_deref(), Some("disk.properties.uniqueId"));
     }
@@ -599,17 +521,12 @@ mod tests {
             serde_json::from_str(&group_snapshot_chains_json(&listing, None).unwrap()).unwrap();
         let chains = report["chains"].as_array().unwrap();
         assert_eq!(chains.len(), 3);
-        let old = chains
-            .iter()
-            .find(|c| c["sourceUniqueId"] == "u-old")
-            .unwrap();
+        let old = chains.iter().find(|c| c["sourceUniqueId"] == "u-old").unwrap();
         assert_eq!(old["orphaned"], true);
         assert_eq!(old["count"], 2);
         assert_eq!(old["remaining"], 498);
         assert_eq!(chains.last().unwrap()["kind"], "full");
-        let with_disk =
-            group_snapshot_chains_json(&listing, Some(&format!("[{}]", disk("d1", "u-new"))))
-                .unwrap();
+        let with_disk = group_snapshot_chains_json(&listing, Some(&format!("[{}]", disk("d1", "u-new")))).unwrap();
         let v: serde_json::Value = serde_json::from_str(&with_disk).unwrap();
         let cur = v["chains"]
             .as_array()

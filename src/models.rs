@@ -423,11 +423,7 @@ pub struct SnapshotProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os_type: Option<OsType>,
     /// Hyper-V generation.
-    #[serde(
-        default,
-        rename = "hyperVGeneration",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "hyperVGeneration", skip_serializing_if = "Option::is_none")]
     pub hyper_v_generation: Option<HyperVGeneration>,
     /// Marketplace plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -439,11 +435,7 @@ pub struct SnapshotProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creation_data: Option<CreationData>,
     /// Size in GiB.
-    #[serde(
-        default,
-        rename = "diskSizeGB",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "diskSizeGB", skip_serializing_if = "Option::is_none")]
     pub disk_size_gb: Option<i64>,
     /// Read-only size in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -551,11 +543,7 @@ pub struct DiskProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os_type: Option<OsType>,
     /// Hyper-V generation.
-    #[serde(
-        default,
-        rename = "hyperVGeneration",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "hyperVGeneration", skip_serializing_if = "Option::is_none")]
     pub hyper_v_generation: Option<HyperVGeneration>,
     /// Marketplace plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -567,11 +555,7 @@ pub struct DiskProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creation_data: Option<CreationData>,
     /// Size in GiB.
-    #[serde(
-        default,
-        rename = "diskSizeGB",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "diskSizeGB", skip_serializing_if = "Option::is_none")]
     pub disk_size_gb: Option<i64>,
     /// Read-only size in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -586,32 +570,16 @@ pub struct DiskProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provisioning_state: Option<String>,
     /// Provisioned IOPS (Ultra, Premium v2).
-    #[serde(
-        default,
-        rename = "diskIOPSReadWrite",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "diskIOPSReadWrite", skip_serializing_if = "Option::is_none")]
     pub disk_iops_read_write: Option<i64>,
     /// Provisioned MBps (Ultra, Premium v2).
-    #[serde(
-        default,
-        rename = "diskMBpsReadWrite",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "diskMBpsReadWrite", skip_serializing_if = "Option::is_none")]
     pub disk_mbps_read_write: Option<i64>,
     /// Shared-disk read-only IOPS.
-    #[serde(
-        default,
-        rename = "diskIOPSReadOnly",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "diskIOPSReadOnly", skip_serializing_if = "Option::is_none")]
     pub disk_iops_read_only: Option<i64>,
     /// Shared-disk read-only MBps.
-    #[serde(
-        default,
-        rename = "diskMBpsReadOnly",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "diskMBpsReadOnly", skip_serializing_if = "Option::is_none")]
     pub disk_mbps_read_only: Option<i64>,
     /// Read-only state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -662,11 +630,7 @@ pub struct DiskProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optimized_for_frequent_attach: Option<bool>,
     /// Read-only; ARM spells it with a capital L.
-    #[serde(
-        default,
-        rename = "LastOwnershipUpdateTime",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "LastOwnershipUpdateTime", skip_serializing_if = "Option::is_none")]
     pub last_ownership_update_time: Option<String>,
     /// Availability policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -837,15 +801,11 @@ mod tests {
 
     #[test]
     fn last_ownership_update_time_keeps_its_capital_l() {
-        let d: Disk = serde_json::from_str(
-            r#"{"properties":{"LastOwnershipUpdateTime":"2024-01-01T00:00:00Z","futureProp":1}}"#,
-        )
-        .unwrap();
+        let d: Disk =
+            serde_json::from_str(r#"{"properties":{"LastOwnershipUpdateTime":"2024-01-01T00:00:00Z","futureProp":1}}"#)
+                .unwrap();
         let p = d.properties.as_ref().unwrap();
-        assert_eq!(
-            p.last_ownership_update_time.as_deref(),
-            Some("2024-01-01T00:00:00Z")
-        );
+        assert_eq!(p.last_ownership_update_time.as_deref(), Some("2024-01-01T00:00:00Z"));
         assert_eq!(p.extra.get("futureProp"), Some(&Value::from(1)));
         let back = serde_json::to_value(&d).unwrap();
         assert!(back["properties"].get("LastOwnershipUpdateTime").is_some());

@@ -61,12 +61,8 @@ impl ResourceId {
     /// Parses and validates an id. A missing leading `/` is tolerated (official examples omit
     /// it), as is one trailing `/`; keywords may be in any case.
     pub fn parse(input: &str) -> Result<ResourceId> {
-        parse_id(input).map_err(|msg| {
-            Error::new(
-                ErrorCode::InvalidResourceId,
-                format!("{msg} (in resource id {})", quote(input)),
-            )
-        })
+        parse_id(input)
+            .map_err(|msg| Error::new(ErrorCode::InvalidResourceId, format!("{msg} (in resource id {})", quote(input))))
     }
 
     /// Parses an id that must name a resource of `resource_type` (e.g. [`DISKS`]).
@@ -75,10 +71,7 @@ impl ResourceId {
         if !id.is_type(resource_type) {
             return Err(Error::new(
                 ErrorCode::InvalidResourceId,
-                format!(
-                    "expected the id of a {resource_type} resource, got {}",
-                    quote(input)
-                ),
+                format!("expected the id of a {resource_type} resource, got {}", quote(input)),
             ));
         }
         Ok(id)
@@ -107,18 +100,11 @@ impl ResourceId {
     /// The id of a resource group.
     pub fn resource_group(subscription_id: &str, resource_group: &str) -> Result<ResourceId> {
         check_part(resource_group, "resource group name")?;
-        ResourceId::parse(&format!(
-            "/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
-        ))
+        ResourceId::parse(&format!("/subscriptions/{subscription_id}/resourceGroups/{resource_group}"))
     }
 
     /// The id of a Microsoft.Compute resource (`disks` or `snapshots`) in a resource group.
-    pub fn compute(
-        subscription_id: &str,
-        resource_group: &str,
-        compute_type: &str,
-        name: &str,
-    ) -> Result<ResourceId> {
+    pub fn compute(subscription_id: &str, resource_group: &str, compute_type: &str, name: &str) -> Result<ResourceId> {
         check_part(resource_group, "resource group name")?;
         check_part(name, "resource name")?;
         ResourceId::parse(&format!(
@@ -171,8 +157,7 @@ impl ResourceId {
 
     /// Whether this names a resource of `resource_type`, compared ignoring case.
     pub fn is_type(&self, resource_type: &str) -> bool {
-        self.resource_type()
-            .is_some_and(|t| t.eq_ignore_ascii_case(resource_type))
+        self.resource_type().is_some_and(|t| t.eq_ignore_ascii_case(resource_type))
     }
 
     /// Whether this is a managed disk id.
@@ -208,16 +193,15 @@ impl ResourceId {
     /// A sibling resource of the same provider in the same resource group, e.g. the snapshot
     /// `name` next to a disk. Validates the name with the rules of `resource_type`.
     pub fn sibling(&self, resource_type: &str, name: &str) -> Result<ResourceId> {
-        let rg = self.resource_group.as_deref().ok_or_else(|| {
-            Error::new(ErrorCode::InvalidResourceId, "the id has no resource group")
-        })?;
-        let (provider, ty) = resource_type.split_once('/').ok_or_else(|| {
-            Error::invalid_argument("resourceType", "a resource type looks like Namespace/type")
-        })?;
-        let id = format!(
-            "/subscriptions/{}/resourceGroups/{rg}/providers/{provider}/{ty}/{name}",
-            self.subscription_id
-        );
+        let rg = self
+            .resource_group
+            .as_deref()
+            .ok_or_else(|| Error::new(ErrorCode::InvalidResourceId, "the id has no resource group"))?;
+        let (provider, ty) = resource_type
+            .split_once('/')
+            .ok_or_else(|| Error::invalid_argument("resourceType", "a resource type looks like Namespace/type"))?;
+        let id =
+            format!("/subscriptions/{}/resourceGroups/{rg}/providers/{provider}/{ty}/{name}", self.subscription_id);
         check_part(name, "resource name")?;
         ResourceId::parse(&id)
     }
@@ -292,8 +276,7 @@ pub fn ids_equal(a: &str, b: &str) -> bool {
         s.trim().trim_start_matches('/').trim_end_matches('/')
     }
     let (a, b) = (trim(a), trim(b));
-    a.eq_ignore_ascii_case(b)
-        || ((!a.is_ascii() || !b.is_ascii()) && a.to_lowercase() == b.to_lowercase())
+    a.eq_ignore_ascii_case(b) || ((!a.is_ascii() || !b.is_ascii()) && a.to_lowercase() == b.to_lowercase())
 }
 
 fn quote(s: &str) -> String {
@@ -326,10 +309,7 @@ fn parse_id(input: &str) -> std::result::Result<ResourceId, String> {
     }
     let subscription_id = it.next().ok_or("the subscription id is missing")?;
     if !is_guid(subscription_id) {
-        return Err(format!(
-            "subscription id {} is not a GUID",
-            quote(subscription_id)
-        ));
+        return Err(format!("subscription id {} is not a GUID", quote(subscription_id)));
     }
     let mut id = ResourceId {
         subscription_id: subscription_id.to_string(),
@@ -356,19 +336,14 @@ fn parse_provider<'a>(
     id: &mut ResourceId,
 ) -> std::result::Result<(), String> {
     if !keyword.eq_ignore_ascii_case("providers") {
-        return Err(format!(
-            "expected resourceGroups or providers, found {}",
-            quote(keyword)
-        ));
+        return Err(format!("expected resourceGroups or providers, found {}", quote(keyword)));
     }
     let namespace = it.next().ok_or("the provider namespace is missing")?;
     check_namespace(namespace)?;
     id.provider = Some(namespace.to_string());
     loop {
         let Some(ty) = it.next() else { break };
-        let name = it
-            .next()
-            .ok_or_else(|| format!("the name after {} is missing", quote(ty)))?;
+        let name = it.next().ok_or_else(|| format!("the name after {} is missing", quote(ty)))?;
         check_type_segment(ty)?;
         id.segments.push((ty.to_string(), name.to_string()));
     }
@@ -376,11 +351,7 @@ fn parse_provider<'a>(
         return Err("the resource type and name are missing after the provider".into());
     }
     let full_type = id.resource_type().unwrap_or_default();
-    let name = id
-        .segments
-        .last()
-        .map(|(_, n)| n.as_str())
-        .unwrap_or_default();
+    let name = id.segments.last().map(|(_, n)| n.as_str()).unwrap_or_default();
     if full_type.eq_ignore_ascii_case(DISKS) || full_type.eq_ignore_ascii_case(SNAPSHOTS) {
         check_disk_or_snapshot_name(name)?;
     } else {
@@ -401,17 +372,11 @@ fn check_part(part: &str, what: &str) -> Result<()> {
         return fail(format!("{what} {} contains '..'", quote(part)));
     }
     if let Some(c) = part.chars().find(|c| {
-        matches!(
-            c,
-            '/' | '?' | '#' | '%' | '\\' | '&' | '"' | '<' | '>' | '\'' | '`'
-        ) || c.is_control()
+        matches!(c, '/' | '?' | '#' | '%' | '\\' | '&' | '"' | '<' | '>' | '\'' | '`')
+            || c.is_control()
             || c.is_whitespace()
     }) {
-        return fail(format!(
-            "{what} {} contains the character {}",
-            quote(part),
-            c.escape_debug()
-        ));
+        return fail(format!("{what} {} contains the character {}", quote(part), c.escape_debug()));
     }
     Ok(())
 }
@@ -420,26 +385,16 @@ fn check_part(part: &str, what: &str) -> Result<()> {
 pub fn is_guid(s: &str) -> bool {
     let groups = [8, 4, 4, 4, 12];
     let parts: Vec<&str> = s.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip(groups)
-            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
+    parts.len() == 5 && parts.iter().zip(groups).all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Resource group names: 1–90 letters, digits, `_`, `(`, `)`, `-`, `.`, not ending in `.`.
 pub fn check_resource_group_name(rg: &str) -> std::result::Result<(), String> {
     let len = rg.chars().count();
     if len == 0 || len > 90 {
-        return Err(format!(
-            "resource group name {} must be 1 to 90 characters",
-            quote(rg)
-        ));
+        return Err(format!("resource group name {} must be 1 to 90 characters", quote(rg)));
     }
-    if let Some(c) = rg
-        .chars()
-        .find(|c| !(c.is_alphanumeric() || matches!(c, '_' | '(' | ')' | '-' | '.')))
-    {
+    if let Some(c) = rg.chars().find(|c| !(c.is_alphanumeric() || matches!(c, '_' | '(' | ')' | '-' | '.'))) {
         return Err(format!(
             "resource group name {} may hold only letters, digits, '_', '(', ')', '-', '.' (found {})",
             quote(rg),
@@ -447,10 +402,7 @@ pub fn check_resource_group_name(rg: &str) -> std::result::Result<(), String> {
         ));
     }
     if rg.ends_with('.') {
-        return Err(format!(
-            "resource group name {} must not end with '.'",
-            quote(rg)
-        ));
+        return Err(format!("resource group name {} must not end with '.'", quote(rg)));
     }
     Ok(())
 }
@@ -461,10 +413,7 @@ pub fn check_disk_or_snapshot_name(name: &str) -> std::result::Result<(), String
     if name.is_empty() || name.len() > 80 {
         return Err(format!("name {} must be 1 to 80 characters", quote(name)));
     }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
-    {
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))) {
         return Err(format!(
             "name {} may hold only letters, digits, '_', '.', '-' (found {})",
             quote(name),
@@ -473,17 +422,11 @@ pub fn check_disk_or_snapshot_name(name: &str) -> std::result::Result<(), String
     }
     let first = name.as_bytes()[0];
     if !first.is_ascii_alphanumeric() {
-        return Err(format!(
-            "name {} must start with a letter or digit",
-            quote(name)
-        ));
+        return Err(format!("name {} must start with a letter or digit", quote(name)));
     }
     let last = name.as_bytes()[name.len() - 1];
     if !(last.is_ascii_alphanumeric() || last == b'_') {
-        return Err(format!(
-            "name {} must end with a letter, digit or '_'",
-            quote(name)
-        ));
+        return Err(format!("name {} must end with a letter, digit or '_'", quote(name)));
     }
     Ok(())
 }
@@ -492,16 +435,11 @@ fn check_namespace(ns: &str) -> std::result::Result<(), String> {
     let ok = !ns.is_empty()
         && ns.len() <= 128
         && ns.contains('.')
-        && ns
-            .split('.')
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+        && ns.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()));
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "provider namespace {} is not like Microsoft.Compute",
-            quote(ns)
-        ))
+        Err(format!("provider namespace {} is not like Microsoft.Compute", quote(ns)))
     }
 }
 
@@ -515,10 +453,7 @@ fn check_type_segment(ty: &str) -> std::result::Result<(), String> {
 
 fn check_generic_name(name: &str) -> std::result::Result<(), String> {
     if name.chars().count() > MAX_GENERIC_NAME_LEN {
-        return Err(format!(
-            "name {} is longer than {MAX_GENERIC_NAME_LEN} characters",
-            quote(name)
-        ));
+        return Err(format!("name {} is longer than {MAX_GENERIC_NAME_LEN} characters", quote(name)));
     }
     Ok(())
 }
@@ -543,11 +478,7 @@ mod tests {
 
     #[test]
     fn parses_scopes_and_resources() {
-        ok(
-            &format!("/subscriptions/{SUB}"),
-            &format!("/subscriptions/{SUB}"),
-            ResourceIdKind::Subscription,
-        );
+        ok(&format!("/subscriptions/{SUB}"), &format!("/subscriptions/{SUB}"), ResourceIdKind::Subscription);
         ok(
             &format!("/Subscriptions/{SUB}/resourcegroups/My(RG)-1.x/"),
             &format!("/subscriptions/{SUB}/resourceGroups/My(RG)-1.x"),
@@ -555,23 +486,23 @@ mod tests {
         );
         ok(
             &format!("subscriptions/{SUB}/resourceGroups/rg/Providers/Microsoft.Compute/disks/d_1"),
-            &format!(
-                "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks/d_1"
-            ),
+            &format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks/d_1"),
             ResourceIdKind::Resource,
         );
         ok(
-            &format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/extensions/e"),
-            &format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/extensions/e"),
+            &format!(
+                "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/extensions/e"
+            ),
+            &format!(
+                "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/extensions/e"
+            ),
             ResourceIdKind::Resource,
         );
     }
 
     #[test]
     fn rejects_path_changing_input() {
-        let base = format!(
-            "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/snapshots/"
-        );
+        let base = format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/snapshots/");
         bad(&format!("{base}a?b"), "character");
         bad(&format!("{base}a#b"), "character");
         bad(&format!("{base}a%2Fb"), "character");
@@ -584,32 +515,21 @@ mod tests {
         bad(&format!("{base}-a"), "start");
         bad(&format!("{base}a."), "end with");
         bad(&format!("/subscriptions/not-a-guid"), "GUID");
-        bad(
-            &format!("/subscriptions/{SUB}/resourceGroups/rg."),
-            "end with '.'",
-        );
-        bad(
-            &format!("/subscriptions/{SUB}/resourceGroups/{}", "r".repeat(91)),
-            "1 to 90",
-        );
-        bad(
-            &format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks"),
-            "missing",
-        );
+        bad(&format!("/subscriptions/{SUB}/resourceGroups/rg."), "end with '.'");
+        bad(&format!("/subscriptions/{SUB}/resourceGroups/{}", "r".repeat(91)), "1 to 90");
+        bad(&format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks"), "missing");
         bad("", "empty");
         bad(&"/".repeat(3000), "longer");
     }
 
     #[test]
     fn compares_ignoring_case_and_leading_slash() {
-        let a = ResourceId::parse(&format!(
-            "/subscriptions/{SUB}/resourceGroups/RG/providers/Microsoft.Compute/disks/D"
-        ))
-        .unwrap();
-        let b = ResourceId::parse(&format!(
-            "subscriptions/{SUB}/resourcegroups/rg/providers/microsoft.compute/Disks/d"
-        ))
-        .unwrap();
+        let a =
+            ResourceId::parse(&format!("/subscriptions/{SUB}/resourceGroups/RG/providers/Microsoft.Compute/disks/D"))
+                .unwrap();
+        let b =
+            ResourceId::parse(&format!("subscriptions/{SUB}/resourcegroups/rg/providers/microsoft.compute/Disks/d"))
+                .unwrap();
         assert!(a.eq_ignore_case(&b));
         assert_eq!(a.key(), b.key());
         assert!(ids_equal(&a.to_string(), &b.to_string()));
@@ -618,10 +538,9 @@ mod tests {
 
     #[test]
     fn builds_siblings_with_name_rules() {
-        let disk = ResourceId::parse(&format!(
-            "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks/d"
-        ))
-        .unwrap();
+        let disk =
+            ResourceId::parse(&format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks/d"))
+                .unwrap();
         let snap = disk.sibling(SNAPSHOTS, "d-snap").unwrap();
         assert!(snap.is_snapshot());
         assert_eq!(snap.name(), Some("d-snap"));

@@ -77,9 +77,7 @@ fn digits(b: &[u8]) -> Option<u32> {
     if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    b.iter().try_fold(0u32, |acc, d| {
-        acc.checked_mul(10)?.checked_add(u32::from(d - b'0'))
-    })
+    b.iter().try_fold(0u32, |acc, d| acc.checked_mul(10)?.checked_add(u32::from(d - b'0')))
 }
 
 /// Parses ARM's timestamps: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; a missing zone is read
@@ -98,12 +96,7 @@ pub fn parse_timestamp(text: &str) -> Option<Instant> {
     let hour = digits(&b[11..13])?;
     let minute = digits(&b[14..16])?;
     let second = digits(&b[17..19])?;
-    if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
         return None;
     }
     let mut rest = &b[19..];
@@ -138,8 +131,7 @@ pub fn parse_timestamp(text: &str) -> Option<Instant> {
         _ => return None,
     };
     let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second)
-        - offset_secs;
+    let secs = days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second) - offset_secs;
     Some(Instant { secs, nanos })
 }
 
@@ -153,15 +145,9 @@ mod tests {
         let b = parse_timestamp("2023-11-06T03:59:15.1Z").unwrap();
         let c = parse_timestamp("2023-11-06T05:59:15+02:00").unwrap();
         assert!(a < b);
-        assert_eq!(
-            c.secs,
-            parse_timestamp("2023-11-06T03:59:15Z").unwrap().secs
-        );
+        assert_eq!(c.secs, parse_timestamp("2023-11-06T03:59:15Z").unwrap().secs);
         assert_eq!(a.nanos, 83_185_700);
-        assert_eq!(
-            parse_timestamp("1970-01-01T00:00:00Z"),
-            Some(Instant { secs: 0, nanos: 0 })
-        );
+        assert_eq!(parse_timestamp("1970-01-01T00:00:00Z"), Some(Instant { secs: 0, nanos: 0 }));
         for bad in [
             "",
             "yesterday",
@@ -177,15 +163,9 @@ mod tests {
     #[test]
     fn utc_parts_round_trip_with_days() {
         let p = utc_parts(1_764_047_255_123); // 2025-11-25T05:07:35.123Z
-        assert_eq!(
-            (p.year, p.month, p.day, p.hour, p.minute, p.second, p.millis),
-            (2025, 11, 25, 5, 7, 35, 123)
-        );
+        assert_eq!((p.year, p.month, p.day, p.hour, p.minute, p.second, p.millis), (2025, 11, 25, 5, 7, 35, 123));
         let q = utc_parts(-1);
-        assert_eq!(
-            (q.year, q.month, q.day, q.hour, q.minute, q.second, q.millis),
-            (1969, 12, 31, 23, 59, 59, 999)
-        );
+        assert_eq!((q.year, q.month, q.day, q.hour, q.minute, q.second, q.millis), (1969, 12, 31, 23, 59, 59, 999));
         for days in [-800_000i64, -1, 0, 59, 60, 365, 10_957, 20_000, 2_932_896] {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);

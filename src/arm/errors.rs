@@ -49,32 +49,20 @@ pub fn code_for_status(status: u16) -> ErrorCode {
 
 /// The request id of a response.
 pub fn request_id(resp: &Response) -> Option<String> {
-    resp.header("x-ms-request-id")
-        .or_else(|| resp.header("x-ms-correlation-request-id"))
-        .map(str::to_string)
+    resp.header("x-ms-request-id").or_else(|| resp.header("x-ms-correlation-request-id")).map(str::to_string)
 }
 
 /// Turns an error reply into an [`Error`].
 pub fn from_response(resp: &Response) -> Error {
-    let parsed: Option<ErrorBody> = serde_json::from_str::<ErrorEnvelope>(&resp.body)
-        .ok()
-        .and_then(|env| {
-            env.error
-                .or(if env.code.is_some() || env.message.is_some() {
-                    Some(ErrorBody {
-                        code: env.code,
-                        message: env.message,
-                        ..ErrorBody::default()
-                    })
-                } else {
-                    None
-                })
-        });
+    let parsed: Option<ErrorBody> = serde_json::from_str::<ErrorEnvelope>(&resp.body).ok().and_then(|env| {
+        env.error.or(if env.code.is_some() || env.message.is_some() {
+            Some(ErrorBody { code: env.code, message: env.message, ..ErrorBody::default() })
+        } else {
+            None
+        })
+    });
     let body = parsed.unwrap_or_default();
-    let arm_code = resp
-        .header("x-ms-error-code")
-        .map(str::to_string)
-        .or(body.code);
+    let arm_code = resp.header("x-ms-error-code").map(str::to_string).or(body.code);
     let message = match (&body.message, resp.body.trim()) {
         (Some(m), _) => m.clone(),
         (None, "") => format!("ARM answered HTTP {} with no body", resp.status),
@@ -116,15 +104,8 @@ pub fn operation_failed(status: &str, error: Option<ErrorBody>, resp: &Response)
 
 /// A reply that is not what ARM promises (malformed or truncated JSON, missing fields).
 pub fn invalid_response(resp: &Response, what: &str, detail: impl std::fmt::Display) -> Error {
-    let mut err = Error::new(
-        ErrorCode::InvalidResponse,
-        format!("ARM's {what} could not be read: {detail}"),
-    );
-    err.arm = Some(ArmErrorInfo {
-        status: resp.status,
-        request_id: request_id(resp),
-        ..ArmErrorInfo::default()
-    });
+    let mut err = Error::new(ErrorCode::InvalidResponse, format!("ARM's {what} could not be read: {detail}"));
+    err.arm = Some(ArmErrorInfo { status: resp.status, request_id: request_id(resp), ..ArmErrorInfo::default() });
     err
 }
 
@@ -135,10 +116,7 @@ mod tests {
     fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
         Response {
             status,
-            headers: headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             body: body.into(),
         }
     }
@@ -164,19 +142,13 @@ mod tests {
     fn header_code_wins_and_garbage_bodies_still_give_errors() {
         let e = from_response(&resp(
             429,
-            &[
-                ("x-ms-error-code", "SubscriptionRequestsThrottled"),
-                ("Retry-After", "7"),
-            ],
+            &[("x-ms-error-code", "SubscriptionRequestsThrottled"), ("Retry-After", "7")],
             "<html>busy</html>",
         ));
         assert_eq!(e.code, ErrorCode::Throttled);
         assert!(e.message.contains("<html>busy"));
         let arm = e.arm.unwrap();
-        assert_eq!(
-            arm.arm_code.as_deref(),
-            Some("SubscriptionRequestsThrottled")
-        );
+        assert_eq!(arm.arm_code.as_deref(), Some("SubscriptionRequestsThrottled"));
         assert_eq!(arm.retry_after_ms, Some(7000));
         let e = from_response(&resp(500, &[("x-ms-correlation-request-id", "c")], ""));
         assert_eq!(e.code, ErrorCode::ArmError);

@@ -41,13 +41,7 @@ impl Caller {
     /// A caller with `settings`.
     pub fn new(settings: ClientSettings) -> Caller {
         let jitter = Jitter::new(settings.seed);
-        Caller {
-            settings,
-            jitter,
-            retry: RetryState::default(),
-            current: None,
-            requests_sent: 0,
-        }
+        Caller { settings, jitter, retry: RetryState::default(), current: None, requests_sent: 0 }
     }
 
     /// Starts a new request after `delay_ms`.
@@ -60,60 +54,30 @@ impl Caller {
 
     /// A GET of `url`.
     pub fn get<T>(&mut self, url: String, delay_ms: u64) -> Action<T> {
-        self.send(
-            Request {
-                method: Method::Get,
-                url,
-                body: None,
-            },
-            delay_ms,
-        )
+        self.send(Request { method: Method::Get, url, body: None }, delay_ms)
     }
 
     /// Takes the shell's input for the current request.
     pub fn receive(&mut self, input: Input, now_ms: i64) -> Received {
         let Some(request) = self.current.clone() else {
-            return Received::Failed(Error::new(
-                ErrorCode::InvalidArgument,
-                "internal: no request in flight",
-            ));
+            return Received::Failed(Error::new(ErrorCode::InvalidArgument, "internal: no request in flight"));
         };
         let outcome: std::result::Result<Response, Failure> = match input {
             Input::Response(r) => Ok(r),
             Input::Failure(f) => Err(f),
-            Input::Start => {
-                return Received::Failed(Error::new(
-                    ErrorCode::InvalidArgument,
-                    "internal: started twice",
-                ))
-            }
+            Input::Start => return Received::Failed(Error::new(ErrorCode::InvalidArgument, "internal: started twice")),
         };
         let settings = self.settings.clone();
-        if let Some(delay) = self.retry.decide(
-            &settings,
-            request.method,
-            outcome.as_ref(),
-            now_ms,
-            &mut self.jitter,
-        ) {
+        if let Some(delay) = self.retry.decide(&settings, request.method, outcome.as_ref(), now_ms, &mut self.jitter) {
             self.requests_sent += 1;
-            return Received::Retry(Action::Send {
-                request,
-                delay_ms: delay,
-            });
+            return Received::Retry(Action::Send { request, delay_ms: delay });
         }
         match outcome {
             Ok(r) => Received::Final(r),
-            Err(Failure::Aborted) => {
-                Received::Failed(Error::new(ErrorCode::Aborted, "the operation was aborted"))
-            }
+            Err(Failure::Aborted) => Received::Failed(Error::new(ErrorCode::Aborted, "the operation was aborted")),
             Err(Failure::Network(msg)) => Received::Failed(Error::new(
                 ErrorCode::Network,
-                format!(
-                    "could not reach ARM ({} {}): {msg}",
-                    request.method.as_str(),
-                    strip_query(&request.url)
-                ),
+                format!("could not reach ARM ({} {}): {msg}", request.method.as_str(), strip_query(&request.url)),
             )),
         }
     }
@@ -129,10 +93,7 @@ pub fn retry_action<T>(a: Action<()>) -> Action<T> {
     match a {
         Action::Send { request, delay_ms } => Action::Send { request, delay_ms },
         Action::Done(Err(e)) => Action::Done(Err(e)),
-        Action::Done(Ok(())) => Action::Done(Err(Error::new(
-            ErrorCode::InvalidArgument,
-            "internal: empty retry",
-        ))),
+        Action::Done(Ok(())) => Action::Done(Err(Error::new(ErrorCode::InvalidArgument, "internal: empty retry"))),
     }
 }
 
@@ -151,17 +112,10 @@ pub enum LroKind {
 
 #[derive(Debug, Clone, PartialEq)]
 enum Polling {
-    AsyncOperation {
-        url: String,
-        location: Option<String>,
-    },
-    Location {
-        url: String,
-    },
+    AsyncOperation { url: String, location: Option<String> },
+    Location { url: String },
     Resource,
-    FinalGet {
-        url: String,
-    },
+    FinalGet { url: String },
 }
 
 /// Terminal states, compared ignoring case.
@@ -248,49 +202,26 @@ pub struct Lro {
 impl Lro {
     /// An operation on `resource_url` (the URL of the initial request).
     pub fn new(kind: LroKind, resource_url: String) -> Lro {
-        Lro {
-            kind,
-            resource_url,
-            polling: None,
-            polls: 0,
-            last_status: None,
-        }
+        Lro { kind, resource_url, polling: None, polls: 0, last_status: None }
     }
 
     fn poll_delay(settings: &ClientSettings, resp: &Response, now_ms: i64) -> u64 {
         server_delay_ms(resp, now_ms).unwrap_or(settings.poll_interval_ms)
     }
 
-    fn next_poll(
-        &mut self,
-        settings: &ClientSettings,
-        url: String,
-        resp: &Response,
-        now_ms: i64,
-    ) -> LroStep {
+    fn next_poll(&mut self, settings: &ClientSettings, url: String, resp: &Response, now_ms: i64) -> LroStep {
         self.polls += 1;
         if self.polls > settings.max_polls {
             return LroStep::Failed(Error::new(
                 ErrorCode::Timeout,
-                format!(
-                    "the operation did not finish after {} polls",
-                    settings.max_polls
-                ),
+                format!("the operation did not finish after {} polls", settings.max_polls),
             ));
         }
-        LroStep::Poll {
-            url,
-            delay_ms: Self::poll_delay(settings, resp, now_ms),
-        }
+        LroStep::Poll { url, delay_ms: Self::poll_delay(settings, resp, now_ms) }
     }
 
     /// Takes the initial reply (already past retries).
-    pub fn on_initial(
-        &mut self,
-        settings: &ClientSettings,
-        resp: &Response,
-        now_ms: i64,
-    ) -> LroStep {
+    pub fn on_initial(&mut self, settings: &ClientSettings, resp: &Response, now_ms: i64) -> LroStep {
         if resp.status >= 300 {
             return LroStep::Failed(errors::from_response(resp));
         }
@@ -307,19 +238,14 @@ impl Lro {
                     return LroStep::Failed(e);
                 }
             }
-            self.polling = Some(Polling::AsyncOperation {
-                url: url.to_string(),
-                location,
-            });
+            self.polling = Some(Polling::AsyncOperation { url: url.to_string(), location });
             return self.next_poll(settings, url.to_string(), resp, now_ms);
         }
         if let Some(url) = resp.header("location") {
             if let Err(e) = settings.endpoint.trust(url, "Location") {
                 return LroStep::Failed(e);
             }
-            self.polling = Some(Polling::Location {
-                url: url.to_string(),
-            });
+            self.polling = Some(Polling::Location { url: url.to_string() });
             return self.next_poll(settings, url.to_string(), resp, now_ms);
         }
         match self.kind {
@@ -339,12 +265,7 @@ impl Lro {
     }
 
     /// A resource body: done when its provisioningState is terminal (or absent).
-    fn from_resource_body(
-        &mut self,
-        settings: &ClientSettings,
-        resp: &Response,
-        now_ms: i64,
-    ) -> LroStep {
+    fn from_resource_body(&mut self, settings: &ClientSettings, resp: &Response, now_ms: i64) -> LroStep {
         let state: ResourceState = match serde_json::from_str(&resp.body) {
             Ok(s) => s,
             Err(e) => return LroStep::Failed(errors::invalid_response(resp, "resource", e)),
@@ -352,9 +273,7 @@ impl Lro {
         let status = state.properties.and_then(|p| p.provisioning_state);
         match status.as_deref().map(classify_status) {
             None | Some(OperationStatus::Succeeded) => LroStep::Finished(Some(resp.body.clone())),
-            Some(OperationStatus::Failed(s)) => {
-                LroStep::Failed(errors::operation_failed(&s, None, resp))
-            }
+            Some(OperationStatus::Failed(s)) => LroStep::Failed(errors::operation_failed(&s, None, resp)),
             Some(OperationStatus::Running(s)) => {
                 self.last_status = Some(s);
                 self.polling = Some(Polling::Resource);
@@ -366,10 +285,7 @@ impl Lro {
     /// Takes a poll reply (already past retries).
     pub fn on_poll(&mut self, settings: &ClientSettings, resp: &Response, now_ms: i64) -> LroStep {
         let Some(polling) = self.polling.clone() else {
-            return LroStep::Failed(Error::new(
-                ErrorCode::InvalidArgument,
-                "internal: poll without an operation",
-            ));
+            return LroStep::Failed(Error::new(ErrorCode::InvalidArgument, "internal: poll without an operation"));
         };
         match polling {
             Polling::AsyncOperation { url, location } => {
@@ -378,40 +294,23 @@ impl Lro {
                 }
                 let body: OperationBody = match serde_json::from_str(&resp.body) {
                     Ok(b) => b,
-                    Err(e) => {
-                        return LroStep::Failed(errors::invalid_response(
-                            resp,
-                            "operation status",
-                            e,
-                        ))
-                    }
+                    Err(e) => return LroStep::Failed(errors::invalid_response(resp, "operation status", e)),
                 };
                 let Some(status) = body.status else {
-                    return LroStep::Failed(errors::invalid_response(
-                        resp,
-                        "operation status",
-                        "it has no status",
-                    ));
+                    return LroStep::Failed(errors::invalid_response(resp, "operation status", "it has no status"));
                 };
                 self.last_status = Some(status.clone());
                 match classify_status(&status) {
                     OperationStatus::Running(_) => self.next_poll(settings, url, resp, now_ms),
-                    OperationStatus::Failed(s) => {
-                        LroStep::Failed(errors::operation_failed(&s, body.error, resp))
-                    }
+                    OperationStatus::Failed(s) => LroStep::Failed(errors::operation_failed(&s, body.error, resp)),
                     OperationStatus::Succeeded => {
-                        let output = body
-                            .properties
-                            .and_then(|p| p.output)
-                            .map(|o| o.get().to_string());
+                        let output = body.properties.and_then(|p| p.output).map(|o| o.get().to_string());
                         match self.kind {
                             LroKind::Delete => LroStep::Finished(None),
-                            LroKind::Put | LroKind::Patch => {
-                                match output.filter(|o| o.trim_start().starts_with('{')) {
-                                    Some(o) => LroStep::Finished(Some(o)),
-                                    None => self.final_get(self.resource_url.clone()),
-                                }
-                            }
+                            LroKind::Put | LroKind::Patch => match output.filter(|o| o.trim_start().starts_with('{')) {
+                                Some(o) => LroStep::Finished(Some(o)),
+                                None => self.final_get(self.resource_url.clone()),
+                            },
                             LroKind::Post => match (output, location) {
                                 (Some(o), _) => LroStep::Finished(Some(o)),
                                 (None, Some(l)) => self.final_get(l),

@@ -74,10 +74,7 @@ pub struct Response {
 impl Response {
     /// The first header named `name`, ignoring case.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
@@ -228,11 +225,7 @@ fn origin_of(url: &str) -> Option<(String, String, u16)> {
             None => (authority.to_ascii_lowercase(), default_port),
         }
     };
-    if host.is_empty()
-        || host
-            .bytes()
-            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
-    {
+    if host.is_empty() || host.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) {
         return None;
     }
     Some((scheme, host, port))
@@ -247,11 +240,8 @@ impl Endpoint {
     pub fn parse(url: &str) -> Result<Endpoint> {
         let trimmed = url.trim_end_matches('/');
         let (scheme, host, port) = origin_of(trimmed).ok_or_else(|| {
-            Error::new(
-                ErrorCode::InvalidArgument,
-                format!("endpoint {trimmed:?} is not an absolute http(s) URL"),
-            )
-            .with_field("endpoint")
+            Error::new(ErrorCode::InvalidArgument, format!("endpoint {trimmed:?} is not an absolute http(s) URL"))
+                .with_field("endpoint")
         })?;
         let path = &trimmed[trimmed.find("://").map_or(0, |i| i + 3)..];
         if path.contains(['/', '?', '#']) {
@@ -268,21 +258,20 @@ impl Endpoint {
             .with_field("endpoint"));
         }
         let default_port = if scheme == "https" { 443 } else { 80 };
-        let origin = if port == default_port {
-            format!("{scheme}://{host}")
-        } else {
-            format!("{scheme}://{host}:{port}")
-        };
+        let origin =
+            if port == default_port { format!("{scheme}://{host}") } else { format!("{scheme}://{host}:{port}") };
         Ok(Endpoint { origin })
     }
 
     /// The endpoint of a named cloud.
     pub fn for_cloud(cloud: &str) -> Result<Endpoint> {
-        let url = CLOUDS
-            .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case(cloud))
-            .map(|(_, url)| *url)
-            .ok_or_else(|| Error::invalid_argument("cloud", format!("unknown cloud {cloud:?}; use AzureCloud, AzureUSGovernment or AzureChinaCloud")))?;
+        let url =
+            CLOUDS.iter().find(|(name, _)| name.eq_ignore_ascii_case(cloud)).map(|(_, url)| *url).ok_or_else(|| {
+                Error::invalid_argument(
+                    "cloud",
+                    format!("unknown cloud {cloud:?}; use AzureCloud, AzureUSGovernment or AzureChinaCloud"),
+                )
+            })?;
         Endpoint::parse(url)
     }
 
@@ -295,11 +284,8 @@ impl Endpoint {
     pub fn trust(&self, url: &str, what: &str) -> Result<()> {
         let ok = origin_of(url).is_some_and(|(scheme, host, port)| {
             let default_port = if scheme == "https" { 443 } else { 80 };
-            let origin = if port == default_port {
-                format!("{scheme}://{host}")
-            } else {
-                format!("{scheme}://{host}:{port}")
-            };
+            let origin =
+                if port == default_port { format!("{scheme}://{host}") } else { format!("{scheme}://{host}:{port}") };
             origin == self.origin
         });
         if ok {
@@ -315,12 +301,7 @@ impl Endpoint {
 
     /// `origin + path + ?api-version=…`, with the path's non-URL-safe characters encoded.
     pub fn url(&self, path: &str, api_version: &str) -> String {
-        format!(
-            "{}{}?api-version={}",
-            self.origin,
-            encode_path(path),
-            api_version
-        )
+        format!("{}{}?api-version={}", self.origin, encode_path(path), api_version)
     }
 }
 
@@ -343,52 +324,22 @@ mod tests {
 
     #[test]
     fn endpoints_must_be_https_or_loopback() {
-        assert_eq!(
-            Endpoint::parse("https://management.azure.com/")
-                .unwrap()
-                .origin(),
-            "https://management.azure.com"
-        );
-        assert_eq!(
-            Endpoint::parse("http://127.0.0.1:8090").unwrap().origin(),
-            "http://127.0.0.1:8090"
-        );
+        assert_eq!(Endpoint::parse("https://management.azure.com/").unwrap().origin(), "https://management.azure.com");
+        assert_eq!(Endpoint::parse("http://127.0.0.1:8090").unwrap().origin(), "http://127.0.0.1:8090");
         assert!(Endpoint::parse("http://[::1]:80").is_ok());
         assert!(Endpoint::parse("http://localhost:1").is_ok());
-        assert_eq!(
-            Endpoint::parse("http://example.com").unwrap_err().code,
-            ErrorCode::UntrustedUrl
-        );
-        assert_eq!(
-            Endpoint::parse("http://127.0.0.1.evil.com")
-                .unwrap_err()
-                .code,
-            ErrorCode::UntrustedUrl
-        );
-        for bad in [
-            "ftp://x",
-            "management.azure.com",
-            "https://",
-            "https://a/b",
-            "https://user@host",
-        ] {
+        assert_eq!(Endpoint::parse("http://example.com").unwrap_err().code, ErrorCode::UntrustedUrl);
+        assert_eq!(Endpoint::parse("http://127.0.0.1.evil.com").unwrap_err().code, ErrorCode::UntrustedUrl);
+        for bad in ["ftp://x", "management.azure.com", "https://", "https://a/b", "https://user@host"] {
             assert!(Endpoint::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(
-            Endpoint::for_cloud("azurechinacloud").unwrap().origin(),
-            "https://management.chinacloudapi.cn"
-        );
+        assert_eq!(Endpoint::for_cloud("azurechinacloud").unwrap().origin(), "https://management.chinacloudapi.cn");
     }
 
     #[test]
     fn trust_is_same_origin_only() {
         let e = Endpoint::parse("https://management.azure.com").unwrap();
-        assert!(e
-            .trust(
-                "https://MANAGEMENT.azure.com:443/subscriptions?x",
-                "nextLink"
-            )
-            .is_ok());
+        assert!(e.trust("https://MANAGEMENT.azure.com:443/subscriptions?x", "nextLink").is_ok());
         for bad in [
             "https://management.azure.com.evil.com/x",
             "https://evil.com/https://management.azure.com",
@@ -398,11 +349,7 @@ mod tests {
             "/relative",
             "",
         ] {
-            assert_eq!(
-                e.trust(bad, "nextLink").unwrap_err().code,
-                ErrorCode::UntrustedUrl,
-                "{bad}"
-            );
+            assert_eq!(e.trust(bad, "nextLink").unwrap_err().code, ErrorCode::UntrustedUrl, "{bad}");
         }
     }
 

@@ -5,17 +5,15 @@
 
 use super::lro::{retry_action, Caller, Lro, LroKind, LroStep, Received};
 use super::paging::Pager;
-use super::{
-    errors, Action, ClientSettings, Input, Method, Operation, Progress, Request, Response,
-};
+use super::{errors, Action, ClientSettings, Input, Method, Operation, Progress, Request, Response};
 use crate::api_version::{RESOURCE_GROUPS_API_VERSION, SUBSCRIPTIONS_API_VERSION};
 use crate::config::{build_snapshot_config, SnapshotConfig, SnapshotOptions, SnapshotSource};
 use crate::error::{Error, ErrorCode, Result};
 use crate::filter::DiskIdentity;
 use crate::models::{CreateOption, DiskSkuName};
-use crate::resource_id::{ResourceId, DISKS, SNAPSHOTS};
+use crate::resource_id::{ResourceId, SNAPSHOTS};
 use serde::Deserialize;
-use serde_json::Value;
+use std::borrow::Cow;
 
 /// Unwraps the caller's verdict on an input, or returns the action to take instead.
 macro_rules! final_response {
@@ -29,20 +27,14 @@ macro_rules! final_response {
 }
 
 fn resource_url(settings: &ClientSettings, id: &ResourceId) -> String {
-    settings
-        .endpoint
-        .url(&id.to_string(), &settings.api_version)
+    settings.endpoint.url(&id.to_string(), &settings.api_version)
 }
 
 fn require_json_object(resp: &Response, what: &str) -> Result<String> {
     let v: &serde_json::value::RawValue =
         serde_json::from_str(&resp.body).map_err(|e| errors::invalid_response(resp, what, e))?;
     if !v.get().trim_start().starts_with('{') {
-        return Err(errors::invalid_response(
-            resp,
-            what,
-            "it is not a JSON object",
-        ));
+        return Err(errors::invalid_response(resp, what, "it is not a JSON object"));
     }
     Ok(resp.body.clone())
 }
@@ -59,11 +51,7 @@ impl GetResource {
     pub fn new(settings: ClientSettings, id: &ResourceId) -> GetResource {
         let url = resource_url(&settings, id);
         let what = if id.is_disk() { "disk" } else { "snapshot" };
-        GetResource {
-            caller: Caller::new(settings),
-            url,
-            what,
-        }
+        GetResource { caller: Caller::new(settings), url, what }
     }
 }
 
@@ -91,43 +79,28 @@ pub struct ListAll {
 impl ListAll {
     /// Lists from `url` (already on the endpoint).
     pub fn from_url(settings: ClientSettings, url: String) -> ListAll {
-        ListAll {
-            caller: Caller::new(settings),
-            first_url: url,
-            pager: Some(Pager::new(None)),
-        }
+        ListAll { caller: Caller::new(settings), first_url: url, pager: Some(Pager::new(None)) }
     }
 
     /// `GET /subscriptions`.
     pub fn subscriptions(settings: ClientSettings) -> ListAll {
-        let url = settings
-            .endpoint
-            .url("/subscriptions", SUBSCRIPTIONS_API_VERSION);
+        let url = settings.endpoint.url("/subscriptions", SUBSCRIPTIONS_API_VERSION);
         ListAll::from_url(settings, url)
     }
 
     /// `GET /subscriptions/{id}/resourcegroups`.
     pub fn resource_groups(settings: ClientSettings, subscription_id: &str) -> Result<ListAll> {
-        let scope = ResourceId::subscription(subscription_id)
-            .map_err(|e| e.with_field("subscriptionId"))?;
-        let url = settings.endpoint.url(
-            &format!("{scope}/resourcegroups"),
-            RESOURCE_GROUPS_API_VERSION,
-        );
+        let scope = ResourceId::subscription(subscription_id).map_err(|e| e.with_field("subscriptionId"))?;
+        let url = settings.endpoint.url(&format!("{scope}/resourcegroups"), RESOURCE_GROUPS_API_VERSION);
         Ok(ListAll::from_url(settings, url))
     }
 
     /// Disks or snapshots (`compute_type` `disks` | `snapshots`) of a subscription or group.
-    pub fn compute(
-        settings: ClientSettings,
-        scope_id: &str,
-        compute_type: &str,
-    ) -> Result<ListAll> {
+    pub fn compute(settings: ClientSettings, scope_id: &str, compute_type: &str) -> Result<ListAll> {
         let scope = ResourceId::parse_scope(scope_id).map_err(|e| e.with_field("scopeId"))?;
-        let url = settings.endpoint.url(
-            &format!("{scope}/providers/Microsoft.Compute/{compute_type}"),
-            &settings.api_version,
-        );
+        let url = settings
+            .endpoint
+            .url(&format!("{scope}/providers/Microsoft.Compute/{compute_type}"), &settings.api_version);
         Ok(ListAll::from_url(settings, url))
     }
 }
@@ -140,19 +113,12 @@ impl Operation for ListAll {
         }
         let resp = final_response!(self.caller, input, now_ms);
         let Some(pager) = self.pager.as_mut() else {
-            return Action::Done(Err(Error::new(
-                ErrorCode::InvalidArgument,
-                "internal: listing already finished",
-            )));
+            return Action::Done(Err(Error::new(ErrorCode::InvalidArgument, "internal: listing already finished")));
         };
         match pager.on_page(&self.caller.settings, &resp) {
             Err(e) => Action::Done(Err(e)),
             Ok(Some(next)) => self.caller.get(next, 0),
-            Ok(None) => Action::Done(Ok(self
-                .pager
-                .take()
-                .map(Pager::into_json_array)
-                .unwrap_or_default())),
+            Ok(None) => Action::Done(Ok(self.pager.take().map(Pager::into_json_array).unwrap_or_default())),
         }
     }
 }
@@ -167,30 +133,8 @@ pub enum SearchScope {
     Subscription,
 }
 
-/// A disk given as its id (read first) or as the object ARM returned.
-#[derive(Debug, Clone)]
-pub enum DiskRef {
-    /// Only the id: the disk is read first.
-    Id(ResourceId),
-    /// The disk object.
-    Object(Value),
-}
-
-impl DiskRef {
-    /// From a JSON value: an id string or a disk object.
-    pub fn from_json(value: &Value, field: &str) -> Result<DiskRef> {
-        match value {
-            Value::String(s) => ResourceId::parse_of_type(s, DISKS)
-                .map(DiskRef::Id)
-                .map_err(|e| e.with_field(field)),
-            Value::Object(_) => Ok(DiskRef::Object(value.clone())),
-            _ => Err(Error::invalid_argument(
-                field,
-                "expected a disk id or a disk object",
-            )),
-        }
-    }
-}
+/// A disk given as its id (read first) or as the JSON text of the object ARM returned.
+pub type DiskRef = SourceRef;
 
 /// `listIncrementalSnapshots`: the disk's chain over every page of the scope, oldest first.
 pub struct ListIncremental {
@@ -203,12 +147,7 @@ pub struct ListIncremental {
 impl ListIncremental {
     /// The chain of `disk` in `scope`.
     pub fn new(settings: ClientSettings, disk: DiskRef, scope: SearchScope) -> ListIncremental {
-        ListIncremental {
-            caller: Caller::new(settings),
-            disk,
-            scope,
-            pager: None,
-        }
+        ListIncremental { caller: Caller::new(settings), disk, scope, pager: None }
     }
 
     fn begin_listing(&mut self, disk_json: &str) -> Action<String> {
@@ -225,16 +164,11 @@ impl ListIncremental {
             SearchScope::ResourceGroup => id.resource_group_scope(),
         };
         let Some(scope) = scope else {
-            return Action::Done(Err(Error::invalid_argument(
-                "disk.id",
-                "the disk id has no resource group",
-            )));
+            return Action::Done(Err(Error::invalid_argument("disk.id", "the disk id has no resource group")));
         };
         let settings = &self.caller.settings;
-        let url = settings.endpoint.url(
-            &format!("{scope}/providers/Microsoft.Compute/snapshots"),
-            &settings.api_version,
-        );
+        let url =
+            settings.endpoint.url(&format!("{scope}/providers/Microsoft.Compute/snapshots"), &settings.api_version);
         self.pager = Some(Pager::new(Some(identity)));
         self.caller.get(url, 0)
     }
@@ -245,12 +179,12 @@ impl Operation for ListIncremental {
     fn step(&mut self, input: Input, now_ms: i64) -> Action<String> {
         if input == Input::Start {
             return match &self.disk {
-                DiskRef::Id(id) => {
+                SourceRef::Id(id) => {
                     let url = resource_url(&self.caller.settings, id);
                     self.caller.get(url, 0)
                 }
-                DiskRef::Object(v) => {
-                    let text = v.to_string();
+                SourceRef::Object(text) => {
+                    let text = text.clone();
                     self.begin_listing(&text)
                 }
             };
@@ -269,11 +203,7 @@ impl Operation for ListIncremental {
         match pager.on_page(&self.caller.settings, &resp) {
             Err(e) => Action::Done(Err(e)),
             Ok(Some(next)) => self.caller.get(next, 0),
-            Ok(None) => Action::Done(Ok(self
-                .pager
-                .take()
-                .map(Pager::into_json_array)
-                .unwrap_or_default())),
+            Ok(None) => Action::Done(Ok(self.pager.take().map(Pager::into_json_array).unwrap_or_default())),
         }
     }
 }
@@ -301,7 +231,7 @@ enum CreateStage {
 pub struct CreateSnapshot {
     caller: Caller,
     source_id: Option<ResourceId>,
-    source: Option<Value>,
+    source: Option<String>,
     options: SnapshotOptions,
     wait: WaitOptions,
     stage: CreateStage,
@@ -314,20 +244,29 @@ pub struct CreateSnapshot {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct CompletionKeys {
-    #[serde(default)]
-    properties: Option<CompletionProps>,
+struct CompletionKeys<'a> {
+    #[serde(borrow, default)]
+    properties: Option<CompletionProps<'a>>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct CompletionProps {
+struct CompletionProps<'a> {
     #[serde(default)]
     completion_percent: Option<f64>,
-    #[serde(default)]
-    copy_completion_error: Option<Value>,
-    #[serde(default)]
-    provisioning_state: Option<String>,
+    #[serde(borrow, default)]
+    copy_completion_error: Option<CopyErrorKeys<'a>>,
+    #[serde(borrow, default)]
+    provisioning_state: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CopyErrorKeys<'a> {
+    #[serde(borrow, default)]
+    error_code: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    error_message: Option<Cow<'a, str>>,
 }
 
 impl CreateSnapshot {
@@ -362,23 +301,13 @@ impl CreateSnapshot {
         self.config.as_ref()
     }
 
-    fn report(
-        &mut self,
-        phase: &'static str,
-        status: Option<String>,
-        completion_percent: Option<f64>,
-    ) {
+    fn report(&mut self, phase: &'static str, status: Option<String>, completion_percent: Option<f64>) {
         let id = self.config.as_ref().map(|c| c.id.clone());
-        self.progress = Some(Progress {
-            phase,
-            status,
-            completion_percent,
-            id,
-        });
+        self.progress = Some(Progress { phase, status, completion_percent, id });
     }
 
-    fn build(&mut self, source: &Value, now_ms: i64) -> Action<String> {
-        let parsed = match SnapshotSource::from_json(source) {
+    fn build(&mut self, source: &str, now_ms: i64) -> Action<String> {
+        let parsed = match SnapshotSource::from_json_text(source) {
             Ok(p) => p,
             Err(e) => return Action::Done(Err(e)),
         };
@@ -390,19 +319,9 @@ impl CreateSnapshot {
             Ok(c) => c,
             Err(e) => return Action::Done(Err(e)),
         };
-        self.background_copy = match &parsed {
-            SnapshotSource::Disk(d) => d.sku_name().is_some_and(DiskSkuName::has_background_copy),
-            SnapshotSource::Snapshot(_) => false,
-        } || config
-            .body
-            .creation_data()
-            .and_then(|c| c.create_option.as_ref())
-            == Some(&CreateOption::CopyStart);
-        let url = self
-            .caller
-            .settings
-            .endpoint
-            .url(&config.id, &config.api_version);
+        self.background_copy = parsed.disk_sku.as_ref().is_some_and(DiskSkuName::has_background_copy)
+            || config.body.properties.creation_data.create_option == CreateOption::CopyStart;
+        let url = self.caller.settings.endpoint.url(&config.id, &config.api_version);
         self.config = Some(config);
         self.stage = CreateStage::CheckName;
         self.report("checking", None, None);
@@ -428,10 +347,7 @@ impl CreateSnapshot {
 
     fn finished(&mut self, body: Option<String>, _now_ms: i64) -> Action<String> {
         let Some(url) = self.target_url() else {
-            return Action::Done(Err(Error::new(
-                ErrorCode::InvalidArgument,
-                "internal: no target",
-            )));
+            return Action::Done(Err(Error::new(ErrorCode::InvalidArgument, "internal: no target")));
         };
         let Some(body) = body else {
             self.stage = CreateStage::Completion { url: url.clone() };
@@ -444,12 +360,7 @@ impl CreateSnapshot {
         self.check_completion(body, url, 0)
     }
 
-    fn check_completion(
-        &mut self,
-        body: String,
-        url: String,
-        delay_if_pending: u64,
-    ) -> Action<String> {
+    fn check_completion(&mut self, body: String, url: String, delay_if_pending: u64) -> Action<String> {
         let keys: CompletionKeys = match serde_json::from_str(&body) {
             Ok(k) => k,
             Err(e) => {
@@ -460,33 +371,15 @@ impl CreateSnapshot {
             }
         };
         let props = keys.properties;
-        if let Some(err) = props
-            .as_ref()
-            .and_then(|p| p.copy_completion_error.clone())
-            .filter(|e| !e.is_null())
-        {
-            let code = err
-                .get("errorCode")
-                .and_then(Value::as_str)
-                .unwrap_or("CopyFailed")
-                .to_string();
-            let msg = err
-                .get("errorMessage")
-                .and_then(Value::as_str)
-                .unwrap_or("the background copy failed")
-                .to_string();
-            let mut e = Error::new(
-                ErrorCode::OperationFailed,
-                format!("the snapshot's background copy failed: {msg}"),
-            );
-            e.arm = Some(crate::error::ArmErrorInfo {
-                arm_code: Some(code),
-                ..Default::default()
-            });
+        if let Some(err) = props.as_ref().and_then(|p| p.copy_completion_error.as_ref()) {
+            let code = err.error_code.as_deref().unwrap_or("CopyFailed").to_string();
+            let msg = err.error_message.as_deref().unwrap_or("the background copy failed").to_string();
+            let mut e = Error::new(ErrorCode::OperationFailed, format!("the snapshot's background copy failed: {msg}"));
+            e.arm = Some(crate::error::ArmErrorInfo { arm_code: Some(code), ..Default::default() });
             return Action::Done(Err(e));
         }
         let percent = props.as_ref().and_then(|p| p.completion_percent);
-        let state = props.and_then(|p| p.provisioning_state);
+        let state = props.and_then(|p| p.provisioning_state.map(Cow::into_owned));
         if percent.is_some_and(|p| p >= 100.0) {
             self.report("done", state, percent);
             return Action::Done(Ok(body));
@@ -504,28 +397,19 @@ impl CreateSnapshot {
     }
 }
 
-/// The source of a create or copy.
+/// The source of a create, copy or listing: an id, or the object ARM returned.
 #[derive(Debug, Clone)]
 pub enum SourceRef {
     /// A disk or snapshot id: read first.
     Id(ResourceId),
-    /// The object ARM returned.
-    Object(Value),
+    /// The JSON text of the object ARM returned.
+    Object(String),
 }
 
 impl SourceRef {
-    /// From a JSON value: an id string (of a resource of `expected_type`) or an object.
-    pub fn from_json(value: &Value, field: &str, expected_type: &str) -> Result<SourceRef> {
-        match value {
-            Value::String(s) => ResourceId::parse_of_type(s, expected_type)
-                .map(SourceRef::Id)
-                .map_err(|e| e.with_field(field)),
-            Value::Object(_) => Ok(SourceRef::Object(value.clone())),
-            _ => Err(Error::invalid_argument(
-                field,
-                format!("expected a {expected_type} id or object"),
-            )),
-        }
+    /// An id string (of a resource of `expected_type`).
+    pub fn id(text: &str, field: &str, expected_type: &str) -> Result<SourceRef> {
+        ResourceId::parse_of_type(text, expected_type).map(SourceRef::Id).map_err(|e| e.with_field(field))
     }
 }
 
@@ -550,57 +434,30 @@ impl Operation for CreateSnapshot {
                 if resp.status != 200 {
                     return Action::Done(Err(errors::from_response(&resp)));
                 }
-                match serde_json::from_str::<Value>(&resp.body) {
-                    Ok(v) if v.is_object() => self.build(&v, now_ms),
-                    Ok(_) => Action::Done(Err(errors::invalid_response(
-                        &resp,
-                        "source",
-                        "it is not a JSON object",
-                    ))),
-                    Err(e) => Action::Done(Err(errors::invalid_response(&resp, "source", e))),
+                match require_json_object(&resp, "source") {
+                    Ok(text) => self.build(&text, now_ms),
+                    Err(e) => Action::Done(Err(e)),
                 }
             }
             CreateStage::CheckName => match resp.status {
                 404 => {
                     let Some(config) = self.config.as_ref() else {
-                        return Action::Done(Err(Error::new(
-                            ErrorCode::InvalidArgument,
-                            "internal: no config",
-                        )));
+                        return Action::Done(Err(Error::new(ErrorCode::InvalidArgument, "internal: no config")));
                     };
                     let body = match serde_json::to_string(&config.body) {
                         Ok(b) => b,
-                        Err(e) => {
-                            return Action::Done(Err(Error::invalid_argument(
-                                "options",
-                                e.to_string(),
-                            )))
-                        }
+                        Err(e) => return Action::Done(Err(Error::invalid_argument("options", e.to_string()))),
                     };
                     let Some(url) = self.target_url() else {
-                        return Action::Done(Err(Error::new(
-                            ErrorCode::InvalidArgument,
-                            "internal: no target",
-                        )));
+                        return Action::Done(Err(Error::new(ErrorCode::InvalidArgument, "internal: no target")));
                     };
                     self.lro = Some(Lro::new(LroKind::Put, url.clone()));
                     self.stage = CreateStage::Submit;
                     self.report("submitting", None, None);
-                    self.caller.send(
-                        Request {
-                            method: Method::Put,
-                            url,
-                            body: Some(body),
-                        },
-                        0,
-                    )
+                    self.caller.send(Request { method: Method::Put, url, body: Some(body) }, 0)
                 }
                 200 => {
-                    let name = self
-                        .config
-                        .as_ref()
-                        .map(|c| c.name.clone())
-                        .unwrap_or_default();
+                    let name = self.config.as_ref().map(|c| c.name.clone()).unwrap_or_default();
                     let mut e = Error::new(
                         ErrorCode::Conflict,
                         format!("a snapshot named {name:?} already exists; choose another name (it was not changed)"),
@@ -618,10 +475,7 @@ impl Operation for CreateSnapshot {
             CreateStage::Submit => {
                 let settings = self.caller.settings.clone();
                 let Some(lro) = self.lro.as_mut() else {
-                    return Action::Done(Err(Error::new(
-                        ErrorCode::InvalidArgument,
-                        "internal: no operation",
-                    )));
+                    return Action::Done(Err(Error::new(ErrorCode::InvalidArgument, "internal: no operation")));
                 };
                 if !self.wait.wait {
                     if resp.status >= 300 {
@@ -641,10 +495,7 @@ impl Operation for CreateSnapshot {
             CreateStage::Operation => {
                 let settings = self.caller.settings.clone();
                 let Some(lro) = self.lro.as_mut() else {
-                    return Action::Done(Err(Error::new(
-                        ErrorCode::InvalidArgument,
-                        "internal: no operation",
-                    )));
+                    return Action::Done(Err(Error::new(ErrorCode::InvalidArgument, "internal: no operation")));
                 };
                 let step = lro.on_poll(&settings, &resp, now_ms);
                 self.lro_step(step, now_ms)
@@ -701,11 +552,7 @@ impl Simple {
         let url = resource_url(&settings, id);
         Simple {
             lro: Lro::new(LroKind::Delete, url.clone()),
-            request: Some(Request {
-                method: Method::Delete,
-                url,
-                body: None,
-            }),
+            request: Some(Request { method: Method::Delete, url, body: None }),
             caller: Caller::new(settings),
             started: false,
             outcome: SimpleOutcome::Deleted,
@@ -713,17 +560,11 @@ impl Simple {
     }
 
     /// `POST …/beginGetAccess` → `{ accessSAS, securityDataAccessSAS? }`.
-    pub fn grant_access(settings: ClientSettings, id: &ResourceId, body: &Value) -> Simple {
-        let url = settings
-            .endpoint
-            .url(&format!("{id}/beginGetAccess"), &settings.api_version);
+    pub fn grant_access(settings: ClientSettings, id: &ResourceId, body: String) -> Simple {
+        let url = settings.endpoint.url(&format!("{id}/beginGetAccess"), &settings.api_version);
         Simple {
             lro: Lro::new(LroKind::Post, url.clone()),
-            request: Some(Request {
-                method: Method::Post,
-                url,
-                body: Some(body.to_string()),
-            }),
+            request: Some(Request { method: Method::Post, url, body: Some(body) }),
             caller: Caller::new(settings),
             started: false,
             outcome: SimpleOutcome::Body,
@@ -732,16 +573,10 @@ impl Simple {
 
     /// `POST …/endGetAccess`.
     pub fn revoke_access(settings: ClientSettings, id: &ResourceId) -> Simple {
-        let url = settings
-            .endpoint
-            .url(&format!("{id}/endGetAccess"), &settings.api_version);
+        let url = settings.endpoint.url(&format!("{id}/endGetAccess"), &settings.api_version);
         Simple {
             lro: Lro::new(LroKind::Post, url.clone()),
-            request: Some(Request {
-                method: Method::Post,
-                url,
-                body: None,
-            }),
+            request: Some(Request { method: Method::Post, url, body: None }),
             caller: Caller::new(settings),
             started: false,
             outcome: SimpleOutcome::Body,
@@ -761,10 +596,7 @@ impl Operation for Simple {
     fn step(&mut self, input: Input, now_ms: i64) -> Action<String> {
         if input == Input::Start {
             let Some(req) = self.request.take() else {
-                return Action::Done(Err(Error::new(
-                    ErrorCode::InvalidArgument,
-                    "internal: started twice",
-                )));
+                return Action::Done(Err(Error::new(ErrorCode::InvalidArgument, "internal: started twice")));
             };
             return self.caller.send(req, 0);
         }
@@ -802,8 +634,8 @@ pub struct GrantAccessOptions {
 }
 
 impl GrantAccessOptions {
-    /// The validated `beginGetAccess` body.
-    pub fn to_body(&self) -> Result<Value> {
+    /// The validated `beginGetAccess` body as JSON text.
+    pub fn to_body(&self) -> Result<String> {
         let mut problems = Vec::new();
         if !(1..=432_000).contains(&self.duration_in_seconds) {
             problems.push(crate::error::Violation {
@@ -813,10 +645,7 @@ impl GrantAccessOptions {
             });
         }
         let access = self.access.clone().unwrap_or_else(|| "Read".into());
-        if !["Read", "Write"]
-            .iter()
-            .any(|a| a.eq_ignore_ascii_case(&access))
-        {
+        if !["Read", "Write"].iter().any(|a| a.eq_ignore_ascii_case(&access)) {
             problems.push(crate::error::Violation {
                 field: "options.access".into(),
                 rule: "grantAccess.access",
@@ -833,12 +662,20 @@ impl GrantAccessOptions {
             }
         }
         Error::from_violations(problems)?;
-        let mut body =
-            serde_json::json!({ "access": access, "durationInSeconds": self.duration_in_seconds });
-        if let (Some(f), Some(obj)) = (&self.file_format, body.as_object_mut()) {
-            obj.insert("fileFormat".into(), Value::String(f.clone()));
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Body<'a> {
+            access: &'a str,
+            duration_in_seconds: i64,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            file_format: Option<&'a str>,
         }
-        Ok(body)
+        let body = Body {
+            access: &access,
+            duration_in_seconds: self.duration_in_seconds,
+            file_format: self.file_format.as_deref(),
+        };
+        serde_json::to_string(&body).map_err(|e| Error::invalid_argument("options", e.to_string()))
     }
 }
 

@@ -63,20 +63,15 @@ impl Pager {
     }
 
     /// Takes one page reply; returns the next page's URL, or `None` at the end.
-    pub fn on_page(
-        &mut self,
-        settings: &super::ClientSettings,
-        resp: &Response,
-    ) -> Result<Option<String>> {
+    pub fn on_page(&mut self, settings: &super::ClientSettings, resp: &Response) -> Result<Option<String>> {
         if resp.status != 200 {
             return Err(errors::from_response(resp));
         }
         self.pages += 1;
-        let page: Page = serde_json::from_str(&resp.body)
-            .map_err(|e| errors::invalid_response(resp, "list page", e))?;
-        let items = page.value.ok_or_else(|| {
-            errors::invalid_response(resp, "list page", "it has no \"value\" array")
-        })?;
+        let page: Page =
+            serde_json::from_str(&resp.body).map_err(|e| errors::invalid_response(resp, "list page", e))?;
+        let items =
+            page.value.ok_or_else(|| errors::invalid_response(resp, "list page", "it has no \"value\" array"))?;
         self.items_read += items.len();
         for (i, raw) in items.into_iter().enumerate() {
             let id = serde_json::from_str::<IdOnly>(raw.get())
@@ -89,23 +84,14 @@ impl Pager {
                 }
             }
             match &self.filter {
-                None => self.kept.push(Kept {
-                    order: (false, None, None),
-                    raw: raw.get().to_string(),
-                }),
+                None => self.kept.push(Kept { order: (false, None, None), raw: raw.get().to_string() }),
                 Some(disk) => {
                     let view = SnapshotView::from_raw_item(raw, i)
                         .map_err(|e| errors::invalid_response(resp, "snapshot", e.message))?;
                     if view.belongs_to(disk) {
-                        let order = (
-                            view.created_at.is_none(),
-                            view.created_at,
-                            view.name.as_deref().map(str::to_string),
-                        );
-                        self.kept.push(Kept {
-                            order,
-                            raw: raw.get().to_string(),
-                        });
+                        let order =
+                            (view.created_at.is_none(), view.created_at, view.name.as_deref().map(str::to_string));
+                        self.kept.push(Kept { order, raw: raw.get().to_string() });
                     }
                 }
             }
@@ -115,11 +101,7 @@ impl Pager {
         };
         settings.endpoint.trust(&next, "nextLink")?;
         if !self.seen_links.insert(next.clone()) {
-            return Err(errors::invalid_response(
-                resp,
-                "list page",
-                "its nextLink points back to a page already read",
-            ));
+            return Err(errors::invalid_response(resp, "list page", "its nextLink points back to a page already read"));
         }
         if self.pages >= settings.max_pages {
             return Err(Error::new(

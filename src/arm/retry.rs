@@ -22,11 +22,7 @@ pub struct Jitter(u64);
 impl Jitter {
     /// A generator from a seed (0 is replaced by a fixed non-zero seed).
     pub fn new(seed: u64) -> Jitter {
-        Jitter(if seed == 0 {
-            0x9E37_79B9_7F4A_7C15
-        } else {
-            seed
-        })
+        Jitter(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed })
     }
 
     /// A number in [0, 1).
@@ -133,9 +129,7 @@ impl RetryState {
             Err(Failure::Network(_)) => None,
         };
         let delay = server.unwrap_or_else(|| {
-            let exp = settings
-                .retry_base_ms
-                .saturating_mul(1u64 << self.retries.min(20));
+            let exp = settings.retry_base_ms.saturating_mul(1u64 << self.retries.min(20));
             let capped = exp.min(settings.retry_max_ms) as f64;
             (capped * (0.75 + 0.5 * jitter.next_unit())) as u64
         });
@@ -156,54 +150,21 @@ mod tests {
     fn resp(status: u16, headers: &[(&str, &str)]) -> Response {
         Response {
             status,
-            headers: headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             body: String::new(),
         }
     }
 
     #[test]
     fn server_delays_in_every_form() {
-        assert_eq!(
-            server_delay_ms(&resp(429, &[("Retry-After", "3")]), 0),
-            Some(3000)
-        );
-        assert_eq!(
-            server_delay_ms(
-                &resp(429, &[("retry-after-ms", "250"), ("Retry-After", "3")]),
-                0
-            ),
-            Some(250)
-        );
-        assert_eq!(
-            server_delay_ms(&resp(429, &[("x-ms-retry-after-ms", "40")]), 0),
-            Some(40)
-        );
+        assert_eq!(server_delay_ms(&resp(429, &[("Retry-After", "3")]), 0), Some(3000));
+        assert_eq!(server_delay_ms(&resp(429, &[("retry-after-ms", "250"), ("Retry-After", "3")]), 0), Some(250));
+        assert_eq!(server_delay_ms(&resp(429, &[("x-ms-retry-after-ms", "40")]), 0), Some(40));
         let now = parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
-        assert_eq!(
-            server_delay_ms(
-                &resp(503, &[("Retry-After", "Wed, 21 Oct 2015 07:28:05 GMT")]),
-                now
-            ),
-            Some(5000)
-        );
-        assert_eq!(
-            server_delay_ms(
-                &resp(503, &[("Retry-After", "Wed, 21 Oct 2015 07:27:00 GMT")]),
-                now
-            ),
-            Some(0)
-        );
-        assert_eq!(
-            server_delay_ms(&resp(503, &[("Retry-After", "soon")]), now),
-            None
-        );
-        assert_eq!(
-            server_delay_ms(&resp(503, &[("Retry-After", "99999999")]), now),
-            Some(MAX_SERVER_DELAY_MS)
-        );
+        assert_eq!(server_delay_ms(&resp(503, &[("Retry-After", "Wed, 21 Oct 2015 07:28:05 GMT")]), now), Some(5000));
+        assert_eq!(server_delay_ms(&resp(503, &[("Retry-After", "Wed, 21 Oct 2015 07:27:00 GMT")]), now), Some(0));
+        assert_eq!(server_delay_ms(&resp(503, &[("Retry-After", "soon")]), now), None);
+        assert_eq!(server_delay_ms(&resp(503, &[("Retry-After", "99999999")]), now), Some(MAX_SERVER_DELAY_MS));
     }
 
     #[test]
@@ -222,46 +183,11 @@ mod tests {
             assert!(*d >= base * 3 / 4 && *d <= base * 5 / 4, "{i}: {d}");
         }
         let mut r = RetryState::default();
-        assert_eq!(
-            r.decide(&s, Method::Post, Ok(&five_hundred), 0, &mut j),
-            None
-        );
-        assert_eq!(
-            r.decide(
-                &s,
-                Method::Post,
-                Err(&Failure::Network("reset".into())),
-                0,
-                &mut j
-            ),
-            None
-        );
-        assert!(r
-            .decide(
-                &s,
-                Method::Put,
-                Err(&Failure::Network("reset".into())),
-                0,
-                &mut j
-            )
-            .is_some());
-        assert_eq!(
-            r.decide(&s, Method::Get, Err(&Failure::Aborted), 0, &mut j),
-            None
-        );
-        assert_eq!(
-            r.decide(&s, Method::Get, Ok(&resp(404, &[])), 0, &mut j),
-            None
-        );
-        assert_eq!(
-            r.decide(
-                &s,
-                Method::Post,
-                Ok(&resp(429, &[("Retry-After", "1")])),
-                0,
-                &mut j
-            ),
-            Some(1000)
-        );
+        assert_eq!(r.decide(&s, Method::Post, Ok(&five_hundred), 0, &mut j), None);
+        assert_eq!(r.decide(&s, Method::Post, Err(&Failure::Network("reset".into())), 0, &mut j), None);
+        assert!(r.decide(&s, Method::Put, Err(&Failure::Network("reset".into())), 0, &mut j).is_some());
+        assert_eq!(r.decide(&s, Method::Get, Err(&Failure::Aborted), 0, &mut j), None);
+        assert_eq!(r.decide(&s, Method::Get, Ok(&resp(404, &[])), 0, &mut j), None);
+        assert_eq!(r.decide(&s, Method::Post, Ok(&resp(429, &[("Retry-After", "1")])), 0, &mut j), Some(1000));
     }
 }

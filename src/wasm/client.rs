@@ -1,17 +1,16 @@
 //! `ArmClient`: the JavaScript class over the protocol operations and the fetch transport.
 
-use super::convert::{error_to_js, json_out, options_value};
+use super::convert::{error_to_js, id_or_object, json_out, options_text, prop, IdOrObject};
 use super::transport::{TokenSource, Transport};
 use crate::arm::ops::{
-    snapshot_id, CreateSnapshot, DiskRef, GetResource, GrantAccessOptions, ListAll, ListIncremental, SearchScope, Simple,
+    snapshot_id, CreateSnapshot, GetResource, GrantAccessOptions, ListAll, ListIncremental, SearchScope, Simple,
     SourceRef, WaitOptions,
 };
 use crate::arm::{ClientSettings, Endpoint, Operation};
 use crate::config::SnapshotOptions;
 use crate::error::{Error, Result};
 use crate::resource_id::{ResourceId, DISKS, SNAPSHOTS};
-use js_sys::{Function, Promise, Reflect};
-use serde_json::Value;
+use js_sys::{Function, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -30,11 +29,7 @@ pub struct ArmClient {
 }
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
-    if obj.is_object() {
-        Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-    } else {
-        JsValue::UNDEFINED
-    }
+    prop(obj, key)
 }
 
 fn opt_u64(obj: &JsValue, key: &str, max: u64) -> Result<Option<u64>> {
@@ -59,41 +54,33 @@ fn controls(options: &JsValue) -> Result<CallControls> {
     let signal = if signal.is_undefined() || signal.is_null() {
         None
     } else {
-        Some(signal.dyn_into::<AbortSignal>().map_err(|_| Error::invalid_argument("options.signal", "signal must be an AbortSignal"))?)
+        Some(
+            signal
+                .dyn_into::<AbortSignal>()
+                .map_err(|_| Error::invalid_argument("options.signal", "signal must be an AbortSignal"))?,
+        )
     };
     let cb = get(options, "onProgress");
     let on_progress = if cb.is_undefined() || cb.is_null() {
         None
     } else {
-        Some(cb.dyn_into::<Function>().map_err(|_| Error::invalid_argument("options.onProgress", "onProgress must be a function"))?)
+        Some(
+            cb.dyn_into::<Function>()
+                .map_err(|_| Error::invalid_argument("options.onProgress", "onProgress must be a function"))?,
+        )
     };
     Ok(CallControls { signal, on_progress })
 }
 
-/// The JSON part of an options object: everything but the listed control keys (functions and
-/// signals cannot be JSON).
-fn json_options(options: &JsValue, control_keys: &[&str]) -> Result<Value> {
-    let mut v = options_value(&strip_controls(options, control_keys), "options")?;
-    if !v.is_object() {
-        return Err(Error::invalid_argument("options", "options must be an object"));
-    }
-    if let Some(obj) = v.as_object_mut() {
-        for k in control_keys {
-            obj.remove(*k);
-        }
-    }
-    Ok(v)
-}
+/// Control keys of options objects: not JSON, read separately.
+const CONTROLS: [&str; 3] = ["signal", "onProgress", "wait"];
 
-fn strip_controls(options: &JsValue, control_keys: &[&str]) -> JsValue {
-    if !options.is_object() {
-        return options.clone();
+/// A resource argument as a [`SourceRef`].
+fn source_ref(value: &JsValue, field: &str, ty: &str) -> Result<SourceRef> {
+    match id_or_object(value, field)? {
+        IdOrObject::Id(id) => SourceRef::id(&id, field, ty),
+        IdOrObject::Object(text) => Ok(SourceRef::Object(text)),
     }
-    let copy = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
-    for k in control_keys {
-        let _ = Reflect::delete_property(&copy, &JsValue::from_str(k));
-    }
-    copy.into()
 }
 
 fn id_arg(value: &JsValue, field: &str) -> Result<String> {
@@ -168,7 +155,11 @@ impl ArmClient {
         let fetch = if fetch.is_undefined() || fetch.is_null() {
             None
         } else {
-            Some(fetch.dyn_into::<Function>().map_err(|_| Error::invalid_argument("fetch", "fetch must be a function"))?)
+            Some(
+                fetch
+                    .dyn_into::<Function>()
+                    .map_err(|_| Error::invalid_argument("fetch", "fetch must be a function"))?,
+            )
         };
         Ok(ArmClient { inner: Rc::new(Inner { settings, transport: Transport { endpoint, token, fetch } }) })
     }
@@ -257,15 +248,20 @@ impl ArmClient {
     #[wasm_bindgen(js_name = listIncrementalSnapshots)]
     pub fn list_incremental_snapshots(&self, disk: JsValue, options: JsValue) -> Promise {
         let go = || -> Result<(ListIncremental, CallControls)> {
-            let disk_value = super::convert::json_value(&disk, "disk")?;
-            let disk = DiskRef::from_json(&disk_value, "disk")?;
-            let opts = json_options(&options, &["signal", "onProgress"])?;
-            let scope = match opts.get("scope").and_then(Value::as_str) {
+            let disk = source_ref(&disk, "disk", DISKS)?;
+            let scope = prop(&options, "scope");
+            if !scope.is_undefined() && !scope.is_null() && scope.as_string().is_none() {
+                return Err(Error::invalid_argument("options.scope", "scope must be a string"));
+            }
+            let scope = match scope.as_string().as_deref() {
                 None => SearchScope::ResourceGroup,
                 Some(s) if s.eq_ignore_ascii_case("resourceGroup") => SearchScope::ResourceGroup,
                 Some(s) if s.eq_ignore_ascii_case("subscription") => SearchScope::Subscription,
                 Some(other) => {
-                    return Err(Error::invalid_argument("options.scope", format!("scope {other:?} is neither \"resourceGroup\" nor \"subscription\"")))
+                    return Err(Error::invalid_argument(
+                        "options.scope",
+                        format!("scope {other:?} is neither \"resourceGroup\" nor \"subscription\""),
+                    ))
                 }
             };
             Ok((ListIncremental::new(self.settings(), disk, scope), controls(&options)?))
@@ -280,8 +276,7 @@ impl ArmClient {
     #[wasm_bindgen(js_name = createIncrementalSnapshot)]
     pub fn create_incremental_snapshot(&self, disk: JsValue, options: JsValue) -> Promise {
         let go = || -> Result<(CreateSnapshot, CallControls)> {
-            let disk_value = super::convert::json_value(&disk, "disk")?;
-            let source = SourceRef::from_json(&disk_value, "disk", DISKS)?;
+            let source = source_ref(&disk, "disk", DISKS)?;
             let (opts, wait) = create_options(&options)?;
             Ok((CreateSnapshot::new(self.settings(), source, opts, wait), controls(&options)?))
         };
@@ -295,11 +290,13 @@ impl ArmClient {
     #[wasm_bindgen(js_name = copySnapshot)]
     pub fn copy_snapshot(&self, snapshot: JsValue, options: JsValue) -> Promise {
         let go = || -> Result<(CreateSnapshot, CallControls)> {
-            let value = super::convert::json_value(&snapshot, "snapshotId")?;
-            let source = SourceRef::from_json(&value, "snapshotId", SNAPSHOTS)?;
+            let source = source_ref(&snapshot, "snapshotId", SNAPSHOTS)?;
             let (mut opts, wait) = create_options(&options)?;
             if opts.location.is_none() {
-                return Err(Error::invalid_argument("options.location", "copySnapshot needs the target region in options.location"));
+                return Err(Error::invalid_argument(
+                    "options.location",
+                    "copySnapshot needs the target region in options.location",
+                ));
             }
             opts.create_option = Some(crate::models::CreateOption::CopyStart);
             Ok((CreateSnapshot::new(self.settings(), source, opts, wait), controls(&options)?))
@@ -328,11 +325,11 @@ impl ArmClient {
     pub fn grant_access(&self, snapshot_id_value: JsValue, options: JsValue) -> Promise {
         let go = || -> Result<(Simple, CallControls)> {
             let id = snapshot_id(&id_arg(&snapshot_id_value, "snapshotId")?, "snapshotId")?;
-            let opts = json_options(&options, &["signal", "onProgress"])?;
-            let parsed: GrantAccessOptions = serde_json::from_value(opts)
+            let text = options_text(&options, &CONTROLS)?;
+            let parsed: GrantAccessOptions = serde_json::from_str(&text)
                 .map_err(|e| Error::invalid_argument("options", format!("grantAccess options: {e}")))?;
             let body = parsed.to_body()?;
-            Ok((Simple::grant_access(self.settings(), &id, &body), controls(&options)?))
+            Ok((Simple::grant_access(self.settings(), &id, body), controls(&options)?))
         };
         match go() {
             Ok((op, c)) => self.run(op, c),
@@ -356,11 +353,12 @@ impl ArmClient {
 
 /// Splits create/copy options into the snapshot config options and `wait` (default true).
 fn create_options(options: &JsValue) -> Result<(SnapshotOptions, WaitOptions)> {
-    let mut opts = json_options(options, &["signal", "onProgress"])?;
-    let wait = match opts.as_object_mut().and_then(|o| o.remove("wait")) {
-        None | Some(Value::Null) => true,
-        Some(Value::Bool(b)) => b,
-        Some(_) => return Err(Error::invalid_argument("options.wait", "wait must be a boolean")),
+    let wait = prop(options, "wait");
+    let wait = if wait.is_undefined() || wait.is_null() {
+        true
+    } else {
+        wait.as_bool().ok_or_else(|| Error::invalid_argument("options.wait", "wait must be a boolean"))?
     };
-    Ok((SnapshotOptions::from_json(&opts)?, WaitOptions { wait }))
+    let text = options_text(options, &CONTROLS)?;
+    Ok((SnapshotOptions::from_json_text(&text)?, WaitOptions { wait }))
 }

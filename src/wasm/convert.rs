@@ -13,13 +13,7 @@ pub fn error_to_js(err: Error) -> JsValue {
         let _ = Reflect::set(obj, &JsValue::from_str(k), &v);
     };
     set("code", JsValue::from_str(err.code.as_str()));
-    set(
-        "field",
-        err.field
-            .as_deref()
-            .map(JsValue::from_str)
-            .unwrap_or(JsValue::NULL),
-    );
+    set("field", err.field.as_deref().map(JsValue::from_str).unwrap_or(JsValue::NULL));
     if !err.violations.is_empty() {
         let list = Array::new();
         for v in &err.violations {
@@ -62,52 +56,70 @@ pub fn error_to_js(err: Error) -> JsValue {
 /// goes through `JSON.stringify`. `undefined` / `null` are refused.
 pub fn json_text(value: &JsValue, field: &str, text_allowed: bool) -> Result<String> {
     if value.is_undefined() || value.is_null() {
-        return Err(Error::invalid_argument(
-            field,
-            format!("{field} is required"),
-        ));
+        return Err(Error::invalid_argument(field, format!("{field} is required")));
     }
     if let Some(s) = value.as_string() {
         if text_allowed {
             return Ok(s);
         }
     }
-    JSON::stringify(value)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or_else(|| {
-            Error::new(
-                ErrorCode::InvalidJson,
-                format!("{field} cannot be turned into JSON"),
-            )
-            .with_field(field)
-        })
+    JSON::stringify(value).ok().and_then(|s| s.as_string()).ok_or_else(|| {
+        Error::new(ErrorCode::InvalidJson, format!("{field} cannot be turned into JSON")).with_field(field)
+    })
 }
 
-/// Parses an argument into a JSON value (a string argument stays a JSON string).
-pub fn json_value(value: &JsValue, field: &str) -> Result<serde_json::Value> {
-    let text = json_text(value, field, false)?;
-    serde_json::from_str(&text)
-        .map_err(|e| Error::invalid_json(field, format!("{field} is not valid JSON: {e}")))
-}
-
-/// Like [`json_value`], but `undefined` / `null` give an empty object (for optional options).
-pub fn options_value(value: &JsValue, field: &str) -> Result<serde_json::Value> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(serde_json::Value::Object(Default::default()));
+/// A property of an options object (`undefined` when absent or not an object).
+pub fn prop(obj: &JsValue, key: &str) -> JsValue {
+    if obj.is_object() {
+        Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
     }
-    json_value(value, field)
+}
+
+/// JSON text of an options object without the `skip` keys (functions, signals and other
+/// controls that are not JSON). `undefined` / `null` give `{}`.
+pub fn options_text(options: &JsValue, skip: &[&str]) -> Result<String> {
+    if options.is_undefined() || options.is_null() {
+        return Ok("{}".into());
+    }
+    if !options.is_object() || Array::is_array(options) {
+        return Err(Error::invalid_argument("options", "options must be an object"));
+    }
+    let copy = Object::assign(&Object::new(), options.unchecked_ref());
+    for k in skip {
+        let _ = Reflect::delete_property(&copy, &JsValue::from_str(k));
+    }
+    json_text(&copy.into(), "options", false)
+}
+
+/// A resource argument: an id string, or the JSON text of an object.
+pub enum IdOrObject {
+    /// An id.
+    Id(String),
+    /// JSON text of an object.
+    Object(String),
+}
+
+/// Reads a resource argument.
+pub fn id_or_object(value: &JsValue, field: &str) -> Result<IdOrObject> {
+    if let Some(s) = value.as_string() {
+        return Ok(IdOrObject::Id(s));
+    }
+    if value.is_object() && !Array::is_array(value) {
+        return json_text(value, field, false).map(IdOrObject::Object);
+    }
+    Err(Error::invalid_argument(field, format!("{field} must be a resource id or the object ARM returned")))
 }
 
 /// JSON text to a plain JS value.
 pub fn json_out(text: &str) -> Result<JsValue> {
-    JSON::parse(text)
-        .map_err(|_| Error::new(ErrorCode::InvalidJson, "internal: output is not JSON"))
+    JSON::parse(text).map_err(|_| Error::new(ErrorCode::InvalidJson, "internal: output is not JSON"))
 }
 
 /// Serializes a value to JSON and hands it to JS as plain objects.
 pub fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue> {
-    let text = serde_json::to_string(value)
-        .map_err(|e| Error::new(ErrorCode::InvalidJson, format!("internal: {e}")))?;
+    let text =
+        serde_json::to_string(value).map_err(|e| Error::new(ErrorCode::InvalidJson, format!("internal: {e}")))?;
     json_out(&text)
 }

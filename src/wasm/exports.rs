@@ -1,9 +1,10 @@
 //! The exported functions of the npm package (camelCase names are the contract).
 
-use super::convert::{error_to_js, json_out, json_text, json_value, options_value, to_js};
+use super::convert::{error_to_js, json_out, json_text, options_text, prop, to_js};
 use crate::error::{Error, Result};
 use crate::resource_id::{ParsedResourceId, ResourceId};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 type JsResult = std::result::Result<JsValue, JsValue>;
 
@@ -25,20 +26,18 @@ pub fn parse_resource_id(id: JsValue) -> JsResult {
 #[wasm_bindgen(js_name = buildSnapshotConfig, skip_typescript)]
 pub fn build_snapshot_config(source: JsValue, options: JsValue) -> JsResult {
     js_result((|| {
-        let source = json_value(&source, "disk")?;
-        let mut options = options_value(&options, "options")?;
-        let mut now = js_sys::Date::now() as i64;
-        if let Some(obj) = options.as_object_mut() {
-            match obj.remove("now") {
-                None | Some(serde_json::Value::Null) => {}
-                Some(serde_json::Value::Number(n)) => now = n.as_f64().unwrap_or(0.0) as i64,
-                Some(serde_json::Value::String(s)) => {
-                    let t = crate::time::parse_timestamp(&s).ok_or_else(|| Error::invalid_argument("options.now", "now must be epoch milliseconds or an ISO 8601 time"))?;
-                    now = t.secs * 1000 + i64::from(t.nanos / 1_000_000);
-                }
-                Some(_) => return Err(Error::invalid_argument("options.now", "now must be epoch milliseconds or an ISO 8601 time")),
-            }
-        }
+        let source = json_text(&source, "disk", false)?;
+        let now_value = prop(&options, "now");
+        let now = if now_value.is_undefined() || now_value.is_null() {
+            js_sys::Date::now() as i64
+        } else if let Some(n) = now_value.as_f64().filter(|n| n.is_finite()) {
+            n as i64
+        } else if let Some(t) = now_value.as_string().as_deref().and_then(crate::time::parse_timestamp) {
+            t.secs * 1000 + i64::from(t.nanos / 1_000_000)
+        } else {
+            return Err(Error::invalid_argument("options.now", "now must be epoch milliseconds or an ISO 8601 time"));
+        };
+        let options = options_text(&options, &["now"])?;
         json_out(&crate::config::build_snapshot_config_json(&source, &options, now)?)
     })())
 }
@@ -59,16 +58,20 @@ pub fn filter_incremental_snapshots(disk: JsValue, snapshots: JsValue) -> JsResu
 pub fn group_snapshot_chains(snapshots: JsValue, options: JsValue) -> JsResult {
     js_result((|| {
         let listing = json_text(&snapshots, "snapshots", true)?;
-        let options = options_value(&options, "options")?;
-        let disks = match options.get("disks") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(d) => Some(d.to_string()),
-        };
-        if let Some(obj) = options.as_object() {
-            if let Some(k) = obj.keys().find(|k| *k != "disks") {
-                return Err(Error::invalid_argument(format!("options.{k}"), format!("unknown option {k:?}")));
+        if options.is_object() {
+            for k in js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>()).iter() {
+                let k = k.as_string().unwrap_or_default();
+                if k != "disks" {
+                    return Err(Error::invalid_argument(format!("options.{k}"), format!("unknown option {k:?}")));
+                }
             }
         }
+        let disks = prop(&options, "disks");
+        let disks = if disks.is_undefined() || disks.is_null() {
+            None
+        } else {
+            Some(json_text(&disks, "options.disks", false)?)
+        };
         json_out(&crate::filter::group_snapshot_chains_json(&listing, disks.as_deref())?)
     })())
 }

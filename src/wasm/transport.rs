@@ -50,19 +50,25 @@ impl TokenSource {
         if let Some(f) = value.dyn_ref::<Function>() {
             return Ok(TokenSource::Provider(f.clone()));
         }
-        Err(Error::invalid_argument("token", "token must be a string or a function returning one (or a Promise of one)"))
+        Err(Error::invalid_argument(
+            "token",
+            "token must be a string or a function returning one (or a Promise of one)",
+        ))
     }
 
     async fn get(&self) -> Result<String> {
         match self {
             TokenSource::Fixed(t) => Ok(t.clone()),
             TokenSource::Provider(f) => {
-                let fail = |_| Error::new(ErrorCode::Unauthorized, "the token function threw or rejected").with_field("token");
+                let fail =
+                    |_| Error::new(ErrorCode::Unauthorized, "the token function threw or rejected").with_field("token");
                 let mut value = f.call0(&JsValue::NULL).map_err(fail)?;
                 if let Some(p) = value.dyn_ref::<Promise>() {
                     value = JsFuture::from(p.clone()).await.map_err(fail)?;
                 }
-                let s = value.as_string().ok_or_else(|| Error::invalid_argument("token", "the token function must return a string"))?;
+                let s = value
+                    .as_string()
+                    .ok_or_else(|| Error::invalid_argument("token", "the token function must return a string"))?;
                 check_token(s)
             }
         }
@@ -126,7 +132,11 @@ pub async fn sleep(ms: u64, signal: Option<&AbortSignal>) -> Result<()> {
 
 impl Transport {
     /// Sends one request; HTTP errors are responses, only transport trouble is a [`Failure`].
-    pub async fn send(&self, request: &Request, signal: Option<&AbortSignal>) -> std::result::Result<Response, Failure> {
+    pub async fn send(
+        &self,
+        request: &Request,
+        signal: Option<&AbortSignal>,
+    ) -> std::result::Result<Response, Failure> {
         if signal.is_some_and(AbortSignal::aborted) {
             return Err(Failure::Aborted);
         }
@@ -161,7 +171,9 @@ impl Transport {
             None => built.send().await.map_err(|e| Failure::Network(e.to_string())),
             Some(fetch) => {
                 let raw: web_sys::Request = built.into();
-                let promise = fetch.call1(&JsValue::NULL, &raw).map_err(|_| Failure::Network("the fetch function threw".into()))?;
+                let promise = fetch
+                    .call1(&JsValue::NULL, &raw)
+                    .map_err(|_| Failure::Network("the fetch function threw".into()))?;
                 let value = match promise.dyn_ref::<Promise>() {
                     Some(p) => JsFuture::from(p.clone()).await.map_err(|e| Failure::Network(describe(&e)))?,
                     None => promise,
