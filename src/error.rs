@@ -153,7 +153,7 @@ pub struct Error {
     /// Every rule broken, when validation found several (the first also fills `field`).
     pub violations: Vec<Violation>,
     /// ARM's side of the story, for errors that came from a reply.
-    pub arm: Option<ArmErrorInfo>,
+    pub arm: Option<Box<ArmErrorInfo>>,
 }
 
 /// Shorthand for results of this crate.

@@ -341,8 +341,7 @@ fn parse_provider<'a>(
     let namespace = it.next().ok_or("the provider namespace is missing")?;
     check_namespace(namespace)?;
     id.provider = Some(namespace.to_string());
-    loop {
-        let Some(ty) = it.next() else { break };
+    while let Some(ty) = it.next() {
         let name = it.next().ok_or_else(|| format!("the name after {} is missing", quote(ty)))?;
         check_type_segment(ty)?;
         id.segments.push((ty.to_string(), name.to_string()));
@@ -514,7 +513,7 @@ mod tests {
         bad(&format!("{base}{}", "a".repeat(81)), "1 to 80");
         bad(&format!("{base}-a"), "start");
         bad(&format!("{base}a."), "end with");
-        bad(&format!("/subscriptions/not-a-guid"), "GUID");
+        bad("/subscriptions/not-a-guid", "GUID");
         bad(&format!("/subscriptions/{SUB}/resourceGroups/rg."), "end with '.'");
         bad(&format!("/subscriptions/{SUB}/resourceGroups/{}", "r".repeat(91)), "1 to 90");
         bad(&format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks"), "missing");

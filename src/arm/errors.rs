@@ -72,14 +72,14 @@ pub fn from_response(resp: &Response) -> Error {
         }
     };
     let mut err = Error::new(code_for_status(resp.status), message);
-    err.arm = Some(ArmErrorInfo {
+    err.arm = Some(Box::new(ArmErrorInfo {
         status: resp.status,
         arm_code,
         target: body.target,
         request_id: request_id(resp),
         details: body.details,
         retry_after_ms: super::retry::server_delay_ms(resp, 0),
-    });
+    }));
     err
 }
 
@@ -91,21 +91,22 @@ pub fn operation_failed(status: &str, error: Option<ErrorBody>, resp: &Response)
         None => format!("the operation ended {status}"),
     };
     let mut err = Error::new(ErrorCode::OperationFailed, message);
-    err.arm = Some(ArmErrorInfo {
+    err.arm = Some(Box::new(ArmErrorInfo {
         status: resp.status,
         arm_code: body.code.or_else(|| Some(status.to_string())),
         target: body.target,
         request_id: request_id(resp),
         details: body.details,
         retry_after_ms: None,
-    });
+    }));
     err
 }
 
 /// A reply that is not what ARM promises (malformed or truncated JSON, missing fields).
 pub fn invalid_response(resp: &Response, what: &str, detail: impl std::fmt::Display) -> Error {
     let mut err = Error::new(ErrorCode::InvalidResponse, format!("ARM's {what} could not be read: {detail}"));
-    err.arm = Some(ArmErrorInfo { status: resp.status, request_id: request_id(resp), ..ArmErrorInfo::default() });
+    err.arm =
+        Some(Box::new(ArmErrorInfo { status: resp.status, request_id: request_id(resp), ..ArmErrorInfo::default() }));
     err
 }
 

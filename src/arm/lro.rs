@@ -249,7 +249,7 @@ impl Lro {
             return self.next_poll(settings, url.to_string(), resp, now_ms);
         }
         match self.kind {
-            LroKind::Put | LroKind::Patch => self.from_resource_body(settings, resp, now_ms),
+            LroKind::Put | LroKind::Patch => self.on_resource_body(settings, resp, now_ms),
             LroKind::Delete if resp.status == 202 => {
                 self.polling = Some(Polling::Resource);
                 self.next_poll(settings, self.resource_url.clone(), resp, now_ms)
@@ -265,7 +265,7 @@ impl Lro {
     }
 
     /// A resource body: done when its provisioningState is terminal (or absent).
-    fn from_resource_body(&mut self, settings: &ClientSettings, resp: &Response, now_ms: i64) -> LroStep {
+    fn on_resource_body(&mut self, settings: &ClientSettings, resp: &Response, now_ms: i64) -> LroStep {
         let state: ResourceState = match serde_json::from_str(&resp.body) {
             Ok(s) => s,
             Err(e) => return LroStep::Failed(errors::invalid_response(resp, "resource", e)),
@@ -349,7 +349,7 @@ impl Lro {
             },
             Polling::Resource => match (self.kind, resp.status) {
                 (LroKind::Delete, 404) => LroStep::Finished(None),
-                (_, 200) => self.from_resource_body(settings, resp, now_ms),
+                (_, 200) => self.on_resource_body(settings, resp, now_ms),
                 _ => LroStep::Failed(errors::from_response(resp)),
             },
             Polling::FinalGet { .. } => match resp.status {

@@ -375,7 +375,7 @@ impl CreateSnapshot {
             let code = err.error_code.as_deref().unwrap_or("CopyFailed").to_string();
             let msg = err.error_message.as_deref().unwrap_or("the background copy failed").to_string();
             let mut e = Error::new(ErrorCode::OperationFailed, format!("the snapshot's background copy failed: {msg}"));
-            e.arm = Some(crate::error::ArmErrorInfo { arm_code: Some(code), ..Default::default() });
+            e.arm = Some(Box::new(crate::error::ArmErrorInfo { arm_code: Some(code), ..Default::default() }));
             return Action::Done(Err(e));
         }
         let percent = props.as_ref().and_then(|p| p.completion_percent);
@@ -463,11 +463,11 @@ impl Operation for CreateSnapshot {
                         format!("a snapshot named {name:?} already exists; choose another name (it was not changed)"),
                     )
                     .with_field("options.name");
-                    e.arm = Some(crate::error::ArmErrorInfo {
+                    e.arm = Some(Box::new(crate::error::ArmErrorInfo {
                         status: 200,
                         request_id: errors::request_id(&resp),
                         ..Default::default()
-                    });
+                    }));
                     Action::Done(Err(e))
                 }
                 _ => Action::Done(Err(errors::from_response(&resp))),
