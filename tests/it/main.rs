@@ -1,0 +1,4 @@
+//! Native integration tests: one test crate (linked once) with a module per area.
+
+mod arm;
+mod fixtures;
