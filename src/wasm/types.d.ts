@@ -1,0 +1,381 @@
+// Types of the azure-incremental-snapshots package. ARM objects use ARM's own field names.
+
+/** A JSON value as ARM sends it. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** Stable error codes (see README "Error codes"). */
+export type ErrorCode =
+  | "INVALID_ARGUMENT"
+  | "INVALID_RESOURCE_ID"
+  | "INVALID_JSON"
+  | "NOT_FOUND"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
+  | "CONFLICT"
+  | "THROTTLED"
+  | "OPERATION_FAILED"
+  | "ARM_ERROR"
+  | "NETWORK"
+  | "ABORTED"
+  | "UNTRUSTED_URL"
+  | "INVALID_RESPONSE"
+  | "TIMEOUT";
+
+/** One broken rule found by validation. */
+export interface Violation {
+  field: string;
+  rule: string;
+  message: string;
+}
+
+/** What every function of this package throws (or rejects with). */
+export interface AzureSnapshotsError extends Error {
+  name: "AzureSnapshotsError";
+  code: ErrorCode;
+  /** The offending input field, or null. */
+  field: string | null;
+  /** Every broken rule, when validation found several. */
+  violations?: Violation[];
+  /** HTTP status of ARM's reply. */
+  status?: number;
+  /** ARM's own error code (x-ms-error-code or error.code). */
+  armCode?: string;
+  target?: string;
+  /** x-ms-request-id (else x-ms-correlation-request-id). */
+  requestId?: string;
+  details?: { code?: string; target?: string; message?: string }[];
+  /** What the server asked to wait before retrying, in ms. */
+  retryAfterMs?: number;
+}
+
+export type DiskSkuName =
+  | "Standard_LRS" | "Premium_LRS" | "StandardSSD_LRS" | "UltraSSD_LRS" | "Premium_ZRS" | "StandardSSD_ZRS" | "PremiumV2_LRS";
+export type SnapshotSkuName = "Standard_LRS" | "Premium_LRS" | "Standard_ZRS";
+export type NetworkAccessPolicy = "AllowAll" | "AllowPrivate" | "DenyAll";
+export type PublicNetworkAccess = "Enabled" | "Disabled";
+export type DataAccessAuthMode = "AzureActiveDirectory" | "None";
+export type CreateOption =
+  | "Empty" | "Attach" | "FromImage" | "Import" | "Copy" | "Restore" | "Upload" | "CopyStart"
+  | "ImportSecure" | "UploadPreparedSecure" | "CopyFromSanSnapshot";
+export type DiskState =
+  | "Unattached" | "Attached" | "Reserved" | "Frozen" | "ActiveSAS" | "ActiveSASFrozen" | "ReadyToUpload" | "ActiveUpload";
+/** Open enums: ARM may send values newer than these types (the examples even send "0"). */
+export type Open<T extends string> = T | (string & {});
+
+export interface CreationData {
+  createOption: Open<CreateOption>;
+  storageAccountId?: string;
+  imageReference?: { [key: string]: Json };
+  galleryImageReference?: { [key: string]: Json };
+  sourceUri?: string;
+  sourceResourceId?: string;
+  /** Read-only: the source's uniqueId when this was created. */
+  readonly sourceUniqueId?: string;
+  uploadSizeBytes?: number;
+  logicalSectorSize?: number;
+  securityDataUri?: string;
+  securityMetadataUri?: string;
+  performancePlus?: boolean;
+  elasticSanResourceId?: string;
+  provisionedBandwidthCopySpeed?: Open<"None" | "Enhanced">;
+  instantAccessDurationMinutes?: number;
+  [unknown: string]: Json | undefined;
+}
+
+export interface Encryption {
+  diskEncryptionSetId?: string;
+  type?: Open<"EncryptionAtRestWithPlatformKey" | "EncryptionAtRestWithCustomerKey" | "EncryptionAtRestWithPlatformAndCustomerKeys">;
+}
+
+interface TrackedResource {
+  readonly id?: string;
+  readonly name?: string;
+  readonly type?: string;
+  location?: string;
+  tags?: { [name: string]: string };
+  extendedLocation?: { name?: string; type?: string };
+  readonly systemData?: { [key: string]: Json };
+  [unknown: string]: Json | undefined;
+}
+
+export interface SnapshotProperties {
+  readonly timeCreated?: string;
+  osType?: Open<"Windows" | "Linux">;
+  hyperVGeneration?: Open<"V1" | "V2">;
+  purchasePlan?: { [key: string]: Json };
+  supportedCapabilities?: { [key: string]: Json };
+  creationData?: CreationData;
+  diskSizeGB?: number;
+  readonly diskSizeBytes?: number;
+  readonly diskState?: Open<DiskState>;
+  readonly uniqueId?: string;
+  encryptionSettingsCollection?: { [key: string]: Json };
+  readonly provisioningState?: string;
+  incremental?: boolean;
+  readonly incrementalSnapshotFamilyId?: string;
+  encryption?: Encryption;
+  networkAccessPolicy?: Open<NetworkAccessPolicy>;
+  diskAccessId?: string;
+  securityProfile?: { [key: string]: Json };
+  supportsHibernation?: boolean;
+  publicNetworkAccess?: Open<PublicNetworkAccess>;
+  completionPercent?: number;
+  copyCompletionError?: { errorCode: Open<"CopySourceNotFound">; errorMessage: string };
+  dataAccessAuthMode?: Open<DataAccessAuthMode>;
+  /** Read-only, api-version 2026-03-02. */
+  readonly snapshotAccessState?: Open<"Unknown" | "Pending" | "Available" | "InstantAccess" | "AvailableWithInstantAccess">;
+  [unknown: string]: Json | undefined;
+}
+
+export interface Snapshot extends TrackedResource {
+  readonly managedBy?: string | null;
+  sku?: { name?: Open<SnapshotSkuName>; readonly tier?: string };
+  properties?: SnapshotProperties;
+}
+
+export interface DiskProperties {
+  readonly timeCreated?: string;
+  osType?: Open<"Windows" | "Linux">;
+  hyperVGeneration?: Open<"V1" | "V2">;
+  creationData?: CreationData;
+  diskSizeGB?: number;
+  readonly diskSizeBytes?: number;
+  /** Changes when a disk is deleted and recreated under the same name. */
+  readonly uniqueId?: string;
+  readonly provisioningState?: string;
+  diskIOPSReadWrite?: number;
+  diskMBpsReadWrite?: number;
+  diskIOPSReadOnly?: number;
+  diskMBpsReadOnly?: number;
+  readonly diskState?: Open<DiskState>;
+  encryption?: Encryption;
+  maxShares?: number;
+  networkAccessPolicy?: Open<NetworkAccessPolicy>;
+  diskAccessId?: string;
+  tier?: string;
+  burstingEnabled?: boolean;
+  supportsHibernation?: boolean;
+  completionPercent?: number;
+  publicNetworkAccess?: Open<PublicNetworkAccess>;
+  dataAccessAuthMode?: Open<DataAccessAuthMode>;
+  optimizedForFrequentAttach?: boolean;
+  /** ARM spells this one with a capital L. */
+  readonly LastOwnershipUpdateTime?: string;
+  [unknown: string]: Json | undefined;
+}
+
+export interface Disk extends TrackedResource {
+  readonly managedBy?: string | null;
+  readonly managedByExtended?: string[];
+  sku?: { name?: Open<DiskSkuName>; readonly tier?: string };
+  zones?: string[];
+  properties?: DiskProperties;
+}
+
+/** One page of an ARM list. */
+export interface ArmListPage<T> {
+  value: T[];
+  nextLink?: string | null;
+}
+
+/** A listing as the filters take it: an array, an ARM list page, or the raw JSON text of either. */
+export type SnapshotListing = Snapshot[] | ArmListPage<Snapshot> | string;
+
+export interface ParsedResourceId {
+  /** Canonical form: keywords in canonical case, values as given. */
+  id: string;
+  kind: "subscription" | "resourceGroup" | "resource";
+  subscriptionId: string;
+  resourceGroup: string | null;
+  provider: string | null;
+  /** e.g. "Microsoft.Compute/snapshots". */
+  resourceType: string | null;
+  name: string | null;
+}
+
+/** Parses and validates an ARM id; throws INVALID_RESOURCE_ID. */
+export function parseResourceId(id: string): ParsedResourceId;
+
+export interface SnapshotConfigOptions {
+  /** Default "<disk>-snap-<yyyyMMdd>-<HHmmss>" (copies: "<source>-<region>"). */
+  name?: string;
+  /** Default the source's resource group. */
+  resourceGroup?: string;
+  /** Default the disk's region; for CopyStart the target region (required). */
+  location?: string;
+  /** Default true. */
+  incremental?: boolean;
+  /** "Copy" for a disk (default), "CopyStart" for a snapshot (default when the source is one). */
+  createOption?: "Copy" | "CopyStart";
+  sku?: SnapshotSkuName;
+  tags?: { [name: string]: string };
+  /** Default: the disk's. */
+  networkAccessPolicy?: NetworkAccessPolicy;
+  diskAccessId?: string;
+  publicNetworkAccess?: PublicNetworkAccess;
+  dataAccessAuthMode?: DataAccessAuthMode;
+  encryption?: Encryption;
+  /** 60–300. */
+  instantAccessDurationMinutes?: number;
+  /** CopyStart only. */
+  provisionedBandwidthCopySpeed?: "None" | "Enhanced";
+  /** Default "2025-01-02". */
+  apiVersion?: string;
+}
+
+export interface BuildSnapshotConfigOptions extends SnapshotConfigOptions {
+  /** The time used for the default name: epoch ms or ISO 8601 (default now). */
+  now?: number | string;
+}
+
+/** The PUT body of a new snapshot: writable properties only. */
+export interface SnapshotRequestBody {
+  location?: string;
+  tags?: { [name: string]: string };
+  sku?: { name: SnapshotSkuName };
+  extendedLocation?: { name?: string; type?: string };
+  properties: {
+    creationData: {
+      createOption: "Copy" | "CopyStart";
+      sourceResourceId: string;
+      instantAccessDurationMinutes?: number;
+      provisionedBandwidthCopySpeed?: "None" | "Enhanced";
+    };
+    incremental: boolean;
+    encryption?: Encryption;
+    networkAccessPolicy?: NetworkAccessPolicy;
+    diskAccessId?: string;
+    publicNetworkAccess?: PublicNetworkAccess;
+    dataAccessAuthMode?: DataAccessAuthMode;
+  };
+}
+
+export interface SnapshotConfig {
+  /** ARM id of the snapshot to create. */
+  id: string;
+  name: string;
+  resourceGroup: string;
+  apiVersion: string;
+  /** PUT this to `id` with `api-version=apiVersion`. */
+  body: SnapshotRequestBody;
+}
+
+/** The New-AzSnapshotConfig -Incremental equivalent, validated (all problems at once). */
+export function buildSnapshotConfig(source: Disk | Snapshot, options?: BuildSnapshotConfigOptions): SnapshotConfig;
+
+/** The documented filter: the disk's incremental snapshots, oldest first. */
+export function filterIncrementalSnapshots(disk: Disk, snapshots: SnapshotListing): Snapshot[];
+
+export interface SnapshotChain {
+  /** Lower-cased source id | source unique id | family id. */
+  key: string;
+  kind: "incremental" | "crossRegionCopy" | "full";
+  sourceResourceId: string | null;
+  sourceUniqueId: string | null;
+  incrementalSnapshotFamilyId: string | null;
+  /** The source disk was deleted and recreated since (certain when the disk is passed in). */
+  orphaned: boolean;
+  /** The chain of a disk passed in `options.disks`. */
+  current: boolean;
+  count: number;
+  /** 500 for incremental chains, else null. */
+  limit: number | null;
+  remaining: number | null;
+  /** Snapshots whose completionPercent is below 100. */
+  pendingCopies: number;
+  oldest: string | null;
+  newest: string | null;
+  snapshots: Snapshot[];
+}
+
+export interface SnapshotChainReport {
+  chains: SnapshotChain[];
+  /** Snapshots with no creationData.sourceResourceId. */
+  unsourced: Snapshot[];
+  total: number;
+}
+
+/** Every chain of a listing; pass the disks to mark current and orphaned chains for certain. */
+export function groupSnapshotChains(snapshots: SnapshotListing, options?: { disks?: Disk[] }): SnapshotChainReport;
+
+export type Cloud = "AzureCloud" | "AzureUSGovernment" | "AzureChinaCloud";
+
+export interface ArmClientOptions {
+  /** A token, or a function returning one (called per request, so it can refresh). */
+  token: string | (() => string | Promise<string>);
+  /** An ARM origin; https, or http on 127.0.0.1 / localhost / [::1]. Overrides `cloud`. */
+  endpoint?: string;
+  cloud?: Cloud;
+  /** Compute api-version, default "2025-01-02". */
+  apiVersion?: string;
+  /** Retries after the first attempt, default 3. */
+  maxRetries?: number;
+  /** A fetch to use instead of the global one. */
+  fetch?: (request: Request) => Promise<Response>;
+  /** First backoff without Retry-After, default 1000. */
+  retryDelayMs?: number;
+  /** Poll interval without Retry-After, default 2000. */
+  pollIntervalMs?: number;
+  /** Interval between reads while waiting for completionPercent 100, default 5000. */
+  completionPollMs?: number;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface Progress {
+  phase: "checking" | "submitting" | "submitted" | "provisioning" | "copying" | "done";
+  status?: string;
+  completionPercent?: number;
+  id?: string;
+}
+
+export interface CreateOptions extends SnapshotConfigOptions, CallOptions {
+  /** Wait for the operation and, for Premium SSD v2 / Ultra and CopyStart, completionPercent 100. Default true. */
+  wait?: boolean;
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface CopyOptions extends CreateOptions {
+  location: string;
+}
+
+export interface Subscription {
+  id: string;
+  subscriptionId: string;
+  displayName?: string;
+  state?: string;
+  tenantId?: string;
+  [unknown: string]: Json | undefined;
+}
+
+export interface ResourceGroup {
+  id: string;
+  name: string;
+  location: string;
+  tags?: { [name: string]: string };
+  [unknown: string]: Json | undefined;
+}
+
+export class ArmClient {
+  constructor(options: ArmClientOptions);
+  free(): void;
+  readonly endpoint: string;
+  readonly apiVersion: string;
+  listSubscriptions(options?: CallOptions): Promise<Subscription[]>;
+  listResourceGroups(subscriptionId: string, options?: CallOptions): Promise<ResourceGroup[]>;
+  getDisk(diskId: string, options?: CallOptions): Promise<Disk>;
+  listDisks(scopeId: string, options?: CallOptions): Promise<Disk[]>;
+  getSnapshot(snapshotId: string, options?: CallOptions): Promise<Snapshot>;
+  listSnapshots(scopeId: string, options?: CallOptions): Promise<Snapshot[]>;
+  listIncrementalSnapshots(disk: Disk | string, options?: CallOptions & { scope?: "resourceGroup" | "subscription" }): Promise<Snapshot[]>;
+  createIncrementalSnapshot(disk: Disk | string, options?: CreateOptions): Promise<Snapshot>;
+  copySnapshot(snapshot: Snapshot | string, options: CopyOptions): Promise<Snapshot>;
+  deleteSnapshot(snapshotId: string, options?: CallOptions): Promise<{ deleted: boolean }>;
+  grantAccess(
+    snapshotId: string,
+    options: CallOptions & { durationInSeconds: number; access?: "Read" | "Write"; fileFormat?: "VHD" | "VHDX" },
+  ): Promise<{ accessSAS?: string; securityDataAccessSAS?: string; securityMetadataAccessSAS?: string }>;
+  revokeAccess(snapshotId: string, options?: CallOptions): Promise<null>;
+}
