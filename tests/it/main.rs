@@ -2,3 +2,4 @@
 
 mod arm;
 mod fixtures;
+mod properties;
