@@ -41,7 +41,8 @@ fn deserialize_open_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::E
             Ok(v.to_string())
         }
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
-            Ok(v.to_string())
+            // serde_json's own number text: avoids pulling core's float formatting into wasm.
+            Ok(serde_json::Number::from_f64(v).map(|n| n.to_string()).unwrap_or_default())
         }
         fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
             Ok(v.to_string())
