@@ -200,29 +200,74 @@ struct PageKeys<'a> {
     next_link: Option<String>,
 }
 
-/// Reads a listing from JSON text: an array of snapshots, or an ARM list page
-/// `{ "value": [...], "nextLink": ... }`. Anything else is `INVALID_JSON`.
-pub fn parse_listing(text: &str) -> Result<Listing<'_>> {
+/// The items (verbatim) and `nextLink` of a listing's JSON text: an array of snapshots, or an
+/// ARM list page `{ "value": [...], "nextLink": ... }`. Anything else is `INVALID_JSON`.
+fn listing_items(text: &str) -> Result<(Vec<&RawValue>, Option<String>)> {
     let trimmed = text.trim_start();
-    let (raws, next_link) = if trimmed.starts_with('[') {
+    if trimmed.starts_with('[') {
         let raws: Vec<&RawValue> = serde_json::from_str(text)
             .map_err(|e| Error::invalid_json("snapshots", format!("the snapshot array is not valid JSON: {e}")))?;
-        (raws, None)
+        Ok((raws, None))
     } else if trimmed.starts_with('{') {
         let page: PageKeys = serde_json::from_str(text)
             .map_err(|e| Error::invalid_json("snapshots", format!("the list page is not valid JSON: {e}")))?;
         let value =
             page.value.ok_or_else(|| Error::invalid_json("snapshots.value", "a list page needs a \"value\" array"))?;
-        (value, page.next_link)
+        Ok((value, page.next_link))
     } else {
-        return Err(Error::invalid_json(
+        Err(Error::invalid_json(
             "snapshots",
             "expected an array of snapshots, an ARM list page object or its JSON text",
-        ));
-    };
+        ))
+    }
+}
+
+/// Reads a listing from JSON text: an array of snapshots, or an ARM list page
+/// `{ "value": [...], "nextLink": ... }`. Anything else is `INVALID_JSON`.
+pub fn parse_listing(text: &str) -> Result<Listing<'_>> {
+    let (raws, next_link) = listing_items(text)?;
     let items =
         raws.into_iter().enumerate().map(|(i, raw)| SnapshotView::from_raw_item(raw, i)).collect::<Result<Vec<_>>>()?;
     Ok(Listing { items, next_link })
+}
+
+/// Whether `hay` contains `needle`, ASCII case ignored. A cheap test that lets the filter skip,
+/// without parsing, the snapshots that cannot name the disk's `uniqueId`.
+pub fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = n.split_first() else { return true };
+    if h.len() < n.len() {
+        return false;
+    }
+    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    let last_start = h.len() - n.len();
+    let mut i = 0;
+    while i <= last_start {
+        let b = h[i];
+        if (b == lo || b == up) && h[i + 1..i + n.len()].eq_ignore_ascii_case(rest) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// The snapshots of a listing's JSON text that belong to `disk`, oldest first. Snapshots that
+/// do not even mention the disk's `uniqueId` are skipped without being parsed.
+pub fn filter_listing<'a>(disk: &DiskIdentity, text: &'a str) -> Result<(Vec<SnapshotView<'a>>, Option<String>)> {
+    let (raws, next_link) = listing_items(text)?;
+    let mut chain = Vec::new();
+    for (i, raw) in raws.into_iter().enumerate() {
+        if !contains_ignore_ascii_case(raw.get(), &disk.unique_id) {
+            continue;
+        }
+        let view = SnapshotView::from_raw_item(raw, i)?;
+        if view.belongs_to(disk) {
+            chain.push(view);
+        }
+    }
+    chain.sort_by(|a, b| a.chain_order(b));
+    Ok((chain, next_link))
 }
 
 /// The documented filter: `disk`'s incremental snapshots, oldest first.
@@ -252,8 +297,8 @@ pub fn raw_array<'v, 'a: 'v>(items: impl IntoIterator<Item = &'v SnapshotView<'a
 /// chain's JSON array out.
 pub fn filter_incremental_snapshots_json(disk_json: &str, snapshots_json: &str) -> Result<String> {
     let disk = DiskIdentity::from_disk_json(disk_json)?;
-    let listing = parse_listing(snapshots_json)?;
-    Ok(raw_array(filter_incremental_snapshots(&disk, &listing.items)))
+    let (chain, _) = filter_listing(&disk, snapshots_json)?;
+    Ok(raw_array(&chain))
 }
 
 /// What a chain is made of.

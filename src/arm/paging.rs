@@ -9,7 +9,7 @@
 use super::errors;
 use super::Response;
 use crate::error::{Error, ErrorCode, Result};
-use crate::filter::{DiskIdentity, SnapshotView};
+use crate::filter::{contains_ignore_ascii_case, DiskIdentity, SnapshotView};
 use crate::time::Instant;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -74,27 +74,35 @@ impl Pager {
             page.value.ok_or_else(|| errors::invalid_response(resp, "list page", "it has no \"value\" array"))?;
         self.items_read += items.len();
         for (i, raw) in items.into_iter().enumerate() {
-            let id = serde_json::from_str::<IdOnly>(raw.get())
-                .map_err(|e| errors::invalid_response(resp, "list item", format!("item {i}: {e}")))?
-                .id
-                .map(|s| s.trim_start_matches('/').to_lowercase());
-            if let Some(id) = &id {
-                if !self.seen_ids.insert(id.clone()) {
-                    continue;
+            let kept = match &self.filter {
+                None => {
+                    let id = serde_json::from_str::<IdOnly>(raw.get())
+                        .map_err(|e| errors::invalid_response(resp, "list item", format!("item {i}: {e}")))?
+                        .id
+                        .map(|s| s.trim_start_matches('/').to_lowercase());
+                    Some((id, Kept { order: (false, None, None), raw: raw.get().to_string() }))
                 }
-            }
-            match &self.filter {
-                None => self.kept.push(Kept { order: (false, None, None), raw: raw.get().to_string() }),
+                // Only a snapshot that mentions the disk's uniqueId can be in its chain: the
+                // others are skipped without being parsed.
+                Some(disk) if !contains_ignore_ascii_case(raw.get(), &disk.unique_id) => None,
                 Some(disk) => {
                     let view = SnapshotView::from_raw_item(raw, i)
                         .map_err(|e| errors::invalid_response(resp, "snapshot", e.message))?;
-                    if view.belongs_to(disk) {
+                    view.belongs_to(disk).then(|| {
                         let order =
                             (view.created_at.is_none(), view.created_at, view.name.as_deref().map(str::to_string));
-                        self.kept.push(Kept { order, raw: raw.get().to_string() });
-                    }
+                        let id = view.id.as_deref().map(|s| s.trim_start_matches('/').to_lowercase());
+                        (id, Kept { order, raw: raw.get().to_string() })
+                    })
+                }
+            };
+            let Some((id, item)) = kept else { continue };
+            if let Some(id) = id {
+                if !self.seen_ids.insert(id) {
+                    continue;
                 }
             }
+            self.kept.push(item);
         }
         let Some(next) = page.next_link.filter(|l| !l.is_empty()) else {
             return Ok(None);

@@ -194,8 +194,9 @@ impl Transport {
         };
         let status = resp.status();
         let headers: Vec<(String, String)> = resp.headers().entries().collect();
-        let body = match resp.text().await {
-            Ok(b) => b,
+        // Bytes, not text: one copy into wasm memory, no UTF-16 round trip for large pages.
+        let body = match resp.binary().await {
+            Ok(b) => String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
             Err(_) if signal.is_some_and(AbortSignal::aborted) => return Err(Failure::Aborted),
             Err(e) => return Err(Failure::Network(format!("the response body broke off: {e}"))),
         };
