@@ -20,19 +20,32 @@ fn arb_json() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
         "\\PC{0,12}".prop_map(Value::from),
-        Just(Value::from("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/disks/d")),
+        Just(Value::from(
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/disks/d"
+        )),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..5).prop_map(Value::from),
             prop::collection::btree_map(
                 prop_oneof![
-                    Just("id".to_string()), Just("name".to_string()), Just("type".to_string()),
-                    Just("location".to_string()), Just("properties".to_string()), Just("value".to_string()),
-                    Just("nextLink".to_string()), Just("incremental".to_string()), Just("creationData".to_string()),
-                    Just("sourceResourceId".to_string()), Just("sourceUniqueId".to_string()), Just("uniqueId".to_string()),
-                    Just("timeCreated".to_string()), Just("sku".to_string()), Just("status".to_string()),
-                    Just("tags".to_string()), "[a-zA-Z]{1,8}",
+                    Just("id".to_string()),
+                    Just("name".to_string()),
+                    Just("type".to_string()),
+                    Just("location".to_string()),
+                    Just("properties".to_string()),
+                    Just("value".to_string()),
+                    Just("nextLink".to_string()),
+                    Just("incremental".to_string()),
+                    Just("creationData".to_string()),
+                    Just("sourceResourceId".to_string()),
+                    Just("sourceUniqueId".to_string()),
+                    Just("uniqueId".to_string()),
+                    Just("timeCreated".to_string()),
+                    Just("sku".to_string()),
+                    Just("status".to_string()),
+                    Just("tags".to_string()),
+                    "[a-zA-Z]{1,8}",
                 ],
                 inner,
                 0..6,
