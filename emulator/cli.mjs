@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// Command line for the ARM emulator:
+//   node emulator/cli.mjs --port 8090 --seed demo --page-size 100 --latency 0 --retry-after 1
+// Prints the URL, then serves until SIGINT/SIGTERM.
+import { startEmulator } from './index.mjs';
+
+const HELP = `Usage: node emulator/cli.mjs [options]
+  --port <n>            port (default 8090; 0 picks a free one)
+  --host <addr>         address to listen on (default 127.0.0.1)
+  --seed <name>         empty | demo | bulk (default demo)
+  --snapshots <n>       bulk seed: number of snapshots (default 10000)
+  --disks <n>           bulk seed: number of disks (default 5)
+  --chain-share <x>     bulk seed: share of snapshots in the disks' chains (default 0.1)
+  --subscription <id>   subscription id of the seed
+  --page-size <n>       items per list page (default 1000)
+  --latency <ms>        delay before every response (default 0)
+  --retry-after <s>     Retry-After seconds on 202s ("none" to omit; default 1)
+  --lro-polls <n>       InProgress polls before an operation ends (default 1)
+  --copy-polls <n>      GETs for a background copy to reach 100% (default 3)
+  --no-rate-limit       don't enforce 7 incremental snapshots per disk per 5 minutes
+  --static <dir>        also serve files of <dir> at / (e.g. a demo page); repeat as /prefix=dir
+  --fault <json>        add a fault, e.g. '{"route":"GET snapshots","kind":"throttle","count":2}'
+  --quiet               don't print each request
+  --help`;
+
+function parseArgs(argv) {
+  const o = { port: 8090, seed: 'demo', static: [] , faults: [] };
+  const bulk = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
+    const int = (v) => {
+      const n = Number(v);
+      if (!Number.isFinite(n)) throw new Error(`${a}: '${v}' is not a number`);
+      return n;
+    };
+    switch (a) {
+      case '--port': o.port = int(next()); break;
+      case '--host': o.host = next(); break;
+      case '--seed': o.seed = next(); break;
+      case '--snapshots': bulk.snapshots = int(next()); break;
+      case '--disks': bulk.disks = int(next()); break;
+      case '--chain-share': bulk.chainShare = int(next()); break;
+      case '--subscription': bulk.subscriptionId = next(); break;
+      case '--page-size': o.pageSize = int(next()); break;
+      case '--latency': o.latencyMs = int(next()); break;
+      case '--retry-after': { const v = next(); o.retryAfterSeconds = v === 'none' ? null : int(v); break; }
+      case '--lro-polls': o.lroPolls = int(next()); break;
+      case '--copy-polls': o.copyPolls = int(next()); break;
+      case '--no-rate-limit': o.enforceRateLimit = false; break;
+      case '--static': {
+        const v = next();
+        const eq = v.indexOf('=');
+        o.static.push(eq > 0 && v.startsWith('/') ? { prefix: v.slice(0, eq), dir: v.slice(eq + 1) } : { prefix: '/', dir: v });
+        break;
+      }
+      case '--fault': o.faults.push(JSON.parse(next())); break;
+      case '--quiet': o.quiet = true; break;
+      case '--help': case '-h': o.help = true; break;
+      default: throw new Error(`unknown option '${a}'`);
+    }
+  }
+  if (Object.keys(bulk).length || o.seed === 'bulk') o.seed = { kind: o.seed, ...bulk };
+  // more specific prefixes first
+  o.static.sort((x, y) => y.prefix.length - x.prefix.length);
+  if (!o.static.length) delete o.static;
+  return o;
+}
+
+let opts;
+try {
+  opts = parseArgs(process.argv.slice(2));
+} catch (e) {
+  console.error(`error: ${e.message}\n\n${HELP}`);
+  process.exit(2);
+}
+if (opts.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const quiet = opts.quiet;
+delete opts.quiet;
+const emu = await startEmulator(opts);
+console.log(emu.url);
+console.error(`ARM emulator listening on ${emu.url} (seed ${JSON.stringify(opts.seed)}; subscription ${emu.seedInfo.subscriptionId}; ${emu.seedInfo.disks.length} disks, ${emu.seedInfo.snapshots} snapshots)`);
+if (!quiet) {
+  let seen = 0;
+  setInterval(() => {
+    // the log is capped, so print whatever is new since the last tick
+    const reqs = emu.requests;
+    if (seen > reqs.length) seen = 0;
+    for (; seen < reqs.length; seen++) {
+      const r = reqs[seen];
+      if (r.status === 0 && !r.fault) break; // still in flight
+      console.error(`${new Date(r.at).toISOString()} ${r.method} ${r.url} → ${r.status}${r.fault ? ` [fault ${r.fault}]` : ''}`);
+    }
+  }, 250).unref();
+}
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await emu.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

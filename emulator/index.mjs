@@ -1,0 +1,353 @@
+// Local Azure Resource Manager emulator for managed disks and snapshots (Node 20, no dependencies).
+// startEmulator(options) starts an HTTP server that answers like ARM: bearer-token checks,
+// api-version rules, ARM error bodies and headers, paging, Compute long-running operations,
+// incremental-snapshot rules, fault injection, CORS for browser callers, and a control API.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { ArmError, armJson } from './util.mjs';
+import { Store } from './store.mjs';
+import { applySeed } from './seed.mjs';
+import { FaultSet, faultReply, normalizeFault } from './faults.mjs';
+import { routeArm, checkApiVersion } from './routes.mjs';
+import { handleControl } from './control.mjs';
+
+export { DEMO_SUBSCRIPTION, SEED_BASE_MS } from './seed.mjs';
+
+const MAX_BODY = 4 * 1024 * 1024;
+const EXPOSE_HEADERS = ['Location', 'Azure-AsyncOperation', 'Retry-After', 'retry-after-ms', 'x-ms-retry-after-ms',
+  'x-ms-request-id', 'x-ms-correlation-request-id', 'x-ms-client-request-id', 'x-ms-error-code',
+  'x-ms-ratelimit-remaining-subscription-reads', 'x-ms-ratelimit-remaining-subscription-writes',
+  'x-ms-ratelimit-remaining-resource', 'x-ms-failure-cause'].join(', ');
+const ALLOW_HEADERS = 'authorization, content-type, accept, x-ms-client-request-id, x-ms-correlation-request-id, x-ms-return-client-request-id, x-ms-useragent, x-ms-command-name, commandname, parametersetname, user-agent';
+const MAX_LOG = 100000;
+const MIME = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.json': 'application/json; charset=utf-8', '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.map': 'application/json; charset=utf-8',
+  '.ts': 'text/plain; charset=utf-8', '.txt': 'text/plain; charset=utf-8', '.md': 'text/plain; charset=utf-8',
+};
+
+export const DEFAULTS = {
+  port: 0, host: '127.0.0.1', seed: undefined, pageSize: 1000, latencyMs: 0, faults: [], retryAfterSeconds: 1,
+  lroPolls: 1, copyPolls: 3, logRequests: true, enforceRateLimit: true, completionPercentAlways: false,
+  maxSnapshotsPerDisk: 500, static: undefined,
+};
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Start the emulator. Resolves to
+ * { url, port, close(), addFault(f), clearFaults(), requests, resetRequests(), state, seedInfo,
+ *   options, faults, advanceClock(ms), setOptions(patch), reset(seed?) }.
+ */
+export async function startEmulator(opts = {}) {
+  const options = { ...DEFAULTS, ...opts };
+  const emu = {
+    url: '', port: 0, options, requests: [], faults: new FaultSet(options.faults || []),
+    store: null, state: null, seedInfo: null,
+  };
+  emu.reset = (seed = options.seed) => {
+    const store = new Store(options);
+    const seedInfo = applySeed(store, seed);
+    emu.store = store;
+    emu.state = store;
+    emu.seedInfo = seedInfo;
+    return seedInfo;
+  };
+  emu.reset();
+  emu.addFault = (f) => { emu.faults.add(f); };
+  emu.clearFaults = () => emu.faults.clear();
+  emu.resetRequests = () => { emu.requests.length = 0; };
+  emu.advanceClock = (ms) => emu.store.advanceClock(ms);
+  emu.setOptions = (patch) => { Object.assign(options, patch); };
+  const budget = { reads: 12000, writes: 1200, at: Date.now() };
+  emu.budget = budget;
+
+  const sockets = new Set();
+  const server = http.createServer((req, res) => {
+    handle(emu, budget, req, res).catch((e) => {
+      // last resort: never crash on a request
+      try {
+        if (!res.headersSent) sendJson(emu, req, res, 500, new ArmError(500, 'InternalServerError', `Emulator error: ${e && e.message}`).body(), {}, 'InternalServerError');
+        else res.destroy();
+      } catch { /* socket gone */ }
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('clientError', (err, socket) => { try { socket.destroy(); } catch { /* ignore */ } });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => { server.off('error', reject); resolve(); });
+  });
+  const addr = server.address();
+  emu.port = addr.port;
+  const hostForUrl = addr.family === 'IPv6' || String(addr.family) === '6' ? `[${addr.address}]` : addr.address;
+  emu.url = `http://${hostForUrl}:${addr.port}`;
+  emu.close = () => new Promise((resolve) => {
+    server.close(() => resolve());
+    for (const s of sockets) s.destroy();
+    server.closeAllConnections?.();
+  });
+  return emu;
+}
+
+function corsHeaders(req) {
+  const origin = req.headers.origin;
+  return {
+    'Access-Control-Allow-Origin': origin || '*',
+    ...(origin ? { Vary: 'Origin' } : {}),
+    'Access-Control-Expose-Headers': EXPOSE_HEADERS,
+  };
+}
+
+function log(emu, entry) {
+  if (!emu.options.logRequests) return;
+  emu.requests.push(entry);
+  if (emu.requests.length > MAX_LOG) emu.requests.splice(0, emu.requests.length - MAX_LOG);
+}
+
+function refillBudget(budget) {
+  const now = Date.now();
+  const dt = (now - budget.at) / 1000;
+  budget.at = now;
+  budget.reads = Math.min(12000, budget.reads + dt * (12000 / 3600));
+  budget.writes = Math.min(1200, budget.writes + dt * (1200 / 3600));
+}
+
+/** Common ARM headers of every response. */
+function armHeaders(emu, req, extra = {}) {
+  const h = {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-cache',
+    Pragma: 'no-cache',
+    Expires: '-1',
+    'x-ms-request-id': req.requestId,
+    'x-ms-correlation-request-id': req.correlationId,
+    ...corsHeaders(req),
+  };
+  if (req.headers['x-ms-client-request-id']) h['x-ms-client-request-id'] = String(req.headers['x-ms-client-request-id']);
+  if (req.budgetHeader) Object.assign(h, req.budgetHeader);
+  return { ...h, ...extra };
+}
+
+function sendJson(emu, req, res, status, body, headers = {}, errorCode, { truncate = false } = {}) {
+  const text = body === undefined || status === 204 ? '' : armJson(body);
+  const buf = Buffer.from(text, 'utf8');
+  const h = armHeaders(emu, req, headers);
+  if (errorCode) h['x-ms-error-code'] = errorCode;
+  h['Content-Length'] = String(buf.length);
+  if (status === 204) delete h['Content-Length'];
+  req.logEntry.status = status;
+  res.writeHead(status, h);
+  if (truncate && buf.length > 1) {
+    res.write(buf.subarray(0, Math.floor(buf.length / 2)), () => { res.socket?.destroy(); });
+    return;
+  }
+  res.end(req.method === 'HEAD' ? undefined : buf);
+}
+
+function sendError(emu, req, res, err, opts) {
+  sendJson(emu, req, res, err.status, err.body(), err.headers || {}, err.code, opts);
+}
+
+async function readBody(req) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > MAX_BODY) return { tooLarge: true };
+    chunks.push(chunk);
+  }
+  return { text: Buffer.concat(chunks).toString('utf8') };
+}
+
+function isArmPath(lo) {
+  return lo[0] === 'subscriptions' || lo[0] === 'providers' || lo[0] === 'tenants';
+}
+
+async function handle(emu, budget, req, res) {
+  const started = Date.now();
+  const method = req.method.toUpperCase();
+  req.requestId = randomUUID();
+  req.correlationId = req.headers['x-ms-correlation-request-id'] ? String(req.headers['x-ms-correlation-request-id']) : randomUUID();
+  const rawUrl = req.url || '/';
+  req.logEntry = { method, url: rawUrl, status: 0, at: started };
+  const qIndex = rawUrl.indexOf('?');
+  const rawPath = qIndex >= 0 ? rawUrl.slice(0, qIndex) : rawUrl;
+  const query = new URLSearchParams(qIndex >= 0 ? rawUrl.slice(qIndex + 1) : '');
+  let seg;
+  try {
+    seg = rawPath.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+  } catch {
+    seg = rawPath.split('/').filter((s) => s !== '');
+  }
+  const lo = seg.map((s) => s.toLowerCase());
+  const isControl = lo[0] === '__emulator';
+
+  // CORS preflight
+  if (method === 'OPTIONS') {
+    const h = {
+      ...corsHeaders(req),
+      'Access-Control-Allow-Methods': 'GET, PUT, PATCH, DELETE, POST, HEAD, OPTIONS',
+      'Access-Control-Allow-Headers': req.headers['access-control-request-headers']
+        ? `${ALLOW_HEADERS}, ${req.headers['access-control-request-headers']}` : ALLOW_HEADERS,
+      'Access-Control-Max-Age': '600',
+      'Content-Length': '0',
+    };
+    res.writeHead(204, h);
+    res.end();
+    req.logEntry.status = 204;
+    if (!isControl) log(emu, req.logEntry);
+    return;
+  }
+
+  // static files (optional, for serving a demo page from the same origin)
+  if (!isControl && !isArmPath(lo) && emu.options.static && (method === 'GET' || method === 'HEAD')) {
+    if (serveStatic(emu, req, res, seg)) return;
+  }
+
+  const body = await readBody(req);
+  if (!isControl) log(emu, req.logEntry);
+  if (body.tooLarge) {
+    res.setHeader('Connection', 'close');
+    sendError(emu, req, res, new ArmError(413, 'RequestEntityTooLarge', `The request body is larger than the limit of ${MAX_BODY} bytes.`));
+    req.logEntry.durationMs = Date.now() - started;
+    return;
+  }
+
+  let parsed;
+  const parseBody = () => {
+    if (!body.text || body.text.trim() === '') return undefined;
+    try {
+      return JSON.parse(body.text);
+    } catch (e) {
+      throw new ArmError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: '${e.message}'.`);
+    }
+  };
+
+  if (isControl) {
+    let b;
+    try { b = parseBody(); } catch (e) { sendError(emu, req, res, e); return; }
+    if (method === 'POST' && lo[1] === 'faults') {
+      try { (Array.isArray(b) ? b : [b]).forEach(normalizeFault); } catch (e) {
+        sendJson(emu, req, res, 400, { error: { code: 'BadRequest', message: e.message } }, {}, 'BadRequest');
+        return;
+      }
+    }
+    const r = handleControl(emu, method, `/${seg.slice(1).join('/')}`.replace(/^\/$/, ''), b);
+    sendJson(emu, req, res, r.status, r.body, {}, r.status >= 400 ? r.body?.error?.code : undefined);
+    return;
+  }
+
+  if (emu.options.latencyMs > 0) await sleep(emu.options.latencyMs);
+
+  // rate-limit budgets (reported; ARM's real budgets are not enforced here)
+  refillBudget(budget);
+  const isRead = method === 'GET' || method === 'HEAD';
+  if (isRead) {
+    budget.reads = Math.max(0, budget.reads - 1);
+    req.budgetHeader = { 'x-ms-ratelimit-remaining-subscription-reads': String(Math.floor(budget.reads)) };
+  } else {
+    budget.writes = Math.max(0, budget.writes - 1);
+    req.budgetHeader = { 'x-ms-ratelimit-remaining-subscription-writes': String(Math.floor(budget.writes)) };
+  }
+
+  // injected faults that answer the request themselves
+  let truncate = false;
+  const fault = emu.faults.takeImmediate(method, rawUrl);
+  if (fault) {
+    req.logEntry.fault = fault.kind;
+    if (fault.kind === 'drop') {
+      req.logEntry.status = 0;
+      req.socket.destroy();
+      return;
+    }
+    if (fault.kind === 'latency') await sleep(Number(fault.ms ?? fault.latencyMs ?? 1000));
+    if (fault.kind === 'throttle' || fault.kind === 'status') {
+      const r = faultReply(fault);
+      sendJson(emu, req, res, r.status, { error: { code: r.code, message: r.message } }, r.headers, r.code);
+      req.logEntry.durationMs = Date.now() - started;
+      return;
+    }
+    if (fault.kind === 'truncate') truncate = true;
+  }
+
+  const ctx = {
+    method, seg, lo, query, rawPath, path: rawPath, store: emu.store,
+    apiVersion: query.get('api-version'),
+    baseUrl: req.headers.host ? `http://${req.headers.host}` : emu.url,
+    body: undefined,
+    takeFault: (kinds) => {
+      const f = emu.faults.takeDeferred(kinds, method, rawUrl);
+      if (f) req.logEntry.fault = f.kind;
+      return f;
+    },
+  };
+  try {
+    // authentication first, as ARM does
+    const auth = req.headers.authorization;
+    const m = /^Bearer\s+(.+)$/i.exec(auth || '');
+    if (!m || !m[1].trim()) {
+      throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing or is not a bearer token.", {
+        headers: { 'WWW-Authenticate': 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The authentication failed because of missing \'Authorization\' header."' },
+      });
+    }
+    const token = m[1].trim();
+    if (token === 'expired') {
+      throw new ArmError(401, 'ExpiredAuthenticationToken', 'The access token expiry UTC time is earlier than current UTC time.', {
+        headers: { 'WWW-Authenticate': 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The access token has expired."' },
+      });
+    }
+    if (token === 'forbidden') {
+      throw new ArmError(403, 'AuthorizationFailed', `The client does not have authorization to perform action on scope '${rawPath}' or the scope is invalid. If access was recently granted, please refresh your credentials.`);
+    }
+    checkApiVersion(ctx);
+    if (method === 'PUT' || method === 'PATCH' || method === 'POST') ctx.body = parseBody();
+    const reply = routeArm(ctx);
+    const headers = { ...(reply.headers || {}) };
+    if (lo[2] === 'resourcegroups' || lo[2] === 'providers') headers['x-ms-ratelimit-remaining-resource'] = resourceBudget(method, lo);
+    sendJson(emu, req, res, reply.status, reply.body, headers, undefined, { truncate });
+  } catch (e) {
+    if (e instanceof ArmError) sendError(emu, req, res, e, { truncate });
+    else sendError(emu, req, res, new ArmError(500, 'InternalServerError', `Emulator error: ${e && e.message}`), { truncate });
+  }
+  req.logEntry.durationMs = Date.now() - started;
+}
+
+let resourceCounter = 0;
+function resourceBudget(method, lo) {
+  resourceCounter = (resourceCounter + 1) % 1000;
+  if (lo.includes('diskoperations')) return `Microsoft.Compute/GetOperation3Min;${49999 - resourceCounter},Microsoft.Compute/GetOperation30Min;${399999 - resourceCounter}`;
+  if (method === 'PUT' && lo.includes('snapshots')) return `Microsoft.Compute/HighCostSnapshotCreateHydrate3Min;${999 - (resourceCounter % 999)},Microsoft.Compute/HighCostSnapshotCreateHydrate30Min;${7999 - resourceCounter}`;
+  if (method === 'GET') return `Microsoft.Compute/LowCostGet3Min;${14999 - resourceCounter},Microsoft.Compute/LowCostGet30Min;${119999 - resourceCounter}`;
+  return `Microsoft.Compute/DeleteDisks3Min;${2999 - (resourceCounter % 2999)},Microsoft.Compute/DeleteDisks30Min;${23999 - resourceCounter}`;
+}
+
+/** Serve a file from options.static: a directory, or [{ prefix, dir }]. Returns true if served. */
+function serveStatic(emu, req, res, seg) {
+  const mounts = typeof emu.options.static === 'string' ? [{ prefix: '/', dir: emu.options.static }] : emu.options.static;
+  const urlPath = `/${seg.join('/')}`;
+  for (const { prefix, dir } of mounts) {
+    const p = prefix.endsWith('/') ? prefix : `${prefix}/`;
+    if (!(`${urlPath}/`.startsWith(p) || urlPath === prefix)) continue;
+    const rel = urlPath.slice(p.length - 1).replace(/^\/+/, '');
+    if (rel.split('/').some((s) => s === '..')) continue;
+    const root = path.resolve(dir);
+    let file = path.resolve(root, rel || 'index.html');
+    if (!file.startsWith(root)) continue;
+    try {
+      if (fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+      const data = fs.readFileSync(file);
+      const type = MIME[path.extname(file).toLowerCase()] || 'application/octet-stream';
+      res.writeHead(200, { 'Content-Type': type, 'Content-Length': String(data.length), 'Cache-Control': 'no-cache', ...corsHeaders(req) });
+      res.end(req.method === 'HEAD' ? undefined : data);
+      return true;
+    } catch {
+      /* try the next mount */
+    }
+  }
+  return false;
+}
