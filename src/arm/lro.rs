@@ -54,7 +54,7 @@ impl Caller {
 
     /// A GET of `url`.
     pub fn get<T>(&mut self, url: String, delay_ms: u64) -> Action<T> {
-        self.send(Request { method: Method::Get, url, body: None }, delay_ms)
+        self.send(Request::new(Method::Get, url, None), delay_ms)
     }
 
     /// Takes the shell's input for the current request.

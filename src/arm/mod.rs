@@ -49,15 +49,29 @@ impl Method {
     }
 }
 
-/// A request for the shell to send. The shell adds `Authorization: Bearer …`.
+/// A request for the shell to send. The shell adds `Authorization: Bearer …` and nothing else.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     /// Method.
     pub method: Method,
     /// Absolute URL on the endpoint's origin.
     pub url: String,
-    /// JSON body; when present the shell sends `Content-Type: application/json`.
+    /// Headers to send (besides `Authorization`).
+    pub headers: Vec<(&'static str, &'static str)>,
+    /// JSON body.
     pub body: Option<String>,
+}
+
+impl Request {
+    /// A request with ARM's usual headers: `Accept: application/json`, and
+    /// `Content-Type: application/json` for writes.
+    pub fn new(method: Method, url: String, body: Option<String>) -> Request {
+        let mut headers = vec![("Accept", "application/json")];
+        if body.is_some() || method == Method::Post {
+            headers.push(("Content-Type", "application/json"));
+        }
+        Request { method, url, headers, body }
+    }
 }
 
 /// A response as the shell received it. Header names are matched ignoring case.

@@ -454,7 +454,7 @@ impl Operation for CreateSnapshot {
                     self.lro = Some(Lro::new(LroKind::Put, url.clone()));
                     self.stage = CreateStage::Submit;
                     self.report("submitting", None, None);
-                    self.caller.send(Request { method: Method::Put, url, body: Some(body) }, 0)
+                    self.caller.send(Request::new(Method::Put, url, Some(body)), 0)
                 }
                 200 => {
                     let name = self.config.as_ref().map(|c| c.name.clone()).unwrap_or_default();
@@ -552,7 +552,7 @@ impl Simple {
         let url = resource_url(&settings, id);
         Simple {
             lro: Lro::new(LroKind::Delete, url.clone()),
-            request: Some(Request { method: Method::Delete, url, body: None }),
+            request: Some(Request::new(Method::Delete, url, None)),
             caller: Caller::new(settings),
             started: false,
             outcome: SimpleOutcome::Deleted,
@@ -564,7 +564,7 @@ impl Simple {
         let url = settings.endpoint.url(&format!("{id}/beginGetAccess"), &settings.api_version);
         Simple {
             lro: Lro::new(LroKind::Post, url.clone()),
-            request: Some(Request { method: Method::Post, url, body: Some(body) }),
+            request: Some(Request::new(Method::Post, url, Some(body))),
             caller: Caller::new(settings),
             started: false,
             outcome: SimpleOutcome::Body,
@@ -576,7 +576,7 @@ impl Simple {
         let url = settings.endpoint.url(&format!("{id}/endGetAccess"), &settings.api_version);
         Simple {
             lro: Lro::new(LroKind::Post, url.clone()),
-            request: Some(Request { method: Method::Post, url, body: None }),
+            request: Some(Request::new(Method::Post, url, None)),
             caller: Caller::new(settings),
             started: false,
             outcome: SimpleOutcome::Body,

@@ -156,14 +156,12 @@ impl Transport {
         let mut builder = RequestBuilder::new(&request.url)
             .method(method)
             .header("Authorization", &format!("Bearer {token}"))
-            .header("Accept", "application/json")
             .abort_signal(signal);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
         let built = match &request.body {
-            Some(body) => builder.header("Content-Type", "application/json").body(body.as_str()),
-            None if request.method == crate::arm::Method::Post => {
-                builder = builder.header("Content-Type", "application/json");
-                builder.build()
-            }
+            Some(body) => builder.body(body.as_str()),
             None => builder.build(),
         }
         .map_err(|e| Failure::Network(format!("could not build the request: {e}")))?;

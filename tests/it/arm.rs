@@ -99,6 +99,15 @@ fn run<O: Operation<Output = String>>(mut op: O, script: Vec<Step>) -> Run {
 fn check_request(request: &Request, step: &Step) {
     assert_eq!(request.method, step.method, "method of {}", request.url);
     assert_eq!(request.url, step.url, "url");
+    let header = |name: &str| request.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| *v);
+    assert_eq!(header("Accept"), Some("application/json"));
+    assert!(
+        request.headers.iter().all(|(k, _)| !k.eq_ignore_ascii_case("Authorization")),
+        "the core never sees the token"
+    );
+    if request.body.is_some() {
+        assert_eq!(header("Content-Type"), Some("application/json"));
+    }
     if request.url.starts_with(ARM)
         && request.url.contains("/providers/Microsoft.Compute/")
         && !request.url.contains("DiskOperations")
