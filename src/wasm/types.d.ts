@@ -79,7 +79,7 @@ export interface CreationData {
   elasticSanResourceId?: string;
   provisionedBandwidthCopySpeed?: Open<"None" | "Enhanced">;
   instantAccessDurationMinutes?: number;
-  [unknown: string]: Json | undefined;
+  [unknown: string]: unknown;
 }
 
 export interface Encryption {
@@ -95,7 +95,7 @@ interface TrackedResource {
   tags?: { [name: string]: string };
   extendedLocation?: { name?: string; type?: string };
   readonly systemData?: { [key: string]: Json };
-  [unknown: string]: Json | undefined;
+  [unknown: string]: unknown;
 }
 
 export interface SnapshotProperties {
@@ -124,7 +124,7 @@ export interface SnapshotProperties {
   dataAccessAuthMode?: Open<DataAccessAuthMode>;
   /** Read-only, api-version 2026-03-02. */
   readonly snapshotAccessState?: Open<"Unknown" | "Pending" | "Available" | "InstantAccess" | "AvailableWithInstantAccess">;
-  [unknown: string]: Json | undefined;
+  [unknown: string]: unknown;
 }
 
 export interface Snapshot extends TrackedResource {
@@ -161,7 +161,7 @@ export interface DiskProperties {
   optimizedForFrequentAttach?: boolean;
   /** ARM spells this one with a capital L. */
   readonly LastOwnershipUpdateTime?: string;
-  [unknown: string]: Json | undefined;
+  [unknown: string]: unknown;
 }
 
 export interface Disk extends TrackedResource {
@@ -347,7 +347,7 @@ export interface Subscription {
   displayName?: string;
   state?: string;
   tenantId?: string;
-  [unknown: string]: Json | undefined;
+  [unknown: string]: unknown;
 }
 
 export interface ResourceGroup {
@@ -355,7 +355,7 @@ export interface ResourceGroup {
   name: string;
   location: string;
   tags?: { [name: string]: string };
-  [unknown: string]: Json | undefined;
+  [unknown: string]: unknown;
 }
 
 export class ArmClient {

@@ -1,0 +1,183 @@
+#!/usr/bin/env node
+// Runs every test suite in turn, prints one summary line per suite (passed / failed / skipped
+// and time), and exits non-zero if any suite fails. `npm test` runs scripts/setup.sh --browser and
+// the build first; this script expects both done.
+//
+//   node scripts/test.mjs                 all suites
+//   node scripts/test.mjs wasm-node node  only the named suites
+//   node scripts/test.mjs --list          the suite names
+//
+// Node suites are folders of *.test.{mjs,cjs,js} files (searched recursively); a folder that does
+// not exist (yet) is reported as skipped, not failed.
+import { spawn, execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const cargoBin = join(process.env.CARGO_HOME ?? join(homedir(), ".cargo"), "bin");
+const baseEnv = { ...process.env, PATH: `${cargoBin}:${process.env.PATH}` };
+
+function which(cmd) {
+  try {
+    return execFileSync("sh", ["-c", `command -v ${cmd}`], { env: baseEnv, encoding: "utf8" }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Files of a node test folder, recursively, skipping node_modules and dot folders. */
+function testFiles(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
+      const p = join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (/[.\-_]test\.(mjs|cjs|js)$/.test(entry.name)) out.push(relative(root, p));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** cargo / wasm-bindgen-test-runner: sums every "test result:" line. */
+function cargoCounts(output) {
+  const c = { passed: 0, failed: 0, skipped: 0 };
+  for (const m of output.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/g)) {
+    c.passed += Number(m[1]);
+    c.failed += Number(m[2]);
+    c.skipped += Number(m[3]);
+  }
+  return c;
+}
+
+/** node --test with a TAP file next to the human-readable output: the totals at its end. */
+function tapCounts(tapFile) {
+  const tap = existsSync(tapFile) ? readFileSync(tapFile, "utf8") : "";
+  const last = (k) => Number([...tap.matchAll(new RegExp(`^# ${k} (\\d+)$`, "gm"))].at(-1)?.[1] ?? 0);
+  return { passed: last("pass"), failed: last("fail") + last("cancelled"), skipped: last("skipped") + last("todo") };
+}
+
+const wasmRunner = { CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER: "wasm-bindgen-test-runner" };
+
+const suites = [
+  { name: "cargo", what: "native cargo test", cmd: "cargo", args: ["test"], counts: cargoCounts },
+  {
+    name: "wasm-node",
+    what: "wasm-bindgen tests in Node",
+    cmd: "cargo",
+    args: ["test", "--target", "wasm32-unknown-unknown", "--test", "web_node"],
+    env: { ...wasmRunner, WASM_BINDGEN_USE_BROWSER: undefined },
+    counts: cargoCounts,
+  },
+  {
+    name: "wasm-browser",
+    what: "wasm-bindgen tests in headless Chromium",
+    cmd: "cargo",
+    args: ["test", "--target", "wasm32-unknown-unknown", "--test", "web_browser"],
+    env: () => {
+      const driver = process.env.CHROMEDRIVER || which("chromedriver");
+      if (!driver) throw new Error("chromedriver not found: run scripts/setup.sh --browser");
+      return { ...wasmRunner, CHROMEDRIVER: driver };
+    },
+    counts: cargoCounts,
+  },
+  ...[
+    ["node", "tests/node", "the npm package and the ArmClient in Node"],
+    ["emulator", "tests/emulator", "the ARM emulator"],
+    ["schema", "tests/schema", "JSON schemas"],
+  ].map(([name, dir, what]) => ({ name, what, dir, node: true })),
+];
+
+const argv = process.argv.slice(2);
+if (argv.includes("--list")) {
+  for (const s of suites) console.log(`${s.name.padEnd(14)}${s.what}`);
+  process.exit(0);
+}
+const unknown = argv.filter((a) => !suites.some((s) => s.name === a));
+if (unknown.length) {
+  console.error(`test: unknown suite(s) ${unknown.join(", ")}; known: ${suites.map((s) => s.name).join(", ")}`);
+  process.exit(2);
+}
+const selected = argv.length ? suites.filter((s) => argv.includes(s.name)) : suites;
+
+function run(cmd, args, env) {
+  return new Promise((resolvePromise) => {
+    const childEnv = { ...baseEnv, ...env };
+    for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k]; // unset
+    const child = spawn(cmd, args, { cwd: root, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => {
+      output += d;
+      process.stdout.write(d);
+    });
+    child.stderr.on("data", (d) => {
+      output += d;
+      process.stderr.write(d);
+    });
+    child.on("error", (e) => resolvePromise({ code: 127, output: `${output}\n${e.message}` }));
+    child.on("close", (code, signal) => resolvePromise({ code: code ?? (signal ? 128 : 1), output }));
+  });
+}
+
+const results = [];
+const started = performance.now();
+for (const suite of selected) {
+  const t = performance.now();
+  console.log(`\n━━━ ${suite.name}: ${suite.what} ━━━`);
+  let status;
+  let counts = { passed: 0, failed: 0, skipped: 0 };
+  let note = "";
+  try {
+    if (suite.node) {
+      const dir = join(root, suite.dir);
+      const files = existsSync(dir) && statSync(dir).isDirectory() ? testFiles(dir) : [];
+      if (files.length === 0) {
+        status = "SKIP";
+        note = `no test files in ${suite.dir}`;
+        console.log(`(${note})`);
+      } else {
+        const tmp = mkdtempSync(join(tmpdir(), "ais-tap-"));
+        const tapFile = join(tmp, "report.tap");
+        const { code } = await run(process.execPath, [
+          "--test",
+          "--test-reporter=spec",
+          "--test-reporter-destination=stdout",
+          "--test-reporter=tap",
+          `--test-reporter-destination=${tapFile}`,
+          ...files,
+        ]);
+        counts = tapCounts(tapFile);
+        rmSync(tmp, { recursive: true, force: true });
+        note = `${files.length} file${files.length === 1 ? "" : "s"}`;
+        status = code === 0 && counts.failed === 0 ? "PASS" : "FAIL";
+      }
+    } else {
+      const env = typeof suite.env === "function" ? suite.env() : suite.env;
+      const { code, output } = await run(suite.cmd, suite.args, env);
+      counts = suite.counts(output);
+      status = code === 0 && counts.failed === 0 ? "PASS" : "FAIL";
+      if (code !== 0 && counts.failed === 0) note = `exit code ${code}`;
+    }
+  } catch (e) {
+    status = "FAIL";
+    note = e.message;
+    console.error(`test: ${suite.name}: ${e.message}`);
+  }
+  results.push({ ...suite, status, counts, note, seconds: (performance.now() - t) / 1000 });
+}
+
+const total = results.reduce((a, r) => ({ passed: a.passed + r.counts.passed, failed: a.failed + r.counts.failed, skipped: a.skipped + r.counts.skipped }), { passed: 0, failed: 0, skipped: 0 });
+console.log("\n━━━ summary ━━━");
+for (const r of results) {
+  console.log(
+    `${r.status.padEnd(5)} ${r.name.padEnd(13)} ${String(r.counts.passed).padStart(5)} passed ${String(r.counts.failed).padStart(3)} failed ${String(r.counts.skipped).padStart(3)} skipped ${r.seconds.toFixed(1).padStart(7)} s${r.note ? `  (${r.note})` : ""}`,
+  );
+}
+const failed = results.filter((r) => r.status === "FAIL");
+console.log(
+  `${failed.length ? "FAIL" : "PASS"}  ${results.length} suites: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);
+process.exit(failed.length ? 1 : 0);

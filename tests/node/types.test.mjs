@@ -1,0 +1,74 @@
+// The package's TypeScript declarations, as consumers' compilers see them: `tsc --strict` (no
+// skipLibCheck) over small consumer files, with Node's resolution (ESM and CJS) and a bundler's.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pkgDir, root } from "./load-package.mjs";
+
+const NAME = "azure-incremental-snapshots";
+const tsc = createRequire(join(root, "package.json")).resolve("typescript/bin/tsc");
+let project;
+
+// Consumer files: each must compile; add lines as exports are added.
+const FILES = {
+  "esm.mts": `
+import init, { parseResourceId, buildSnapshotConfig, filterIncrementalSnapshots, groupSnapshotChains, ArmClient } from "${NAME}";
+import type { ParsedResourceId, Disk, Snapshot, AzureSnapshotsError } from "${NAME}";
+await init();
+const p: ParsedResourceId = parseResourceId("/subscriptions/x");
+const name: string | null = p.name;
+declare const disk: Disk;
+const config = buildSnapshotConfig(disk, { tags: { a: "b" } });
+const chain: Snapshot[] = filterIncrementalSnapshots(disk, { value: [] });
+groupSnapshotChains([], { disks: [disk] });
+const client = new ArmClient({ token: "t" });
+const subs = await client.listSubscriptions();
+try { parseResourceId(""); } catch (e) { const err = e as AzureSnapshotsError; const code: string = err.code; }
+export { name, config, chain, subs };
+`,
+  "cjs.cts": `
+import m = require("${NAME}");
+const p = m.parseResourceId("/subscriptions/x");
+export const kind: string = p.kind;
+`,
+  "bundler.ts": `
+import init, { parseResourceId } from "${NAME}";
+import initWeb, { ArmClient } from "${NAME}/web";
+await init();
+await initWeb();
+parseResourceId("x");
+new ArmClient({ token: async () => "t" });
+`,
+};
+
+before(() => {
+  assert.ok(existsSync(join(pkgDir, "package.json")), "pkg/ is built (npm run build)");
+  project = mkdtempSync(join(tmpdir(), "ais-types-"));
+  mkdirSync(join(project, "node_modules"));
+  symlinkSync(pkgDir, join(project, "node_modules", NAME), "dir");
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "types-consumer", private: true, type: "module" }));
+  for (const [file, text] of Object.entries(FILES)) writeFileSync(join(project, file), text);
+});
+
+after(() => {
+  if (project) rmSync(project, { recursive: true, force: true });
+});
+
+function compile(files, options) {
+  const args = [tsc, "--noEmit", "--strict", "--target", "es2022", "--lib", "es2022,dom", ...options, ...files];
+  const r = spawnSync(process.execPath, args, { cwd: project, encoding: "utf8", timeout: 120_000 });
+  assert.equal(r.status, 0, `tsc ${options.join(" ")}:\n${r.stdout}${r.stderr}`);
+}
+
+
+test("Node resolution (nodenext): ESM import and CJS require", () => {
+  compile(["esm.mts", "cjs.cts"], ["--module", "nodenext", "--moduleResolution", "nodenext"]);
+});
+
+test("bundler resolution: import and the ./web subpath", () => {
+  compile(["esm.mts", "bundler.ts"], ["--module", "esnext", "--moduleResolution", "bundler"]);
+});

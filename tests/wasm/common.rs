@@ -1,0 +1,204 @@
+//! The JavaScript facade under wasm-bindgen-test, shared by `tests/web_node.rs` (Node) and
+//! `tests/web_browser.rs` (headless Chromium): object shapes, and errors as real JS `Error`s with
+//! `code` / `field` properties, through the same functions the npm package exports.
+
+use azure_incremental_snapshots::wasm::client::ArmClient;
+use azure_incremental_snapshots::wasm::exports::{
+    build_snapshot_config, filter_incremental_snapshots, group_snapshot_chains, parse_resource_id,
+};
+use js_sys::{Array, Function, Object, Reflect, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const SUB: &str = "00000000-0000-0000-0000-000000000000";
+const DISK_ID: &str =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/disks/d1";
+const UNIQUE_ID: &str = "11111111-1111-1111-1111-111111111111";
+
+fn js(json: &str) -> JsValue {
+    JSON::parse(json).expect("test JSON")
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).expect("Reflect.get")
+}
+
+fn get_str(v: &JsValue, key: &str) -> Option<String> {
+    get(v, key).as_string()
+}
+
+/// A plain object (`Object.prototype`), never a `Map` or a class instance.
+fn assert_plain_object(v: &JsValue) {
+    assert!(v.is_object(), "an object: {v:?}");
+    let proto = Object::get_prototype_of(v);
+    assert!(JsValue::from(proto).loose_eq(&JsValue::from(Object::get_prototype_of(&Object::new()))), "a plain object");
+}
+
+/// The error is a real JS `Error` named AzureSnapshotsError with the given code and field.
+fn assert_js_error(err: &JsValue, code: &str, field: Option<&str>) {
+    assert!(err.is_instance_of::<js_sys::Error>(), "a real Error: {err:?}");
+    let e: &js_sys::Error = err.unchecked_ref();
+    assert_eq!(String::from(e.name()), "AzureSnapshotsError");
+    assert!(!String::from(e.message()).is_empty(), "a message");
+    assert_eq!(get_str(err, "code").as_deref(), Some(code), "code of {:?}", String::from(e.message()));
+    match field {
+        Some(f) => assert_eq!(get_str(err, "field").as_deref(), Some(f)),
+        None => assert!(get(err, "field").is_null(), "field is null"),
+    }
+}
+
+fn disk() -> JsValue {
+    js(&format!(
+        r#"{{"id":"{DISK_ID}","name":"d1","type":"Microsoft.Compute/disks","location":"westeurope",
+            "properties":{{"uniqueId":"{UNIQUE_ID}","diskSizeGB":8}}}}"#
+    ))
+}
+
+fn snapshot(name: &str, time: &str) -> String {
+    format!(
+        r#"{{"id":"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/snapshots/{name}","name":"{name}",
+            "type":"Microsoft.Compute/snapshots","location":"westeurope",
+            "properties":{{"incremental":true,"timeCreated":"{time}",
+              "creationData":{{"createOption":"Copy","sourceResourceId":"{DISK_ID}","sourceUniqueId":"{UNIQUE_ID}"}}}}}}"#
+    )
+}
+
+#[wasm_bindgen_test]
+fn parse_resource_id_returns_a_plain_object() {
+    let parsed = parse_resource_id(JsValue::from_str(DISK_ID)).expect("a valid id");
+    assert_plain_object(&parsed);
+    assert_eq!(get_str(&parsed, "id").as_deref(), Some(DISK_ID));
+    assert_eq!(get_str(&parsed, "kind").as_deref(), Some("resource"));
+    assert_eq!(get_str(&parsed, "subscriptionId").as_deref(), Some(SUB));
+    assert_eq!(get_str(&parsed, "resourceGroup").as_deref(), Some("rg"));
+    assert_eq!(get_str(&parsed, "provider").as_deref(), Some("Microsoft.Compute"));
+    assert_eq!(get_str(&parsed, "resourceType").as_deref(), Some("Microsoft.Compute/disks"));
+    assert_eq!(get_str(&parsed, "name").as_deref(), Some("d1"));
+}
+
+#[wasm_bindgen_test]
+fn parse_resource_id_errors_are_real_errors_with_code_and_field() {
+    for bad in ["", "not-an-id", "/subscriptions/", "/subscriptions/x/resourceGroups"] {
+        let err = parse_resource_id(JsValue::from_str(bad)).expect_err(bad);
+        assert_js_error(&err, "INVALID_RESOURCE_ID", Some("id"));
+    }
+    for not_a_string in [JsValue::UNDEFINED, JsValue::NULL, JsValue::from_f64(42.0), Object::new().into()] {
+        let err = parse_resource_id(not_a_string).expect_err("not a string");
+        assert_js_error(&err, "INVALID_ARGUMENT", Some("id"));
+    }
+}
+
+#[wasm_bindgen_test]
+fn build_snapshot_config_builds_an_incremental_copy() {
+    let options = js(r#"{"now":0,"tags":{"backup":"daily"}}"#);
+    let config = build_snapshot_config(disk(), options).expect("a config");
+    assert_plain_object(&config);
+    assert_eq!(get_str(&config, "name").as_deref(), Some("d1-snap-19700101-000000"));
+    assert_eq!(get_str(&config, "resourceGroup").as_deref(), Some("rg"));
+    assert!(get_str(&config, "apiVersion").is_some());
+    let body = get(&config, "body");
+    assert_plain_object(&body);
+    assert_eq!(get_str(&body, "location").as_deref(), Some("westeurope"));
+    assert_eq!(get_str(&get(&body, "tags"), "backup").as_deref(), Some("daily"));
+    let props = get(&body, "properties");
+    assert_eq!(get(&props, "incremental").as_bool(), Some(true));
+    let creation = get(&props, "creationData");
+    assert_eq!(get_str(&creation, "createOption").as_deref(), Some("Copy"));
+    assert_eq!(get_str(&creation, "sourceResourceId").as_deref(), Some(DISK_ID));
+}
+
+#[wasm_bindgen_test]
+fn build_snapshot_config_errors() {
+    let err = build_snapshot_config(JsValue::NULL, JsValue::UNDEFINED).expect_err("no disk");
+    assert_js_error(&err, "INVALID_ARGUMENT", Some("disk"));
+    let err = build_snapshot_config(disk(), js(r#"{"now":"yesterday"}"#)).expect_err("bad now");
+    assert_js_error(&err, "INVALID_ARGUMENT", Some("options.now"));
+}
+
+#[wasm_bindgen_test]
+fn filter_and_group_take_arrays_pages_and_json_text() {
+    let listing = format!("[{},{}]", snapshot("s2", "2026-01-02T00:00:00Z"), snapshot("s1", "2026-01-01T00:00:00Z"));
+    let page = format!(r#"{{"value":{listing}}}"#);
+    for input in [js(&listing), js(&page), JsValue::from_str(&page)] {
+        let chain = filter_incremental_snapshots(disk(), input).expect("a chain");
+        assert!(Array::is_array(&chain), "an array");
+        let names: Vec<String> = Array::from(&chain).iter().map(|s| get_str(&s, "name").unwrap()).collect();
+        assert_eq!(names, ["s1", "s2"], "oldest first");
+    }
+    let report = group_snapshot_chains(js(&listing), JsValue::UNDEFINED).expect("a report");
+    assert_plain_object(&report);
+    assert_eq!(get(&report, "total").as_f64(), Some(2.0));
+    let chains = Array::from(&get(&report, "chains"));
+    assert_eq!(chains.length(), 1);
+    assert_eq!(get(&chains.get(0), "count").as_f64(), Some(2.0));
+}
+
+#[wasm_bindgen_test]
+fn filter_and_group_errors() {
+    let err = filter_incremental_snapshots(disk(), JsValue::from_str("{not json")).expect_err("bad JSON");
+    assert_js_error(&err, "INVALID_JSON", Some("snapshots"));
+    let err = group_snapshot_chains(js("[]"), js(r#"{"nope":1}"#)).expect_err("unknown option");
+    assert_js_error(&err, "INVALID_ARGUMENT", Some("options.nope"));
+}
+
+/// A `fetch` that answers every request with `status` and the JSON `body`, and records the URLs.
+fn fake_fetch(status: u16, body: &str) -> (Function, Array) {
+    let seen = Array::new();
+    let make = Function::new_with_args(
+        "seen, status, body",
+        "return (input, init) => { seen.push(typeof input === 'string' ? input : input.url); \
+         return Promise.resolve(new Response(body, { status, headers: { 'content-type': 'application/json', 'x-ms-request-id': 'req-1' } })); };",
+    );
+    let f = make.call3(&JsValue::NULL, &seen, &JsValue::from(status), &JsValue::from_str(body)).expect("make fetch");
+    (f.unchecked_into(), seen)
+}
+
+fn client(fetch: &Function) -> ArmClient {
+    let options =
+        js(r#"{"token":"secret-token","endpoint":"https://management.azure.com","maxRetries":0,"retryDelayMs":1}"#);
+    Reflect::set(&options, &"fetch".into(), fetch).unwrap();
+    ArmClient::new(options).map_err(|e| format!("{e:?}")).expect("a client")
+}
+
+#[wasm_bindgen_test]
+async fn arm_client_lists_over_the_given_fetch() {
+    let (fetch, seen) = fake_fetch(
+        200,
+        &format!(
+            r#"{{"value":[{{"id":"/subscriptions/{SUB}","subscriptionId":"{SUB}","displayName":"dev","state":"Enabled"}}]}}"#
+        ),
+    );
+    let subs = JsFuture::from(client(&fetch).list_subscriptions(JsValue::UNDEFINED)).await.expect("subscriptions");
+    assert!(Array::is_array(&subs));
+    let subs = Array::from(&subs);
+    assert_eq!(subs.length(), 1);
+    assert_plain_object(&subs.get(0));
+    assert_eq!(get_str(&subs.get(0), "subscriptionId").as_deref(), Some(SUB));
+    assert_eq!(seen.length(), 1);
+    let url = seen.get(0).as_string().unwrap();
+    assert!(url.starts_with("https://management.azure.com/subscriptions?"), "{url}");
+    assert!(url.contains("api-version="), "{url}");
+}
+
+#[wasm_bindgen_test]
+async fn arm_client_errors_are_real_errors_without_the_token() {
+    let (fetch, _) =
+        fake_fetch(401, r#"{"error":{"code":"InvalidAuthenticationToken","message":"The access token is invalid."}}"#);
+    let err =
+        JsFuture::from(client(&fetch).get_disk(JsValue::from_str(DISK_ID), JsValue::UNDEFINED)).await.expect_err("401");
+    assert!(err.is_instance_of::<js_sys::Error>());
+    assert_eq!(get_str(&err, "code").as_deref(), Some("UNAUTHORIZED"));
+    assert_eq!(get(&err, "status").as_f64(), Some(401.0));
+    assert_eq!(get_str(&err, "armCode").as_deref(), Some("InvalidAuthenticationToken"));
+    let message = String::from(err.unchecked_ref::<js_sys::Error>().message());
+    assert!(!message.contains("secret-token"), "{message}");
+
+    let err = ArmClient::new(js("{}")).err().expect("no token");
+    assert_js_error(&err, "INVALID_ARGUMENT", Some("token"));
+    let (fetch, _) = fake_fetch(200, "{}");
+    let err = JsFuture::from(client(&fetch).get_disk(JsValue::from_str("nope"), JsValue::UNDEFINED))
+        .await
+        .expect_err("bad id");
+    assert_eq!(get_str(&err, "code").as_deref(), Some("INVALID_RESOURCE_ID"));
+}
