@@ -122,6 +122,15 @@ function run(cmd, args, env) {
   });
 }
 
+// The wasm suites exercise the fetch transport against a real emulator on loopback.
+let emulator;
+if (selected.some((s) => s.name.startsWith("wasm-"))) {
+  const { startEmulator } = await import("../emulator/index.mjs");
+  emulator = await startEmulator({ port: 0, seed: "demo", retryAfterSeconds: 0, pageSize: 4 });
+  baseEnv.AIS_EMULATOR_URL = emulator.url;
+  console.log(`test: emulator for the wasm suites at ${emulator.url}`);
+}
+
 const results = [];
 const started = performance.now();
 for (const suite of selected) {
@@ -176,6 +185,7 @@ for (const r of results) {
     `${r.status.padEnd(5)} ${r.name.padEnd(13)} ${String(r.counts.passed).padStart(5)} passed ${String(r.counts.failed).padStart(3)} failed ${String(r.counts.skipped).padStart(3)} skipped ${r.seconds.toFixed(1).padStart(7)} s${r.note ? `  (${r.note})` : ""}`,
   );
 }
+await emulator?.close();
 const failed = results.filter((r) => r.status === "FAIL");
 console.log(
   `${failed.length ? "FAIL" : "PASS"}  ${results.length} suites: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped in ${((performance.now() - started) / 1000).toFixed(1)} s`,

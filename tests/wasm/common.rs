@@ -202,3 +202,75 @@ async fn arm_client_errors_are_real_errors_without_the_token() {
         .expect_err("bad id");
     assert_eq!(get_str(&err, "code").as_deref(), Some("INVALID_RESOURCE_ID"));
 }
+
+/// The emulator's URL, given at build time by scripts/test.mjs (which starts one on loopback).
+fn emulator_url() -> &'static str {
+    option_env!("AIS_EMULATOR_URL").expect("AIS_EMULATOR_URL is not set: run these through `node scripts/test.mjs`")
+}
+
+fn emulator_client() -> ArmClient {
+    let options = js(&format!(
+        r#"{{"token":"wasm-test-token","endpoint":"{}","retryDelayMs":5,"pollIntervalMs":5,"completionPollMs":5}}"#,
+        emulator_url()
+    ));
+    ArmClient::new(options).map_err(|e| format!("{e:?}")).expect("a client")
+}
+
+async fn call(p: js_sys::Promise) -> Result<JsValue, JsValue> {
+    JsFuture::from(p).await
+}
+
+/// The fetch transport over real HTTP (gloo-net, setTimeout, CORS in the browser): list, create
+/// and wait, and see the new snapshot in the disk's chain.
+#[wasm_bindgen_test]
+async fn fetch_transport_against_the_emulator() {
+    let c = emulator_client();
+    let subs = Array::from(&call(c.list_subscriptions(JsValue::UNDEFINED)).await.expect("subscriptions"));
+    let sub = get_str(&subs.get(0), "subscriptionId").expect("a subscription");
+    let disks = Array::from(
+        &call(c.list_disks(JsValue::from_str(&format!("/subscriptions/{sub}")), JsValue::UNDEFINED))
+            .await
+            .expect("disks"),
+    );
+    let disk = disks
+        .iter()
+        .find(|d| {
+            let sku = get_str(&get(d, "sku"), "name").unwrap_or_default();
+            sku == "Premium_LRS" || sku == "StandardSSD_LRS"
+        })
+        .expect("a Premium or Standard SSD disk in the demo");
+    let name = format!("wasm-{}-{}", js_sys::Date::now() as u64, (js_sys::Math::random() * 1e6) as u64);
+    let options = js(&format!(r#"{{"name":"{name}"}}"#));
+    let snap = call(c.create_incremental_snapshot(disk.clone(), options)).await.expect("created");
+    assert_plain_object(&snap);
+    assert_eq!(get_str(&get(&snap, "properties"), "provisioningState").as_deref(), Some("Succeeded"));
+    let chain = Array::from(&call(c.list_incremental_snapshots(disk, JsValue::UNDEFINED)).await.expect("chain"));
+    assert_eq!(get_str(&chain.get(chain.length() - 1), "name").as_deref(), Some(name.as_str()), "newest last");
+}
+
+/// Throttling injected through the emulator's control API is retried at Retry-After.
+#[wasm_bindgen_test]
+async fn fetch_transport_retries_throttling_from_the_emulator() {
+    let c = emulator_client();
+    let subs = Array::from(&call(c.list_subscriptions(JsValue::UNDEFINED)).await.expect("subscriptions"));
+    let sub = get_str(&subs.get(0), "subscriptionId").expect("a subscription");
+    let init = js(r#"{"method":"POST","headers":{"content-type":"application/json"},
+        "body":"{\"route\":\"GET /resourcegroups\",\"kind\":\"throttle\",\"count\":1,\"retryAfter\":0}"}"#);
+    let fetch: Function = Reflect::get(&js_sys::global(), &"fetch".into()).unwrap().unchecked_into();
+    let added = fetch
+        .call2(&JsValue::NULL, &JsValue::from_str(&format!("{}/__emulator/faults", emulator_url())), &init)
+        .unwrap();
+    JsFuture::from(js_sys::Promise::from(added)).await.expect("fault added");
+    let groups = call(c.list_resource_groups(JsValue::from_str(&sub), JsValue::UNDEFINED)).await.expect("retried");
+    assert!(Array::from(&groups).length() >= 1);
+    // The emulator's log shows the 429 that was retried.
+    let log =
+        fetch.call1(&JsValue::NULL, &JsValue::from_str(&format!("{}/__emulator/requests", emulator_url()))).unwrap();
+    let log = JsFuture::from(js_sys::Promise::from(log)).await.expect("log");
+    let text = JsFuture::from(log.unchecked_ref::<web_sys::Response>().text().unwrap()).await.unwrap();
+    let requests = Array::from(&get(&js(&text.as_string().unwrap()), "requests"));
+    let throttled = requests.iter().any(|r| {
+        get(&r, "status").as_f64() == Some(429.0) && get_str(&r, "url").is_some_and(|u| u.contains("/resourcegroups"))
+    });
+    assert!(throttled, "the fault fired and the client retried it");
+}
