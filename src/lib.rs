@@ -23,6 +23,7 @@ pub mod error;
 pub mod filter;
 pub mod models;
 pub mod resource_id;
+pub mod template;
 pub mod time;
 
 #[cfg(target_arch = "wasm32")]
