@@ -87,7 +87,9 @@ const suites = [
   ...[
     ["node", "tests/node", "the npm package and the ArmClient in Node"],
     ["emulator", "tests/emulator", "the ARM emulator"],
-    ["schema", "tests/schema", "JSON schemas"],
+    ["schema", "tests/schema", "emitted ARM templates against the official JSON schemas"],
+    ["worker", "tests/worker", "the edge worker in workerd (miniflare) against the emulator"],
+    ["e2e", "tests/e2e", "the web page end to end in headless Chromium against the emulator"],
   ].map(([name, dir, what]) => ({ name, what, dir, node: true })),
 ];
 

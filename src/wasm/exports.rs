@@ -75,3 +75,15 @@ pub fn group_snapshot_chains(snapshots: JsValue, options: JsValue) -> JsResult {
         json_out(&crate::filter::group_snapshot_chains_json(&listing, disks.as_deref())?)
     })())
 }
+
+/// `buildSnapshotTemplate(options?)`: an ARM deployment template (a plain object).
+#[wasm_bindgen(js_name = buildSnapshotTemplate, skip_typescript)]
+pub fn build_snapshot_template(options: JsValue) -> JsResult {
+    js_result((|| json_out(&crate::template::build_snapshot_template_json(&options_text(&options, &[])?)?))())
+}
+
+/// `buildTemplateParameters(options)`: the deployment parameters file of the same template.
+#[wasm_bindgen(js_name = buildTemplateParameters, skip_typescript)]
+pub fn build_template_parameters(options: JsValue) -> JsResult {
+    js_result((|| json_out(&crate::template::build_template_parameters_json(&options_text(&options, &[])?)?))())
+}

@@ -298,6 +298,87 @@ export interface SnapshotChainReport {
 /** Every chain of a listing; pass the disks to mark current and orphaned chains for certain. */
 export function groupSnapshotChains(snapshots: SnapshotListing, options?: { disks?: Disk[] }): SnapshotChainReport;
 
+/** How the snapshots of a template are named. */
+export type TemplateSnapshotName =
+  /** A fixed name (one disk only). */
+  | string
+  /** A template parameter: the name of one disk's snapshot, or a suffix after each disk name. */
+  | { parameter: string; defaultValue?: string }
+  /** A `snapshotTimestamp` parameter defaulting to `[utcNow('yyyyMMddHHmmss')]`: `<disk>-snap-<timestamp>`. */
+  | { timestamp: true }
+  /** Any ARM expression, e.g. `"[concat(parameters('diskName'),'-daily')]"`. */
+  | { expression: string };
+
+/** Options of buildSnapshotTemplate and buildTemplateParameters. Unknown keys are refused. */
+export interface TemplateOptions {
+  /** Compute api-version of the snapshot resources (default 2025-01-02; at least 2019-03-01). */
+  apiVersion?: string;
+  /** One disk: an ARM disk object (`id`, `name`) or a disk id. */
+  disk?: Disk | string;
+  /** Several disks in one template. */
+  disks?: Array<Disk | string>;
+  /** `copyLoop` (default for several disks): one resource looping over an array parameter; `perDisk`: one resource each. */
+  layout?: "copyLoop" | "perDisk";
+  /** Default: the documented `<diskName>_snapshot1`. */
+  snapshotName?: TemplateSnapshotName;
+  tags?: { [name: string]: string };
+  /** A fixed region; default `[resourceGroup().location]`. */
+  location?: string;
+  /** Add outputs with the snapshot resource ids. */
+  outputs?: boolean;
+  sku?: "Standard_LRS" | "Standard_ZRS";
+  /** Must stay true: these are incremental snapshot templates. */
+  incremental?: true;
+}
+
+export interface TemplateParameter {
+  type: "string" | "array";
+  defaultValue?: string;
+  metadata: { description: string };
+}
+
+export interface TemplateSnapshotResource {
+  type: "Microsoft.Compute/snapshots";
+  apiVersion: string;
+  name: string;
+  location: string;
+  tags?: { [name: string]: string };
+  sku?: { name: "Standard_LRS" | "Standard_ZRS" };
+  copy?: { name: string; count: string };
+  properties: {
+    creationData: { createOption: "Copy"; sourceResourceId: string };
+    incremental: true;
+  };
+}
+
+export interface TemplateOutput {
+  type: "string" | "array";
+  value?: string;
+  copy?: { count: string; input: string };
+}
+
+/** An ARM deployment template (schema 2019-04-01 deploymentTemplate). */
+export interface DeploymentTemplate {
+  $schema: string;
+  contentVersion: "1.0.0.0";
+  parameters: { [name: string]: TemplateParameter };
+  resources: TemplateSnapshotResource[];
+  outputs?: { [name: string]: TemplateOutput };
+}
+
+/** An ARM deployment parameters file (schema 2019-04-01 deploymentParameters). */
+export interface DeploymentParameters {
+  $schema: string;
+  contentVersion: "1.0.0.0";
+  parameters: { [name: string]: { value: string | Array<{ name: string; id: string }> } };
+}
+
+/** An ARM template that takes incremental snapshots of one or many disks (default: the documented one). */
+export function buildSnapshotTemplate(options?: TemplateOptions): DeploymentTemplate;
+
+/** The parameters file for the template of the same options, filled from `disk` / `disks`. */
+export function buildTemplateParameters(options: TemplateOptions): DeploymentParameters;
+
 export type Cloud = "AzureCloud" | "AzureUSGovernment" | "AzureChinaCloud";
 
 export interface ArmClientOptions {
