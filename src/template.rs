@@ -206,22 +206,40 @@ fn read_naming(raw: Option<&RawValue>, v: &mut Violations) -> Naming {
     match keys {
         NamingKeys { parameter: Some(p), expression: None, timestamp: None | Some(false), default_value } => {
             if p.is_empty() || !p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || p.len() > 255 {
-                v.add("options.snapshotName.parameter", "snapshotName.parameterName", "parameter names are letters, digits and '_'");
+                v.add(
+                    "options.snapshotName.parameter",
+                    "snapshotName.parameterName",
+                    "parameter names are letters, digits and '_'",
+                );
             }
             if ["diskName", "diskResourceId", "disks"].contains(&p.as_str()) {
-                v.add("options.snapshotName.parameter", "snapshotName.parameterName", format!("{p:?} is already a parameter of the template"));
+                v.add(
+                    "options.snapshotName.parameter",
+                    "snapshotName.parameterName",
+                    format!("{p:?} is already a parameter of the template"),
+                );
             }
             Naming::Parameter { name: p, default_value }
         }
         NamingKeys { expression: Some(e), parameter: None, timestamp: None | Some(false), default_value: None } => {
             if !is_expression(&e) {
-                v.add("options.snapshotName.expression", "snapshotName.expression", "an ARM expression is written [ ... ]");
+                v.add(
+                    "options.snapshotName.expression",
+                    "snapshotName.expression",
+                    "an ARM expression is written [ ... ]",
+                );
             }
             Naming::Expression(e)
         }
-        NamingKeys { timestamp: Some(true), parameter: None, expression: None, default_value: None } => Naming::Timestamp,
+        NamingKeys { timestamp: Some(true), parameter: None, expression: None, default_value: None } => {
+            Naming::Timestamp
+        }
         _ => {
-            v.add("options.snapshotName", "snapshotName.shape", "give exactly one of parameter, timestamp or expression");
+            v.add(
+                "options.snapshotName",
+                "snapshotName.shape",
+                "give exactly one of parameter, timestamp or expression",
+            );
             Naming::Documented
         }
     }
@@ -256,16 +274,31 @@ fn plan(options: &TemplateOptions) -> Result<Plan> {
     if let Some(d) = &options.disk {
         disks.extend(read_disk(d, "options.disk", &mut v));
     }
+    if options.disks.as_ref().is_some_and(|d| d.is_empty()) {
+        v.add(
+            "options.disks",
+            "disks.empty",
+            "an empty disks list would snapshot nothing; leave it out for the parameterized template",
+        );
+    }
     for (i, d) in options.disks.iter().flatten().enumerate() {
         disks.extend(read_disk(d, &format!("options.disks[{i}]"), &mut v));
     }
     for (i, d) in disks.iter().enumerate() {
         if disks[..i].iter().any(|o| o.id.eq_ignore_ascii_case(&d.id)) {
-            v.add(format!("options.disks[{i}]"), "disks.unique", "the same disk twice would make two snapshots of one name");
+            v.add(
+                format!("options.disks[{i}]"),
+                "disks.unique",
+                "the same disk twice would make two snapshots of one name",
+            );
         }
         if let (Ok(a), Ok(b)) = (ResourceId::parse(&d.id), ResourceId::parse(&disks[0].id)) {
             if !a.subscription_id().eq_ignore_ascii_case(b.subscription_id()) {
-                v.add(format!("options.disks[{i}]"), "disks.subscription", "incremental snapshots are made in the disk's subscription: one template, one subscription");
+                v.add(
+                    format!("options.disks[{i}]"),
+                    "disks.subscription",
+                    "incremental snapshots are made in the disk's subscription: one template, one subscription",
+                );
             }
         }
     }
@@ -275,7 +308,11 @@ fn plan(options: &TemplateOptions) -> Result<Plan> {
         Some("copyLoop") => Layout::CopyLoop,
         Some("perDisk") => Layout::PerDisk,
         Some(other) => {
-            v.add("options.layout", "layout.value", format!("layout {other:?} is neither \"copyLoop\" nor \"perDisk\""));
+            v.add(
+                "options.layout",
+                "layout.value",
+                format!("layout {other:?} is neither \"copyLoop\" nor \"perDisk\""),
+            );
             Layout::Single
         }
     };
@@ -287,7 +324,20 @@ fn plan(options: &TemplateOptions) -> Result<Plan> {
         v.add("options.snapshotName", "snapshotName.fixedNeedsOneDisk", "a fixed name fits one snapshot only");
     }
     if matches!(naming, Naming::Expression(_)) && layout == Layout::PerDisk {
-        v.add("options.snapshotName", "snapshotName.expressionPerDisk", "one expression cannot name several resources; use copyLoop");
+        v.add(
+            "options.snapshotName",
+            "snapshotName.expressionPerDisk",
+            "one expression cannot name several resources; use copyLoop",
+        );
+    }
+    if let Naming::Expression(e) = &naming {
+        if layout == Layout::CopyLoop && !e.contains("copyIndex(") {
+            v.add(
+                "options.snapshotName",
+                "snapshotName.expressionNeedsCopyIndex",
+                "in a copy loop the name expression must use copyIndex(), or every snapshot gets the same name",
+            );
+        }
     }
     if let Some(tags) = &options.tags {
         if tags.len() > 50 {
@@ -295,7 +345,11 @@ fn plan(options: &TemplateOptions) -> Result<Plan> {
         }
         for (k, val) in tags {
             if k.is_empty() || k.chars().count() > 512 || k.chars().any(|c| "<>%&\\?/".contains(c) || c.is_control()) {
-                v.add(format!("options.tags.{k}"), "tags.name", "tag names are 1 to 512 characters without < > % & \\ ? /");
+                v.add(
+                    format!("options.tags.{k}"),
+                    "tags.name",
+                    "tag names are 1 to 512 characters without < > % & \\ ? /",
+                );
             }
             if val.chars().count() > 256 {
                 v.add(format!("options.tags.{k}"), "tags.valueLength", "tag values are at most 256 characters");
@@ -303,17 +357,27 @@ fn plan(options: &TemplateOptions) -> Result<Plan> {
         }
     }
     if let Some(l) = &options.location {
-        if !(is_expression(l) || (!l.is_empty() && l.len() <= 64 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == ' '))) {
+        if !(is_expression(l)
+            || (!l.is_empty() && l.len() <= 64 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ')))
+        {
             v.add("options.location", "location.format", "a region name such as westeurope, or an expression");
         }
     }
     match &options.sku {
-        Some(SnapshotSkuName::PremiumLrs) => v.add("options.sku", "sku.incremental", "incremental snapshots live on standard storage; Premium_LRS makes no sense for them"),
+        Some(SnapshotSkuName::PremiumLrs) => v.add(
+            "options.sku",
+            "sku.incremental",
+            "incremental snapshots live on standard storage; Premium_LRS makes no sense for them",
+        ),
         Some(SnapshotSkuName::Other(s)) => v.add("options.sku", "sku.name", format!("unknown snapshot sku {s:?}")),
         _ => {}
     }
     if options.incremental == Some(false) {
-        v.add("options.incremental", "incremental.required", "this template makes incremental snapshots; incremental must stay true");
+        v.add(
+            "options.incremental",
+            "incremental.required",
+            "this template makes incremental snapshots; incremental must stay true",
+        );
     }
     Error::from_violations(v.0)?;
     Ok(Plan {
@@ -468,7 +532,7 @@ fn name_expression(plan: &Plan, disk_name_expr: &str) -> (String, String) {
         Naming::Documented => format!("concat({disk_name_expr},'_snapshot1')"),
         Naming::Fixed(n) => return (n.clone(), literal(n)),
         Naming::Parameter { name, .. } if plan.layout == Layout::Single => format!("parameters('{name}')"),
-        Naming::Parameter { name, .. } => format!("concat({disk_name_expr},parameters('{name}'))"),
+        Naming::Parameter { name, .. } => format!("concat({disk_name_expr},'-',parameters('{name}'))"),
         Naming::Timestamp => format!("concat({disk_name_expr},'-snap-',parameters('snapshotTimestamp'))"),
         Naming::Expression(e) => e[1..e.len() - 1].to_string(),
     };
@@ -494,13 +558,18 @@ fn resource(plan: &Plan, name: String, source: String, copy: Option<Copy>) -> Re
 fn naming_parameters(plan: &Plan, params: &mut Vec<(String, Parameter)>) {
     match &plan.naming {
         Naming::Parameter { name, default_value } => {
-            let what = if plan.layout == Layout::Single { "Name of the snapshot" } else { "Suffix after each disk name" };
+            let what = if plan.layout == Layout::Single {
+                "Name of the snapshot"
+            } else {
+                "Suffix of each snapshot name, after the disk name and a dash"
+            };
             let mut p = string_param(what);
             p.default_value = default_value.clone();
             params.push((name.clone(), p));
         }
         Naming::Timestamp => {
-            let mut p = string_param("UTC time in each snapshot name; the default makes a new name at every deployment");
+            let mut p =
+                string_param("UTC time in each snapshot name; the default makes a new name at every deployment");
             p.default_value = Some("[utcNow('yyyyMMddHHmmss')]".into());
             params.push(("snapshotTimestamp".into(), p));
         }
@@ -524,7 +593,11 @@ fn template(plan: &Plan) -> Template {
         Layout::CopyLoop => {
             params.push((
                 "disks".into(),
-                Parameter { kind: "array", default_value: None, metadata: Description { description: "The disks to snapshot: [{ name, id }]".into() } },
+                Parameter {
+                    kind: "array",
+                    default_value: None,
+                    metadata: Description { description: "The disks to snapshot: [{ name, id }]".into() },
+                },
             ));
             let count = "[length(parameters('disks'))]".to_string();
             let (name, inner) = name_expression(plan, "parameters('disks')[copyIndex()].name");
@@ -547,7 +620,10 @@ fn template(plan: &Plan) -> Template {
                 params.push((format!("diskResourceId{i}"), string_param(&format!("ARM id of disk {i}"))));
                 let (name, inner) = name_expression(plan, &format!("parameters('diskName{i}')"));
                 resources.push(resource(plan, name, format!("[parameters('diskResourceId{i}')]"), None));
-                outputs.push((format!("snapshotId{i}"), Output { kind: "string", value: Some(id_of(&inner)), copy: None }));
+                outputs.push((
+                    format!("snapshotId{i}"),
+                    Output { kind: "string", value: Some(id_of(&inner)), copy: None },
+                ));
             }
         }
     }
@@ -570,7 +646,10 @@ fn parameters_file(plan: &Plan) -> Result<ParametersFile> {
     match plan.layout {
         Layout::Single => {
             if plan.disks.len() > 1 {
-                return Err(Error::invalid_argument("options.layout", "several disks need the copyLoop or perDisk layout"));
+                return Err(Error::invalid_argument(
+                    "options.layout",
+                    "several disks need the copyLoop or perDisk layout",
+                ));
             }
             values.push(("diskName".to_string(), text(&plan.disks[0].name)));
             values.push(("diskResourceId".to_string(), text(&plan.disks[0].id)));
@@ -587,14 +666,19 @@ fn parameters_file(plan: &Plan) -> Result<ParametersFile> {
         }
     }
     if let Naming::Parameter { name, default_value: None } = &plan.naming {
-        let value = if plan.layout == Layout::Single { format!("{}_snapshot1", plan.disks[0].name) } else { "_snapshot1".into() };
+        let value = if plan.layout == Layout::Single {
+            format!("{}_snapshot1", plan.disks[0].name)
+        } else {
+            "_snapshot1".into()
+        };
         values.push((name.clone(), text(&value)));
     }
     Ok(ParametersFile { schema: PARAMETERS_SCHEMA, content_version: CONTENT_VERSION, parameters: Ordered(values) })
 }
 
 fn pretty<T: Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string_pretty(value).map_err(|e| Error::invalid_argument("options", format!("cannot write the template: {e}")))
+    serde_json::to_string_pretty(value)
+        .map_err(|e| Error::invalid_argument("options", format!("cannot write the template: {e}")))
 }
 
 /// The template for `options`, as pretty JSON text.

@@ -3,3 +3,4 @@
 mod arm;
 mod fixtures;
 mod properties;
+mod template;

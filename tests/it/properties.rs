@@ -8,6 +8,7 @@ use azure_incremental_snapshots::arm::retry::{parse_http_date, server_delay_ms};
 use azure_incremental_snapshots::arm::{ClientSettings, Endpoint, Response};
 use azure_incremental_snapshots::config::build_snapshot_config_json;
 use azure_incremental_snapshots::filter::{filter_incremental_snapshots_json, group_snapshot_chains_json};
+use azure_incremental_snapshots::template::{build_snapshot_template_json, build_template_parameters_json};
 use azure_incremental_snapshots::time::parse_timestamp;
 use azure_incremental_snapshots::ResourceId;
 use proptest::prelude::*;
@@ -131,6 +132,37 @@ proptest! {
         if let Ok(text) = build_snapshot_config_json(&disk.to_string(), &options.to_string(), now) {
             let v: Value = serde_json::from_str(&text).unwrap();
             prop_assert_eq!(&v["body"]["properties"]["creationData"]["sourceResourceId"], &disk["id"]);
+        }
+    }
+
+    #[test]
+    fn templates_never_panic_and_stay_incremental(
+        options in arb_json(),
+        text in "\\PC{0,80}",
+        name in "\\PC{0,30}",
+        layout in prop::sample::select(vec!["copyLoop", "perDisk", "single", ""]),
+        count in 0usize..4,
+    ) {
+        let _ = build_snapshot_template_json(&options.to_string());
+        let _ = build_template_parameters_json(&options.to_string());
+        let _ = build_snapshot_template_json(&text);
+        let disks: Vec<Value> = (0..count)
+            .map(|i| json!(format!("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/disks/d{i}")))
+            .collect();
+        let opts = json!({ "disks": disks, "layout": layout, "snapshotName": { "parameter": name } });
+        if let Ok(t) = build_snapshot_template_json(&opts.to_string()) {
+            let v: Value = serde_json::from_str(&t).unwrap();
+            let resources = v["resources"].as_array().unwrap();
+            prop_assert!(!resources.is_empty());
+            for r in resources {
+                prop_assert_eq!(&r["properties"]["incremental"], &json!(true));
+                prop_assert_eq!(&r["properties"]["creationData"]["createOption"], &json!("Copy"));
+            }
+            let p: Value = serde_json::from_str(&build_template_parameters_json(&opts.to_string()).unwrap()).unwrap();
+            for key in v["parameters"].as_object().unwrap().keys() {
+                let has_default = v["parameters"][key].get("defaultValue").is_some();
+                prop_assert!(has_default || p["parameters"].get(key).is_some(), "parameter {} has no value", key);
+            }
         }
     }
 
