@@ -36,6 +36,9 @@ export const CALLS = [
   { fn: "buildSnapshotConfig", args: [null], throws: { code: "INVALID_ARGUMENT", field: "disk" } },
   { fn: "filterIncrementalSnapshots", args: [DISK, []], expect: { length: 0 } },
   { fn: "groupSnapshotChains", args: [{ value: [] }], expect: { total: 0 } },
+  { fn: "buildSnapshotTemplate", args: [], expect: { contentVersion: "1.0.0.0", "resources.0.properties.incremental": true, "parameters.diskName.type": "string" } },
+  { fn: "buildSnapshotTemplate", args: [{ disks: [DISK_ID, DISK], layout: "perDisk" }], throws: { code: "INVALID_ARGUMENT", field: "options.disks[1]" } },
+  { fn: "buildTemplateParameters", args: [{ disk: DISK }], expect: { "parameters.diskResourceId.value": DISK_ID, "parameters.diskName.value": "d1" } },
 ];
 
 /**

@@ -16,8 +16,8 @@ let project;
 // Consumer files: each must compile; add lines as exports are added.
 const FILES = {
   "esm.mts": `
-import init, { parseResourceId, buildSnapshotConfig, filterIncrementalSnapshots, groupSnapshotChains, ArmClient } from "${NAME}";
-import type { ParsedResourceId, Disk, Snapshot, AzureSnapshotsError } from "${NAME}";
+import init, { parseResourceId, buildSnapshotConfig, filterIncrementalSnapshots, groupSnapshotChains, buildSnapshotTemplate, buildTemplateParameters, ArmClient } from "${NAME}";
+import type { ParsedResourceId, Disk, Snapshot, AzureSnapshotsError, DeploymentTemplate, DeploymentParameters } from "${NAME}";
 await init();
 const p: ParsedResourceId = parseResourceId("/subscriptions/x");
 const name: string | null = p.name;
@@ -25,10 +25,15 @@ declare const disk: Disk;
 const config = buildSnapshotConfig(disk, { tags: { a: "b" } });
 const chain: Snapshot[] = filterIncrementalSnapshots(disk, { value: [] });
 groupSnapshotChains([], { disks: [disk] });
+const template: DeploymentTemplate = buildSnapshotTemplate({ disks: [disk, "/subscriptions/x"], layout: "perDisk", snapshotName: { timestamp: true }, outputs: true });
+const parameters: DeploymentParameters = buildTemplateParameters({ disk, snapshotName: { parameter: "n", defaultValue: "x" } });
+const loopCount: string | undefined = template.resources[0].copy?.count;
+// @ts-expect-error layout is a closed set
+buildSnapshotTemplate({ layout: "diagonal" });
 const client = new ArmClient({ token: "t" });
 const subs = await client.listSubscriptions();
 try { parseResourceId(""); } catch (e) { const err = e as AzureSnapshotsError; const code: string = err.code; }
-export { name, config, chain, subs };
+export { name, config, chain, subs, parameters, loopCount };
 `,
   "cjs.cts": `
 import m = require("${NAME}");
