@@ -4,7 +4,8 @@
 
 use azure_incremental_snapshots::wasm::client::ArmClient;
 use azure_incremental_snapshots::wasm::exports::{
-    build_snapshot_config, filter_incremental_snapshots, group_snapshot_chains, parse_resource_id,
+    build_snapshot_config, build_snapshot_template, build_template_parameters, filter_incremental_snapshots,
+    group_snapshot_chains, parse_resource_id,
 };
 use js_sys::{Array, Function, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
@@ -273,4 +274,89 @@ async fn fetch_transport_retries_throttling_from_the_emulator() {
         get(&r, "status").as_f64() == Some(429.0) && get_str(&r, "url").is_some_and(|u| u.contains("/resourcegroups"))
     });
     assert!(throttled, "the fault fired and the client retried it");
+}
+
+/// The remaining methods over real HTTP: get, list, copy to another region (CopyStart with
+/// completionPercent), grant and revoke access, delete (twice: the second finds nothing), abort.
+#[wasm_bindgen_test]
+async fn every_other_method_against_the_emulator() {
+    let c = emulator_client();
+    let subs = Array::from(&call(c.list_subscriptions(JsValue::UNDEFINED)).await.expect("subscriptions"));
+    let sub = get_str(&subs.get(0), "subscriptionId").expect("a subscription");
+    let disks = Array::from(
+        &call(c.list_disks(JsValue::from_str(&format!("/subscriptions/{sub}")), JsValue::UNDEFINED))
+            .await
+            .expect("disks"),
+    );
+    let listed = disks
+        .iter()
+        .find(|d| get_str(&get(d, "sku"), "name").as_deref() == Some("Premium_LRS"))
+        .expect("a Premium disk in the demo");
+    let disk_id = get_str(&listed, "id").expect("disk id");
+    let disk = call(c.get_disk(JsValue::from_str(&disk_id), JsValue::UNDEFINED)).await.expect("getDisk");
+    assert_plain_object(&disk);
+    assert_eq!(get_str(&disk, "id").as_deref(), Some(disk_id.as_str()));
+
+    let name = format!("wasm-all-{}-{}", js_sys::Date::now() as u64, (js_sys::Math::random() * 1e6) as u64);
+    let snap = call(c.create_incremental_snapshot(disk.clone(), js(&format!(r#"{{"name":"{name}"}}"#))))
+        .await
+        .expect("created");
+    let snap_id = get_str(&snap, "id").expect("snapshot id");
+    let got = call(c.get_snapshot(JsValue::from_str(&snap_id), JsValue::UNDEFINED)).await.expect("getSnapshot");
+    assert_eq!(get(&get(&got, "properties"), "incremental").as_bool(), Some(true));
+    let rg_scope = snap_id.split("/providers/").next().expect("scope").to_string();
+    let in_group =
+        Array::from(&call(c.list_snapshots(JsValue::from_str(&rg_scope), JsValue::UNDEFINED)).await.expect("list"));
+    assert!(in_group.iter().any(|s| get_str(&s, "id").as_deref() == Some(snap_id.as_str())), "listed in its group");
+
+    let location = get_str(&disk, "location").expect("location");
+    let target = if location == "eastus2" { "westus3" } else { "eastus2" };
+    let copy = call(
+        c.copy_snapshot(JsValue::from_str(&snap_id), js(&format!(r#"{{"location":"{target}","name":"{name}-copy"}}"#))),
+    )
+    .await
+    .expect("copied");
+    assert_eq!(get_str(&copy, "location").as_deref(), Some(target));
+    let copy_props = get(&copy, "properties");
+    assert_eq!(get_str(&get(&copy_props, "creationData"), "createOption").as_deref(), Some("CopyStart"));
+    assert_eq!(get(&copy_props, "completionPercent").as_f64(), Some(100.0), "waited for the background copy");
+
+    let granted = call(c.grant_access(JsValue::from_str(&snap_id), js(r#"{"durationInSeconds":600}"#)))
+        .await
+        .expect("grantAccess");
+    assert!(get_str(&granted, "accessSAS").is_some_and(|s| s.starts_with("https://")), "a SAS url");
+    call(c.revoke_access(JsValue::from_str(&snap_id), JsValue::UNDEFINED)).await.expect("revokeAccess");
+
+    let copy_id = get_str(&copy, "id").expect("copy id");
+    let deleted = call(c.delete_snapshot(JsValue::from_str(&copy_id), JsValue::UNDEFINED)).await.expect("deleted");
+    assert_eq!(get(&deleted, "deleted").as_bool(), Some(true));
+    let again = call(c.delete_snapshot(JsValue::from_str(&copy_id), JsValue::UNDEFINED)).await.expect("idempotent");
+    assert_eq!(get(&again, "deleted").as_bool(), Some(false));
+    let gone = call(c.get_snapshot(JsValue::from_str(&copy_id), JsValue::UNDEFINED)).await.expect_err("gone");
+    assert_js_error(&gone, "NOT_FOUND", None);
+
+    let controller = web_sys::AbortController::new().expect("AbortController");
+    controller.abort();
+    let options = Object::new();
+    Reflect::set(&options, &"signal".into(), &controller.signal()).unwrap();
+    let aborted = call(c.list_snapshots(JsValue::from_str(&rg_scope), options.into())).await.expect_err("aborted");
+    assert_js_error(&aborted, "ABORTED", None);
+}
+
+#[wasm_bindgen_test]
+fn templates_are_plain_objects_and_errors_name_the_field() {
+    let t = build_snapshot_template(js(&format!(r#"{{"disks":["{DISK_ID}"],"outputs":true}}"#))).expect("template");
+    assert_plain_object(&t);
+    let resource = Array::from(&get(&t, "resources")).get(0);
+    assert_plain_object(&resource);
+    assert_eq!(get_str(&resource, "type").as_deref(), Some("Microsoft.Compute/snapshots"));
+    assert_eq!(get(&get(&resource, "properties"), "incremental").as_bool(), Some(true));
+    let p = build_template_parameters(js(&format!(r#"{{"disk":"{DISK_ID}"}}"#))).expect("parameters");
+    assert_eq!(get_str(&get(&get(&p, "parameters"), "diskResourceId"), "value").as_deref(), Some(DISK_ID));
+    let documented = build_snapshot_template(JsValue::UNDEFINED).expect("the documented template");
+    assert_eq!(get_str(&get(&get(&documented, "parameters"), "diskName"), "type").as_deref(), Some("string"));
+    let err = build_snapshot_template(js(r#"{"apiVersion":"2018-01-01"}"#)).expect_err("too old");
+    assert_eq!(get_str(&err, "code").as_deref(), Some("INVALID_ARGUMENT"));
+    let err = build_snapshot_template(JsValue::from_f64(3.0)).expect_err("not an object");
+    assert_js_error(&err, "INVALID_ARGUMENT", Some("options"));
 }
