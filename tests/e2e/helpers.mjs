@@ -1,0 +1,89 @@
+// Shared setup of the end-to-end tests: the page, the package and the ARM emulator on one origin
+// (scripts/serve.mjs's start() on a free port), headless Chromium through playwright-core, the
+// built package in Node for independent expectations, and screenshots under test-output/.
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
+import { start } from "../../scripts/serve.mjs";
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const shotsDir = join(root, "test-output", "screenshots");
+
+export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
+
+/** Start everything; returns { server, emu, browser, context, page, lib, problems, shot(name), close() }. */
+export async function setup({ viewport = { width: 1280, height: 900 }, emulator = {}, routedHosts = [] } = {}) {
+  mkdirSync(shotsDir, { recursive: true });
+  const lib = await import(pathToFileURL(join(root, "pkg", "node.mjs")).href);
+  // Retry-After 0 keeps the long-running operations quick; everything else is the demo as served.
+  const server = await start({ port: 0, quiet: true, emulator: { retryAfterSeconds: 0, ...emulator } });
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", args: CHROMIUM_ARGS, timeout: 30000 });
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const origin = new URL(server.url).origin;
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  page.setDefaultNavigationTimeout(15000);
+  // Anything the page reports as an error, a CSP violation or an uncaught exception fails a test.
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error" && !/Failed to load resource: the server responded with a status of (401|403|404|429)/.test(m.text())) problems.push(`console.error: ${m.text()}`);
+    if (/Content[- ]Security[- ]Policy/i.test(m.text())) problems.push(`csp: ${m.text()}`);
+  });
+  // No request may leave the machine.
+  page.on("request", (r) => {
+    const u = new URL(r.url());
+    if (routedHosts.includes(u.hostname)) return; // answered by page.route from the emulator, never sent out
+    if (!["127.0.0.1", "localhost"].includes(u.hostname) && !["blob:", "data:"].includes(u.protocol)) problems.push(`external request: ${r.url()}`);
+  });
+  const emu = server.emulator;
+  // A cloud's ARM endpoint answered by the local emulator: the request never leaves the machine.
+  const routed = [];
+  for (const host of routedHosts) {
+    await context.route(`https://${host}/**`, async (route) => {
+      const req = route.request();
+      const u = new URL(req.url());
+      routed.push({ host, method: req.method(), path: u.pathname, authorization: req.headers().authorization || null });
+      const response = await route.fetch({ url: `${emu.url}${u.pathname}${u.search}`, maxRedirects: 0 });
+      await route.fulfill({ response });
+    });
+  }
+  const client = new lib.ArmClient({ token: "e2e-check", endpoint: emu.url, pollIntervalMs: 10, completionPollMs: 10, retryDelayMs: 10 });
+  return {
+    server,
+    emu,
+    browser,
+    context,
+    page,
+    lib,
+    client,
+    problems,
+    routed,
+    url: server.url,
+    sub: emu.seedInfo.subscriptionId,
+    async shot(name, options = {}) {
+      const path = join(shotsDir, `${name}.png`);
+      await page.screenshot({ path, fullPage: true, ...options });
+      return path;
+    },
+    async close() {
+      await browser?.close().catch(() => {});
+      await server.close();
+    },
+  };
+}
+
+export const diskId = (sub, rg, name) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/disks/${name}`;
+
+/** Texts of a table's first-column cells of a kind, in order: names of the rows. */
+export async function rowNames(page, testid) {
+  return page.$$eval(`[data-testid="${testid}"] tbody tr[data-name]`, (trs) => trs.map((tr) => tr.dataset.name));
+}

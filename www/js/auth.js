@@ -1,0 +1,220 @@
+// Connections: demo (the local ARM emulator on this origin), a pasted access token, or Microsoft
+// Entra ID sign-in through @azure/msal-browser (imported only when chosen). Tokens live in memory
+// only: in a closure here, or in MSAL's memory cache. Nothing is written to localStorage; signing
+// out drops every reference.
+
+export const CLOUDS = {
+  AzureCloud: {
+    label: "Azure (public)",
+    arm: "https://management.azure.com",
+    login: "https://login.microsoftonline.com",
+  },
+  AzureUSGovernment: {
+    label: "Azure US Government",
+    arm: "https://management.usgovcloudapi.net",
+    login: "https://login.microsoftonline.us",
+  },
+  AzureChinaCloud: {
+    label: "Azure China (21Vianet)",
+    arm: "https://management.chinacloudapi.cn",
+    login: "https://login.chinacloudapi.cn",
+  },
+};
+
+/** The Resource Manager scope of a cloud: <endpoint>/.default. */
+export const scopeOf = (cloud) => `${CLOUDS[cloud].arm}/.default`;
+
+/** Is the ARM emulator serving this page (npm start)? Resolves to its info or null. */
+export async function detectEmulator(signal) {
+  try {
+    const r = await fetch(new URL("/__emulator", location.href), { signal, headers: { accept: "application/json" } });
+    if (!r.ok) return null;
+    const info = await r.json();
+    return info && info.seedInfo ? info : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads a JWT's payload without verifying it (for display only: expiry, audience, user). */
+export function peekJwt(token) {
+  try {
+    const part = token.split(".")[1];
+    if (!part) return null;
+    const b64 = part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "=");
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return null;
+  }
+}
+
+function makeClient(lib, { cloud, endpoint, token, demo }) {
+  const options = { token };
+  if (endpoint) options.endpoint = endpoint;
+  else options.cloud = cloud;
+  if (demo) {
+    // The emulator's background copies advance per read; poll it briskly.
+    options.completionPollMs = 1000;
+    options.pollIntervalMs = 1000;
+    options.retryDelayMs = 500;
+  }
+  return new lib.ArmClient(options);
+}
+
+/** Demo: the emulator on this origin; any bearer token works, a few special ones simulate errors. */
+export function demoSession(lib, info) {
+  const state = { token: "demo-token" };
+  const endpoint = location.origin;
+  const session = {
+    mode: "demo",
+    cloud: null,
+    label: "Demo · local ARM emulator",
+    endpoint,
+    info,
+    /** For the "simulate a problem" buttons: "expired" → 401, "forbidden" → 403. */
+    setDemoToken(t) {
+      state.token = t;
+    },
+    get demoToken() {
+      return state.token;
+    },
+    client: null,
+    async signOut() {
+      state.token = null;
+      session.client = null;
+    },
+  };
+  session.client = makeClient(lib, {
+    endpoint,
+    demo: true,
+    token: () => {
+      if (!state.token) throw Object.assign(new Error("Signed out"), { name: "AzureSnapshotsError", code: "UNAUTHORIZED", field: null });
+      return state.token;
+    },
+  });
+  return session;
+}
+
+/** A pasted access token (e.g. `az account get-access-token --query accessToken -o tsv`). */
+export function tokenSession(lib, { cloud, token }) {
+  let secret = String(token || "").trim().replace(/^bearer\s+/i, "");
+  if (!secret) throw Object.assign(new Error("Paste an access token first."), { code: "INVALID_ARGUMENT", field: "token" });
+  if (/\s/.test(secret)) throw Object.assign(new Error("The token contains spaces or line breaks; paste only the token itself."), { code: "INVALID_ARGUMENT", field: "token" });
+  const claims = peekJwt(secret);
+  const session = {
+    mode: "token",
+    cloud,
+    label: "Pasted token",
+    endpoint: CLOUDS[cloud].arm,
+    user: claims?.upn || claims?.unique_name || claims?.preferred_username || claims?.appid || null,
+    expiresAt: claims?.exp ? claims.exp * 1000 : null,
+    audience: claims?.aud || null,
+    client: null,
+    async signOut() {
+      secret = null;
+      session.client = null;
+    },
+  };
+  session.client = makeClient(lib, {
+    cloud,
+    token: () => {
+      if (!secret) throw Object.assign(new Error("Signed out"), { name: "AzureSnapshotsError", code: "UNAUTHORIZED", field: null });
+      return secret;
+    },
+  });
+  return session;
+}
+
+const REDIRECT_KEY = "ais.entra.pending"; // non-secret sign-in settings, only across a redirect
+
+async function loadMsal() {
+  try {
+    return await import(new URL("../vendor/msal-browser.mjs", import.meta.url).href);
+  } catch (e) {
+    throw new Error(`The Microsoft sign-in library could not be loaded (${e.message}). Serve the page with \`npm start\`, or put the bundled msal-browser at vendor/msal-browser.mjs next to the page. You can paste a token instead.`);
+  }
+}
+
+async function createPca(msal, { clientId, tenant, cloud }) {
+  return msal.createStandardPublicClientApplication({
+    auth: {
+      clientId,
+      authority: `${CLOUDS[cloud].login}/${tenant || "organizations"}`,
+      redirectUri: `${location.origin}${location.pathname}`,
+      postLogoutRedirectUri: `${location.origin}${location.pathname}`,
+    },
+    cache: { cacheLocation: "memoryStorage" },
+  });
+}
+
+function entraSessionFrom(lib, pca, msal, account, { cloud }) {
+  const scopes = [scopeOf(cloud)];
+  let active = account;
+  const session = {
+    mode: "entra",
+    cloud,
+    label: "Signed in with Entra ID",
+    endpoint: CLOUDS[cloud].arm,
+    user: account?.username || account?.name || null,
+    client: null,
+    async signOut() {
+      const acc = active;
+      active = null;
+      session.client = null;
+      // Forget MSAL's in-memory tokens; no redirect to the logout page.
+      try {
+        await pca.clearCache({ account: acc });
+      } catch {
+        /* already gone */
+      }
+    },
+  };
+  session.client = makeClient(lib, {
+    cloud,
+    token: async () => {
+      if (!active) throw Object.assign(new Error("Signed out"), { name: "AzureSnapshotsError", code: "UNAUTHORIZED", field: null });
+      try {
+        const r = await pca.acquireTokenSilent({ scopes, account: active });
+        return r.accessToken;
+      } catch (e) {
+        if (e instanceof msal.InteractionRequiredAuthError) {
+          const r = await pca.acquireTokenPopup({ scopes, account: active });
+          return r.accessToken;
+        }
+        throw e;
+      }
+    },
+  });
+  return session;
+}
+
+/** Sign in with Entra ID; popup returns a session, redirect leaves the page (and resolves never). */
+export async function entraSignIn(lib, { clientId, tenant, cloud, interaction }) {
+  if (!clientId) throw Object.assign(new Error("Enter the application (client) id of an app registration with a single-page-application redirect URI for this page."), { code: "INVALID_ARGUMENT", field: "clientId" });
+  const msal = await loadMsal();
+  const pca = await createPca(msal, { clientId, tenant, cloud });
+  const request = { scopes: [scopeOf(cloud)], prompt: "select_account" };
+  if (interaction === "redirect") {
+    sessionStorage.setItem(REDIRECT_KEY, JSON.stringify({ clientId, tenant, cloud, hash: location.hash.startsWith("#/") ? location.hash : "" }));
+    await pca.loginRedirect(request);
+    return new Promise(() => {});
+  }
+  const result = await pca.loginPopup(request);
+  return entraSessionFrom(lib, pca, msal, result.account, { cloud });
+}
+
+/** After a redirect sign-in: the session, or null when this load is not a return from one. */
+export async function resumeEntraRedirect(lib) {
+  const raw = sessionStorage.getItem(REDIRECT_KEY);
+  if (!raw) return null;
+  sessionStorage.removeItem(REDIRECT_KEY);
+  const cfg = JSON.parse(raw);
+  const msal = await loadMsal();
+  const pca = await createPca(msal, cfg);
+  const result = await pca.handleRedirectPromise();
+  if (!result?.account) return null;
+  const session = entraSessionFrom(lib, pca, msal, result.account, cfg);
+  session.returnTo = cfg.hash;
+  return session;
+}

@@ -1,0 +1,234 @@
+// The "Create snapshot" form: prefilled by buildSnapshotConfig(disk), validated by it on every
+// change (every broken rule shown at its field, with the typed error's code), the JSON request
+// body previewed live; submit runs createIncrementalSnapshot with live progress and Cancel.
+import { h, mount, json, debounce, sameId } from "./dom.js";
+import { field, codeBlock } from "./ui.js";
+import { runOperation } from "./ops.js";
+import { highlight } from "./disk.js";
+import { href } from "./main.js";
+
+/** The create form's values per disk (lower-cased id), kept while the page lives (memory only). */
+export const formState = new Map();
+
+const FIELDS = ["name", "resourceGroup", "sku", "tags", "networkAccessPolicy", "diskAccessId", "publicNetworkAccess", "dataAccessAuthMode", "instantAccessDurationMinutes"];
+
+/** The form's defaults, from what buildSnapshotConfig makes of the disk with no options. */
+export function defaultsFor(lib, disk) {
+  const cfg = lib.buildSnapshotConfig(disk, {});
+  const p = cfg.body.properties;
+  return {
+    name: cfg.name,
+    resourceGroup: cfg.resourceGroup,
+    sku: cfg.body.sku?.name || "",
+    tags: Object.entries(cfg.body.tags || {}).map(([k, v]) => `${k}=${v}`).join("\n"),
+    networkAccessPolicy: p.networkAccessPolicy || "AllowAll",
+    diskAccessId: p.diskAccessId || "",
+    publicNetworkAccess: p.publicNetworkAccess || "Enabled",
+    dataAccessAuthMode: p.dataAccessAuthMode || "",
+    instantAccessDurationMinutes: p.creationData.instantAccessDurationMinutes ? String(p.creationData.instantAccessDurationMinutes) : "",
+  };
+}
+
+export function valuesFor(lib, disk) {
+  const key = disk.id.toLowerCase();
+  if (!formState.has(key)) formState.set(key, defaultsFor(lib, disk));
+  return formState.get(key);
+}
+
+/** Form values → buildSnapshotConfig options, plus problems the package cannot see (tag syntax). */
+export function optionsFrom(values) {
+  const options = {};
+  const local = {};
+  if (values.name.trim()) options.name = values.name.trim();
+  if (values.resourceGroup.trim()) options.resourceGroup = values.resourceGroup.trim();
+  if (values.sku) options.sku = values.sku;
+  const tags = {};
+  values.tags.split("\n").forEach((line, i) => {
+    const t = line.trim();
+    if (!t) return;
+    const eq = t.indexOf("=");
+    if (eq < 0) {
+      local.tags ??= `Line ${i + 1}: write tags as name=value, one per line.`;
+      return;
+    }
+    tags[t.slice(0, eq).trim()] = t.slice(eq + 1).trim();
+  });
+  if (Object.keys(tags).length) options.tags = tags;
+  if (values.networkAccessPolicy) options.networkAccessPolicy = values.networkAccessPolicy;
+  if (values.networkAccessPolicy === "AllowPrivate" || values.diskAccessId.trim()) {
+    if (values.diskAccessId.trim()) options.diskAccessId = values.diskAccessId.trim();
+  }
+  if (values.publicNetworkAccess) options.publicNetworkAccess = values.publicNetworkAccess;
+  if (values.dataAccessAuthMode) options.dataAccessAuthMode = values.dataAccessAuthMode;
+  if (values.instantAccessDurationMinutes.trim()) {
+    const n = Number(values.instantAccessDurationMinutes);
+    if (!Number.isInteger(n)) local.instantAccessDurationMinutes = "A whole number of minutes.";
+    else options.instantAccessDurationMinutes = n;
+  }
+  return { options, local };
+}
+
+/** Which form field a violation's field path belongs to ("options.tags.x" → "tags"). */
+function fieldOf(path) {
+  const p = String(path || "").replace(/^options\./, "");
+  const head = p.split(/[.[]/)[0];
+  return FIELDS.includes(head) ? head : null;
+}
+
+/** Validate: { config } or { error, byField, general }. */
+export function validate(lib, disk, values, existing = []) {
+  const { options, local } = optionsFrom(values);
+  const byField = { ...local };
+  let config = null;
+  let error = null;
+  try {
+    config = lib.buildSnapshotConfig(disk, options);
+  } catch (e) {
+    error = e;
+  }
+  const general = [];
+  if (error) {
+    const violations = error.violations?.length ? error.violations : [{ field: error.field, rule: error.code, message: error.message }];
+    for (const v of violations) {
+      const f = fieldOf(v.field);
+      if (f) byField[f] = byField[f] ? `${byField[f]} ${v.message}` : v.message;
+      else general.push(v);
+    }
+  }
+  if (config && existing.some((s) => sameId(s.id, config.id))) {
+    byField.name = `A snapshot named ${config.name} already exists in ${config.resourceGroup}. Pick another name.`;
+  }
+  const ok = Boolean(config) && Object.keys(byField).length === 0;
+  return { ok, config, error, byField, general, options };
+}
+
+const opt = (value, label, selected) => h("option", { value, selected: selected === value }, label);
+
+export function createTab(app, model, { go }) {
+  const { disk } = model;
+  const lib = app.lib;
+  const values = valuesFor(lib, disk);
+  const inputs = {
+    name: h("input", { type: "text", name: "name", value: values.name, autocomplete: "off", spellcheck: "false", required: true, maxlength: "120" }),
+    resourceGroup: h("input", { type: "text", name: "resourceGroup", value: values.resourceGroup, autocomplete: "off", spellcheck: "false" }),
+    sku: h("select", { name: "sku", value: values.sku },
+      opt("", "Default (the previous snapshot's)", values.sku),
+      opt("Standard_LRS", "Standard_LRS", values.sku), opt("Standard_ZRS", "Standard_ZRS", values.sku), opt("Premium_LRS", "Premium_LRS (not advised for incremental)", values.sku)),
+    tags: h("textarea", { name: "tags", rows: "3", spellcheck: "false", placeholder: "backup=daily\nowner=ops", value: values.tags }),
+    networkAccessPolicy: h("select", { name: "networkAccessPolicy", value: values.networkAccessPolicy },
+      opt("AllowAll", "AllowAll", values.networkAccessPolicy), opt("AllowPrivate", "AllowPrivate (through a disk access)", values.networkAccessPolicy), opt("DenyAll", "DenyAll", values.networkAccessPolicy)),
+    diskAccessId: h("input", { type: "text", name: "diskAccessId", value: values.diskAccessId, autocomplete: "off", spellcheck: "false", placeholder: "/subscriptions/…/providers/Microsoft.Compute/diskAccesses/…" }),
+    publicNetworkAccess: h("select", { name: "publicNetworkAccess", value: values.publicNetworkAccess }, opt("Enabled", "Enabled", values.publicNetworkAccess), opt("Disabled", "Disabled", values.publicNetworkAccess)),
+    dataAccessAuthMode: h("select", { name: "dataAccessAuthMode", value: values.dataAccessAuthMode }, opt("", "Not set", values.dataAccessAuthMode), opt("AzureActiveDirectory", "AzureActiveDirectory", values.dataAccessAuthMode), opt("None", "None", values.dataAccessAuthMode)),
+    instantAccessDurationMinutes: h("input", { type: "number", name: "instantAccessDurationMinutes", min: "60", max: "300", step: "1", value: values.instantAccessDurationMinutes, placeholder: "optional, 60–300" }),
+  };
+  const fields = {
+    name: field({ label: "Snapshot name", input: inputs.name, hint: "1–80 letters, digits, _ . -; starts with a letter or digit, ends with a letter, digit or _." }),
+    resourceGroup: field({ label: "Resource group", input: inputs.resourceGroup, hint: "Where the snapshot goes (default: the disk's)." }),
+    sku: field({ label: "Storage (SKU)", input: inputs.sku }),
+    tags: field({ label: "Tags", input: inputs.tags, hint: "name=value, one per line." }),
+    networkAccessPolicy: field({ label: "Network access", input: inputs.networkAccessPolicy }),
+    diskAccessId: field({ label: "Disk access id", input: inputs.diskAccessId, hint: "Needed for AllowPrivate." }),
+    publicNetworkAccess: field({ label: "Public network access", input: inputs.publicNetworkAccess }),
+    dataAccessAuthMode: field({ label: "Data access authentication", input: inputs.dataAccessAuthMode }),
+    instantAccessDurationMinutes: field({ label: "Instant access (minutes)", input: inputs.instantAccessDurationMinutes, hint: "Premium SSD v2 and Ultra only." }),
+  };
+  const summary = h("div.validation-summary", { role: "status", "aria-live": "polite", id: "validation-summary" });
+  const preview = h("div.preview");
+  const submit = h("button.btn.btn-primary", { type: "submit", id: "create-submit" }, "Create snapshot");
+  const reset = h("button.btn", { type: "button", on: { click: () => { formState.delete(disk.id.toLowerCase()); go("create"); } } }, "Reset to defaults");
+
+  const read = () => {
+    for (const k of FIELDS) values[k] = inputs[k].value;
+  };
+  const existing = model.all;
+  const check = () => {
+    read();
+    fields.diskAccessId.hidden = !(values.networkAccessPolicy === "AllowPrivate" || values.diskAccessId.trim());
+    const v = validate(lib, disk, values, existing);
+    for (const k of FIELDS) fields[k].setError(v.byField[k]);
+    submit.disabled = !v.ok;
+    if (v.ok) {
+      mount(summary, h("p.ok", "✓ Valid. ", h("span.muted", `PUT ${v.config.id.replace(/^.*\/resourceGroups\//, "…/resourceGroups/")}`)));
+      summary.dataset.state = "valid";
+    } else {
+      const n = Object.keys(v.byField).length + v.general.length;
+      summary.dataset.state = "invalid";
+      mount(
+        summary,
+        h("p.bad", `${n === 1 ? "1 problem" : `${n} problems`} to fix before creating`, v.error ? [" · ", h("code.error-code", v.error.code)] : null),
+        h("ul.violations", [
+          ...Object.entries(v.byField).map(([f, m]) => h("li", h("code", f), " ", m)),
+          ...v.general.map((g) => h("li", g.field ? h("code", g.field) : null, " ", g.message)),
+        ]),
+      );
+    }
+    mount(preview, v.config ? codeBlock({ title: "Request body (JSON)", text: json(v.config.body), filename: `${v.config.name}.request.json`, testid: "request-body" }) : h("p.muted", "The request body appears here once the form is valid."));
+    return v;
+  };
+  const onInput = debounce(check, 120);
+  for (const k of FIELDS) {
+    inputs[k].addEventListener("input", onInput);
+    inputs[k].addEventListener("change", check);
+  }
+
+  const form = h(
+    "form.form.create-form",
+    {
+      novalidate: true,
+      on: {
+        submit: async (ev) => {
+          ev.preventDefault();
+          const v = check();
+          if (!v.ok) {
+            const firstBad = FIELDS.find((k) => v.byField[k]);
+            (firstBad ? inputs[firstBad] : inputs.name).focus();
+            return;
+          }
+          submit.disabled = true;
+          const { options } = v;
+          const name = v.config.name;
+          const client = app.session.client;
+          const sub = parseSub(disk.id);
+          const rg = parseRg(disk.id);
+          const pending = runOperation({
+            title: `Create snapshot ${name}`,
+            kind: "create",
+            diskId: disk.id,
+            run: ({ signal, onProgress }) => client.createIncrementalSnapshot(disk, { ...options, signal, onProgress }),
+            successText: (snap) => `${snap.name} is ready${typeof snap.properties?.completionPercent === "number" ? ` (${snap.properties.completionPercent.toFixed(0)} % copied)` : ""}.`,
+            successLink: () => ({ href: href.disk(sub, rg, disk.name), text: "Show it in the chain" }),
+          });
+          document.querySelector("#ops")?.scrollIntoView({ block: "nearest" });
+          const result = await pending;
+          if (result.ok) {
+            formState.delete(disk.id.toLowerCase());
+            highlight.id = result.result.id.toLowerCase();
+            // Back to the chain of this disk if the user is still on it.
+            const chainHref = href.disk(sub, rg, disk.name);
+            const here = decodeURIComponent(location.hash).toLowerCase();
+            if (here.startsWith(decodeURIComponent(chainHref).toLowerCase())) {
+              if (here !== decodeURIComponent(chainHref).toLowerCase()) location.hash = chainHref;
+              else app.rerender();
+            }
+          } else if (form.isConnected) {
+            submit.disabled = false;
+          }
+        },
+      },
+    },
+    h("div.form-cols",
+      h("div.form-main",
+        h("h2", "New incremental snapshot"),
+        h("p.hint", "Prefilled from the disk by ", h("code", "buildSnapshotConfig"), "; checked as you type. Incremental snapshots of one disk share a chain; ARM allows 7 per disk every 5 minutes and ", `${model.limit} per disk.`),
+        h("div.form-grid", Object.values(fields)),
+        summary,
+        h("div.actions", submit, reset, h("button.btn.btn-ghost", { type: "button", on: { click: () => go("export") } }, "See as template / commands"))),
+      h("div.form-side", preview)),
+  );
+  check();
+  return form;
+}
+
+const parseSub = (id) => /\/subscriptions\/([^/]+)/i.exec(id)?.[1];
+const parseRg = (id) => /\/resourceGroups\/([^/]+)/i.exec(id)?.[1];

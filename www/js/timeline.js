@@ -1,0 +1,147 @@
+// The timeline picture of a disk's snapshots: one lane per chain (the current chain, orphaned
+// chains of earlier incarnations, full snapshots, copies in other regions), time left to right.
+// Pure SVG built with DOM calls (no inline styles: colours come from classes in app.css).
+import { s, fmtDate, fmtShortDate } from "./dom.js";
+
+const W = 900;
+const LEFT = 150;
+const RIGHT = 24;
+const LANE = 46;
+const TOP = 16;
+const AXIS = 34;
+
+const timeOf = (snap) => new Date(snap.properties?.timeCreated || 0).getTime();
+
+/**
+ * lanes: [{ label, kind: "current"|"orphaned"|"full"|"copy", snapshots: Snapshot[] }]
+ * options: { highlight: snapshot id (lower case) }
+ */
+export function timelineSvg(lanes, { highlight } = {}) {
+  const used = lanes.filter((l) => l.snapshots.length);
+  const times = used.flatMap((l) => l.snapshots.map(timeOf)).filter((t) => t > 0);
+  const height = TOP + Math.max(1, used.length) * LANE + AXIS;
+  const svg = s("svg.timeline", {
+    viewBox: `0 0 ${W} ${height}`,
+    role: "img",
+    "aria-label": used.length
+      ? `Timeline of ${times.length} snapshots from ${fmtDate(new Date(Math.min(...times)).toISOString())} to ${fmtDate(new Date(Math.max(...times)).toISOString())}`
+      : "Timeline: no snapshots",
+    preserveAspectRatio: "xMinYMin meet",
+  });
+  if (!times.length) {
+    svg.append(s("text.tl-empty", { x: W / 2, y: height / 2, "text-anchor": "middle" }, "No snapshots yet"));
+    return svg;
+  }
+  const scale = compressedScale(times);
+  const x = (t) => LEFT + scale.pos(t) * (W - LEFT - RIGHT);
+
+  // Axis with day ticks (at most ~8 labels) inside the uncompressed stretches, and a break mark
+  // with the skipped duration where a long quiet period was shortened.
+  const axisY = TOP + used.length * LANE + 6;
+  svg.append(s("line.tl-axis", { x1: LEFT, x2: W - RIGHT, y1: axisY, y2: axisY }));
+  const day = 86400e3;
+  const spanDays = scale.visibleSpan / day;
+  const stepDays = spanDays <= 8 ? 1 : spanDays <= 20 ? 3 : spanDays <= 60 ? 7 : spanDays <= 200 ? 30 : 90;
+  const first = new Date(scale.min);
+  first.setHours(0, 0, 0, 0);
+  const marks = [];
+  for (let t = first.getTime(), i = 0; t <= scale.max && i < 2000; t += stepDays * day, i++) {
+    if (t < scale.min || scale.inBreak(t)) continue;
+    marks.push({ t, tick: true });
+  }
+  // The first snapshot after a shortened stretch gets its date on the axis.
+  for (const b of scale.breaks) marks.push({ t: b.to, tick: false });
+  marks.sort((a, b) => a.t - b.t);
+  let lastLabelX = -Infinity;
+  for (const m of marks) {
+    const tx = x(m.t);
+    if (m.tick) svg.append(s("line.tl-tick", { x1: tx, x2: tx, y1: TOP - 6, y2: axisY + 4 }));
+    if (tx - lastLabelX > 56) {
+      svg.append(s("text.tl-tick-label", { x: tx, y: axisY + 20, "text-anchor": "middle" }, fmtShortDate(m.t)));
+      lastLabelX = tx;
+    }
+  }
+  for (const b of scale.breaks) {
+    const bx = x(b.mid);
+    svg.append(s("rect.tl-break-bg", { x: bx - 6, y: axisY - 6, width: 12, height: 12 }));
+    svg.append(s("line.tl-break", { x1: bx - 5, x2: bx - 1, y1: axisY + 5, y2: axisY - 5 }));
+    svg.append(s("line.tl-break", { x1: bx + 1, x2: bx + 5, y1: axisY + 5, y2: axisY - 5 }));
+    svg.append(s("text.tl-break-label", { x: bx, y: axisY - 9, "text-anchor": "middle" }, `+${fmtSpan(b.real)}`, s("title", `${fmtSpan(b.real)} without snapshots, shortened`)));
+  }
+
+  used.forEach((lane, i) => {
+    const y = TOP + i * LANE + LANE / 2;
+    const g = s(`g.tl-lane.tl-${lane.kind}`, { dataset: { kind: lane.kind } });
+    g.append(s("text.tl-label", { x: 8, y: y + 4 }, lane.label.length > 20 ? `${lane.label.slice(0, 19)}…` : lane.label, s("title", lane.label)));
+    const ts = lane.snapshots.map(timeOf).sort((a, b) => a - b);
+    if (ts.length > 1 && lane.kind !== "full") g.append(s("line.tl-chain", { x1: x(ts[0]), x2: x(ts[ts.length - 1]), y1: y, y2: y }));
+    for (const snap of lane.snapshots) {
+      const cx = x(timeOf(snap));
+      const pct = snap.properties?.completionPercent;
+      const pending = typeof pct === "number" && pct < 100;
+      const failed = Boolean(snap.properties?.copyCompletionError) || snap.properties?.provisioningState === "Failed";
+      const hl = highlight && snap.id?.toLowerCase() === highlight;
+      const cls = ["tl-dot", pending ? "pending" : "", failed ? "failed" : "", hl ? "highlight" : ""].filter(Boolean).join(".");
+      const title = s("title", `${snap.name}\n${fmtDate(snap.properties?.timeCreated)}${pending ? `\ncopying: ${pct.toFixed(0)} %` : ""}${failed ? "\nfailed" : ""}`);
+      const mark = lane.kind === "full"
+        ? s(`rect.${cls}`, { x: cx - 6, y: y - 6, width: 12, height: 12, rx: 2 }, title)
+        : s(`circle.${cls}`, { cx, cy: y, r: hl ? 8 : 6 }, title);
+      mark.dataset.name = snap.name;
+      g.append(mark);
+      if (pending) g.append(s("text.tl-pct", { x: cx, y: y - 11, "text-anchor": "middle" }, `${pct.toFixed(0)}%`));
+    }
+    svg.append(g);
+  });
+  return svg;
+}
+
+/** "19 months", "12 days". */
+function fmtSpan(ms) {
+  const days = ms / 86400e3;
+  if (days >= 60) return `${Math.round(days / 30.4)} months`;
+  if (days >= 2) return `${Math.round(days)} days`;
+  return `${Math.round(ms / 3600e3)} h`;
+}
+
+/**
+ * A time scale onto 0..1 where quiet stretches much longer than the usual spacing of snapshots
+ * are shortened (and reported as breaks), so a chain from last year and one made today both stay
+ * readable.
+ */
+export function compressedScale(times) {
+  const ts = [...new Set(times)].sort((a, b) => a - b);
+  const gaps = ts.slice(1).map((t, i) => t - ts[i]).filter((g) => g > 0);
+  const sorted = [...gaps].sort((a, b) => a - b);
+  const median = sorted.length ? sorted[Math.floor(sorted.length / 2)] : 86400e3;
+  const cap = Math.max(median * 3, 86400e3);
+  const segs = []; // { from, to, len, broken }
+  for (let i = 0; i + 1 < ts.length; i++) {
+    const g = ts[i + 1] - ts[i];
+    const broken = g > cap * 2;
+    segs.push({ from: ts[i], to: ts[i + 1], len: broken ? cap : g, broken });
+  }
+  let visible = segs.reduce((n, sg) => n + sg.len, 0);
+  if (visible < 3600e3) visible = 3600e3;
+  const pad = visible * 0.04;
+  const min = ts[0] - pad;
+  const max = ts[ts.length - 1] + pad;
+  const total = visible + 2 * pad;
+  const pos = (t) => {
+    if (t <= ts[0]) return (t - min) / total;
+    let acc = pad;
+    for (const sg of segs) {
+      if (t <= sg.to) return (acc + ((t - sg.from) / (sg.to - sg.from || 1)) * sg.len) / total;
+      acc += sg.len;
+    }
+    return (acc + (t - ts[ts.length - 1])) / total;
+  };
+  const breaks = segs.filter((sg) => sg.broken).map((sg) => ({ mid: sg.from + (sg.to - sg.from) / 2, real: sg.to - sg.from, from: sg.from, to: sg.to }));
+  return {
+    pos,
+    min,
+    max,
+    breaks,
+    visibleSpan: total,
+    inBreak: (t) => breaks.some((b) => t > b.from && t < b.to),
+  };
+}
