@@ -7,6 +7,9 @@
 //   PORT=9000 ALLOWED_ORIGINS=http://localhost:5173 node scripts/worker-dev.mjs
 //   ARM_ENDPOINT=https://management.azure.com node scripts/worker-dev.mjs
 //
+// Other variables: HOST (default 127.0.0.1), EMULATOR_PORT, WORKER_DIST (where the bundle goes,
+// default worker/dist), and the worker's own vars ARM_MAX_RETRIES, WAIT_TIMEOUT_MS, ARM_TIMEOUT_MS,
+// STATUS_RETRY_AFTER_SECONDS (see worker/wrangler.toml).
 // Needs pkg/ (npm run build) and the miniflare devDependency.
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,7 +35,7 @@ if (!armEndpoint) {
   armEndpoint = emulator.url;
 }
 
-const bundle = await bundleWorker();
+const bundle = await bundleWorker(process.env.WORKER_DIST ? resolve(process.env.WORKER_DIST) : undefined);
 const vars = {
   ARM_ENDPOINT: armEndpoint,
   ALLOWED_ORIGINS: process.env.ALLOWED_ORIGINS ?? `http://127.0.0.1:${port},http://localhost:${port}`,
@@ -44,6 +47,7 @@ for (const k of ["ARM_MAX_RETRIES", "WAIT_TIMEOUT_MS", "ARM_TIMEOUT_MS", "STATUS
 const mf = new Miniflare({
   modules: true,
   scriptPath: join(bundle.outdir, "index.js"),
+  modulesRoot: bundle.outdir,
   modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
   compatibilityDate: "2025-09-01",
   bindings: vars,

@@ -172,6 +172,10 @@ pub struct ClientSettings {
     pub poll_interval_ms: u64,
     /// Interval between reads while waiting for `completionPercent` 100.
     pub completion_poll_ms: u64,
+    /// Longest `Retry-After` the client waits out; a reply asking for more is returned as the
+    /// error it is (e.g. `THROTTLED` with `retryAfterMs`) so the caller can pass it on. `None`:
+    /// wait as long as asked, like Azure's SDKs.
+    pub max_retry_wait_ms: Option<u64>,
     /// Upper bound on polls of one operation.
     pub max_polls: u32,
     /// Upper bound on pages of one listing.
@@ -191,6 +195,7 @@ impl ClientSettings {
             retry_max_ms: 64_000,
             poll_interval_ms: 2000,
             completion_poll_ms: 5000,
+            max_retry_wait_ms: None,
             max_polls: 2000,
             max_pages: 10_000,
             seed: 0x5eed,

@@ -128,6 +128,9 @@ impl RetryState {
             Err(Failure::Network(_)) if method == Method::Post => return None,
             Err(Failure::Network(_)) => None,
         };
+        if server.is_some_and(|wait| settings.max_retry_wait_ms.is_some_and(|max| wait > max)) {
+            return None;
+        }
         let delay = server.unwrap_or_else(|| {
             let exp = settings.retry_base_ms.saturating_mul(1u64 << self.retries.min(20));
             let capped = exp.min(settings.retry_max_ms) as f64;
@@ -189,5 +192,19 @@ mod tests {
         assert_eq!(r.decide(&s, Method::Get, Err(&Failure::Aborted), 0, &mut j), None);
         assert_eq!(r.decide(&s, Method::Get, Ok(&resp(404, &[])), 0, &mut j), None);
         assert_eq!(r.decide(&s, Method::Post, Ok(&resp(429, &[("Retry-After", "1")])), 0, &mut j), Some(1000));
+    }
+
+    #[test]
+    fn a_wait_longer_than_the_caller_allows_is_returned_not_slept() {
+        let mut s = settings();
+        s.max_retry_wait_ms = Some(5000);
+        let mut j = Jitter::new(7);
+        let mut r = RetryState::default();
+        let long = resp(429, &[("Retry-After", "30")]);
+        assert_eq!(r.decide(&s, Method::Get, Ok(&long), 0, &mut j), None);
+        let short = resp(429, &[("Retry-After", "5")]);
+        assert_eq!(r.decide(&s, Method::Get, Ok(&short), 0, &mut j), Some(5000));
+        // Without Retry-After the client's own backoff applies, whatever the cap.
+        assert!(r.decide(&s, Method::Get, Ok(&resp(503, &[])), 0, &mut j).is_some());
     }
 }

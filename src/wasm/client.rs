@@ -147,6 +147,9 @@ impl ArmClient {
         if let Some(n) = opt_u64(options, "pollIntervalMs", 600_000)? {
             settings.poll_interval_ms = n;
         }
+        if let Some(n) = opt_u64(options, "maxRetryWaitMs", 3_600_000)? {
+            settings.max_retry_wait_ms = Some(n);
+        }
         if let Some(n) = opt_u64(options, "completionPollMs", 600_000)? {
             settings.completion_poll_ms = n;
         }

@@ -399,6 +399,11 @@ export interface ArmClientOptions {
   pollIntervalMs?: number;
   /** Interval between reads while waiting for completionPercent 100, default 5000. */
   completionPollMs?: number;
+  /**
+   * Longest Retry-After to wait out; a throttled reply asking for more is thrown at once
+   * (code THROTTLED, with retryAfterMs) instead. Default: wait as long as ARM asks.
+   */
+  maxRetryWaitMs?: number;
 }
 
 export interface CallOptions {

@@ -1,0 +1,367 @@
+// Cloudflare Worker (module syntax): an HTTP API over the azure-incremental-snapshots package.
+// It holds no secrets: every call that reaches ARM carries the caller's own bearer token, which is
+// forwarded to the configured ARM endpoint only (ARM_ENDPOINT, default https://management.azure.com).
+import * as pkg from "../../pkg/workerd.js";
+import { version } from "../../pkg/package.json";
+import openapi from "./openapi.json";
+import {
+  HttpError,
+  corsHeaders,
+  errorResponse,
+  json,
+  preflight,
+  readJsonObject,
+  toHttpError,
+} from "./http.js";
+import {
+  bearerToken,
+  flag,
+  onlyQuery,
+  operationToken,
+  pathSegments,
+  readOperationToken,
+  resourceId,
+  snapshotIdFromSegments,
+} from "./validate.js";
+
+const DEFAULT_ENDPOINT = "https://management.azure.com";
+/** Options of the package callers may not set in a body (the worker sets them, or they are not JSON). */
+const RESERVED_OPTIONS = ["wait", "signal", "onProgress", "fetch", "token", "endpoint"];
+
+export default {
+  async fetch(request, env, ctx) {
+    const requestId = crypto.randomUUID();
+    let response;
+    let token;
+    try {
+      if (request.method === "OPTIONS") {
+        response = preflight(request, env);
+      } else {
+        const route = match(request);
+        response = await route.handler({ request, env, ctx, url: new URL(request.url), ...route, setToken: (t) => (token = t) });
+      }
+    } catch (err) {
+      const e = toHttpError(err, token);
+      if (e.status >= 500 && e.code === "INTERNAL") console.error("unhandled", err && err.stack ? err.stack : String(err));
+      response = errorResponse(e);
+    }
+    const headers = new Headers(response.headers);
+    headers.set("x-request-id", requestId);
+    if (request.method !== "OPTIONS") for (const [k, v] of Object.entries(corsHeaders(request, env))) headers.set(k, v);
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  },
+};
+
+// ---- routing ----------------------------------------------------------------------------------
+
+const eq = (a, b) => typeof a === "string" && a.toLowerCase() === b.toLowerCase();
+
+/** Finds the route of a request: 404 for unknown paths, 405 for known paths with another method. */
+function match(request) {
+  const segs = pathSegments(request.url);
+  const method = request.method.toUpperCase();
+  const found = find(segs);
+  if (!found) throw new HttpError(404, "NOT_FOUND", "no such route (see GET /v1/openapi.json)");
+  const handler = found.methods[method];
+  if (!handler) {
+    const allow = [...Object.keys(found.methods), "OPTIONS"].join(", ");
+    throw Object.assign(new HttpError(405, "METHOD_NOT_ALLOWED", `${method} is not allowed here (allowed: ${allow})`), {
+      headers: { allow },
+    });
+  }
+  return { handler, params: found.params };
+}
+
+function find(s) {
+  if (!eq(s[0], "v1")) return null;
+  if (s.length === 2 && s[1] === "health") return { methods: { GET: health }, params: {} };
+  if (s.length === 2 && s[1] === "openapi.json") return { methods: { GET: openapiDoc }, params: {} };
+  if (s.length === 2 && s[1] === "templates") return { methods: { POST: postTemplate }, params: {} };
+  if (s.length === 3 && s[1] === "operations") return { methods: { GET: operationStatus }, params: { token: s[2] } };
+  if (s.length === 8 && eq(s[1], "subscriptions") && eq(s[3], "resourceGroups") && eq(s[5], "disks")) {
+    const params = { subscriptionId: s[2], resourceGroup: s[4], disk: s[6] };
+    if (s[7] === "incremental-snapshots") return { methods: { GET: listSnapshots, POST: createSnapshot }, params };
+    if (s[7] === "snapshot-template") return { methods: { GET: diskTemplate }, params };
+    return null;
+  }
+  if (s.length >= 3 && s[1] === "snapshots") {
+    const rest = s.slice(2);
+    if (rest[rest.length - 1] === "copy" && rest.length === 9) return { methods: { POST: copySnapshot }, params: { idSegments: rest.slice(0, -1) } };
+    return { methods: { DELETE: deleteSnapshot }, params: { idSegments: rest } };
+  }
+  return null;
+}
+
+// ---- shared helpers ---------------------------------------------------------------------------
+
+function num(value, fallback, min, max) {
+  const n = Number(value);
+  return Number.isFinite(n) && n >= min && n <= max ? n : fallback;
+}
+
+function settings(env) {
+  return {
+    waitMs: num(env?.WAIT_TIMEOUT_MS, 25_000, 100, 28_000),
+    callMs: num(env?.ARM_TIMEOUT_MS, 25_000, 100, 28_000),
+    maxRetries: num(env?.ARM_MAX_RETRIES, 2, 0, 5),
+    maxRetryWaitMs: num(env?.ARM_MAX_RETRY_WAIT_MS, 5_000, 0, 28_000),
+    retryAfter: num(env?.STATUS_RETRY_AFTER_SECONDS, 2, 1, 60),
+  };
+}
+
+/** The configured ARM origin: https (or http on loopback, for the emulator), origin only. */
+function armEndpoint(env) {
+  const raw = String(env?.ARM_ENDPOINT || DEFAULT_ENDPOINT).trim();
+  let u;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new HttpError(500, "CONFIGURATION", "ARM_ENDPOINT is not a URL");
+  }
+  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname);
+  if (
+    !(u.protocol === "https:" || (u.protocol === "http:" && loopback)) ||
+    u.username || u.password || (u.pathname !== "/" && u.pathname !== "") || u.search || u.hash
+  ) {
+    throw new HttpError(500, "CONFIGURATION", "ARM_ENDPOINT must be an https origin (http only on loopback)");
+  }
+  return u.origin;
+}
+
+/** An ArmClient with the caller's token, sending to the configured endpoint and nowhere else. */
+function armClient(ctx) {
+  const token = bearerToken(ctx.request);
+  ctx.setToken(token);
+  const origin = armEndpoint(ctx.env);
+  const guardedFetch = (req) => {
+    let target;
+    try {
+      target = new URL(req.url).origin;
+    } catch {
+      target = null;
+    }
+    if (target !== origin) return Promise.reject(new TypeError("refused: not the configured ARM endpoint"));
+    return fetch(req);
+  };
+  return new pkg.ArmClient({ token, endpoint: origin, maxRetries: settings(ctx.env).maxRetries, maxRetryWaitMs: settings(ctx.env).maxRetryWaitMs, fetch: guardedFetch });
+}
+
+/** Runs `fn(client, signal)` with a bounded signal; ABORTED from that bound becomes TIMEOUT 504. */
+async function withArm(ctx, ms, fn) {
+  const client = armClient(ctx);
+  const signal = AbortSignal.timeout(ms);
+  try {
+    return await fn(client, signal);
+  } catch (err) {
+    if (signal.aborted && err && err.code === "ABORTED") {
+      throw new HttpError(504, "TIMEOUT", `ARM did not answer within ${Math.round(ms / 1000)} s`);
+    }
+    throw err;
+  } finally {
+    try {
+      client.free();
+    } catch {
+      /* already freed */
+    }
+  }
+}
+
+function diskIdOf(ctx) {
+  return resourceId(pkg, {
+    subscriptionId: ctx.params.subscriptionId,
+    resourceGroup: ctx.params.resourceGroup,
+    type: "disks",
+    name: ctx.params.disk,
+  });
+}
+
+/** A create/copy body: buildSnapshotConfig options; the worker's own options are refused (400). */
+function options(body) {
+  for (const k of RESERVED_OPTIONS) {
+    if (Object.prototype.hasOwnProperty.call(body, k)) {
+      const hint = k === "wait" ? " (use the ?wait=true query parameter)" : "";
+      throw new HttpError(400, "INVALID_ARGUMENT", `'${k}' cannot be set in the body${hint}`, { field: k });
+    }
+  }
+  return body;
+}
+
+function statusPath(id, kind) {
+  return `/v1/operations/${operationToken(id, kind)}`;
+}
+
+function accepted(ctx, snapshot, id, kind) {
+  const status = statusPath(id, kind);
+  return json({ snapshot, status }, 202, {
+    location: new URL(status, ctx.url).href,
+    "retry-after": String(settings(ctx.env).retryAfter),
+  });
+}
+
+function requireFunction(name) {
+  const fn = pkg[name];
+  if (typeof fn !== "function") throw new HttpError(501, "NOT_IMPLEMENTED", `this build of the package has no ${name}`);
+  return fn;
+}
+
+function packageCall(fn) {
+  try {
+    return fn();
+  } catch (err) {
+    throw toHttpError(err);
+  }
+}
+
+// ---- handlers ---------------------------------------------------------------------------------
+
+function health() {
+  return json({ ok: true, version });
+}
+
+function openapiDoc() {
+  return json(openapi);
+}
+
+async function listSnapshots(ctx) {
+  onlyQuery(ctx.url, ["scope", "include"]);
+  const scope = ctx.url.searchParams.get("scope") ?? "resourceGroup";
+  if (scope !== "resourceGroup" && scope !== "subscription") {
+    throw new HttpError(400, "INVALID_ARGUMENT", "scope must be resourceGroup or subscription", { field: "scope" });
+  }
+  const include = (ctx.url.searchParams.get("include") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  for (const i of include) {
+    if (i !== "chains") throw new HttpError(400, "INVALID_ARGUMENT", "include may only be 'chains'", { field: "include" });
+  }
+  const diskId = diskIdOf(ctx);
+  return withArm(ctx, settings(ctx.env).callMs, async (client, signal) => {
+    const disk = await client.getDisk(diskId, { signal });
+    if (!include.includes("chains")) {
+      const snapshots = await client.listIncrementalSnapshots(disk, { scope, signal });
+      return json({ disk, snapshots });
+    }
+    const { subscriptionId, resourceGroup } = ctx.params;
+    const scopeId =
+      scope === "subscription" ? `/subscriptions/${subscriptionId}` : `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`;
+    const listing = await client.listSnapshots(scopeId, { signal });
+    const snapshots = packageCall(() => pkg.filterIncrementalSnapshots(disk, listing));
+    const chains = packageCall(() => pkg.groupSnapshotChains(listing, { disks: [disk] }));
+    return json({ disk, snapshots, chains });
+  });
+}
+
+/** Shared by create and copy: submit, or wait within the platform's time and fall back to 202. */
+async function submit(ctx, kind, start) {
+  const wait = flag(ctx.url, "wait");
+  const s = settings(ctx.env);
+  const client = armClient(ctx);
+  const ms = wait ? s.waitMs : s.callMs;
+  const signal = AbortSignal.timeout(ms);
+  let id = null;
+  const onProgress = (p) => {
+    if (p && typeof p.id === "string") id = p.id;
+  };
+  try {
+    const snapshot = await start(client, { wait, signal, onProgress });
+    const snapId = snapshot?.id ?? id;
+    if (!wait) return accepted(ctx, snapshot, snapId, kind);
+    const status = statusPath(snapId, kind);
+    return json({ snapshot, status }, 201, { location: new URL(status, ctx.url).href });
+  } catch (err) {
+    if (signal.aborted && err && err.code === "ABORTED") {
+      if (!wait || !id) throw new HttpError(504, "TIMEOUT", `ARM did not answer within ${Math.round(ms / 1000)} s`);
+      // Still running: hand back the status URL, with the snapshot as ARM shows it now.
+      let snapshot = { id };
+      try {
+        snapshot = await client.getSnapshot(id, { signal: AbortSignal.timeout(3000) });
+      } catch {
+        /* the status URL will tell */
+      }
+      return accepted(ctx, snapshot, id, kind);
+    }
+    throw err;
+  } finally {
+    try {
+      client.free();
+    } catch {
+      /* already freed */
+    }
+  }
+}
+
+async function createSnapshot(ctx) {
+  onlyQuery(ctx.url, ["wait"]);
+  flag(ctx.url, "wait");
+  const diskId = diskIdOf(ctx);
+  bearerToken(ctx.request);
+  const body = options(await readJsonObject(ctx.request));
+  return submit(ctx, "create", (client, extra) => client.createIncrementalSnapshot(diskId, { ...body, ...extra }));
+}
+
+async function copySnapshot(ctx) {
+  onlyQuery(ctx.url, ["wait"]);
+  flag(ctx.url, "wait");
+  const id = snapshotIdFromSegments(pkg, ctx.params.idSegments);
+  bearerToken(ctx.request);
+  const body = options(await readJsonObject(ctx.request));
+  if (typeof body.location !== "string" || body.location === "") {
+    throw new HttpError(400, "INVALID_ARGUMENT", "location (the target region) is required", { field: "location" });
+  }
+  return submit(ctx, "copy", (client, extra) => client.copySnapshot(id, { ...body, ...extra }));
+}
+
+async function deleteSnapshot(ctx) {
+  onlyQuery(ctx.url, []);
+  const id = snapshotIdFromSegments(pkg, ctx.params.idSegments);
+  return withArm(ctx, settings(ctx.env).callMs, async (client, signal) => {
+    const { deleted } = await client.deleteSnapshot(id, { signal });
+    return json({ deleted, id });
+  });
+}
+
+const FAILED = new Set(["failed", "canceled", "cancelled"]);
+
+async function operationStatus(ctx) {
+  onlyQuery(ctx.url, []);
+  const { id, kind } = readOperationToken(pkg, ctx.params.token);
+  return withArm(ctx, settings(ctx.env).callMs, async (client, signal) => {
+    const snapshot = await client.getSnapshot(id, { signal });
+    const props = snapshot?.properties ?? {};
+    const state = String(props.provisioningState ?? "");
+    const percent = typeof props.completionPercent === "number" ? props.completionPercent : null;
+    let status;
+    if (FAILED.has(state.toLowerCase()) || props.copyCompletionError) status = "Failed";
+    else if (state.toLowerCase() === "succeeded" && (percent === null || percent >= 100)) status = "Succeeded";
+    else status = "InProgress";
+    const body = { status, kind, provisioningState: state || null, completionPercent: percent, snapshot };
+    if (props.copyCompletionError) body.error = props.copyCompletionError;
+    if (status !== "InProgress") return json(body, 200);
+    return json(body, 202, {
+      "retry-after": String(settings(ctx.env).retryAfter),
+      location: ctx.url.href,
+    });
+  });
+}
+
+async function diskTemplate(ctx) {
+  onlyQuery(ctx.url, ["parameters", "apiVersion"]);
+  const parameters = flag(ctx.url, "parameters");
+  const apiVersion = ctx.url.searchParams.get("apiVersion");
+  const diskId = diskIdOf(ctx);
+  const build = requireFunction(parameters ? "buildTemplateParameters" : "buildSnapshotTemplate");
+  return withArm(ctx, settings(ctx.env).callMs, async (client, signal) => {
+    const disk = await client.getDisk(diskId, { signal });
+    const opts = { disk };
+    if (apiVersion !== null) opts.apiVersion = apiVersion;
+    return json(packageCall(() => build(opts)));
+  });
+}
+
+async function postTemplate(ctx) {
+  onlyQuery(ctx.url, ["parameters"]);
+  const parameters = flag(ctx.url, "parameters");
+  const build = requireFunction(parameters ? "buildTemplateParameters" : "buildSnapshotTemplate");
+  // TemplateOptions as JSON; the package refuses unknown keys and broken rules (400).
+  const body = await readJsonObject(ctx.request);
+  return json(packageCall(() => build(body)));
+}
+
