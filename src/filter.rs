@@ -235,19 +235,37 @@ pub fn parse_listing(text: &str) -> Result<Listing<'_>> {
 /// without parsing, the snapshots that cannot name the disk's `uniqueId`.
 pub fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    let Some((&first, rest)) = n.split_first() else { return true };
+    if n.is_empty() {
+        return true;
+    }
     if h.len() < n.len() {
         return false;
     }
-    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
-    let last_start = h.len() - n.len();
-    let mut i = 0;
-    while i <= last_start {
-        let b = h[i];
-        if (b == lo || b == up) && h[i + 1..i + n.len()].eq_ignore_ascii_case(rest) {
-            return true;
+    // Anchor on the needle's longest run of bytes without case (a GUID's digits and dashes):
+    // the standard substring search finds it exactly and fast; each hit is then checked whole.
+    let (mut anchor_at, mut anchor_len, mut run_at) = (0, 0, 0);
+    for i in 0..=n.len() {
+        if i == n.len() || n[i].is_ascii_alphabetic() || !n[i].is_ascii() {
+            if i - run_at > anchor_len {
+                (anchor_at, anchor_len) = (run_at, i - run_at);
+            }
+            run_at = i + 1;
         }
-        i += 1;
+    }
+    if anchor_len < 3 {
+        return (0..=h.len() - n.len()).any(|i| h[i..i + n.len()].eq_ignore_ascii_case(n));
+    }
+    let anchor = &needle[anchor_at..anchor_at + anchor_len];
+    let mut from = 0;
+    while let Some(found) = hay.get(from..).and_then(|rest| rest.find(anchor)) {
+        let at = from + found;
+        if let Some(start) = at.checked_sub(anchor_at) {
+            if h.get(start..start + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n)) {
+                return true;
+            }
+        }
+        // The anchor is ASCII, so the byte after its first byte starts a character.
+        from = at + 1;
     }
     false
 }

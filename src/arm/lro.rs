@@ -195,6 +195,9 @@ pub struct Lro {
     resource_url: String,
     polling: Option<Polling>,
     polls: u32,
+    /// The last poll interval ARM asked for: kept for replies that ask nothing (ARM often sends
+    /// `Retry-After` on the first reply only), as Azure's SDKs do.
+    asked_delay_ms: Option<u64>,
     /// The last status ARM reported, for progress.
     pub last_status: Option<String>,
 }
@@ -202,11 +205,14 @@ pub struct Lro {
 impl Lro {
     /// An operation on `resource_url` (the URL of the initial request).
     pub fn new(kind: LroKind, resource_url: String) -> Lro {
-        Lro { kind, resource_url, polling: None, polls: 0, last_status: None }
+        Lro { kind, resource_url, polling: None, polls: 0, asked_delay_ms: None, last_status: None }
     }
 
-    fn poll_delay(settings: &ClientSettings, resp: &Response, now_ms: i64) -> u64 {
-        server_delay_ms(resp, now_ms).unwrap_or(settings.poll_interval_ms)
+    fn poll_delay(&mut self, settings: &ClientSettings, resp: &Response, now_ms: i64) -> u64 {
+        if let Some(asked) = server_delay_ms(resp, now_ms) {
+            self.asked_delay_ms = Some(asked);
+        }
+        self.asked_delay_ms.unwrap_or(settings.poll_interval_ms)
     }
 
     fn next_poll(&mut self, settings: &ClientSettings, url: String, resp: &Response, now_ms: i64) -> LroStep {
@@ -217,7 +223,7 @@ impl Lro {
                 format!("the operation did not finish after {} polls", settings.max_polls),
             ));
         }
-        LroStep::Poll { url, delay_ms: Self::poll_delay(settings, resp, now_ms) }
+        LroStep::Poll { url, delay_ms: self.poll_delay(settings, resp, now_ms) }
     }
 
     /// Takes the initial reply (already past retries).

@@ -186,8 +186,9 @@ fn create_and_wait_follows_azure_async_operation_and_uses_its_output() {
     );
     let body: Value = serde_json::from_str(&run.result.unwrap()).unwrap();
     assert_eq!(body["properties"]["provisioningState"], "Succeeded");
-    // Waits: none before the check and the PUT, Retry-After 3 s, then the 2 s default.
-    assert_eq!(run.waits, [0, 0, 3000, 2000]);
+    // Waits: none before the check and the PUT, then the Retry-After of 3 s, kept for the poll
+    // reply that asks for nothing (as Azure's SDKs keep it).
+    assert_eq!(run.waits, [0, 0, 3000, 3000]);
     let phases: Vec<&str> = run.progress.iter().map(|p| p.phase).collect();
     assert_eq!(phases, ["checking", "submitting", "provisioning", "provisioning", "done"]);
 }
@@ -309,7 +310,7 @@ fn location_polling_until_done_then_final_get() {
         ],
     );
     assert!(run.result.is_ok());
-    assert_eq!(run.waits, [0, 0, 1000, 2000, 0]);
+    assert_eq!(run.waits, [0, 0, 1000, 1000, 0]);
 }
 
 #[test]

@@ -7,7 +7,9 @@ use azure_incremental_snapshots::arm::paging::Pager;
 use azure_incremental_snapshots::arm::retry::{parse_http_date, server_delay_ms};
 use azure_incremental_snapshots::arm::{ClientSettings, Endpoint, Response};
 use azure_incremental_snapshots::config::build_snapshot_config_json;
-use azure_incremental_snapshots::filter::{filter_incremental_snapshots_json, group_snapshot_chains_json};
+use azure_incremental_snapshots::filter::{
+    contains_ignore_ascii_case, filter_incremental_snapshots_json, group_snapshot_chains_json,
+};
 use azure_incremental_snapshots::template::{build_snapshot_template_json, build_template_parameters_json};
 use azure_incremental_snapshots::time::parse_timestamp;
 use azure_incremental_snapshots::ResourceId;
@@ -164,6 +166,22 @@ proptest! {
                 prop_assert!(has_default || p["parameters"].get(key).is_some(), "parameter {} has no value", key);
             }
         }
+    }
+
+    #[test]
+    fn uniqueid_prefilter_agrees_with_a_plain_search(
+        hay in "[a-fA-F0-9\\-\"éx ]{0,120}",
+        needle in "[a-fA-F0-9\\-é]{0,40}",
+        cut in 0usize..120,
+    ) {
+        let reference = |h: &str, n: &str| h.to_ascii_lowercase().contains(&n.to_ascii_lowercase());
+        prop_assert_eq!(contains_ignore_ascii_case(&hay, &needle), reference(&hay, &needle));
+        // A needle taken from the hay, with its case flipped, is always found.
+        let chars: Vec<char> = hay.chars().collect();
+        let from = cut.min(chars.len());
+        let inner: String = chars[from..].iter().take(36).collect();
+        let flipped: String = inner.chars().map(|c| if c.is_ascii_lowercase() { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() }).collect();
+        prop_assert!(contains_ignore_ascii_case(&hay, &flipped));
     }
 
     #[test]
