@@ -75,20 +75,26 @@ impl SnapshotOptions {
     /// Reads options from JSON text (`null` or empty means none). Unknown keys are refused, so
     /// a typo such as `networkAccesPolicy` is an error rather than silently ignored.
     pub fn from_json_text(text: &str) -> Result<SnapshotOptions> {
-        let t = text.trim();
-        if t.is_empty() || t == "null" {
-            return Ok(SnapshotOptions::default());
-        }
-        serde_json::from_str(t).map_err(|e| {
-            let msg = e.to_string();
-            let field = unknown_field_name(&msg).map(|f| format!("options.{f}")).unwrap_or_else(|| "options".into());
-            Error::invalid_argument(field, format!("invalid snapshot options: {msg}"))
-        })
+        read_options(text, "snapshot options")
     }
 }
 
+/// Reads an options object from JSON text (`null` or empty: the defaults). Errors name the
+/// offending key when serde does (`options.<key>`), else `options`.
+pub(crate) fn read_options<T: serde::de::DeserializeOwned + Default>(text: &str, what: &str) -> Result<T> {
+    let t = text.trim();
+    if t.is_empty() || t == "null" {
+        return Ok(T::default());
+    }
+    serde_json::from_str(t).map_err(|e| {
+        let msg = e.to_string();
+        let field = unknown_field_name(&msg).map(|f| format!("options.{f}")).unwrap_or_else(|| "options".into());
+        Error::invalid_argument(field, format!("invalid {what}: {msg}"))
+    })
+}
+
 /// serde's "unknown field `x`" message → `x`.
-pub(crate) fn unknown_field_name(msg: &str) -> Option<&str> {
+fn unknown_field_name(msg: &str) -> Option<&str> {
     let rest = msg.strip_prefix("unknown field `")?;
     rest.split('`').next()
 }

@@ -25,7 +25,7 @@
 //! Output is deterministic: keys in ARM's usual order, pretty-printed by [`to_pretty_json`].
 
 use crate::api_version::{at_least, parse_api_version, DEFAULT_API_VERSION, MIN_INCREMENTAL};
-use crate::config::unknown_field_name;
+use crate::config::read_options;
 use crate::error::{Error, Result, Violation};
 use crate::models::{SnapshotSkuName, Tags};
 use crate::resource_id::{check_disk_or_snapshot_name, ResourceId, DISKS};
@@ -68,15 +68,7 @@ pub struct TemplateOptions {
 impl TemplateOptions {
     /// Reads options from JSON text (`null` or empty: none).
     pub fn from_json_text(text: &str) -> Result<TemplateOptions> {
-        let t = text.trim();
-        if t.is_empty() || t == "null" {
-            return Ok(TemplateOptions::default());
-        }
-        serde_json::from_str(t).map_err(|e| {
-            let msg = e.to_string();
-            let field = unknown_field_name(&msg).map(|f| format!("options.{f}")).unwrap_or_else(|| "options".into());
-            Error::invalid_argument(field, format!("invalid template options: {msg}"))
-        })
+        read_options(text, "template options")
     }
 }
 

@@ -221,18 +221,23 @@ async fn call(p: js_sys::Promise) -> Result<JsValue, JsValue> {
     JsFuture::from(p).await
 }
 
+/// Every disk of the emulator's first subscription, through listSubscriptions and listDisks.
+async fn demo_disks(c: &ArmClient) -> Array {
+    let subs = Array::from(&call(c.list_subscriptions(JsValue::UNDEFINED)).await.expect("subscriptions"));
+    let sub = get_str(&subs.get(0), "subscriptionId").expect("a subscription");
+    Array::from(
+        &call(c.list_disks(JsValue::from_str(&format!("/subscriptions/{sub}")), JsValue::UNDEFINED))
+            .await
+            .expect("disks"),
+    )
+}
+
 /// The fetch transport over real HTTP (gloo-net, setTimeout, CORS in the browser): list, create
 /// and wait, and see the new snapshot in the disk's chain.
 #[wasm_bindgen_test]
 async fn fetch_transport_against_the_emulator() {
     let c = emulator_client();
-    let subs = Array::from(&call(c.list_subscriptions(JsValue::UNDEFINED)).await.expect("subscriptions"));
-    let sub = get_str(&subs.get(0), "subscriptionId").expect("a subscription");
-    let disks = Array::from(
-        &call(c.list_disks(JsValue::from_str(&format!("/subscriptions/{sub}")), JsValue::UNDEFINED))
-            .await
-            .expect("disks"),
-    );
+    let disks = demo_disks(&c).await;
     let disk = disks
         .iter()
         .find(|d| {
@@ -281,13 +286,7 @@ async fn fetch_transport_retries_throttling_from_the_emulator() {
 #[wasm_bindgen_test]
 async fn every_other_method_against_the_emulator() {
     let c = emulator_client();
-    let subs = Array::from(&call(c.list_subscriptions(JsValue::UNDEFINED)).await.expect("subscriptions"));
-    let sub = get_str(&subs.get(0), "subscriptionId").expect("a subscription");
-    let disks = Array::from(
-        &call(c.list_disks(JsValue::from_str(&format!("/subscriptions/{sub}")), JsValue::UNDEFINED))
-            .await
-            .expect("disks"),
-    );
+    let disks = demo_disks(&c).await;
     let listed = disks
         .iter()
         .find(|d| get_str(&get(d, "sku"), "name").as_deref() == Some("Premium_LRS"))
