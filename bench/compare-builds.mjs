@@ -7,7 +7,7 @@
 //
 // pkg/ is always included as "pkg". A glue path is a wasm-bindgen --target web output; the .wasm
 // defaults to <glue>_bg.wasm next to it.
-import { spawn } from "node:child_process";
+import { bulkOptions, spawnEmulator } from "./lib/spawn-emulator.mjs";
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -29,24 +29,9 @@ for (const arg of process.argv.slice(2)) {
   builds[label] = glue;
 }
 
-const child = spawn(
-  process.execPath,
-  [join(benchDir, "lib", "emulator-child.mjs"), JSON.stringify({ seed: { kind: "bulk", snapshots: 10000, disks: 5, chainShare: 0.1 }, pageSize: 1000, logRequests: false })],
-  { cwd: root, stdio: ["pipe", "pipe", "inherit"] },
-);
+const emulator = await spawnEmulator(bulkOptions(10000));
 try {
-  const line = await new Promise((res, rej) => {
-    let buf = "";
-    const timer = setTimeout(() => rej(new Error("emulator did not start in 60 s")), 60_000);
-    child.stdout.on("data", (d) => {
-      buf += d;
-      if (buf.includes("\n")) {
-        clearTimeout(timer);
-        res(buf.slice(0, buf.indexOf("\n")));
-      }
-    });
-  });
-  const { url, seedInfo } = JSON.parse(line);
+  const { url, seedInfo } = emulator;
   const origin = new URL(url).origin;
   const auth = { headers: { Authorization: `Bearer ${TOKEN}` }, signal: AbortSignal.timeout(60_000) };
   const disk = await (await fetch(`${origin}${seedInfo.disks[0]}?api-version=2025-01-02`, auth)).json();
@@ -87,6 +72,6 @@ try {
     console.log(`  ${label.padEnd(24)} ${cell(await time(() => client.listIncrementalSnapshots(disk), 1))}`);
   }
 } finally {
-  child.stdin.end();
+  await emulator.close();
 }
 setTimeout(() => process.exit(0), 100).unref();

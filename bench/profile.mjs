@@ -10,7 +10,7 @@
 //   node bench/profile.mjs --n=10000 --runs=15 --out=bench/profile.json
 //
 // The emulator runs in a child process so its JSON serialization is not in the profile.
-import { spawn } from "node:child_process";
+import { bulkOptions, spawnEmulator } from "./lib/spawn-emulator.mjs";
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { dirname, join, resolve } from "node:path";
@@ -47,23 +47,8 @@ if (argv.includes("--named")) {
   pkg = await import(pathToFileURL(join(root, "pkg", "node.mjs")).href);
 }
 
-const child = spawn(
-  process.execPath,
-  [join(benchDir, "lib", "emulator-child.mjs"), JSON.stringify({ seed: { kind: "bulk", snapshots: N, disks: 5, chainShare: 0.1 }, pageSize: 1000, logRequests: false })],
-  { cwd: root, stdio: ["pipe", "pipe", "inherit"] },
-);
-const line = await new Promise((res, rej) => {
-  let buf = "";
-  const timer = setTimeout(() => rej(new Error("emulator did not start in 60 s")), 60_000);
-  child.stdout.on("data", (d) => {
-    buf += d;
-    if (buf.includes("\n")) {
-      clearTimeout(timer);
-      res(buf.slice(0, buf.indexOf("\n")));
-    }
-  });
-});
-const { url, seedInfo } = JSON.parse(line);
+const emulator = await spawnEmulator(bulkOptions(N));
+const { url, seedInfo } = emulator;
 const origin = new URL(url).origin;
 
 function classify(node) {
@@ -161,7 +146,7 @@ try {
     }),
   );
 } finally {
-  child.stdin.end();
+  await emulator.close();
   cleanup();
 }
 for (const p of out.profiles) {

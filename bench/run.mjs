@@ -16,6 +16,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { summarize, cell, ratio } from "./lib/stats.mjs";
+import { bulkOptions, spawnEmulator } from "./lib/spawn-emulator.mjs";
 import { matchArmJson, sortArmJson, filterArmJson, matchSdkModels, sortSdkModels } from "./lib/jsfilter.mjs";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -123,41 +124,12 @@ async function rounds(contenders, { warmups = WARMUPS, runs = RUNS, check } = {}
 // ---------------------------------------------------------------------------------------------
 /** The bulk emulator, in this process or in a child process of its own. */
 async function bulkEmulator(n, separate) {
-  const options = { seed: { kind: "bulk", snapshots: n, disks: 5, chainShare: 0.1 }, pageSize: 1000, logRequests: false };
+  const options = bulkOptions(n);
   if (!separate) {
     const emu = await startEmulator(options);
     return { url: emu.url, seedInfo: emu.seedInfo, close: () => emu.close() };
   }
-  const { spawn } = await import("node:child_process");
-  const child = spawn(process.execPath, [join(benchDir, "lib", "emulator-child.mjs"), JSON.stringify(options)], {
-    cwd: root,
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  const line = await withTimeout(
-    new Promise((resolveLine, reject) => {
-      let buf = "";
-      child.stdout.on("data", (d) => {
-        buf += d;
-        const i = buf.indexOf("\n");
-        if (i >= 0) resolveLine(buf.slice(0, i));
-      });
-      child.once("exit", (code) => reject(new Error(`emulator child exited (${code})`)));
-    }),
-    60_000,
-    "emulator child start",
-  );
-  const { url, seedInfo } = JSON.parse(line);
-  const close = () =>
-    new Promise((done) => {
-      if (child.exitCode !== null) return done();
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      child.once("exit", () => {
-        clearTimeout(timer);
-        done();
-      });
-      child.stdin.end();
-    });
-  return { url, seedInfo, close };
+  return spawnEmulator(options);
 }
 
 async function listFilter(n, { separate = false } = {}) {
