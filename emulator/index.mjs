@@ -16,11 +16,11 @@ import { handleControl } from './control.mjs';
 export { DEMO_SUBSCRIPTION, SEED_BASE_MS } from './seed.mjs';
 
 const MAX_BODY = 4 * 1024 * 1024;
-const EXPOSE_HEADERS = ['Location', 'Azure-AsyncOperation', 'Retry-After', 'retry-after-ms', 'x-ms-retry-after-ms',
+const EXPOSE_HEADERS = ['ETag', 'Location', 'Azure-AsyncOperation', 'Retry-After', 'retry-after-ms', 'x-ms-retry-after-ms',
   'x-ms-request-id', 'x-ms-correlation-request-id', 'x-ms-client-request-id', 'x-ms-error-code',
   'x-ms-ratelimit-remaining-subscription-reads', 'x-ms-ratelimit-remaining-subscription-writes',
   'x-ms-ratelimit-remaining-resource', 'x-ms-failure-cause'].join(', ');
-const ALLOW_HEADERS = 'authorization, content-type, accept, x-ms-client-request-id, x-ms-correlation-request-id, x-ms-return-client-request-id, x-ms-useragent, x-ms-command-name, commandname, parametersetname, user-agent';
+const ALLOW_HEADERS = 'authorization, content-type, accept, if-match, if-none-match, x-ms-client-request-id, x-ms-correlation-request-id, x-ms-return-client-request-id, x-ms-useragent, x-ms-command-name, commandname, parametersetname, user-agent';
 const MAX_LOG = 100000;
 const MIME = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
@@ -276,7 +276,7 @@ async function handle(emu, budget, req, res) {
   }
 
   const ctx = {
-    method, seg, lo, query, rawPath, path: rawPath, store: emu.store,
+    method, seg, lo, query, rawPath, path: rawPath, store: emu.store, headers: req.headers,
     apiVersion: query.get('api-version'),
     baseUrl: req.headers.host ? `http://${req.headers.host}` : emu.url,
     body: undefined,

@@ -24,6 +24,41 @@ const notFound = (type, name, rg) => new ArmError(404, 'ResourceNotFound',
 const invalidParam = (message, target) => new ArmError(400, 'InvalidParameter', message, { target });
 const notAllowed = (message) => new ArmError(409, 'OperationNotAllowed', message);
 
+// Conditional requests ------------------------------------------------------------------------
+
+/** The entity tags of an If-Match / If-None-Match header: '*' or a list of opaque tags. */
+function etagList(value) {
+  const text = Array.isArray(value) ? value.join(',') : String(value);
+  if (text.trim() === '*') return '*';
+  return text.split(',').map((t) => t.trim().replace(/^W\//, '')).filter((t) => t !== '');
+}
+const bareEtag = (etag) => String(etag || '').replace(/^W\//, '');
+
+/**
+ * ARM's conditional PUT: `If-None-Match: *` only creates, `If-Match: *` only updates, and
+ * `If-Match: <etag>` updates only the version the caller has seen. Checked before anything else
+ * about the resource, in the same synchronous step as the create or update itself (no await in
+ * between), so two concurrent creates of one name cannot both pass.
+ */
+function checkConditions(ctx, existing, what) {
+  const h = ctx.headers || {};
+  const failed = (message) => new ArmError(412, 'PreconditionFailed', message);
+  if (h['if-match'] !== undefined) {
+    const tags = etagList(h['if-match']);
+    if (!existing) throw failed(`The condition 'If-Match: ${tags === '*' ? '*' : tags.join(', ')}' was not met: ${what} does not exist.`);
+    if (tags !== '*' && !tags.includes(bareEtag(existing.etag))) {
+      throw failed(`The condition 'If-Match' was not met: the current ETag of ${what} is ${existing.etag}.`);
+    }
+  }
+  if (h['if-none-match'] !== undefined) {
+    const tags = etagList(h['if-none-match']);
+    if (existing && (tags === '*' || tags.includes(bareEtag(existing.etag)))) {
+      throw failed(`The condition 'If-None-Match: ${tags === '*' ? '*' : tags.join(', ')}' was not met: ${what} already exists.`);
+    }
+  }
+}
+const etagHeader = (r) => (r && r.etag ? { ETag: r.etag } : {});
+
 // Dispatch ----------------------------------------------------------------------------------
 
 /** Which api-version rule a path falls under: 'compute' (DiskRP list) or 'lenient'. */
@@ -154,7 +189,7 @@ function resourceGroup(ctx, name) {
       if (ctx.method === 'HEAD') return { status: 404 };
       throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${name}' could not be found.`, { headers: { 'x-ms-failure-cause': 'gateway' } });
     }
-    return ctx.method === 'HEAD' ? { status: 204 } : { status: 200, body: store.renderResourceGroup(rg) };
+    return ctx.method === 'HEAD' ? { status: 204, headers: etagHeader(rg) } : { status: 200, body: store.renderResourceGroup(rg), headers: etagHeader(rg) };
   }
   if (ctx.method === 'PUT') {
     const body = requireObjectBody(ctx);
@@ -162,12 +197,13 @@ function resourceGroup(ctx, name) {
       throw new ArmError(400, 'InvalidResourceGroupName', `Resource group name '${name}' is invalid. It can include alphanumeric, underscore, parentheses, hyphen, period (except at end), and Unicode characters that match the allowed characters.`);
     }
     const existing = store.getResourceGroup(subId, name);
+    checkConditions(ctx, existing, `resource group '${name}'`);
     if (!body.location && !existing) throw new ArmError(400, 'LocationRequired', 'The location property is required for this definition.');
     if (existing && body.location && normLocation(body.location) !== existing.location) {
       throw new ArmError(409, 'InvalidResourceGroupLocation', `Invalid resource group location '${body.location}'. The Resource group already exists in location '${existing.location}'.`);
     }
     const { rg, created } = store.addResourceGroup(subId, name, body.location || existing.location, body.tags);
-    return { status: created ? 201 : 200, body: store.renderResourceGroup(rg) };
+    return { status: created ? 201 : 200, body: store.renderResourceGroup(rg), headers: etagHeader(rg) };
   }
   throw methodNotAllowed(ctx);
 }
@@ -254,8 +290,8 @@ const READ_ONLY_PROPS = new Set(['timeCreated', 'diskSizeBytes', 'diskState', 'u
   'incrementalSnapshotFamilyId', 'completionPercent', 'copyCompletionError', 'snapshotAccessState', 'shareInfo',
   'LastOwnershipUpdateTime', 'burstingEnabledTime', 'propertyUpdatesInProgress', 'managedByExtended']);
 
-function accepted(ctx, op, body) {
-  return { status: 202, body, headers: operationHeaders(op, ctx.baseUrl, ctx.store.options.retryAfterSeconds) };
+function accepted(ctx, op, body, resource) {
+  return { status: 202, body, headers: { ...operationHeaders(op, ctx.baseUrl, ctx.store.options.retryAfterSeconds), ...etagHeader(resource) } };
 }
 
 /** Resolve creationData.sourceResourceId to a stored disk or snapshot. */
@@ -323,10 +359,11 @@ function snapshotItem(ctx, name) {
       pendingTick(store, s);
       const out = store.renderSnapshot(s, { apiVersion: ctx.apiVersion });
       if (!s.pendingOp) store.advanceCopy(s);
-      return { status: 200, body: out };
+      return { status: 200, body: out, headers: etagHeader(s) };
     }
     case 'PUT':
       checkName(name, 'snapshots');
+      checkConditions(ctx, s, `snapshot '${name}'`);
       return s ? replaceSnapshot(ctx, s) : createSnapshot(ctx, name, key);
     case 'PATCH':
       if (!s) throw notFound('snapshots', name, ctx.rg.name);
@@ -486,6 +523,7 @@ function createSnapshot(ctx, name, key) {
     subscriptionId: ctx.sub.subscriptionId,
     finish: (outcome) => {
       rec.pendingOp = null;
+      store.touch(rec);
       if (outcome === 'Succeeded') rec.provisioningState = 'Succeeded';
       else if (outcome === 'Failed') rec.provisioningState = 'Failed';
       else if (store.snapshots.get(key) === rec) store.snapshots.delete(key);
@@ -499,7 +537,7 @@ function createSnapshot(ctx, name, key) {
     list.push(now);
     store.creations.set(rateKey, list);
   }
-  return accepted(ctx, op, acceptedBody(ctx, id, name, 'Microsoft.Compute/snapshots', body));
+  return accepted(ctx, op, acceptedBody(ctx, id, name, 'Microsoft.Compute/snapshots', body), rec);
 }
 
 /** PUT on an existing name: the same source is an update; another source is refused like ARM. */
@@ -520,7 +558,8 @@ function replaceSnapshot(ctx, s) {
   if ((cd.sourceUri ?? null) !== (s.creationData.sourceUri ?? null)) throw change('sourceUri');
   if (props.incremental !== undefined && Boolean(props.incremental) !== s.incremental) throw change('incremental');
   applySnapshotUpdate(s, body, props);
-  return { status: 200, body: store.renderSnapshot(s, { apiVersion: ctx.apiVersion }) };
+  store.touch(s);
+  return { status: 200, body: store.renderSnapshot(s, { apiVersion: ctx.apiVersion }), headers: etagHeader(s) };
 }
 
 function applySnapshotUpdate(s, body, props) {
@@ -539,7 +578,8 @@ function patchSnapshot(ctx, s) {
   const body = requireObjectBody(ctx);
   const props = isPlainObject(body.properties) ? body.properties : {};
   applySnapshotUpdate(s, body, props);
-  return { status: 200, body: ctx.store.renderSnapshot(s, { apiVersion: ctx.apiVersion }) };
+  ctx.store.touch(s);
+  return { status: 200, body: ctx.store.renderSnapshot(s, { apiVersion: ctx.apiVersion }), headers: etagHeader(s) };
 }
 
 function deleteSnapshot(ctx, s) {
@@ -605,10 +645,12 @@ function beginGetAccess(ctx, type, name) {
   const sas = { expiresMs: store.now() + body.durationInSeconds * 1000, prevState: prev ? prev.prevState : r.diskState, url: sasUrl() };
   r.sas = sas;
   r.diskState = 'ActiveSAS';
+  store.touch(r);
   const op = createOperation(store, ctx, {
     kind: 'grant', region: r.location, subscriptionId: r.subscriptionId,
     finish: (outcome) => {
       if (outcome !== 'Succeeded' && r.sas === sas) {
+        store.touch(r);
         r.sas = prev;
         r.diskState = prev ? 'ActiveSAS' : sas.prevState;
       }
@@ -625,6 +667,7 @@ function endGetAccess(ctx, type, name) {
   if (op.outcome === 'Succeeded' && r.sas) {
     r.diskState = r.sas.prevState;
     r.sas = null;
+    store.touch(r);
   }
   return accepted(ctx, op, undefined);
 }
@@ -639,14 +682,16 @@ function diskItem(ctx, name) {
     case 'GET':
       if (!d) throw notFound('disks', name, ctx.rg.name);
       pendingTick(store, d);
-      return { status: 200, body: store.renderDisk(d) };
+      return { status: 200, body: store.renderDisk(d), headers: etagHeader(d) };
     case 'PUT':
       checkName(name, 'disks');
+      checkConditions(ctx, d, `disk '${name}'`);
       return d ? replaceDisk(ctx, d) : createDisk(ctx, name, key);
     case 'PATCH':
       if (!d) throw notFound('disks', name, ctx.rg.name);
       applyDiskUpdate(store, d, requireObjectBody(ctx));
-      return { status: 200, body: store.renderDisk(d) };
+      store.touch(d);
+      return { status: 200, body: store.renderDisk(d), headers: etagHeader(d) };
     case 'DELETE': {
       if (!d) return { status: 204 };
       store.expireSas(d);
@@ -714,6 +759,7 @@ function createDisk(ctx, name, key) {
     kind: 'disk-put', region: d.location, subscriptionId: d.subscriptionId,
     finish: (outcome) => {
       d.pendingOp = null;
+      store.touch(d);
       if (outcome === 'Succeeded') d.provisioningState = 'Succeeded';
       else if (outcome === 'Failed') d.provisioningState = 'Failed';
       else if (store.disks.get(key) === d) store.disks.delete(key);
@@ -722,7 +768,7 @@ function createDisk(ctx, name, key) {
   });
   d.pendingOp = op.id.toLowerCase();
   store.insertDisk(d);
-  return accepted(ctx, op, acceptedBody(ctx, d.id, name, 'Microsoft.Compute/disks', body));
+  return accepted(ctx, op, acceptedBody(ctx, d.id, name, 'Microsoft.Compute/disks', body), d);
 }
 
 function applyDiskUpdate(store, d, body) {
@@ -760,15 +806,12 @@ function replaceDisk(ctx, d) {
   if (cd.createOption !== undefined && String(cd.createOption).toLowerCase() !== d.creationData.createOption.toLowerCase()) {
     throw new ArmError(409, 'PropertyChangeNotAllowed', "Changing property 'createOption' is not allowed.", { target: 'createOption' });
   }
+  // An update of an existing disk answers 200 with the disk, as a create's 202 would be wrong
+  // (clients tell a create from an update by the status).
+  if (d.pendingOp) pendingTick(store, d);
   applyDiskUpdate(store, d, body);
-  d.provisioningState = 'Updating';
-  const op = createOperation(store, ctx, {
-    kind: 'disk-put', region: d.location, subscriptionId: d.subscriptionId,
-    finish: (outcome) => { d.pendingOp = null; d.provisioningState = outcome === 'Succeeded' ? 'Succeeded' : 'Failed'; },
-    output: () => store.renderDisk(d, { mode: 'output' }),
-  });
-  d.pendingOp = op.id.toLowerCase();
-  return accepted(ctx, op, acceptedBody(ctx, d.id, d.name, 'Microsoft.Compute/disks', { location: d.location, ...body }));
+  store.touch(d);
+  return { status: 200, body: store.renderDisk(d), headers: etagHeader(d) };
 }
 
 // Operation polls ---------------------------------------------------------------------------

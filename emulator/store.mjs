@@ -91,9 +91,11 @@ export class Store {
     const existing = this.resourceGroups.get(key);
     if (existing) {
       if (tags !== undefined) existing.tags = tags;
+      this.touch(existing);
       return { rg: existing, created: false };
     }
     const rg = { subscriptionId: sub.subscriptionId, name, location: location.replace(/\s+/g, '').toLowerCase(), tags, seq: this.nextSeq() };
+    this.touch(rg);
     this.resourceGroups.set(key, rg);
     return { rg, created: true };
   }
@@ -116,13 +118,20 @@ export class Store {
 
   insertDisk(d) {
     d.seq = this.nextSeq();
+    if (!d.etag) this.touch(d);
     this.disks.set(d.key, d);
     return d;
   }
   insertSnapshot(s) {
     s.seq = this.nextSeq();
+    if (!s.etag) this.touch(s);
     this.snapshots.set(s.key, s);
     return s;
+  }
+  /** A write: give the resource a new etag (sent as the ETag header, compared by If-Match). */
+  touch(r) {
+    r.etag = `"${live.uuid()}"`;
+    return r;
   }
 
   /** One stable family id per source (a disk incarnation, or a source family + target region). */

@@ -65,6 +65,7 @@ export async function createDisk(emu, sub, rg, name, { location = 'westeurope', 
   const r = await call(emu, 'PUT', diskPath(sub, rg, name), {
     body: { location, tags: {}, sku: { name: sku }, properties: { creationData: { createOption: 'Empty' }, diskSizeGB: sizeGB, ...extra } },
   });
+  if (r.status === 200) return r.body; // the name existed: an update (ARM answers 200, no operation)
   if (r.status !== 202) throw new Error(`disk: ${r.status} ${r.text}`);
   const op = await waitOperation(emu, r);
   return op.properties.output;
