@@ -209,6 +209,38 @@ impl Error {
         self
     }
 
+    /// Removes every form of `secret` (the bearer token) from everything this error says: its
+    /// message, field, violations and ARM's code, target, request id and details. ARM and proxies
+    /// in front of it have been seen echoing the `Authorization` header in error replies; the
+    /// forms removed are the raw text, its JSON-escaped form and its percent-encoded forms, plus a
+    /// prefix of at least 8 characters left at the end of a text that was cut short. The one place
+    /// where errors are scrubbed: the shell calls it with every token a call used.
+    pub fn redact(&mut self, secret: &str) {
+        if secret.len() < 4 {
+            return;
+        }
+        let forms = secret_forms(secret);
+        let scrub = |text: &mut String| redact_text(text, &forms);
+        scrub(&mut self.message);
+        if let Some(f) = self.field.as_mut() {
+            scrub(f);
+        }
+        for v in &mut self.violations {
+            scrub(&mut v.field);
+            scrub(&mut v.message);
+        }
+        if let Some(arm) = self.arm.as_mut() {
+            for t in [&mut arm.arm_code, &mut arm.target, &mut arm.request_id].into_iter().flatten() {
+                scrub(t);
+            }
+            for d in &mut arm.details {
+                for t in [&mut d.code, &mut d.target, &mut d.message].into_iter().flatten() {
+                    scrub(t);
+                }
+            }
+        }
+    }
+
     /// The HTTP status when this error came from an ARM reply.
     pub fn status(&self) -> Option<u16> {
         self.arm.as_ref().map(|a| a.status).filter(|s| *s != 0)
@@ -222,6 +254,100 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+
+/// What a redacted secret is replaced with.
+pub const REDACTED: &str = "[redacted]";
+
+/// The forms a secret can take in text: as it is, JSON-escaped, percent-encoded (upper- and
+/// lower-case hex, and with `+` for space as forms encode it).
+fn secret_forms(secret: &str) -> Vec<String> {
+    let mut forms = vec![secret.to_string()];
+    let mut json = String::new();
+    for c in secret.chars() {
+        match c {
+            '"' => json.push_str("\\\""),
+            '\\' => json.push_str("\\\\"),
+            '/' => json.push_str("\\/"),
+            c if (c as u32) < 0x20 => json.push_str(&format!("\\u{:04x}", c as u32)),
+            c => json.push(c),
+        }
+    }
+    let mut upper = String::new();
+    let mut plus = String::new();
+    for b in secret.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            upper.push(b as char);
+            plus.push(b as char);
+        } else {
+            upper.push_str(&format!("%{b:02X}"));
+            if b == b' ' {
+                plus.push('+');
+            } else {
+                plus.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    let lower = lower_hex_escapes(&upper);
+    // JSON writers that escape more than they must (System.Text.Json writes `+` as `\u002B`).
+    let mut unicode = String::new();
+    for c in secret.chars() {
+        if c.is_ascii_alphanumeric() || "-._~=".contains(c) || !c.is_ascii() {
+            unicode.push(c);
+        } else {
+            unicode.push_str(&format!("\\u{:04X}", c as u32));
+        }
+    }
+    for f in [json, upper, lower, plus, unicode] {
+        if !forms.contains(&f) {
+            forms.push(f);
+        }
+    }
+    // Longest first, so a form that contains another is removed whole.
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms
+}
+
+fn lower_hex_escapes(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            out.push('%');
+            out.push((b[i + 1] as char).to_ascii_lowercase());
+            out.push((b[i + 2] as char).to_ascii_lowercase());
+            i += 3;
+        } else {
+            out.push(b[i] as char);
+            i += 1;
+        }
+    }
+    out
+}
+
+fn redact_text(text: &mut String, forms: &[String]) {
+    for f in forms {
+        if text.contains(f.as_str()) {
+            *text = text.replace(f.as_str(), REDACTED);
+        }
+    }
+    // A text cut short (an excerpt of a reply) may end inside a secret.
+    for f in forms {
+        let min = 8.min(f.len());
+        for len in (min..f.len()).rev() {
+            if !f.is_char_boundary(len) {
+                continue;
+            }
+            if text.ends_with(&f[..len]) {
+                let keep = text.len() - len;
+                text.truncate(keep);
+                text.push_str(REDACTED);
+                break;
+            }
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -255,5 +381,33 @@ mod tests {
     fn in_field_prefixes_field_and_violations() {
         let err = Error::invalid_argument("id", "x").in_field("disk");
         assert_eq!(err.field.as_deref(), Some("disk.id"));
+    }
+
+    #[test]
+    fn redact_removes_every_form_of_the_secret() {
+        let token = "eyJ0eX+/a=b\"c d";
+        let json_form = "eyJ0eX+\\/a=b\\\"c d";
+        let url_form = "eyJ0eX%2B%2Fa%3Db%22c%20d";
+        let mut e = Error::new(ErrorCode::Unauthorized, format!("bad token {token} / {json_form} / {url_form} / {}", url_form.to_lowercase()));
+        e.field = Some(format!("x{token}"));
+        e.arm = Some(Box::new(ArmErrorInfo {
+            status: 401,
+            arm_code: Some(format!("Bearer {token}")),
+            target: Some(url_form.into()),
+            request_id: Some(format!("id-{}", &token[..10])),
+            details: vec![ArmErrorDetail { code: Some(token.into()), target: Some(json_form.into()), message: Some(format!("echo: Bearer {token}")) }],
+            retry_after_ms: None,
+        }));
+        e.redact(token);
+        let all = format!("{e:?}");
+        assert!(!all.contains("eyJ0eX"), "{all}");
+        assert!(e.message.contains(REDACTED));
+    }
+
+    #[test]
+    fn redact_leaves_other_text_alone() {
+        let mut e = Error::new(ErrorCode::NotFound, "the disk d1 was not found");
+        e.redact("secret-token-value");
+        assert_eq!(e.message, "the disk d1 was not found");
     }
 }

@@ -52,8 +52,9 @@ pub fn request_id(resp: &Response) -> Option<String> {
     resp.header("x-ms-request-id").or_else(|| resp.header("x-ms-correlation-request-id")).map(str::to_string)
 }
 
-/// Turns an error reply into an [`Error`].
-pub fn from_response(resp: &Response) -> Error {
+/// Turns an error reply into an [`Error`]; `now_ms` (the time it arrived) resolves an HTTP-date
+/// `Retry-After` into `retryAfterMs`.
+pub fn from_response(resp: &Response, now_ms: i64) -> Error {
     let parsed: Option<ErrorBody> = serde_json::from_str::<ErrorEnvelope>(&resp.body).ok().and_then(|env| {
         env.error.or(if env.code.is_some() || env.message.is_some() {
             Some(ErrorBody { code: env.code, message: env.message, ..ErrorBody::default() })
@@ -78,7 +79,7 @@ pub fn from_response(resp: &Response) -> Error {
         target: body.target,
         request_id: request_id(resp),
         details: body.details,
-        retry_after_ms: super::retry::server_delay_ms(resp, 0),
+        retry_after_ms: super::retry::server_delay_ms(resp, now_ms),
     }));
     err
 }
@@ -129,7 +130,7 @@ mod tests {
             &[("x-ms-request-id", "req-1")],
             r#"{"error":{"code":"ResourceNotFound","message":"gone","target":"name","details":[{"code":"x","message":"y"}]}}"#,
         );
-        let e = from_response(&r);
+        let e = from_response(&r, 0);
         assert_eq!(e.code, ErrorCode::NotFound);
         assert_eq!(e.message, "gone");
         let arm = e.arm.unwrap();
@@ -145,13 +146,13 @@ mod tests {
             429,
             &[("x-ms-error-code", "SubscriptionRequestsThrottled"), ("Retry-After", "7")],
             "<html>busy</html>",
-        ));
+        ), 0);
         assert_eq!(e.code, ErrorCode::Throttled);
         assert!(e.message.contains("<html>busy"));
         let arm = e.arm.unwrap();
         assert_eq!(arm.arm_code.as_deref(), Some("SubscriptionRequestsThrottled"));
         assert_eq!(arm.retry_after_ms, Some(7000));
-        let e = from_response(&resp(500, &[("x-ms-correlation-request-id", "c")], ""));
+        let e = from_response(&resp(500, &[("x-ms-correlation-request-id", "c")], ""), 0);
         assert_eq!(e.code, ErrorCode::ArmError);
         assert_eq!(e.arm.unwrap().request_id.as_deref(), Some("c"));
         for (s, c) in [
@@ -160,7 +161,14 @@ mod tests {
             (409, ErrorCode::Conflict),
             (400, ErrorCode::ArmError),
         ] {
-            assert_eq!(from_response(&resp(s, &[], "{}")).code, c);
+            assert_eq!(from_response(&resp(s, &[], "{}"), 0).code, c);
         }
+    }
+
+    #[test]
+    fn an_http_date_retry_after_is_read_against_the_time_of_the_reply() {
+        let now = crate::arm::retry::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        let r = resp(429, &[("Retry-After", "Wed, 21 Oct 2015 07:28:05 GMT")], "{}");
+        assert_eq!(from_response(&r, now).arm.unwrap().retry_after_ms, Some(5000));
     }
 }

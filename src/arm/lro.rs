@@ -67,6 +67,12 @@ impl Caller {
             Input::Failure(f) => Err(f),
             Input::Start => return Received::Failed(Error::new(ErrorCode::InvalidArgument, "internal: started twice")),
         };
+        // ARM never redirects; a 3xx is a proxy or an impostor. Never followed, never retried.
+        if let Ok(r) = &outcome {
+            if (300..400).contains(&r.status) {
+                return Received::Failed(redirected(&request, Some(r)));
+            }
+        }
         let settings = self.settings.clone();
         if let Some(delay) = self.retry.decide(&settings, request.method, outcome.as_ref(), now_ms, &mut self.jitter) {
             self.requests_sent += 1;
@@ -75,12 +81,43 @@ impl Caller {
         match outcome {
             Ok(r) => Received::Final(r),
             Err(Failure::Aborted) => Received::Failed(Error::new(ErrorCode::Aborted, "the operation was aborted")),
+            Err(Failure::Fatal(e)) => Received::Failed(e),
+            Err(Failure::Timeout) => Received::Failed(Error::new(
+                ErrorCode::Timeout,
+                format!(
+                    "ARM did not answer {} {} within {} ms (requestTimeoutMs)",
+                    request.method.as_str(),
+                    strip_query(&request.url),
+                    settings.request_timeout_ms
+                ),
+            )),
             Err(Failure::Network(msg)) => Received::Failed(Error::new(
                 ErrorCode::Network,
                 format!("could not reach ARM ({} {}): {msg}", request.method.as_str(), strip_query(&request.url)),
             )),
         }
     }
+}
+
+/// `INVALID_RESPONSE` for a redirect (`resp` is `None` when the runtime only reported one).
+pub fn redirected(request: &Request, resp: Option<&Response>) -> Error {
+    let status = resp.map_or(String::from("a redirect"), |r| format!("HTTP {}", r.status));
+    let mut e = Error::new(
+        ErrorCode::InvalidResponse,
+        format!(
+            "{} {} was answered with {status}; ARM never redirects, so it was not followed",
+            request.method.as_str(),
+            strip_query(&request.url)
+        ),
+    );
+    if let Some(r) = resp {
+        e.arm = Some(Box::new(crate::error::ArmErrorInfo {
+            status: r.status,
+            request_id: errors::request_id(r),
+            ..Default::default()
+        }));
+    }
+    e
 }
 
 /// A URL without its query (signed poll URLs carry secrets in the query).
@@ -212,7 +249,9 @@ impl Lro {
         if let Some(asked) = server_delay_ms(resp, now_ms) {
             self.asked_delay_ms = Some(asked);
         }
-        self.asked_delay_ms.unwrap_or(settings.poll_interval_ms)
+        // Floor every wait: a `Retry-After` of 0 or a date in the past must not poll in a loop.
+        let floor = settings.poll_interval_ms.min(super::MIN_POLL_WAIT_MS);
+        self.asked_delay_ms.unwrap_or(settings.poll_interval_ms).max(floor)
     }
 
     fn next_poll(&mut self, settings: &ClientSettings, url: String, resp: &Response, now_ms: i64) -> LroStep {
@@ -229,7 +268,7 @@ impl Lro {
     /// Takes the initial reply (already past retries).
     pub fn on_initial(&mut self, settings: &ClientSettings, resp: &Response, now_ms: i64) -> LroStep {
         if resp.status >= 300 {
-            return LroStep::Failed(errors::from_response(resp));
+            return LroStep::Failed(errors::from_response(resp, now_ms));
         }
         if resp.status == 204 {
             return LroStep::Finished(None);
@@ -296,7 +335,7 @@ impl Lro {
         match polling {
             Polling::AsyncOperation { url, location } => {
                 if resp.status != 200 {
-                    return LroStep::Failed(errors::from_response(resp));
+                    return LroStep::Failed(errors::from_response(resp, now_ms));
                 }
                 let body: OperationBody = match serde_json::from_str(&resp.body) {
                     Ok(b) => b,
@@ -351,16 +390,16 @@ impl Lro {
                     _ => LroStep::Finished(non_empty(&resp.body)),
                 },
                 204 => LroStep::Finished(None),
-                _ => LroStep::Failed(errors::from_response(resp)),
+                _ => LroStep::Failed(errors::from_response(resp, now_ms)),
             },
             Polling::Resource => match (self.kind, resp.status) {
                 (LroKind::Delete, 404) => LroStep::Finished(None),
                 (_, 200) => self.on_resource_body(settings, resp, now_ms),
-                _ => LroStep::Failed(errors::from_response(resp)),
+                _ => LroStep::Failed(errors::from_response(resp, now_ms)),
             },
             Polling::FinalGet { .. } => match resp.status {
                 200 => LroStep::Finished(non_empty(&resp.body)),
-                _ => LroStep::Failed(errors::from_response(resp)),
+                _ => LroStep::Failed(errors::from_response(resp, now_ms)),
             },
         }
     }

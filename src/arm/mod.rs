@@ -95,10 +95,16 @@ impl Response {
 /// What went wrong below HTTP.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
-    /// The request could not be sent or the connection broke (retryable).
+    /// The request could not be sent or the connection broke (retryable, like a 503).
     Network(String),
+    /// No complete answer within the request timeout (retryable like `Network`; `TIMEOUT` at the end).
+    Timeout,
     /// The caller aborted.
     Aborted,
+    /// The shell's own verdict, final and never retried: the token function failed, the body was
+    /// over the size limit, a custom `fetch` returned something that is not a Response, the
+    /// runtime followed or reported a redirect, a URL was refused before the token was attached.
+    Fatal(Error),
 }
 
 /// What the shell feeds an operation.
@@ -155,6 +161,55 @@ pub trait Operation {
     }
 }
 
+/// Default `requestTimeoutMs`: 2 minutes for one request and its body.
+pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 120_000;
+/// Default `operationTimeoutMs`: 24 hours for one call (a cross-region CopyStart of a large disk
+/// takes hours; nothing ARM does takes days).
+pub const DEFAULT_OPERATION_TIMEOUT_MS: u64 = 24 * 3600 * 1000;
+/// Default `maxResponseBytes`: 16 MiB (a page of 1,000 snapshots is about 1 MB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+/// The shortest wait between two polls of one operation, whatever `Retry-After` says (a date in
+/// the past, `0`), unless the caller's own `pollIntervalMs` is shorter.
+pub const MIN_POLL_WAIT_MS: u64 = 1000;
+
+/// Bounds an operation's total time: every wait it asks for must end before `limit_ms` after its
+/// start, else it ends with `TIMEOUT` (without sending anything more).
+pub struct WithDeadline<O> {
+    inner: O,
+    limit_ms: u64,
+    deadline_ms: Option<i64>,
+}
+
+impl<O> WithDeadline<O> {
+    /// `inner`, allowed `limit_ms` from its first step.
+    pub fn new(inner: O, limit_ms: u64) -> WithDeadline<O> {
+        WithDeadline { inner, limit_ms, deadline_ms: None }
+    }
+
+    fn timeout(&self) -> Error {
+        Error::new(ErrorCode::Timeout, format!("the operation did not finish within {} ms (operationTimeoutMs)", self.limit_ms))
+    }
+}
+
+impl<O: Operation> Operation for WithDeadline<O> {
+    type Output = O::Output;
+    fn step(&mut self, input: Input, now_ms: i64) -> Action<O::Output> {
+        let deadline = *self.deadline_ms.get_or_insert(now_ms.saturating_add(self.limit_ms.min(i64::MAX as u64) as i64));
+        if now_ms > deadline {
+            return Action::Done(Err(self.timeout()));
+        }
+        match self.inner.step(input, now_ms) {
+            Action::Send { delay_ms, .. } if now_ms.saturating_add(delay_ms.min(i64::MAX as u64) as i64) > deadline => {
+                Action::Done(Err(self.timeout()))
+            }
+            other => other,
+        }
+    }
+    fn take_progress(&mut self) -> Option<Progress> {
+        self.inner.take_progress()
+    }
+}
+
 /// Settings shared by all operations of a client.
 #[derive(Debug, Clone)]
 pub struct ClientSettings {
@@ -180,6 +235,13 @@ pub struct ClientSettings {
     pub max_polls: u32,
     /// Upper bound on pages of one listing.
     pub max_pages: u32,
+    /// Longest time one request may take, answer and body included (`requestTimeoutMs`).
+    pub request_timeout_ms: u64,
+    /// Longest time one client call may take, every request, retry and poll included
+    /// (`operationTimeoutMs`).
+    pub operation_timeout_ms: u64,
+    /// Largest response body read; a longer one is `INVALID_RESPONSE` (`maxResponseBytes`).
+    pub max_response_bytes: u64,
     /// Seed of the jitter generator.
     pub seed: u64,
 }
@@ -198,6 +260,9 @@ impl ClientSettings {
             max_retry_wait_ms: None,
             max_polls: 2000,
             max_pages: 10_000,
+            request_timeout_ms: DEFAULT_REQUEST_TIMEOUT_MS,
+            operation_timeout_ms: DEFAULT_OPERATION_TIMEOUT_MS,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             seed: 0x5eed,
         }
     }

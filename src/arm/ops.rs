@@ -63,7 +63,7 @@ impl Operation for GetResource {
         }
         let resp = final_response!(self.caller, input, now_ms);
         if resp.status != 200 {
-            return Action::Done(Err(errors::from_response(&resp)));
+            return Action::Done(Err(errors::from_response(&resp, now_ms)));
         }
         Action::Done(require_json_object(&resp, self.what))
     }
@@ -115,7 +115,7 @@ impl Operation for ListAll {
         let Some(pager) = self.pager.as_mut() else {
             return Action::Done(Err(Error::new(ErrorCode::InvalidArgument, "internal: listing already finished")));
         };
-        match pager.on_page(&self.caller.settings, &resp) {
+        match pager.on_page(&self.caller.settings, &resp, now_ms) {
             Err(e) => Action::Done(Err(e)),
             Ok(Some(next)) => self.caller.get(next, 0),
             Ok(None) => Action::Done(Ok(self.pager.take().map(Pager::into_json_array).unwrap_or_default())),
@@ -193,14 +193,14 @@ impl Operation for ListIncremental {
         let Some(pager) = self.pager.as_mut() else {
             // The disk read.
             if resp.status != 200 {
-                return Action::Done(Err(errors::from_response(&resp)));
+                return Action::Done(Err(errors::from_response(&resp, now_ms)));
             }
             return match require_json_object(&resp, "disk") {
                 Ok(text) => self.begin_listing(&text),
                 Err(e) => Action::Done(Err(e)),
             };
         };
-        match pager.on_page(&self.caller.settings, &resp) {
+        match pager.on_page(&self.caller.settings, &resp, now_ms) {
             Err(e) => Action::Done(Err(e)),
             Ok(Some(next)) => self.caller.get(next, 0),
             Ok(None) => Action::Done(Ok(self.pager.take().map(Pager::into_json_array).unwrap_or_default())),
@@ -328,6 +328,19 @@ impl CreateSnapshot {
         self.caller.get(url, 0)
     }
 
+    /// `CONFLICT` on `options.name`: the snapshot name is not free.
+    fn name_taken(&self, resp: &Response, what: &str) -> Error {
+        let name = self.config.as_ref().map(|c| c.name.clone()).unwrap_or_default();
+        let mut e = Error::new(ErrorCode::Conflict, format!("a snapshot named {name:?} {what}")).with_field("options.name");
+        e.arm = Some(Box::new(crate::error::ArmErrorInfo {
+            status: resp.status,
+            arm_code: (resp.status == 412).then(|| "PreconditionFailed".to_string()),
+            request_id: errors::request_id(resp),
+            ..Default::default()
+        }));
+        e
+    }
+
     fn target_url(&self) -> Option<String> {
         let c = self.config.as_ref()?;
         Some(self.caller.settings.endpoint.url(&c.id, &c.api_version))
@@ -432,7 +445,7 @@ impl Operation for CreateSnapshot {
         match self.stage.clone() {
             CreateStage::ReadSource => {
                 if resp.status != 200 {
-                    return Action::Done(Err(errors::from_response(&resp)));
+                    return Action::Done(Err(errors::from_response(&resp, now_ms)));
                 }
                 match require_json_object(&resp, "source") {
                     Ok(text) => self.build(&text, now_ms),
@@ -454,32 +467,40 @@ impl Operation for CreateSnapshot {
                     self.lro = Some(Lro::new(LroKind::Put, url.clone()));
                     self.stage = CreateStage::Submit;
                     self.report("submitting", None, None);
-                    self.caller.send(Request::new(Method::Put, url, Some(body)), 0)
+                    // A create, never a replace: ARM refuses the PUT (412) when the name was
+                    // taken between the check above and now (a concurrent create).
+                    let mut put = Request::new(Method::Put, url, Some(body));
+                    put.headers.push(("If-None-Match", "*"));
+                    self.caller.send(put, 0)
                 }
-                200 => {
-                    let name = self.config.as_ref().map(|c| c.name.clone()).unwrap_or_default();
-                    let mut e = Error::new(
-                        ErrorCode::Conflict,
-                        format!("a snapshot named {name:?} already exists; choose another name (it was not changed)"),
-                    )
-                    .with_field("options.name");
-                    e.arm = Some(Box::new(crate::error::ArmErrorInfo {
-                        status: 200,
-                        request_id: errors::request_id(&resp),
-                        ..Default::default()
-                    }));
-                    Action::Done(Err(e))
-                }
-                _ => Action::Done(Err(errors::from_response(&resp))),
+                200 => Action::Done(Err(self.name_taken(&resp, "already exists; choose another name (it was not changed)"))),
+                _ => Action::Done(Err(errors::from_response(&resp, now_ms))),
             },
             CreateStage::Submit => {
+                // 412: the If-None-Match refused it. 200 to a create: the name existed and a
+                // server that ignores If-None-Match updated it; either way, not a new snapshot.
+                match resp.status {
+                    412 => {
+                        return Action::Done(Err(self.name_taken(
+                            &resp,
+                            "was created by someone else at the same moment; choose another name (theirs was not changed)",
+                        )))
+                    }
+                    200 => {
+                        return Action::Done(Err(self.name_taken(
+                            &resp,
+                            "already existed when the create arrived (ARM answered 200, an update, not 201/202, a create)",
+                        )))
+                    }
+                    _ => {}
+                }
                 let settings = self.caller.settings.clone();
                 let Some(lro) = self.lro.as_mut() else {
                     return Action::Done(Err(Error::new(ErrorCode::InvalidArgument, "internal: no operation")));
                 };
                 if !self.wait.wait {
                     if resp.status >= 300 {
-                        return Action::Done(Err(errors::from_response(&resp)));
+                        return Action::Done(Err(errors::from_response(&resp, now_ms)));
                     }
                     // Accepted: hand back the resource as the PUT answered it.
                     if let Err(e) = lro_headers_trusted(&settings, &resp) {
@@ -502,7 +523,7 @@ impl Operation for CreateSnapshot {
             }
             CreateStage::Completion { url } => {
                 if resp.status != 200 {
-                    return Action::Done(Err(errors::from_response(&resp)));
+                    return Action::Done(Err(errors::from_response(&resp, now_ms)));
                 }
                 if !self.wait.wait || !self.background_copy {
                     return Action::Done(require_json_object(&resp, "snapshot"));

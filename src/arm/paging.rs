@@ -63,9 +63,9 @@ impl Pager {
     }
 
     /// Takes one page reply; returns the next page's URL, or `None` at the end.
-    pub fn on_page(&mut self, settings: &super::ClientSettings, resp: &Response) -> Result<Option<String>> {
+    pub fn on_page(&mut self, settings: &super::ClientSettings, resp: &Response, now_ms: i64) -> Result<Option<String>> {
         if resp.status != 200 {
-            return Err(errors::from_response(resp));
+            return Err(errors::from_response(resp, now_ms));
         }
         self.pages += 1;
         let page: Page =

@@ -39,10 +39,8 @@ impl Jitter {
 /// The delay the server asked for, in ms, if it asked. `now_ms` resolves HTTP dates.
 pub fn server_delay_ms(resp: &Response, now_ms: i64) -> Option<u64> {
     for name in ["retry-after-ms", "x-ms-retry-after-ms"] {
-        if let Some(ms) = resp.header(name).and_then(|v| v.trim().parse::<f64>().ok()) {
-            if ms.is_finite() && ms >= 0.0 {
-                return Some((ms as u64).min(MAX_SERVER_DELAY_MS));
-            }
+        if let Some(ms) = resp.header(name).and_then(|v| parse_millis(v.trim())) {
+            return Some(ms.min(MAX_SERVER_DELAY_MS));
         }
     }
     let value = resp.header("retry-after")?.trim();
@@ -52,6 +50,15 @@ pub fn server_delay_ms(resp: &Response, now_ms: i64) -> Option<u64> {
     let at = parse_http_date(value)?;
     let delta = at.saturating_sub(now_ms).max(0);
     Some((delta as u64).min(MAX_SERVER_DELAY_MS))
+}
+
+/// Whole milliseconds, optionally with a fraction (cut off): `250`, `250.75`. No floats parsed.
+fn parse_millis(v: &str) -> Option<u64> {
+    let (whole, frac) = v.split_once('.').unwrap_or((v, ""));
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(whole.parse::<u64>().unwrap_or(u64::MAX))
 }
 
 /// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to ms since the epoch.
@@ -124,18 +131,20 @@ impl RetryState {
         let server = match outcome {
             Ok(resp) if retryable_status(method, resp.status) => server_delay_ms(resp, now_ms),
             Ok(_) => return None,
-            Err(Failure::Aborted) => return None,
-            Err(Failure::Network(_)) if method == Method::Post => return None,
-            Err(Failure::Network(_)) => None,
+            Err(Failure::Aborted | Failure::Fatal(_)) => return None,
+            Err(Failure::Network(_) | Failure::Timeout) if method == Method::Post => return None,
+            Err(Failure::Network(_) | Failure::Timeout) => None,
         };
         if server.is_some_and(|wait| settings.max_retry_wait_ms.is_some_and(|max| wait > max)) {
             return None;
         }
-        let delay = server.unwrap_or_else(|| {
+        let backoff = {
             let exp = settings.retry_base_ms.saturating_mul(1u64 << self.retries.min(20));
             let capped = exp.min(settings.retry_max_ms) as f64;
             (capped * (0.75 + 0.5 * jitter.next_unit())) as u64
-        });
+        };
+        // A server that asks for no wait at all (`0`, a date in the past) gets the backoff.
+        let delay = server.filter(|asked| *asked > 0).unwrap_or(backoff);
         self.retries += 1;
         Some(delay)
     }

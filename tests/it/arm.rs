@@ -108,6 +108,9 @@ fn check_request(request: &Request, step: &Step) {
     if request.body.is_some() {
         assert_eq!(header("Content-Type"), Some("application/json"));
     }
+    if request.method == Method::Put {
+        assert_eq!(header("If-None-Match"), Some("*"), "every PUT is a create, never a replace");
+    }
     if request.url.starts_with(ARM)
         && request.url.contains("/providers/Microsoft.Compute/")
         && !request.url.contains("DiskOperations")
@@ -229,7 +232,7 @@ fn premium_v2_waits_for_completion_percent() {
         create("PremiumV2_LRS", json!({ "name": name }), true),
         vec![
             expect(Method::Get, snapshot_url(name)).reply(404, &[], "{}"),
-            expect(Method::Put, snapshot_url(name)).reply(200, &[], &snapshot_body(name, "Succeeded", Some(0.0))),
+            expect(Method::Put, snapshot_url(name)).reply(201, &[], &snapshot_body(name, "Succeeded", Some(0.0))),
             expect(Method::Get, snapshot_url(name)).reply(200, &[], &snapshot_body(name, "Succeeded", Some(40.0))),
             expect(Method::Get, snapshot_url(name)).reply(200, &[], &snapshot_body(name, "Succeeded", Some(100.0))),
         ],
@@ -251,7 +254,7 @@ fn a_failed_copy_reports_copy_completion_error() {
         create("UltraSSD_LRS", json!({ "name": name }), true),
         vec![
             expect(Method::Get, snapshot_url(name)).reply(404, &[], "{}"),
-            expect(Method::Put, snapshot_url(name)).reply(200, &[], &failed.to_string()),
+            expect(Method::Put, snapshot_url(name)).reply(201, &[], &failed.to_string()),
         ],
     );
     let err = run.result.unwrap_err();
@@ -570,4 +573,120 @@ fn recorded_copy_start_replays_through_the_protocol() {
     let v: Value = serde_json::from_str(&run.result.unwrap()).unwrap();
     assert_eq!(v["properties"]["completionPercent"], 100.0);
     assert!(run.progress.iter().any(|p| p.phase == "copying" && p.completion_percent == Some(0.0)));
+}
+
+// --- Hostile servers: redirects, conditional creates, bounds ---------------------------------
+
+#[test]
+fn a_redirect_is_never_followed_nor_retried() {
+    let id = ResourceId::parse(&disk_id()).unwrap();
+    for status in [301u16, 302, 303, 307, 308] {
+        let run = run(
+            GetResource::new(settings(), &id),
+            vec![expect(Method::Get, url(&disk_id())).reply(status, &[("Location", "https://evil.example.com/x")], "{}")],
+        );
+        let e = run.result.unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidResponse, "{status}");
+        assert!(!e.message.contains("evil"), "{}", e.message);
+    }
+    // A redirected create (the PUT) is not a success either.
+    let name = "s1";
+    let run = run(
+        create("Premium_LRS", json!({ "name": name }), true),
+        vec![
+            expect(Method::Get, snapshot_url(name)).reply(404, &[], "{}"),
+            expect(Method::Put, snapshot_url(name)).reply(307, &[("Location", "https://evil.example.com/put")], ""),
+        ],
+    );
+    assert_eq!(run.result.unwrap_err().code, ErrorCode::InvalidResponse);
+}
+
+#[test]
+fn a_create_that_finds_the_name_taken_is_a_conflict() {
+    let name = "s1";
+    for (status, code) in [(412u16, "PreconditionFailed"), (200, "")] {
+        let run = run(
+            create("Premium_LRS", json!({ "name": name }), true),
+            vec![
+                expect(Method::Get, snapshot_url(name)).reply(404, &[], "{}"),
+                expect(Method::Put, snapshot_url(name)).reply(
+                    status,
+                    &[("x-ms-request-id", "r1")],
+                    &if status == 200 { snapshot_body(name, "Succeeded", None) } else { format!(r#"{{"error":{{"code":"{code}"}}}}"#) },
+                ),
+            ],
+        );
+        let e = run.result.unwrap_err();
+        assert_eq!(e.code, ErrorCode::Conflict, "{status}");
+        assert_eq!(e.field.as_deref(), Some("options.name"));
+        assert_eq!(e.arm.unwrap().status, status);
+    }
+    // Without waiting too.
+    let run = run(
+        create("Premium_LRS", json!({ "name": name }), false),
+        vec![
+            expect(Method::Get, snapshot_url(name)).reply(404, &[], "{}"),
+            expect(Method::Put, snapshot_url(name)).reply(200, &[], &snapshot_body(name, "Succeeded", None)),
+        ],
+    );
+    assert_eq!(run.result.unwrap_err().code, ErrorCode::Conflict);
+}
+
+#[test]
+fn polls_are_floored_when_retry_after_is_in_the_past_or_zero() {
+    let name = "s1";
+    let past = "Wed, 21 Oct 2015 07:28:00 GMT";
+    let mut script = vec![
+        expect(Method::Get, snapshot_url(name)).reply(404, &[], "{}"),
+        expect(Method::Put, snapshot_url(name)).reply(202, &[("Azure-AsyncOperation", OP), ("Retry-After", past)], ""),
+    ];
+    for _ in 0..5 {
+        script.push(expect(Method::Get, OP).reply(200, &[("Retry-After", "0")], r#"{"status":"InProgress"}"#));
+    }
+    script.push(expect(Method::Get, OP).reply(200, &[], &format!(r#"{{"status":"Succeeded","properties":{{"output":{}}}}}"#, snapshot_body(name, "Succeeded", None))));
+    let run = run(create("Premium_LRS", json!({ "name": name }), true), script);
+    assert!(run.result.is_ok(), "{:?}", run.result);
+    // check, PUT, then six polls: each at least a second after the last.
+    assert_eq!(run.waits.len(), 8);
+    assert!(run.waits[2..].iter().all(|w| *w >= 1000), "{:?}", run.waits);
+}
+
+#[test]
+fn a_request_timeout_is_retried_then_reported_as_timeout() {
+    let id = ResourceId::parse(&disk_id()).unwrap();
+    let u = url(&disk_id());
+    let script = (0..4).map(|_| expect(Method::Get, u.clone()).fail(Failure::Timeout)).collect();
+    let run = run(GetResource::new(settings(), &id), script);
+    let e = run.result.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Timeout);
+    assert!(e.message.contains("requestTimeoutMs"), "{}", e.message);
+}
+
+#[test]
+fn the_shells_own_verdict_is_final_and_never_retried() {
+    let id = ResourceId::parse(&disk_id()).unwrap();
+    let verdict = azure_incremental_snapshots::Error::new(ErrorCode::Unauthorized, "the token function threw");
+    let run = run(
+        GetResource::new(settings(), &id),
+        vec![expect(Method::Get, url(&disk_id())).fail(Failure::Fatal(verdict.clone()))],
+    );
+    assert_eq!(run.result.unwrap_err(), verdict);
+}
+
+#[test]
+fn an_operation_ends_with_timeout_at_its_deadline_without_sending_more() {
+    use azure_incremental_snapshots::arm::WithDeadline;
+    let name = "s1";
+    let mut script = vec![
+        expect(Method::Get, snapshot_url(name)).reply(404, &[], "{}"),
+        expect(Method::Put, snapshot_url(name)).reply(202, &[("Azure-AsyncOperation", OP), ("Retry-After", "10")], ""),
+    ];
+    // 10 s per poll, 35 s allowed: polls at 10, 20, 30 s; the fourth would wait past the deadline.
+    for _ in 0..3 {
+        script.push(expect(Method::Get, OP).reply(200, &[], r#"{"status":"InProgress"}"#));
+    }
+    let run = run(WithDeadline::new(create("Premium_LRS", json!({ "name": name }), true), 35_000), script);
+    let e = run.result.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Timeout);
+    assert!(e.message.contains("operationTimeoutMs"), "{}", e.message);
 }

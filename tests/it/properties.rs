@@ -190,12 +190,12 @@ proptest! {
         headers.push(("Retry-After".into(), body.chars().take(10).collect()));
         for b in [body.clone(), json_body.to_string()] {
             let resp = Response { status, headers: headers.clone(), body: b };
-            let _ = from_response(&resp);
+            let _ = from_response(&resp, 0);
             let _ = server_delay_ms(&resp, 0);
             let mut lro = Lro::new(LroKind::Put, "https://management.azure.com/x".into());
             let _ = lro.on_initial(&settings(), &resp, 0);
             let _ = lro.on_poll(&settings(), &resp, 0);
-            let _ = Pager::new(None).on_page(&settings(), &resp);
+            let _ = Pager::new(None).on_page(&settings(), &resp, 0);
         }
     }
 
