@@ -20,11 +20,13 @@ const HELP = `Usage: node emulator/cli.mjs [options]
   --no-rate-limit       don't enforce 7 incremental snapshots per disk per 5 minutes
   --static <dir>        also serve files of <dir> at / (e.g. a demo page); repeat as /prefix=dir
   --fault <json>        add a fault, e.g. '{"route":"GET snapshots","kind":"throttle","count":2}'
+  --control-origin <o>  also accept control requests (with the secret) from this origin, e.g.
+                        http://127.0.0.1:8000 or http://127.0.0.1:* (any port); repeatable
   --quiet               don't print each request
   --help`;
 
 function parseArgs(argv) {
-  const o = { port: 8090, seed: 'demo', static: [] , faults: [] };
+  const o = { port: 8090, seed: 'demo', static: [], faults: [], allowedControlOrigins: [] };
   const bulk = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -58,6 +60,7 @@ function parseArgs(argv) {
         break;
       }
       case '--fault': o.faults.push(JSON.parse(next())); break;
+      case '--control-origin': o.allowedControlOrigins.push(next()); break;
       case '--quiet': o.quiet = true; break;
       case '--help': case '-h': o.help = true; break;
       default: throw new Error(`unknown option '${a}'`);
@@ -83,8 +86,16 @@ if (opts.help) {
 }
 const quiet = opts.quiet;
 delete opts.quiet;
-const emu = await startEmulator(opts);
+let emu;
+try {
+  emu = await startEmulator(opts);
+} catch (e) {
+  console.error(`error: ${e.message}`);
+  process.exit(2);
+}
+// stdout: the URL, then the control API's secret (send it as x-emulator-secret)
 console.log(emu.url);
+console.log(`control secret: ${emu.controlSecret}`);
 console.error(`ARM emulator listening on ${emu.url} (seed ${JSON.stringify(opts.seed)}; subscription ${emu.seedInfo.subscriptionId}; ${emu.seedInfo.disks.length} disks, ${emu.seedInfo.snapshots} snapshots)`);
 if (!quiet) {
   let seen = 0;

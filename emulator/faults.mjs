@@ -1,6 +1,8 @@
-// Fault injection. A fault is `{ route, kind, count = 1, ... }`; `route` is "*", a RegExp tested
-// against "METHOD /path?query", or a string "METHOD pattern" where pattern is a case-insensitive
-// substring of the path+query (or "re:<regex>"); METHOD may be "*" or left out.
+// Fault injection. A fault is `{ route, kind, count = 1, ... }`; `route` is "*", a string
+// "METHOD pattern" where pattern is a case-insensitive piece of the path+query in which `*`
+// matches any run of characters and every other character is itself (METHOD may be "*" or left
+// out), or, from code in the same process only, a RegExp tested against "METHOD /path?query".
+// Patterns are never compiled to regular expressions, so no input can make matching slow.
 // Immediate kinds answer the request themselves (throttle, status, drop, truncate, latency);
 // deferred kinds change what the request produces (lroFailed, lroCanceled, foreignNextLink,
 // foreignPoll) and are used up when that thing is produced.
@@ -9,21 +11,79 @@ export const IMMEDIATE_KINDS = ['throttle', 'status', 'drop', 'truncate', 'laten
 export const DEFERRED_KINDS = ['lroFailed', 'lroCanceled', 'foreignNextLink', 'foreignPoll'];
 const KINDS = [...IMMEDIATE_KINDS, ...DEFERRED_KINDS];
 
-/** Check and normalise one fault; throws a message string when it is not usable. */
+/** Bounds of a fault and of the list of active faults. */
+export const FAULT_LIMITS = {
+  active: 100, // active faults at a time (and faults per request)
+  route: 200, // characters of a route
+  count: 1000000, // a finite count (-1 = always)
+  latencyMs: 120000, // a latency fault's delay
+  retryAfter: 86400, // seconds
+  retryAfterMs: 86400000,
+  code: 200,
+  message: 2000,
+};
+const FAULT_KEYS = new Set(['route', 'kind', 'count', 'status', 'retryAfter', 'retryAfterMs', 'ms', 'latencyMs', 'code', 'message']);
+const L = FAULT_LIMITS;
+
+const isNum = (v, lo, hi) => typeof v === 'number' && Number.isFinite(v) && v >= lo && v <= hi;
+
+/** Check and normalise one fault; throws an Error with a message for the caller when it is not usable. */
 export function normalizeFault(f) {
-  if (!f || typeof f !== 'object') throw new Error('a fault must be an object');
+  if (!f || typeof f !== 'object' || Array.isArray(f) || f instanceof RegExp) throw new Error('a fault must be a JSON object');
+  for (const k of Object.keys(f)) {
+    if (!FAULT_KEYS.has(k)) throw new Error(`unknown fault property '${String(k).slice(0, 40)}'; known: ${[...FAULT_KEYS].join(', ')}`);
+  }
   const kind = f.kind;
-  if (!KINDS.includes(kind)) throw new Error(`unknown fault kind '${kind}'; expected one of ${KINDS.join(', ')}`);
+  if (typeof kind !== 'string' || !KINDS.includes(kind)) throw new Error(`unknown fault kind '${String(kind).slice(0, 40)}'; expected one of ${KINDS.join(', ')}`);
   const route = f.route ?? '*';
-  if (!(route instanceof RegExp) && typeof route !== 'string') throw new Error('route must be a string or RegExp');
+  if (!(route instanceof RegExp) && typeof route !== 'string') throw new Error('route must be a string such as "GET /providers/Microsoft.Compute/snapshots" or "PUT snapshots/*"');
+  if (typeof route === 'string' && route.length > L.route) throw new Error(`route must be at most ${L.route} characters`);
   let count = f.count ?? 1;
   if (count === -1 || count === null || count === 'Infinity') count = Infinity;
-  if (typeof count !== 'number' || !(count > 0)) throw new Error('count must be a positive number (or -1 for always)');
-  if (kind === 'status' && f.status !== undefined && !(Number.isInteger(f.status) && f.status >= 400 && f.status <= 599)) {
-    throw new Error('status must be an HTTP error status');
+  else if (!(Number.isInteger(count) && count >= 1 && count <= L.count)) throw new Error(`count must be an integer from 1 to ${L.count}, or -1 for always`);
+  if (f.status !== undefined && !(Number.isInteger(f.status) && f.status >= 400 && f.status <= 599)) {
+    throw new Error('status must be an HTTP error status (400 to 599)');
   }
-  return { ...f, route, kind, count, fired: 0 };
+  if (f.retryAfter !== undefined && f.retryAfter !== null && !isNum(f.retryAfter, 0, L.retryAfter)) {
+    throw new Error(`retryAfter must be a number of seconds from 0 to ${L.retryAfter}, or null`);
+  }
+  if (f.retryAfterMs !== undefined && f.retryAfterMs !== null && !isNum(f.retryAfterMs, 0, L.retryAfterMs)) {
+    throw new Error(`retryAfterMs must be a number from 0 to ${L.retryAfterMs}, or null`);
+  }
+  for (const k of ['ms', 'latencyMs']) {
+    if (f[k] !== undefined && !isNum(f[k], 0, L.latencyMs)) throw new Error(`${k} must be a number of milliseconds from 0 to ${L.latencyMs}`);
+  }
+  if (f.code !== undefined && !(typeof f.code === 'string' && /^[A-Za-z0-9_.-]{1,200}$/.test(f.code))) {
+    throw new Error(`code must be 1 to ${L.code} letters, digits, '_', '.' or '-'`);
+  }
+  if (f.message !== undefined && !(typeof f.message === 'string' && f.message.length <= L.message)) {
+    throw new Error(`message must be a string of at most ${L.message} characters`);
+  }
+  const out = { route, kind, count, fired: 0 };
+  for (const k of ['status', 'retryAfter', 'retryAfterMs', 'ms', 'latencyMs', 'code', 'message']) if (f[k] !== undefined) out[k] = f[k];
+  return out;
 }
+
+/**
+ * A matcher for a glob: a case-insensitive piece of the text where `*` is any run of characters.
+ * Leftmost matching of each literal part in turn is exact for unanchored globs, takes
+ * O(text × pattern) at worst, and never backtracks.
+ */
+export function globMatcher(pattern) {
+  const parts = pattern.toLowerCase().split('*').filter((p) => p !== '');
+  return (text) => {
+    const t = text.toLowerCase();
+    let at = 0;
+    for (const part of parts) {
+      const i = t.indexOf(part, at);
+      if (i < 0) return false;
+      at = i + part.length;
+    }
+    return true;
+  };
+}
+
+const METHODS = new Set(['GET', 'PUT', 'POST', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', '*']);
 
 function compileRoute(route) {
   if (route instanceof RegExp) return (method, url) => route.test(`${method} ${url}`);
@@ -31,19 +91,12 @@ function compileRoute(route) {
   if (text === '*' || text === '') return () => true;
   let method = '*';
   let pattern = text;
-  const m = /^([A-Za-z]+|\*)\s+(.*)$/.exec(text);
-  if (m && /^(GET|PUT|POST|PATCH|DELETE|HEAD|OPTIONS|\*)$/i.test(m[1])) {
-    method = m[1].toUpperCase();
-    pattern = m[2].trim();
+  const space = text.search(/\s/);
+  if (space > 0 && METHODS.has(text.slice(0, space).toUpperCase())) {
+    method = text.slice(0, space).toUpperCase();
+    pattern = text.slice(space).trim();
   }
-  let test;
-  if (pattern.startsWith('re:')) {
-    const re = new RegExp(pattern.slice(3), 'i');
-    test = (url) => re.test(url);
-  } else {
-    const needle = pattern.toLowerCase();
-    test = (url) => pattern === '*' || url.toLowerCase().includes(needle);
-  }
+  const test = globMatcher(pattern);
   return (m2, url) => (method === '*' || method === m2) && test(url);
 }
 
@@ -53,10 +106,21 @@ export class FaultSet {
     for (const f of initial) this.add(f);
   }
   add(f) {
-    const n = normalizeFault(f);
-    n.matches = compileRoute(n.route);
-    this.list.push(n);
-    return n;
+    return this.addAll([f])[0];
+  }
+  /** Add faults all or none: each is checked, and the list stays within FAULT_LIMITS.active. */
+  addAll(faults) {
+    if (!Array.isArray(faults) || faults.length === 0) throw new Error('give one fault or a non-empty array of faults');
+    if (this.list.length + faults.length > L.active) {
+      throw new Error(`at most ${L.active} faults may be active at a time (${this.list.length} are); clear some first`);
+    }
+    const ns = faults.map((f) => {
+      const n = normalizeFault(f);
+      n.matches = compileRoute(n.route);
+      return n;
+    });
+    this.list.push(...ns);
+    return ns;
   }
   clear() {
     this.list = [];

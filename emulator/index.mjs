@@ -5,13 +5,13 @@
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { ArmError, armJson } from './util.mjs';
 import { Store } from './store.mjs';
-import { applySeed } from './seed.mjs';
-import { FaultSet, faultReply, normalizeFault } from './faults.mjs';
+import { applySeed, validateSeed, START_SEED_LIMITS } from './seed.mjs';
+import { FaultSet, faultReply } from './faults.mjs';
 import { routeArm, checkApiVersion } from './routes.mjs';
-import { handleControl } from './control.mjs';
+import { handleControl, controlAccess, hasSecret, checkStartOptions, CONTROL_MAX_BODY, SECRET_HEADER } from './control.mjs';
 
 export { DEMO_SUBSCRIPTION, SEED_BASE_MS } from './seed.mjs';
 
@@ -32,21 +32,26 @@ const MIME = {
 export const DEFAULTS = {
   port: 0, host: '127.0.0.1', seed: undefined, pageSize: 1000, latencyMs: 0, faults: [], retryAfterSeconds: 1,
   lroPolls: 1, copyPolls: 3, logRequests: true, enforceRateLimit: true, completionPercentAlways: false,
-  maxSnapshotsPerDisk: 500, static: undefined,
+  maxSnapshotsPerDisk: 500, static: undefined, allowedControlOrigins: [],
 };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Start the emulator. Resolves to
- * { url, port, close(), addFault(f), clearFaults(), requests, resetRequests(), state, seedInfo,
- *   options, faults, advanceClock(ms), setOptions(patch), reset(seed?) }.
+ * { url, port, controlSecret, close(), addFault(f), clearFaults(), requests, resetRequests(), state,
+ *   seedInfo, options, faults, advanceClock(ms), setOptions(patch), reset(seed?) }.
  */
 export async function startEmulator(opts = {}) {
-  const options = { ...DEFAULTS, ...opts };
+  checkStartOptions(opts);
+  const startSeedError = validateSeed(opts.seed, START_SEED_LIMITS);
+  if (startSeedError) throw new RangeError(`startEmulator: ${startSeedError}`);
+  const options = { ...DEFAULTS, ...opts, allowedControlOrigins: [...(opts.allowedControlOrigins || [])] };
   const emu = {
     url: '', port: 0, options, requests: [], faults: new FaultSet(options.faults || []),
     store: null, state: null, seedInfo: null,
+    // A fresh secret per run: every control request but GET /__emulator must send it.
+    controlSecret: randomBytes(32).toString('hex'),
   };
   emu.reset = (seed = options.seed) => {
     const store = new Store(options);
@@ -95,12 +100,20 @@ export async function startEmulator(opts = {}) {
 }
 
 function corsHeaders(req) {
+  if (req.controlCors) return req.controlCors; // control responses: only for a listed origin
   const origin = req.headers.origin;
   return {
     'Access-Control-Allow-Origin': origin || '*',
     ...(origin ? { Vary: 'Origin' } : {}),
     'Access-Control-Expose-Headers': EXPOSE_HEADERS,
   };
+}
+
+/** The headers an ARM preflight allows: ours plus what was asked for, never the control secret. */
+function allowHeaders(requested) {
+  const extra = String(requested || '').split(',').map((h) => h.trim().toLowerCase())
+    .filter((h) => /^[a-z0-9-]{1,100}$/.test(h) && h !== SECRET_HEADER).slice(0, 50);
+  return extra.length ? `${ALLOW_HEADERS}, ${extra.join(', ')}` : ALLOW_HEADERS;
 }
 
 function log(emu, entry) {
@@ -153,15 +166,74 @@ function sendError(emu, req, res, err, opts) {
   sendJson(emu, req, res, err.status, err.body(), err.headers || {}, err.code, opts);
 }
 
-async function readBody(req) {
+/**
+ * Read a request body of at most `limit` bytes. Past it, the rest is read and dropped up to
+ * `drain` bytes (so the client sees the 413 rather than a reset), then the read stops.
+ */
+async function readBody(req, limit = MAX_BODY, drain = 0) {
   const chunks = [];
   let size = 0;
   for await (const chunk of req) {
     size += chunk.length;
-    if (size > MAX_BODY) return { tooLarge: true };
+    if (size > limit) {
+      if (size > limit + drain) return { tooLarge: true };
+      continue;
+    }
     chunks.push(chunk);
   }
+  if (size > limit) return { tooLarge: true };
   return { text: Buffer.concat(chunks).toString('utf8') };
+}
+
+const CONTROL_CORS_HEADERS = `content-type, ${SECRET_HEADER}`;
+
+/** /__emulator/...: same origin (or a listed one), the secret, bounded bodies, 400 for bad input. */
+async function handleControlRequest(emu, req, res, method, seg) {
+  const access = controlAccess(emu, req);
+  const forbid = (code, message) => {
+    res.setHeader('Connection', 'close');
+    sendJson(emu, req, res, 403, { error: { code, message } }, {}, code);
+  };
+  // A foreign page gets no CORS headers at all: it can neither read the answer nor send the header.
+  req.controlCors = access.listed ? { 'Access-Control-Allow-Origin': req.headers.origin, Vary: 'Origin' } : {};
+  if (access.foreign) {
+    forbid('ForbiddenOrigin', "The emulator's control API answers only its own origin (and origins listed in allowedControlOrigins), on a loopback host name or IP address.");
+    return;
+  }
+  if (method === 'OPTIONS') {
+    res.writeHead(204, {
+      ...req.controlCors,
+      'Access-Control-Allow-Methods': 'GET, POST, DELETE',
+      'Access-Control-Allow-Headers': CONTROL_CORS_HEADERS,
+      'Access-Control-Max-Age': '600',
+      'Content-Length': '0',
+    });
+    res.end();
+    return;
+  }
+  const sub = `/${seg.slice(1).join('/')}`.replace(/^\/$/, '');
+  const isInfo = method === 'GET' && sub === '';
+  if (!isInfo && !hasSecret(emu, req)) {
+    forbid('InvalidControlSecret', `Control requests need the header '${SECRET_HEADER}' with this run's secret (GET /__emulator gives it to the emulator's own origin; startEmulator returns it as controlSecret; the command line prints it).`);
+    return;
+  }
+  const body = await readBody(req, CONTROL_MAX_BODY, 8 * 1024 * 1024);
+  if (body.tooLarge) {
+    res.setHeader('Connection', 'close');
+    sendError(emu, req, res, new ArmError(413, 'RequestEntityTooLarge', `A control request body may be at most ${CONTROL_MAX_BODY} bytes.`));
+    return;
+  }
+  let b;
+  if (body.text && body.text.trim() !== '') {
+    try {
+      b = JSON.parse(body.text);
+    } catch (e) {
+      sendError(emu, req, res, new ArmError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: '${String(e.message).slice(0, 200)}'.`));
+      return;
+    }
+  }
+  const r = handleControl(emu, method, sub, b, access);
+  sendJson(emu, req, res, r.status, r.body, { 'Cache-Control': 'no-store' }, r.status >= 400 ? r.body?.error?.code : undefined);
 }
 
 function isArmPath(lo) {
@@ -186,31 +258,34 @@ async function handle(emu, budget, req, res) {
   }
   const lo = seg.map((s) => s.toLowerCase());
   const isControl = lo[0] === '__emulator';
+  if (isControl) {
+    await handleControlRequest(emu, req, res, method, seg);
+    return;
+  }
 
   // CORS preflight
   if (method === 'OPTIONS') {
     const h = {
       ...corsHeaders(req),
       'Access-Control-Allow-Methods': 'GET, PUT, PATCH, DELETE, POST, HEAD, OPTIONS',
-      'Access-Control-Allow-Headers': req.headers['access-control-request-headers']
-        ? `${ALLOW_HEADERS}, ${req.headers['access-control-request-headers']}` : ALLOW_HEADERS,
+      'Access-Control-Allow-Headers': allowHeaders(req.headers['access-control-request-headers']),
       'Access-Control-Max-Age': '600',
       'Content-Length': '0',
     };
     res.writeHead(204, h);
     res.end();
     req.logEntry.status = 204;
-    if (!isControl) log(emu, req.logEntry);
+    log(emu, req.logEntry);
     return;
   }
 
   // static files (optional, for serving a demo page from the same origin)
-  if (!isControl && !isArmPath(lo) && emu.options.static && (method === 'GET' || method === 'HEAD')) {
+  if (!isArmPath(lo) && emu.options.static && (method === 'GET' || method === 'HEAD')) {
     if (serveStatic(emu, req, res, seg)) return;
   }
 
   const body = await readBody(req);
-  if (!isControl) log(emu, req.logEntry);
+  log(emu, req.logEntry);
   if (body.tooLarge) {
     res.setHeader('Connection', 'close');
     sendError(emu, req, res, new ArmError(413, 'RequestEntityTooLarge', `The request body is larger than the limit of ${MAX_BODY} bytes.`));
@@ -227,20 +302,6 @@ async function handle(emu, budget, req, res) {
       throw new ArmError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: '${e.message}'.`);
     }
   };
-
-  if (isControl) {
-    let b;
-    try { b = parseBody(); } catch (e) { sendError(emu, req, res, e); return; }
-    if (method === 'POST' && lo[1] === 'faults') {
-      try { (Array.isArray(b) ? b : [b]).forEach(normalizeFault); } catch (e) {
-        sendJson(emu, req, res, 400, { error: { code: 'BadRequest', message: e.message } }, {}, 'BadRequest');
-        return;
-      }
-    }
-    const r = handleControl(emu, method, `/${seg.slice(1).join('/')}`.replace(/^\/$/, ''), b);
-    sendJson(emu, req, res, r.status, r.body, {}, r.status >= 400 ? r.body?.error?.code : undefined);
-    return;
-  }
 
   if (emu.options.latencyMs > 0) await sleep(emu.options.latencyMs);
 

@@ -12,6 +12,57 @@ export const SEED_BASE_MS = Date.UTC(2025, 4, 1, 2, 0, 0);
 const DAY = 86400000;
 const HOUR = 3600000;
 
+/** Bounds of a seed given through the control API, and (looser, for benchmarks) at start. */
+export const CONTROL_SEED_LIMITS = { snapshots: 10000, disks: 10000, resourceGroups: 10000, string: 200 };
+export const START_SEED_LIMITS = { snapshots: 1000000, disks: 10000, resourceGroups: 10000, string: 200 };
+const SEED_KINDS = ['empty', 'demo', 'bulk'];
+const SEED_STRINGS = ['seed', 'name', 'displayName', 'location', 'resourceGroup', 'subscriptionId', 'tenantId'];
+const SEED_KEYS = new Set(['kind', ...SEED_STRINGS, 'resourceGroups', 'snapshots', 'disks', 'chainShare']);
+const SAFE_ID = /^[A-Za-z0-9._-]+$/;
+const SAFE_RG = /^[-\w._()]+$/;
+
+/** Check a seed against bounds; returns an error message, or null when it can be applied. */
+export function validateSeed(seed, limits = CONTROL_SEED_LIMITS) {
+  if (seed === undefined || seed === null) return null;
+  if (typeof seed === 'string') {
+    return SEED_KINDS.includes(seed.toLowerCase()) ? null : `unknown seed '${seed.slice(0, 40)}' (expected empty, demo or bulk)`;
+  }
+  if (typeof seed !== 'object' || Array.isArray(seed)) return 'a seed must be "empty", "demo", "bulk" or an object { kind, ... }';
+  for (const k of Object.keys(seed)) {
+    if (!SEED_KEYS.has(k)) return `unknown seed property '${String(k).slice(0, 40)}' (known: ${[...SEED_KEYS].join(', ')})`;
+  }
+  if (seed.kind !== undefined && !(typeof seed.kind === 'string' && SEED_KINDS.includes(seed.kind.toLowerCase()))) {
+    return `unknown seed kind '${String(seed.kind).slice(0, 40)}' (expected empty, demo or bulk)`;
+  }
+  for (const k of SEED_STRINGS) {
+    const v = seed[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || v.length === 0 || v.length > limits.string) return `seed.${k} must be a string of 1 to ${limits.string} characters`;
+    if ((k === 'subscriptionId' || k === 'tenantId') && !SAFE_ID.test(v)) return `seed.${k} may hold only letters, digits, '.', '_' and '-'`;
+    if (k === 'resourceGroup' && !SAFE_RG.test(v)) return 'seed.resourceGroup is not a valid resource group name';
+  }
+  const int = (k, lo, hi) => (seed[k] === undefined || (Number.isInteger(seed[k]) && seed[k] >= lo && seed[k] <= hi) ? null : `seed.${k} must be an integer from ${lo} to ${hi}`);
+  const e = int('snapshots', 0, limits.snapshots) || int('disks', 1, limits.disks);
+  if (e) return e;
+  if (seed.chainShare !== undefined && !(typeof seed.chainShare === 'number' && seed.chainShare >= 0 && seed.chainShare <= 1)) return 'seed.chainShare must be a number from 0 to 1';
+  if (seed.resourceGroups !== undefined) {
+    const rgs = seed.resourceGroups;
+    if (!Array.isArray(rgs) || rgs.length > limits.resourceGroups) return `seed.resourceGroups must be an array of at most ${limits.resourceGroups} { name, location?, tags? }`;
+    for (const rg of rgs) {
+      if (!rg || typeof rg !== 'object' || Array.isArray(rg)) return 'each of seed.resourceGroups must be an object { name, location?, tags? }';
+      for (const k of Object.keys(rg)) if (!['name', 'location', 'tags'].includes(k)) return `unknown property '${String(k).slice(0, 40)}' in seed.resourceGroups`;
+      if (typeof rg.name !== 'string' || rg.name.length === 0 || rg.name.length > 90 || !SAFE_RG.test(rg.name)) return 'seed.resourceGroups[].name must be a resource group name (1 to 90 characters)';
+      if (rg.location !== undefined && !(typeof rg.location === 'string' && rg.location.length > 0 && rg.location.length <= limits.string)) return `seed.resourceGroups[].location must be a string of 1 to ${limits.string} characters`;
+      if (rg.tags !== undefined) {
+        if (!rg.tags || typeof rg.tags !== 'object' || Array.isArray(rg.tags)) return 'seed.resourceGroups[].tags must be an object of strings';
+        const entries = Object.entries(rg.tags);
+        if (entries.length > 50 || entries.some(([k, v]) => k.length > 512 || typeof v !== 'string' || v.length > 256)) return 'seed.resourceGroups[].tags: at most 50 string tags (names up to 512, values up to 256 characters)';
+      }
+    }
+  }
+  return null;
+}
+
 /** Seed the store. `seed`: undefined | "empty" | "demo" | "bulk" | { kind, ... }. Returns seedInfo. */
 export function applySeed(store, seed) {
   const spec = typeof seed === 'string' || seed === undefined || seed === null ? { kind: seed || 'empty' } : { kind: 'empty', ...seed };

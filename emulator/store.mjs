@@ -62,8 +62,13 @@ export class Store {
   now() {
     return Date.now() + this.clockOffsetMs;
   }
+  /** Move the clock forward by 0 … 10 years (the total offset too), so every date stays valid. */
   advanceClock(ms) {
-    this.clockOffsetMs += Number(ms) || 0;
+    const max = 10 * 365 * 86400000;
+    if (!(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 && ms <= max) || this.clockOffsetMs + ms > 10 * max) {
+      throw new RangeError(`advanceMs must be a number of milliseconds from 0 to ${max} (10 years)`);
+    }
+    this.clockOffsetMs += ms;
     return this.now();
   }
   nextSeq() {

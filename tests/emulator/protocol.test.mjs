@@ -156,7 +156,7 @@ test('paging: pageSize 3 over 10 snapshots, absolute nextLink, nothing lost or r
   const sub = emu.seedInfo.subscriptionId;
   await createRg(emu, sub, 'rg-page');
   const disk = await createDisk(emu, sub, 'rg-page', 'd1', { sku: 'Standard_LRS' });
-  await call(emu, 'POST', `${emu.url}/__emulator/options`, { body: { enforceRateLimit: false }, api: null, token: null });
+  await call(emu, 'POST', `${emu.url}/__emulator/options`, { body: { enforceRateLimit: false }, api: null, token: null, headers: { 'x-emulator-secret': emu.controlSecret } });
   const names = [];
   for (let i = 0; i < 10; i++) {
     names.push(`s${String(i).padStart(2, '0')}`);
@@ -279,7 +279,7 @@ test('CORS preflight', async (t) => {
 
 test('control API: faults, requests, options, clock, reset', async (t) => {
   const { emu, sub } = await demo(t);
-  const ctl = (method, p, body) => call(emu, method, `${emu.url}/__emulator${p}`, { body, api: null, token: null });
+  const ctl = (method, p, body) => call(emu, method, `${emu.url}/__emulator${p}`, { body, api: null, token: null, headers: { 'x-emulator-secret': emu.controlSecret } });
   let r = await ctl('GET', '');
   assert.equal(r.status, 200);
   assert.equal(r.body.seedInfo.subscriptionId, sub);
