@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // The main job of `npm start`: the web page (www/), the npm package (pkg/, at /pkg) and the ARM
 // emulator with demo data, all on one origin, http://127.0.0.1:8080 by default (PORT and HOST
-// change it). The page finds the emulator at /__emulator and offers demo mode; the same files
-// work from any static host against real Azure.
+// change it). The page finds the emulator at /__emulator and offers demo mode; being on the
+// emulator's own origin, it also gets the run's control secret there (for the "simulate a
+// problem" buttons), which no other origin can read. The same files work from any static host
+// against real Azure.
 //
 // @azure/msal-browser ships ES modules with bare imports, which a browser cannot load as they are;
 // esbuild bundles it once into target/www-vendor/msal-browser.mjs (git-ignored), served at

@@ -128,8 +128,15 @@ function run(cmd, args, env) {
 let emulator;
 if (selected.some((s) => s.name.startsWith("wasm-"))) {
   const { startEmulator } = await import("../emulator/index.mjs");
-  emulator = await startEmulator({ port: 0, seed: "demo", retryAfterSeconds: 0, pageSize: 4 });
+  // The browser suite's page is served by wasm-bindgen-test-runner from a loopback port not known
+  // in advance: its origin may call the control API, and only with this run's secret, which the
+  // tests get at compile time (option_env!), next to the URL.
+  emulator = await startEmulator({
+    port: 0, seed: "demo", retryAfterSeconds: 0, pageSize: 4,
+    allowedControlOrigins: ["http://127.0.0.1:*", "http://localhost:*"],
+  });
   baseEnv.AIS_EMULATOR_URL = emulator.url;
+  baseEnv.AIS_EMULATOR_SECRET = emulator.controlSecret;
   console.log(`test: emulator for the wasm suites at ${emulator.url}`);
 }
 

@@ -260,8 +260,12 @@ async fn fetch_transport_retries_throttling_from_the_emulator() {
     let c = emulator_client();
     let subs = Array::from(&call(c.list_subscriptions(JsValue::UNDEFINED)).await.expect("subscriptions"));
     let sub = get_str(&subs.get(0), "subscriptionId").expect("a subscription");
-    let init = js(r#"{"method":"POST","headers":{"content-type":"application/json"},
-        "body":"{\"route\":\"GET /resourcegroups\",\"kind\":\"throttle\",\"count\":1,\"retryAfter\":0}"}"#);
+    // The control API needs this run's secret (scripts/test.mjs passes it at compile time).
+    let secret = option_env!("AIS_EMULATOR_SECRET").expect("AIS_EMULATOR_SECRET is not set: run these through `node scripts/test.mjs`");
+    let init = js(&format!(
+        r#"{{"method":"POST","headers":{{"content-type":"application/json","x-emulator-secret":"{secret}"}},
+        "body":"{{\"route\":\"GET /resourcegroups\",\"kind\":\"throttle\",\"count\":1,\"retryAfter\":0}}"}}"#
+    ));
     let fetch: Function = Reflect::get(&js_sys::global(), &"fetch".into()).unwrap().unchecked_into();
     let added = fetch
         .call2(&JsValue::NULL, &JsValue::from_str(&format!("{}/__emulator/faults", emulator_url())), &init)
@@ -270,8 +274,10 @@ async fn fetch_transport_retries_throttling_from_the_emulator() {
     let groups = call(c.list_resource_groups(JsValue::from_str(&sub), JsValue::UNDEFINED)).await.expect("retried");
     assert!(Array::from(&groups).length() >= 1);
     // The emulator's log shows the 429 that was retried.
-    let log =
-        fetch.call1(&JsValue::NULL, &JsValue::from_str(&format!("{}/__emulator/requests", emulator_url()))).unwrap();
+    let log_init = js(&format!(r#"{{"headers":{{"x-emulator-secret":"{secret}"}}}}"#));
+    let log = fetch
+        .call2(&JsValue::NULL, &JsValue::from_str(&format!("{}/__emulator/requests", emulator_url())), &log_init)
+        .unwrap();
     let log = JsFuture::from(js_sys::Promise::from(log)).await.expect("log");
     let text = JsFuture::from(log.unchecked_ref::<web_sys::Response>().text().unwrap()).await.unwrap();
     let requests = Array::from(&get(&js(&text.as_string().unwrap()), "requests"));

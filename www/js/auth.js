@@ -27,7 +27,8 @@ export const scopeOf = (cloud) => `${CLOUDS[cloud].arm}/.default`;
 /** Is the ARM emulator serving this page (npm start)? Resolves to its info or null. */
 export async function detectEmulator(signal) {
   try {
-    const r = await fetch(new URL("/__emulator", location.href), { signal, headers: { accept: "application/json" } });
+    // Same-origin, so the answer carries the run's controlSecret (sent back as x-emulator-secret).
+    const r = await fetch(new URL("/__emulator", location.href), { signal, cache: "no-store", headers: { accept: "application/json" } });
     if (!r.ok) return null;
     const info = await r.json();
     return info && info.seedInfo ? info : null;

@@ -177,7 +177,7 @@ async function simulateThrottle() {
   try {
     const r = await fetch(new URL("/__emulator/faults", location.href), {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", "x-emulator-secret": app.emulator?.controlSecret ?? "" },
       body: JSON.stringify({ route: "GET *", kind: "throttle", count: 4, retryAfter: 1 }),
     });
     if (!r.ok) throw new Error(`the emulator answered ${r.status}`);
