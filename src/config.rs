@@ -18,15 +18,17 @@ use crate::models::{
     CreateOption, DataAccessAuthMode, DiskSkuName, EncryptionType, NetworkAccessPolicy, ProvisionedBandwidthCopySpeed,
     PublicNetworkAccess, SnapshotSkuName, Tags,
 };
-use crate::resource_id::{check_disk_or_snapshot_name, check_resource_group_name, ResourceId, SNAPSHOTS};
+use crate::resource_id::{ResourceId, SNAPSHOTS};
+use crate::rules::{
+    self, check_resource_group, check_resource_name, error_of, merge, parse_options, quoted, Reader, Violations,
+};
 use crate::time::utc_parts;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 
 /// Options of [`build_snapshot_config`]; every field is optional. JSON names are camelCase.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct SnapshotOptions {
     /// Snapshot name; default `<disk>-snap-<yyyyMMdd>-<HHmmss>` (copies: `<source>-<region>`).
     pub name: Option<String>,
@@ -61,42 +63,157 @@ pub struct SnapshotOptions {
 }
 
 /// `encryption` option.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct EncryptionOptions {
     /// Disk encryption set id.
     pub disk_encryption_set_id: Option<String>,
-    /// Encryption type.
-    #[serde(rename = "type")]
+    /// Encryption type (JSON `type`).
     pub encryption_type: Option<EncryptionType>,
 }
 
+/// The keys of snapshot options, in the order they are read.
+const OPTION_KEYS: &[&str] = &[
+    "apiVersion",
+    "name",
+    "resourceGroup",
+    "location",
+    "incremental",
+    "createOption",
+    "sku",
+    "tags",
+    "networkAccessPolicy",
+    "diskAccessId",
+    "publicNetworkAccess",
+    "dataAccessAuthMode",
+    "encryption",
+    "instantAccessDurationMinutes",
+    "provisionedBandwidthCopySpeed",
+];
+
+/// The keys of `encryption`.
+const ENCRYPTION_KEYS: &[&str] = &["diskEncryptionSetId", "type"];
+
 impl SnapshotOptions {
-    /// Reads options from JSON text (`null` or empty means none). Unknown keys are refused, so
-    /// a typo such as `networkAccesPolicy` is an error rather than silently ignored.
+    /// Reads options from JSON text (`null` or empty means none). Each key is read with its own
+    /// type check and unknown keys are refused (a typo such as `networkAccesPolicy` is an error,
+    /// not silently ignored). When any is refused, the error carries every such violation and
+    /// every rule the readable fields break on their own (name, resource group, tags, instant
+    /// access); the rules that need the source are checked by [`build_snapshot_config`].
     pub fn from_json_text(text: &str) -> Result<SnapshotOptions> {
-        read_options(text, "snapshot options")
+        let (options, refused) = SnapshotOptions::read(text)?;
+        if refused.is_empty() {
+            return Ok(options);
+        }
+        let mut v = Violations::default();
+        check_own_fields(&options, &mut v);
+        Err(error_of(merge(refused, v.0)))
+    }
+
+    /// Reads what can be read: the options with every refused key left out, and the
+    /// violations (wrong types, unknown keys). An error only when the text is not an object.
+    pub(crate) fn read(text: &str) -> Result<(SnapshotOptions, Vec<Violation>)> {
+        let Some(map) = parse_options(text, "snapshot options")? else {
+            return Ok((SnapshotOptions::default(), Vec::new()));
+        };
+        let mut r = Reader::new(&map, "options", OPTION_KEYS);
+        let api_version = r.string("apiVersion", "apiVersion.type");
+        let name = r.string("name", "name.type");
+        let resource_group = r.string("resourceGroup", "resourceGroup.type");
+        let location = r.string("location", "location.type");
+        let incremental = r.boolean("incremental", "incremental.type");
+        let create_option = r.choice("createOption", "createOption.type", "Copy or CopyStart", CreateOption::parse);
+        let sku = r.choice("sku", "sku.type", "Standard_LRS, Standard_ZRS or Premium_LRS", SnapshotSkuName::parse);
+        let tags = r.tags("tags", "tags.type");
+        let network_access_policy = r.choice(
+            "networkAccessPolicy",
+            "networkAccessPolicy.type",
+            "AllowAll, AllowPrivate or DenyAll",
+            NetworkAccessPolicy::parse,
+        );
+        let disk_access_id = r.string("diskAccessId", "diskAccessId.type");
+        let public_network_access = r.choice(
+            "publicNetworkAccess",
+            "publicNetworkAccess.type",
+            "Enabled or Disabled",
+            PublicNetworkAccess::parse,
+        );
+        let data_access_auth_mode = r.choice(
+            "dataAccessAuthMode",
+            "dataAccessAuthMode.type",
+            "AzureActiveDirectory or None",
+            DataAccessAuthMode::parse,
+        );
+        let encryption = r
+            .object("encryption", "encryption.shape", "an object with diskEncryptionSetId and type")
+            .map(|map| {
+                let mut e = Reader::new(map, "options.encryption", ENCRYPTION_KEYS);
+                let options = EncryptionOptions {
+                    disk_encryption_set_id: e.string("diskEncryptionSetId", "encryption.desId"),
+                    encryption_type: e.choice(
+                        "type",
+                        "encryption.type",
+                        "EncryptionAtRestWithPlatformKey, EncryptionAtRestWithCustomerKey or EncryptionAtRestWithPlatformAndCustomerKeys",
+                        EncryptionType::parse,
+                    ),
+                };
+                r.v.0.extend(e.finish("encryption.unknown", "encryption option"));
+                options
+            });
+        let instant_access_duration_minutes = r.integer("instantAccessDurationMinutes", "instantAccess.type");
+        let provisioned_bandwidth_copy_speed = r.choice(
+            "provisionedBandwidthCopySpeed",
+            "copySpeed.type",
+            "None or Enhanced",
+            ProvisionedBandwidthCopySpeed::parse,
+        );
+        let options = SnapshotOptions {
+            name,
+            resource_group,
+            location,
+            incremental,
+            create_option,
+            sku,
+            tags,
+            network_access_policy,
+            disk_access_id,
+            public_network_access,
+            data_access_auth_mode,
+            encryption,
+            instant_access_duration_minutes,
+            provisioned_bandwidth_copy_speed,
+            api_version,
+        };
+        Ok((options, r.finish("options.unknown", "option")))
     }
 }
 
-/// Reads an options object from JSON text (`null` or empty: the defaults). Errors name the
-/// offending key when serde does (`options.<key>`), else `options`.
-pub(crate) fn read_options<T: serde::de::DeserializeOwned + Default>(text: &str, what: &str) -> Result<T> {
-    let t = text.trim();
-    if t.is_empty() || t == "null" {
-        return Ok(T::default());
+/// The rules each of these options breaks on its own, whatever the source: instant access
+/// range, tags, resource group and snapshot name.
+fn check_own_fields(options: &SnapshotOptions, v: &mut Violations) {
+    if let Some(m) = options.instant_access_duration_minutes {
+        if !(60..=300).contains(&m) {
+            v.add(
+                "options.instantAccessDurationMinutes",
+                "instantAccess.range",
+                format!("instantAccessDurationMinutes must be between 60 and 300 (got {m})"),
+            );
+        }
     }
-    serde_json::from_str(t).map_err(|e| {
-        let msg = e.to_string();
-        let field = unknown_field_name(&msg).map(|f| format!("options.{f}")).unwrap_or_else(|| "options".into());
-        Error::invalid_argument(field, format!("invalid {what}: {msg}"))
-    })
-}
-
-/// serde's "unknown field `x`" message → `x`.
-fn unknown_field_name(msg: &str) -> Option<&str> {
-    let rest = msg.strip_prefix("unknown field `")?;
-    rest.split('`').next()
+    if let Some(tags) = &options.tags {
+        rules::check_tags(tags, "options", v);
+    }
+    if let Some(rg) = &options.resource_group {
+        check_resource_group(rg, "options.resourceGroup", v);
+    }
+    if let Some(n) = &options.name {
+        check_resource_name(
+            n,
+            "options.name",
+            "a snapshot name",
+            ["name.length", "name.chars", "name.start", "name.end"],
+            v,
+        );
+    }
 }
 
 /// What [`build_snapshot_config`] produces: where to PUT and what.
@@ -329,22 +446,23 @@ impl SnapshotSource {
     }
 }
 
-/// Collects violations; `check` records one when a condition fails.
-#[derive(Default)]
-struct Violations(Vec<Violation>);
-
-impl Violations {
-    fn add(&mut self, field: &str, rule: &'static str, message: impl Into<String>) {
-        self.0.push(Violation { field: field.to_string(), rule, message: message.into() });
-    }
-}
-
 /// Builds and validates the request for a new snapshot of `source` at time `now_ms`
 /// (milliseconds since the Unix epoch, used for the default name only).
 pub fn build_snapshot_config(
     source: &SnapshotSource,
     options: &SnapshotOptions,
     now_ms: i64,
+) -> Result<SnapshotConfig> {
+    build_checked(source, options, now_ms, Vec::new())
+}
+
+/// [`build_snapshot_config`] after reading found `refused` (reported first; nothing is said
+/// about a refused field beyond its own violation).
+fn build_checked(
+    source: &SnapshotSource,
+    options: &SnapshotOptions,
+    now_ms: i64,
+    refused: Vec<Violation>,
 ) -> Result<SnapshotConfig> {
     let mut v = Violations::default();
     let api_version = match &options.api_version {
@@ -362,21 +480,21 @@ pub fn build_snapshot_config(
     // The source id decides subscription and default resource group.
     let source_id = match source.id.as_deref() {
         None => {
-            v.add(&format!("{src_field}.id"), "source.id", "the source has no id; pass the object ARM returned");
+            v.add(format!("{src_field}.id"), "source.id", "the source has no id; pass the object ARM returned");
             None
         }
         Some(raw) => match ResourceId::parse(raw) {
             Ok(id) if id.is_disk() || id.is_snapshot() => Some(id),
             Ok(_) => {
                 v.add(
-                    &format!("{src_field}.id"),
+                    format!("{src_field}.id"),
                     "source.type",
                     "the source must be a Microsoft.Compute disk or snapshot",
                 );
                 None
             }
             Err(e) => {
-                v.add(&format!("{src_field}.id"), "source.id", e.message);
+                v.add(format!("{src_field}.id"), "source.id", e.message);
                 None
             }
         },
@@ -464,13 +582,9 @@ pub fn build_snapshot_config(
     }
 
     match &location {
-        Some(l) if !is_region_name(l) => v.add(
-            "options.location",
-            "location.format",
-            format!("{l:?} is not an Azure region name such as westeurope"),
-        ),
+        Some(l) if !is_region_name(l) => v.add("options.location", "location.format", location_message(l)),
         None if create_option != CreateOption::CopyStart => v.add(
-            &format!("{src_field}.location"),
+            format!("{src_field}.location"),
             "location.required",
             "the source has no location; pass options.location",
         ),
@@ -491,7 +605,7 @@ pub fn build_snapshot_config(
     if let Some(sku) = &options.sku {
         match sku {
             SnapshotSkuName::PremiumLrs if incremental => v.add("options.sku", "sku.incremental", "incremental snapshots are always stored on standard storage; Premium_LRS makes no sense for them (use Standard_ZRS or Standard_LRS, or leave it out)"),
-            SnapshotSkuName::Other(s) => v.add("options.sku", "sku.name", format!("unknown snapshot sku {s:?}; use Standard_LRS, Standard_ZRS or Premium_LRS")),
+            SnapshotSkuName::Other(s) => v.add("options.sku", "sku.name", format!("unknown snapshot sku {}; use Standard_LRS, Standard_ZRS or Premium_LRS", quoted(s))),
             _ => {}
         }
     }
@@ -515,7 +629,7 @@ pub fn build_snapshot_config(
         v.add(
             "options.networkAccessPolicy",
             "networkAccessPolicy.value",
-            format!("unknown policy {p:?}; use AllowAll, AllowPrivate or DenyAll"),
+            format!("unknown policy {}; use AllowAll, AllowPrivate or DenyAll", quoted(p)),
         );
     }
     if network_access_policy == Some(NetworkAccessPolicy::AllowPrivate) && disk_access_id.is_none() {
@@ -541,14 +655,14 @@ pub fn build_snapshot_config(
         v.add(
             "options.publicNetworkAccess",
             "publicNetworkAccess.value",
-            format!("unknown value {p:?}; use Enabled or Disabled"),
+            format!("unknown value {}; use Enabled or Disabled", quoted(p)),
         );
     }
     if let Some(DataAccessAuthMode::Other(p)) = &data_access_auth_mode {
         v.add(
             "options.dataAccessAuthMode",
             "dataAccessAuthMode.value",
-            format!("unknown value {p:?}; use AzureActiveDirectory or None"),
+            format!("unknown value {}; use AzureActiveDirectory or None", quoted(p)),
         );
     }
     let min_versions = [
@@ -595,7 +709,7 @@ pub fn build_snapshot_config(
                 );
             }
             Some(EncryptionType::Other(t)) => {
-                v.add("options.encryption.type", "encryption.type", format!("unknown encryption type {t:?}"))
+                v.add("options.encryption.type", "encryption.type", format!("unknown encryption type {}", quoted(t)))
             }
             _ => {}
         }
@@ -605,35 +719,14 @@ pub fn build_snapshot_config(
         }
     });
 
-    if let Some(m) = options.instant_access_duration_minutes {
-        if !(60..=300).contains(&m) {
-            v.add(
-                "options.instantAccessDurationMinutes",
-                "instantAccess.range",
-                "instantAccessDurationMinutes must be between 60 and 300",
-            );
-        }
-    }
-    if let Some(tags) = &options.tags {
-        check_tags(tags, &mut v);
-    }
+    check_own_fields(options, &mut v);
 
     let resource_group = options
         .resource_group
         .clone()
         .or_else(|| source_id.as_ref().and_then(|i| i.resource_group_name().map(str::to_string)));
-    if let Some(rg) = &options.resource_group {
-        if let Err(msg) = check_resource_group_name(rg) {
-            v.add("options.resourceGroup", "resourceGroup.name", msg);
-        }
-    }
     let name = match &options.name {
-        Some(n) => {
-            if let Err(msg) = check_disk_or_snapshot_name(n) {
-                v.add("options.name", "name.rules", msg);
-            }
-            n.clone()
-        }
+        Some(n) => n.clone(),
         None => {
             let base = source_id.as_ref().and_then(|i| i.name()).unwrap_or("snapshot");
             match (&create_option, &location) {
@@ -647,7 +740,7 @@ pub fn build_snapshot_config(
         (Some(sid), Some(rg)) => ResourceId::compute(sid.subscription_id(), rg, "snapshots", &name).ok(),
         _ => None,
     };
-    Error::from_violations(v.0)?;
+    Error::from_violations(merge(refused, v.0))?;
     let (Some(source_id), Some(target)) = (source_id, target) else {
         return Err(Error::invalid_argument(src_field, "the source id or target name is not usable"));
     };
@@ -713,36 +806,39 @@ fn is_region_name(s: &str) -> bool {
     !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ')
 }
 
+/// Why `l` is not a region name, showing the characters that do not belong in one.
+fn location_message(l: &str) -> String {
+    let bad = rules::describe_chars(l.chars().filter(|c| !(c.is_ascii_alphanumeric() || *c == ' ')));
+    if bad.is_empty() {
+        format!("{} is not an Azure region name such as westeurope", quoted(l))
+    } else {
+        format!(
+            "{} is not an Azure region name such as westeurope (letters, digits and spaces); found {bad}",
+            quoted(l)
+        )
+    }
+}
+
 /// `West Europe` and `westeurope` are the same region.
 pub fn same_region(a: &str, b: &str) -> bool {
     let norm = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
     norm(a) == norm(b)
 }
 
-/// ARM's tag rules: at most 50, names ≤ 512 without `<>%&\?/`, values ≤ 256.
-fn check_tags(tags: &Tags, v: &mut Violations) {
-    if tags.len() > 50 {
-        v.add("options.tags", "tags.count", "at most 50 tags per resource");
-    }
-    for (k, val) in tags {
-        let field = format!("options.tags.{k}");
-        if k.is_empty() || k.chars().count() > 512 {
-            v.add(&field, "tags.nameLength", "tag names are 1 to 512 characters");
-        }
-        if k.chars().any(|c| matches!(c, '<' | '>' | '%' | '&' | '\\' | '?' | '/') || c.is_control()) {
-            v.add(&field, "tags.nameChars", "tag names may not contain < > % & \\ ? /");
-        }
-        if val.chars().count() > 256 {
-            v.add(&field, "tags.valueLength", "tag values are at most 256 characters");
-        }
-    }
-}
-
 /// `buildSnapshotConfig` on JSON: source and options as JSON values, the config as JSON text.
 pub fn build_snapshot_config_json(source: &str, options: &str, now_ms: i64) -> Result<String> {
-    let options = SnapshotOptions::from_json_text(options)?;
-    let source = SnapshotSource::from_json_text(source)?;
-    let config = build_snapshot_config(&source, &options, now_ms)?;
+    let (options, refused) = SnapshotOptions::read(options)?;
+    let source = match SnapshotSource::from_json_text(source) {
+        Ok(s) => s,
+        Err(e) if refused.is_empty() => return Err(e),
+        Err(_) => {
+            // The options' own problems first, as when they were read on their own.
+            let mut v = Violations::default();
+            check_own_fields(&options, &mut v);
+            return Err(error_of(merge(refused, v.0)));
+        }
+    };
+    let config = build_checked(&source, &options, now_ms, refused)?;
     serde_json::to_string(&config)
         .map_err(|e| Error::invalid_argument("options", format!("cannot write the config: {e}")))
 }
@@ -750,6 +846,7 @@ pub fn build_snapshot_config_json(source: &str, options: &str, now_ms: i64) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resource_id::check_disk_or_snapshot_name;
     use serde_json::{json, Value};
 
     const DISK: &str =
@@ -786,7 +883,7 @@ mod tests {
     fn all_violations_are_reported_at_once() {
         let err = config(disk(), json!({ "name": "bad name", "sku": "Premium_LRS", "location": "eastus", "instantAccessDurationMinutes": 5 })).unwrap_err();
         let rules: Vec<&str> = err.violations.iter().map(|v| v.rule).collect();
-        assert_eq!(rules, ["copy.sameRegion", "sku.incremental", "instantAccess.range", "name.rules"]);
+        assert_eq!(rules, ["copy.sameRegion", "sku.incremental", "instantAccess.range", "name.chars"]);
         assert_eq!(err.field.as_deref(), Some("options.location"));
     }
 

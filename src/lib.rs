@@ -23,6 +23,7 @@ pub mod error;
 pub mod filter;
 pub mod models;
 pub mod resource_id;
+mod rules;
 pub mod template;
 pub mod time;
 

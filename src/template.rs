@@ -25,13 +25,13 @@
 //! Output is deterministic: keys in ARM's usual order, pretty-printed by [`to_pretty_json`].
 
 use crate::api_version::{at_least, parse_api_version, DEFAULT_API_VERSION, MIN_INCREMENTAL};
-use crate::config::read_options;
 use crate::error::{Error, Result, Violation};
 use crate::models::{SnapshotSkuName, Tags};
-use crate::resource_id::{check_disk_or_snapshot_name, ResourceId, DISKS};
+use crate::resource_id::{ResourceId, DISKS};
+use crate::rules::{self, check_resource_name, kind, merge, parse_options, quoted, Reader, Violations};
 use serde::ser::SerializeMap;
-use serde::{Deserialize, Serialize, Serializer};
-use serde_json::value::RawValue;
+use serde::{Serialize, Serializer};
+use serde_json::Value;
 
 /// `$schema` of templates.
 pub const TEMPLATE_SCHEMA: &str = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
@@ -40,19 +40,18 @@ pub const PARAMETERS_SCHEMA: &str = "https://schema.management.azure.com/schemas
 const CONTENT_VERSION: &str = "1.0.0.0";
 
 /// Options of [`build_snapshot_template`] and [`build_template_parameters`].
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Default)]
 pub struct TemplateOptions {
     /// Compute api-version of the snapshot resources.
     pub api_version: Option<String>,
     /// One disk (object or id).
-    pub disk: Option<Box<RawValue>>,
+    pub disk: Option<Value>,
     /// Several disks (objects or ids).
-    pub disks: Option<Vec<Box<RawValue>>>,
+    pub disks: Option<Vec<Value>>,
     /// `copyLoop` or `perDisk`.
     pub layout: Option<String>,
-    /// How snapshots are named.
-    pub snapshot_name: Option<Box<RawValue>>,
+    /// How snapshots are named (a name, or an object: see the module docs).
+    pub snapshot_name: Option<Value>,
     /// Tags on every snapshot.
     pub tags: Option<Tags>,
     /// A fixed region instead of the resource group's.
@@ -65,10 +64,47 @@ pub struct TemplateOptions {
     pub incremental: Option<bool>,
 }
 
+/// The keys of template options, in the order they are read.
+const OPTION_KEYS: &[&str] =
+    &["apiVersion", "disk", "disks", "layout", "snapshotName", "tags", "location", "outputs", "sku", "incremental"];
+
+/// The keys of a `snapshotName` object.
+const NAMING_KEYS: &[&str] = &["parameter", "defaultValue", "timestamp", "expression"];
+
 impl TemplateOptions {
-    /// Reads options from JSON text (`null` or empty: none).
+    /// Reads options from JSON text (`null` or empty: none). Each key is read with its own type
+    /// check and unknown keys are refused; when any is refused, the error carries every such
+    /// violation and every rule the other options break (templates need nothing else to check).
     pub fn from_json_text(text: &str) -> Result<TemplateOptions> {
-        read_options(text, "template options")
+        let (options, refused) = TemplateOptions::read(text)?;
+        if refused.is_empty() {
+            return Ok(options);
+        }
+        Err(match plan_checked(&options, refused) {
+            Err(e) => e,
+            Ok(_) => Error::invalid_argument("options", "invalid template options"),
+        })
+    }
+
+    /// Reads what can be read: the options with every refused key left out, and the violations.
+    fn read(text: &str) -> Result<(TemplateOptions, Vec<Violation>)> {
+        let Some(map) = parse_options(text, "template options")? else {
+            return Ok((TemplateOptions::default(), Vec::new()));
+        };
+        let mut r = Reader::new(&map, "options", OPTION_KEYS);
+        let options = TemplateOptions {
+            api_version: r.string("apiVersion", "apiVersion.type"),
+            disk: r.value("disk").cloned(),
+            disks: r.array("disks", "disks.type", "an array of disk objects or disk ids").cloned(),
+            layout: r.string("layout", "layout.type"),
+            snapshot_name: r.value("snapshotName").cloned(),
+            tags: r.tags("tags", "tags.type"),
+            location: r.string("location", "location.type"),
+            outputs: r.boolean("outputs", "outputs.type"),
+            sku: r.choice("sku", "sku.type", "Standard_LRS or Standard_ZRS", SnapshotSkuName::parse),
+            incremental: r.boolean("incremental", "incremental.type"),
+        };
+        Ok((options, r.finish("options.unknown", "option")))
     }
 }
 
@@ -77,27 +113,6 @@ impl TemplateOptions {
 struct DiskEntry {
     name: String,
     id: String,
-}
-
-#[derive(Deserialize)]
-struct DiskKeys {
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    name: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct NamingKeys {
-    #[serde(default)]
-    parameter: Option<String>,
-    #[serde(default)]
-    default_value: Option<String>,
-    #[serde(default)]
-    timestamp: Option<bool>,
-    #[serde(default)]
-    expression: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -128,36 +143,36 @@ struct Plan {
     sku: Option<SnapshotSkuName>,
 }
 
-struct Violations(Vec<Violation>);
-
-impl Violations {
-    fn add(&mut self, field: impl Into<String>, rule: &'static str, message: impl Into<String>) {
-        self.0.push(Violation { field: field.into(), rule, message: message.into() });
-    }
-}
-
-fn read_disk(raw: &RawValue, field: &str, v: &mut Violations) -> Option<DiskEntry> {
-    let text = raw.get().trim_start();
-    let (id, name) = if text.starts_with('"') {
-        match serde_json::from_str::<String>(text) {
-            Ok(id) => (Some(id), None),
-            Err(_) => (None, None),
-        }
-    } else if text.starts_with('{') {
-        match serde_json::from_str::<DiskKeys>(text) {
-            Ok(k) => (k.id, k.name),
-            Err(e) => {
-                v.add(field, "disk.shape", format!("not a disk object: {e}"));
-                return None;
+fn read_disk(value: &Value, field: &str, v: &mut Violations) -> Option<DiskEntry> {
+    let (id, name) = match value {
+        Value::String(id) => (id.clone(), None),
+        Value::Object(map) => {
+            let mut text = |key: &str, rule: &'static str| match map.get(key).filter(|x| !x.is_null()) {
+                None => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(other) => {
+                    v.add(
+                        format!("{field}.{key}"),
+                        rule,
+                        format!("the disk's {key} must be a string, got {}", kind(other)),
+                    );
+                    Err(())
+                }
+            };
+            let (id, name) = (text("id", "disk.id"), text("name", "disk.shape"));
+            match (id, name) {
+                (Ok(Some(id)), Ok(name)) => (id, name),
+                (Ok(None), _) => {
+                    v.add(format!("{field}.id"), "disk.id", "the disk has no id");
+                    return None;
+                }
+                _ => return None,
             }
         }
-    } else {
-        v.add(field, "disk.shape", "expected a disk object or a disk id");
-        return None;
-    };
-    let Some(id) = id else {
-        v.add(format!("{field}.id"), "disk.id", "the disk has no id");
-        return None;
+        other => {
+            v.add(field, "disk.shape", format!("expected a disk object or a disk id, got {}", kind(other)));
+            return None;
+        }
     };
     match ResourceId::parse_of_type(&id, DISKS) {
         Ok(parsed) => {
@@ -171,49 +186,64 @@ fn read_disk(raw: &RawValue, field: &str, v: &mut Violations) -> Option<DiskEntr
     }
 }
 
-fn read_naming(raw: Option<&RawValue>, v: &mut Violations) -> Naming {
-    let Some(raw) = raw else { return Naming::Documented };
-    let text = raw.get().trim_start();
-    if text.starts_with('"') {
-        let name: String = serde_json::from_str(text).unwrap_or_default();
-        if is_expression(&name) {
-            return Naming::Expression(name);
+fn read_naming(value: Option<&Value>, v: &mut Violations) -> Naming {
+    let map = match value {
+        None => return Naming::Documented,
+        Some(Value::String(name)) => {
+            if is_expression(name) {
+                return Naming::Expression(name.clone());
+            }
+            check_resource_name(
+                name,
+                "options.snapshotName",
+                "a snapshot name",
+                ["snapshotName.length", "snapshotName.chars", "snapshotName.start", "snapshotName.end"],
+                v,
+            );
+            return Naming::Fixed(name.clone());
         }
-        if let Err(msg) = check_disk_or_snapshot_name(&name) {
-            v.add("options.snapshotName", "snapshotName.rules", msg);
-        }
-        return Naming::Fixed(name);
-    }
-    let keys: NamingKeys = match serde_json::from_str(text) {
-        Ok(k) => k,
-        Err(e) => {
+        Some(Value::Object(map)) => map,
+        Some(other) => {
             v.add(
                 "options.snapshotName",
                 "snapshotName.shape",
-                format!("use a name, {{ parameter }}, {{ timestamp: true }} or {{ expression }}: {e}"),
+                format!(
+                    "snapshotName must be a name, {{ parameter }}, {{ timestamp: true }} or {{ expression }}, got {}",
+                    kind(other)
+                ),
             );
             return Naming::Documented;
         }
     };
-    match keys {
-        NamingKeys { parameter: Some(p), expression: None, timestamp: None | Some(false), default_value } => {
+    let mut r = Reader::new(map, "options.snapshotName", NAMING_KEYS);
+    let parameter = r.string("parameter", "snapshotName.shape");
+    let default_value = r.string("defaultValue", "snapshotName.shape");
+    let timestamp = r.boolean("timestamp", "snapshotName.shape");
+    let expression = r.string("expression", "snapshotName.shape");
+    let refused = r.finish("snapshotName.shape", "snapshotName key");
+    let any_refused = !refused.is_empty();
+    v.0.extend(refused);
+    match (parameter, expression, timestamp, default_value) {
+        (Some(p), None, None | Some(false), default_value) => {
             if p.is_empty() || !p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || p.len() > 255 {
+                let bad = rules::describe_chars(p.chars().filter(|c| !(c.is_ascii_alphanumeric() || *c == '_')));
+                let found = if bad.is_empty() { String::new() } else { format!("; found {bad}") };
                 v.add(
                     "options.snapshotName.parameter",
                     "snapshotName.parameterName",
-                    "parameter names are letters, digits and '_'",
+                    format!("parameter names are 1 to 255 letters, digits and '_'{found}"),
                 );
             }
             if ["diskName", "diskResourceId", "disks"].contains(&p.as_str()) {
                 v.add(
                     "options.snapshotName.parameter",
                     "snapshotName.parameterName",
-                    format!("{p:?} is already a parameter of the template"),
+                    format!("{} is already a parameter of the template", quoted(&p)),
                 );
             }
             Naming::Parameter { name: p, default_value }
         }
-        NamingKeys { expression: Some(e), parameter: None, timestamp: None | Some(false), default_value: None } => {
+        (None, Some(e), None | Some(false), None) => {
             if !is_expression(&e) {
                 v.add(
                     "options.snapshotName.expression",
@@ -223,15 +253,15 @@ fn read_naming(raw: Option<&RawValue>, v: &mut Violations) -> Naming {
             }
             Naming::Expression(e)
         }
-        NamingKeys { timestamp: Some(true), parameter: None, expression: None, default_value: None } => {
-            Naming::Timestamp
-        }
+        (None, None, Some(true), None) => Naming::Timestamp,
         _ => {
-            v.add(
-                "options.snapshotName",
-                "snapshotName.shape",
-                "give exactly one of parameter, timestamp or expression",
-            );
+            if !any_refused {
+                v.add(
+                    "options.snapshotName",
+                    "snapshotName.shape",
+                    "give exactly one of parameter, timestamp or expression",
+                );
+            }
             Naming::Documented
         }
     }
@@ -243,7 +273,12 @@ fn is_expression(s: &str) -> bool {
 }
 
 fn plan(options: &TemplateOptions) -> Result<Plan> {
-    let mut v = Violations(Vec::new());
+    plan_checked(options, Vec::new())
+}
+
+/// [`plan`] after reading refused `refused` (reported first; nothing more is said about them).
+fn plan_checked(options: &TemplateOptions, refused: Vec<Violation>) -> Result<Plan> {
+    let mut v = Violations::default();
     let api_version = match &options.api_version {
         None => DEFAULT_API_VERSION.to_string(),
         Some(a) => {
@@ -303,7 +338,7 @@ fn plan(options: &TemplateOptions) -> Result<Plan> {
             v.add(
                 "options.layout",
                 "layout.value",
-                format!("layout {other:?} is neither \"copyLoop\" nor \"perDisk\""),
+                format!("layout {} is neither \"copyLoop\" nor \"perDisk\"", quoted(other)),
             );
             Layout::Single
         }
@@ -311,7 +346,7 @@ fn plan(options: &TemplateOptions) -> Result<Plan> {
     if layout == Layout::PerDisk && disks.is_empty() {
         v.add("options.disks", "layout.perDiskNeedsDisks", "the perDisk layout needs the disks, to know how many");
     }
-    let naming = read_naming(options.snapshot_name.as_deref(), &mut v);
+    let naming = read_naming(options.snapshot_name.as_ref(), &mut v);
     if matches!(naming, Naming::Fixed(_)) && (layout != Layout::Single || disks.len() > 1) {
         v.add("options.snapshotName", "snapshotName.fixedNeedsOneDisk", "a fixed name fits one snapshot only");
     }
@@ -332,21 +367,7 @@ fn plan(options: &TemplateOptions) -> Result<Plan> {
         }
     }
     if let Some(tags) = &options.tags {
-        if tags.len() > 50 {
-            v.add("options.tags", "tags.count", "at most 50 tags per resource");
-        }
-        for (k, val) in tags {
-            if k.is_empty() || k.chars().count() > 512 || k.chars().any(|c| "<>%&\\?/".contains(c) || c.is_control()) {
-                v.add(
-                    format!("options.tags.{k}"),
-                    "tags.name",
-                    "tag names are 1 to 512 characters without < > % & \\ ? /",
-                );
-            }
-            if val.chars().count() > 256 {
-                v.add(format!("options.tags.{k}"), "tags.valueLength", "tag values are at most 256 characters");
-            }
-        }
+        rules::check_tags(tags, "options", &mut v);
     }
     if let Some(l) = &options.location {
         if !(is_expression(l)
@@ -361,7 +382,9 @@ fn plan(options: &TemplateOptions) -> Result<Plan> {
             "sku.incremental",
             "incremental snapshots live on standard storage; Premium_LRS makes no sense for them",
         ),
-        Some(SnapshotSkuName::Other(s)) => v.add("options.sku", "sku.name", format!("unknown snapshot sku {s:?}")),
+        Some(SnapshotSkuName::Other(s)) => {
+            v.add("options.sku", "sku.name", format!("unknown snapshot sku {}", quoted(s)))
+        }
         _ => {}
     }
     if options.incremental == Some(false) {
@@ -371,7 +394,7 @@ fn plan(options: &TemplateOptions) -> Result<Plan> {
             "this template makes incremental snapshots; incremental must stay true",
         );
     }
-    Error::from_violations(v.0)?;
+    Error::from_violations(merge(refused, v.0))?;
     Ok(Plan {
         api_version,
         disks,

@@ -4,3 +4,4 @@ mod arm;
 mod fixtures;
 mod properties;
 mod template;
+mod validation;
