@@ -273,22 +273,22 @@ fn secret_forms(secret: &str) -> Vec<String> {
             c => json.push(c),
         }
     }
-    let mut upper = String::new();
-    let mut plus = String::new();
-    for b in secret.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            upper.push(b as char);
-            plus.push(b as char);
-        } else {
-            upper.push_str(&format!("%{b:02X}"));
-            if b == b' ' {
-                plus.push('+');
+    // Percent-encoded as RFC 3986 strictly, as encodeURIComponent and as encodeURI do it, each
+    // with upper- and lower-case hex; and as forms encode it (`+` for a space).
+    let mut encoded = Vec::new();
+    for keep in ["-._~", "-._~!*'()", "-._~!*'();,/?:@&=+$#"] {
+        let mut upper = String::new();
+        for b in secret.bytes() {
+            if b.is_ascii_alphanumeric() || keep.as_bytes().contains(&b) {
+                upper.push(b as char);
             } else {
-                plus.push_str(&format!("%{b:02X}"));
+                upper.push_str(&format!("%{b:02X}"));
             }
         }
+        encoded.push(lower_hex_escapes(&upper));
+        encoded.push(upper.replace("%20", "+"));
+        encoded.push(upper);
     }
-    let lower = lower_hex_escapes(&upper);
     // JSON writers that escape more than they must (System.Text.Json writes `+` as `\u002B`).
     let mut unicode = String::new();
     for c in secret.chars() {
@@ -298,7 +298,7 @@ fn secret_forms(secret: &str) -> Vec<String> {
             unicode.push_str(&format!("\\u{:04X}", c as u32));
         }
     }
-    for f in [json, upper, lower, plus, unicode] {
+    for f in [json, unicode].into_iter().chain(encoded) {
         if !forms.contains(&f) {
             forms.push(f);
         }

@@ -1,6 +1,6 @@
 //! `ArmClient`: the JavaScript class over the protocol operations and the fetch transport.
 
-use super::convert::{error_to_js, id_or_object, json_out, options_text, prop, IdOrObject};
+use super::convert::{error_to_js, id_or_object, is_array, json_out, keys, options_text, prop, IdOrObject};
 use super::transport::{TokenSource, Transport};
 use crate::arm::ops::{
     snapshot_id, CreateSnapshot, GetResource, GrantAccessOptions, ListAll, ListIncremental, SearchScope, Simple,
@@ -8,7 +8,7 @@ use crate::arm::ops::{
 };
 use crate::arm::{ClientSettings, Endpoint, Operation};
 use crate::config::SnapshotOptions;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Violation};
 use crate::resource_id::{ResourceId, DISKS, SNAPSHOTS};
 use js_sys::{Function, Promise};
 use std::rc::Rc;
@@ -28,19 +28,12 @@ pub struct ArmClient {
     inner: Rc<Inner>,
 }
 
-fn get(obj: &JsValue, key: &str) -> JsValue {
+fn get(obj: &JsValue, key: &str) -> Result<JsValue> {
     prop(obj, key)
 }
 
-fn opt_u64(obj: &JsValue, key: &str, max: u64) -> Result<Option<u64>> {
-    let v = get(obj, key);
-    if v.is_undefined() || v.is_null() {
-        return Ok(None);
-    }
-    match v.as_f64() {
-        Some(n) if n.is_finite() && n >= 0.0 && n <= max as f64 && n.fract() == 0.0 => Ok(Some(n as u64)),
-        _ => Err(Error::invalid_argument(key, format!("{key} must be a whole number from 0 to {max}"))),
-    }
+fn absent(v: &JsValue) -> bool {
+    v.is_undefined() || v.is_null()
 }
 
 /// The control options every method takes: `signal`, `onProgress`.
@@ -49,19 +42,35 @@ struct CallControls {
     on_progress: Option<Function>,
 }
 
+/// A real `AbortSignal`: `instanceof` alone lets `Object.create(AbortSignal.prototype)` through,
+/// so its `aborted` getter is also read, guarded, before the signal is trusted.
+fn abort_signal(value: JsValue, field: &str) -> Result<Option<AbortSignal>> {
+    if absent(&value) {
+        return Ok(None);
+    }
+    let not_a_signal = || Error::invalid_argument(field, format!("{field} must be an AbortSignal (from an AbortController)"));
+    let signal = value.dyn_into::<AbortSignal>().map_err(|_| not_a_signal())?;
+    match brand_aborted(&signal) {
+        Some(_) => Ok(Some(signal)),
+        None => Err(not_a_signal()),
+    }
+}
+
+fn brand_aborted(signal: &AbortSignal) -> Option<bool> {
+    let proto = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("AbortSignal")).ok()?;
+    let proto = js_sys::Reflect::get(&proto, &JsValue::from_str("prototype")).ok()?.dyn_into::<js_sys::Object>().ok()?;
+    let desc = js_sys::Reflect::get_own_property_descriptor(&proto, &JsValue::from_str("aborted")).ok()?;
+    let getter = js_sys::Reflect::get(&desc, &JsValue::from_str("get")).ok()?.dyn_into::<Function>().ok()?;
+    getter.call0(signal).ok()?.as_bool()
+}
+
 fn controls(options: &JsValue) -> Result<CallControls> {
-    let signal = get(options, "signal");
-    let signal = if signal.is_undefined() || signal.is_null() {
-        None
-    } else {
-        Some(
-            signal
-                .dyn_into::<AbortSignal>()
-                .map_err(|_| Error::invalid_argument("options.signal", "signal must be an AbortSignal"))?,
-        )
-    };
-    let cb = get(options, "onProgress");
-    let on_progress = if cb.is_undefined() || cb.is_null() {
+    if !absent(options) && !options.is_object() {
+        return Err(Error::invalid_argument("options", "options must be an object"));
+    }
+    let signal = abort_signal(get(options, "signal")?, "options.signal")?;
+    let cb = get(options, "onProgress")?;
+    let on_progress = if absent(&cb) {
         None
     } else {
         Some(
@@ -95,11 +104,7 @@ impl ArmClient {
     fn run<O: Operation<Output = String> + 'static>(&self, op: O, controls: CallControls) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let text = inner
-                .transport
-                .drive(op, controls.signal.as_ref(), controls.on_progress.as_ref())
-                .await
-                .map_err(error_to_js)?;
+            let text = inner.transport.drive(op, controls.signal.as_ref(), controls.on_progress.as_ref()).await?;
             json_out(&text).map_err(error_to_js)
         })
     }
@@ -107,6 +112,113 @@ impl ArmClient {
     fn settings(&self) -> ClientSettings {
         self.inner.settings.clone()
     }
+}
+
+/// Every option of `new ArmClient(options)`.
+const CLIENT_OPTIONS: [&str; 13] = [
+    "token",
+    "endpoint",
+    "cloud",
+    "apiVersion",
+    "maxRetries",
+    "retryDelayMs",
+    "pollIntervalMs",
+    "completionPollMs",
+    "maxRetryWaitMs",
+    "requestTimeoutMs",
+    "operationTimeoutMs",
+    "maxResponseBytes",
+    "fetch",
+];
+
+/// Reads the client options, every violation at once.
+struct OptionReader<'a> {
+    options: &'a JsValue,
+    violations: Vec<Violation>,
+}
+
+impl OptionReader<'_> {
+    fn violation(&mut self, key: &str, rule: &'static str, message: String) {
+        let field = if key == "token" { "token".to_string() } else { format!("options.{key}") };
+        self.violations.push(Violation { field, rule, message });
+    }
+
+    fn value(&mut self, key: &str) -> JsValue {
+        match get(self.options, key) {
+            Ok(v) => v,
+            Err(e) => {
+                self.violation(key, "options.unreadable", e.message);
+                JsValue::UNDEFINED
+            }
+        }
+    }
+
+    fn string(&mut self, key: &str) -> Option<String> {
+        let v = self.value(key);
+        if absent(&v) {
+            return None;
+        }
+        let s = v.as_string();
+        if s.is_none() {
+            self.violation(key, "options.type", format!("{key} must be a string, got {}", js_type(&v)));
+        }
+        s
+    }
+
+    fn whole(&mut self, key: &str, min: u64, max: u64) -> Option<u64> {
+        let v = self.value(key);
+        if absent(&v) {
+            return None;
+        }
+        match v.as_f64() {
+            Some(n) if n.is_finite() && n.fract() == 0.0 && n >= min as f64 && n <= max as f64 => Some(n as u64),
+            _ => {
+                self.violation(key, "options.range", format!("{key} must be a whole number from {min} to {max}, got {}", js_type(&v)));
+                None
+            }
+        }
+    }
+}
+
+fn js_type(v: &JsValue) -> String {
+    if let Some(n) = v.as_f64() {
+        return format!("{n}");
+    }
+    if v.is_string() {
+        return "a string".into();
+    }
+    if v.as_bool().is_some() {
+        return "a boolean".into();
+    }
+    if v.is_function() {
+        return "a function".into();
+    }
+    if v.is_object() {
+        return "an object".into();
+    }
+    "a value of another type".into()
+}
+
+/// The closest known name, for "did you mean".
+fn closest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    fn distance(a: &str, b: &str) -> usize {
+        let a: Vec<char> = a.to_lowercase().chars().collect();
+        let b: Vec<char> = b.to_lowercase().chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for i in 1..=a.len() {
+            let mut cur = vec![i; b.len() + 1];
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+    if key.chars().count() > 64 {
+        return None;
+    }
+    known.iter().map(|k| (distance(key, k), *k)).filter(|(d, _)| *d <= 3).min_by_key(|(d, _)| *d).map(|(_, k)| k)
 }
 
 #[wasm_bindgen(js_class = ArmClient)]
@@ -118,53 +230,120 @@ impl ArmClient {
     }
 
     fn create(options: &JsValue) -> Result<ArmClient> {
-        if !options.is_object() {
+        if !options.is_object() || is_array(options, "options")? {
             return Err(Error::invalid_argument("options", "new ArmClient({ token }) needs an options object"));
         }
-        let token = TokenSource::from_js(&get(options, "token"))?;
-        let endpoint_value = get(options, "endpoint");
-        let cloud_value = get(options, "cloud");
-        let endpoint = if let Some(e) = endpoint_value.as_string() {
-            Endpoint::parse(&e)?
-        } else if !endpoint_value.is_undefined() && !endpoint_value.is_null() {
-            return Err(Error::invalid_argument("endpoint", "endpoint must be a string"));
-        } else if let Some(c) = cloud_value.as_string() {
-            Endpoint::for_cloud(&c)?
-        } else {
-            Endpoint::for_cloud("AzureCloud")?
-        };
-        let mut settings = ClientSettings::new(endpoint.clone());
-        if let Some(v) = get(options, "apiVersion").as_string() {
-            crate::api_version::parse_api_version("apiVersion", &v)?;
-            settings.api_version = v;
+        let mut r = OptionReader { options, violations: Vec::new() };
+        for key in keys(options, "options")? {
+            if !CLIENT_OPTIONS.contains(&key.as_str()) {
+                let shown: String = key.chars().take(64).collect();
+                let hint = closest(&key, &CLIENT_OPTIONS).map(|k| format!("; did you mean {k:?}?")).unwrap_or_default();
+                r.violation(&shown, "options.unknown", format!("{shown:?} is not an ArmClient option{hint}"));
+            }
         }
-        if let Some(n) = opt_u64(options, "maxRetries", 10)? {
-            settings.max_retries = n as u32;
-        }
-        if let Some(n) = opt_u64(options, "retryDelayMs", 600_000)? {
-            settings.retry_base_ms = n;
-        }
-        if let Some(n) = opt_u64(options, "pollIntervalMs", 600_000)? {
-            settings.poll_interval_ms = n;
-        }
-        if let Some(n) = opt_u64(options, "maxRetryWaitMs", 3_600_000)? {
-            settings.max_retry_wait_ms = Some(n);
-        }
-        if let Some(n) = opt_u64(options, "completionPollMs", 600_000)? {
-            settings.completion_poll_ms = n;
-        }
-        settings.seed = (js_sys::Math::random() * (u32::MAX as f64)) as u64 | 1;
-        let fetch = get(options, "fetch");
-        let fetch = if fetch.is_undefined() || fetch.is_null() {
+        let token_value = r.value("token");
+        let token = if absent(&token_value) {
+            r.violation("token", "token.required", "token is required: a string, or a function returning one".into());
             None
         } else {
-            Some(
-                fetch
-                    .dyn_into::<Function>()
-                    .map_err(|_| Error::invalid_argument("fetch", "fetch must be a function"))?,
-            )
+            match TokenSource::from_js(&token_value) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    r.violation("token", "token.invalid", e.message);
+                    None
+                }
+            }
         };
-        Ok(ArmClient { inner: Rc::new(Inner { settings, transport: Transport { endpoint, token, fetch } }) })
+        let endpoint_text = r.string("endpoint");
+        let cloud = r.string("cloud");
+        // Kept whole: a refused endpoint alone is `UNTRUSTED_URL`, not just one violation.
+        let mut endpoint_error = None;
+        let endpoint = match (&endpoint_text, &cloud) {
+            (Some(_), Some(_)) => {
+                r.violation("cloud", "options.exclusive", "give endpoint or cloud, not both".into());
+                None
+            }
+            (Some(e), None) => match Endpoint::parse(e) {
+                Ok(e) => Some(e),
+                Err(e) => {
+                    r.violation("endpoint", "endpoint.invalid", e.message.clone());
+                    endpoint_error = Some(e);
+                    None
+                }
+            },
+            (None, Some(c)) => Endpoint::for_cloud(c).map_err(|e| r.violation("cloud", "cloud.unknown", e.message)).ok(),
+            (None, None) => Endpoint::for_cloud("AzureCloud").ok(),
+        };
+        let api_version = r.string("apiVersion");
+        if let Some(v) = &api_version {
+            if let Err(e) = crate::api_version::parse_api_version("apiVersion", v) {
+                r.violation("apiVersion", "apiVersion.invalid", e.message);
+            }
+        }
+        let max_retries = r.whole("maxRetries", 0, 10);
+        let retry_delay = r.whole("retryDelayMs", 0, 600_000);
+        let poll_interval = r.whole("pollIntervalMs", 0, 600_000);
+        let max_retry_wait = r.whole("maxRetryWaitMs", 0, 3_600_000);
+        let completion_poll = r.whole("completionPollMs", 0, 600_000);
+        let request_timeout = r.whole("requestTimeoutMs", 1, 3_600_000);
+        let operation_timeout = r.whole("operationTimeoutMs", 1, 30 * 24 * 3600 * 1000);
+        let max_bytes = r.whole("maxResponseBytes", 1024, 1 << 30);
+        let fetch_value = r.value("fetch");
+        let fetch = if absent(&fetch_value) {
+            None
+        } else {
+            match fetch_value.dyn_into::<Function>() {
+                Ok(f) => Some(f),
+                Err(v) => {
+                    r.violation("fetch", "options.type", format!("fetch must be a function, got {}", js_type(&v)));
+                    None
+                }
+            }
+        };
+        let violations = std::mem::take(&mut r.violations);
+        if let (1, Some(e)) = (violations.len(), endpoint_error) {
+            return Err(e);
+        }
+        Error::from_violations(violations)?;
+        let (Some(token), Some(endpoint)) = (token, endpoint) else {
+            return Err(Error::invalid_argument("options", "new ArmClient({ token }) needs a token and an endpoint"));
+        };
+        let mut settings = ClientSettings::new(endpoint.clone());
+        if let Some(v) = api_version {
+            settings.api_version = v;
+        }
+        if let Some(n) = max_retries {
+            settings.max_retries = n as u32;
+        }
+        if let Some(n) = retry_delay {
+            settings.retry_base_ms = n;
+        }
+        if let Some(n) = poll_interval {
+            settings.poll_interval_ms = n;
+        }
+        settings.max_retry_wait_ms = max_retry_wait;
+        if let Some(n) = completion_poll {
+            settings.completion_poll_ms = n;
+        }
+        if let Some(n) = request_timeout {
+            settings.request_timeout_ms = n;
+        }
+        if let Some(n) = operation_timeout {
+            settings.operation_timeout_ms = n;
+        }
+        if let Some(n) = max_bytes {
+            settings.max_response_bytes = n;
+        }
+        settings.seed = (js_sys::Math::random() * (u32::MAX as f64)) as u64 | 1;
+        let transport = Transport {
+            endpoint,
+            token,
+            fetch,
+            request_timeout_ms: settings.request_timeout_ms,
+            max_response_bytes: settings.max_response_bytes,
+            operation_timeout_ms: settings.operation_timeout_ms,
+        };
+        Ok(ArmClient { inner: Rc::new(Inner { settings, transport }) })
     }
 
     /// The ARM origin this client talks to.
@@ -252,7 +431,7 @@ impl ArmClient {
     pub fn list_incremental_snapshots(&self, disk: JsValue, options: JsValue) -> Promise {
         let go = || -> Result<(ListIncremental, CallControls)> {
             let disk = source_ref(&disk, "disk", DISKS)?;
-            let scope = prop(&options, "scope");
+            let scope = prop(&options, "scope")?;
             if !scope.is_undefined() && !scope.is_null() && scope.as_string().is_none() {
                 return Err(Error::invalid_argument("options.scope", "scope must be a string"));
             }
@@ -356,7 +535,7 @@ impl ArmClient {
 
 /// Splits create/copy options into the snapshot config options and `wait` (default true).
 fn create_options(options: &JsValue) -> Result<(SnapshotOptions, WaitOptions)> {
-    let wait = prop(options, "wait");
+    let wait = prop(options, "wait")?;
     let wait = if wait.is_undefined() || wait.is_null() {
         true
     } else {

@@ -65,10 +65,46 @@ pub fn json_text(value: &JsValue, field: &str, text_allowed: bool) -> Result<Str
     match JSON::stringify(value) {
         Ok(text) if text.is_string() => Ok(rust_string(&text)),
         Ok(_) => Err(Error::new(ErrorCode::InvalidJson, format!("{field} has no JSON form")).with_field(field)),
-        Err(_) => {
-            Err(Error::new(ErrorCode::InvalidJson, format!("{field} cannot be turned into JSON")).with_field(field))
+        // A BigInt or a cycle has no JSON form; anything else that throws is a getter or a
+        // Proxy trap of the caller's.
+        Err(e) if is_json_type_error(&e) => {
+            Err(Error::new(ErrorCode::InvalidJson, format!("{field} cannot be turned into JSON (a BigInt or a cycle)")).with_field(field))
         }
+        Err(_) => Err(unreadable(field)),
     }
+}
+
+// Imports that catch: what a hostile argument (a revoked Proxy, a throwing trap) can make throw
+// must come back as a `Result`, never unwind through wasm frames.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn object_keys(value: &JsValue) -> std::result::Result<Array, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn array_is_array(value: &JsValue) -> std::result::Result<bool, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = assign)]
+    fn object_assign(target: &JsValue, source: &JsValue) -> std::result::Result<JsValue, JsValue>;
+    /// `Promise.resolve(value)`: a promise of a value, a thenable or a promise.
+    #[wasm_bindgen(catch, js_namespace = Promise, js_name = resolve)]
+    pub fn promise_resolve(value: &JsValue) -> std::result::Result<js_sys::Promise, JsValue>;
+}
+
+fn unreadable(field: &str) -> Error {
+    Error::invalid_argument(field, format!("{field} could not be read (a getter or Proxy trap threw, or the Proxy is revoked)"))
+}
+
+/// Whether `value` is an array; a revoked Proxy is an error, not a panic.
+pub fn is_array(value: &JsValue, field: &str) -> Result<bool> {
+    if !value.is_object() {
+        return Ok(false);
+    }
+    array_is_array(value).map_err(|_| unreadable(field))
+}
+
+/// The own enumerable keys of an options object.
+pub fn keys(value: &JsValue, field: &str) -> Result<Vec<String>> {
+    let list = object_keys(value).map_err(|_| unreadable(field))?;
+    Ok(list.iter().take(1000).filter_map(|k| k.as_string()).collect())
 }
 
 #[wasm_bindgen]
@@ -79,6 +115,15 @@ extern "C" {
     fn new() -> Utf8Encoder;
     #[wasm_bindgen(method, js_class = "TextEncoder")]
     fn encode(this: &Utf8Encoder, text: &JsValue) -> js_sys::Uint8Array;
+}
+
+fn is_json_type_error(e: &JsValue) -> bool {
+    let Some(err) = e.dyn_ref::<js_sys::TypeError>() else {
+        return false;
+    };
+    let message = Reflect::get(err, &JsValue::from_str("message")).ok().and_then(|m| m.as_string()).unwrap_or_default();
+    let m = message.to_ascii_lowercase();
+    m.contains("bigint") || m.contains("circular") || m.contains("cyclic")
 }
 
 /// A JS string as a Rust `String`. Long strings (list pages of megabytes) are encoded by the
@@ -95,12 +140,13 @@ fn rust_string(value: &JsValue) -> String {
     value.as_string().unwrap_or_default()
 }
 
-/// A property of an options object (`undefined` when absent or not an object).
-pub fn prop(obj: &JsValue, key: &str) -> JsValue {
-    if obj.is_object() {
-        Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+/// A property of an options object (`undefined` when absent or not an object); a getter or
+/// Proxy trap that throws is `INVALID_ARGUMENT` on `options.<key>`.
+pub fn prop(obj: &JsValue, key: &str) -> Result<JsValue> {
+    if obj.is_object() || obj.is_function() {
+        Reflect::get(obj, &JsValue::from_str(key)).map_err(|_| unreadable(&format!("options.{key}")))
     } else {
-        JsValue::UNDEFINED
+        Ok(JsValue::UNDEFINED)
     }
 }
 
@@ -110,14 +156,14 @@ pub fn options_text(options: &JsValue, skip: &[&str]) -> Result<String> {
     if options.is_undefined() || options.is_null() {
         return Ok("{}".into());
     }
-    if !options.is_object() || Array::is_array(options) {
+    if !options.is_object() || is_array(options, "options")? {
         return Err(Error::invalid_argument("options", "options must be an object"));
     }
-    let copy = Object::assign(&Object::new(), options.unchecked_ref());
+    let copy = object_assign(&Object::new().into(), options).map_err(|_| unreadable("options"))?;
     for k in skip {
-        let _ = Reflect::delete_property(&copy, &JsValue::from_str(k));
+        let _ = Reflect::delete_property(copy.unchecked_ref::<Object>(), &JsValue::from_str(k));
     }
-    json_text(&copy.into(), "options", false)
+    json_text(&copy, "options", false)
 }
 
 /// A resource argument: an id string, or the JSON text of an object.
@@ -133,7 +179,7 @@ pub fn id_or_object(value: &JsValue, field: &str) -> Result<IdOrObject> {
     if let Some(s) = value.as_string() {
         return Ok(IdOrObject::Id(s));
     }
-    if value.is_object() && !Array::is_array(value) {
+    if value.is_object() && !is_array(value, field)? {
         return json_text(value, field, false).map(IdOrObject::Object);
     }
     Err(Error::invalid_argument(field, format!("{field} must be a resource id or the object ARM returned")))

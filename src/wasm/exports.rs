@@ -4,7 +4,6 @@ use super::convert::{error_to_js, json_out, json_text, options_text, prop, to_js
 use crate::error::{Error, Result};
 use crate::resource_id::{ParsedResourceId, ResourceId};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 type JsResult = std::result::Result<JsValue, JsValue>;
 
@@ -27,7 +26,7 @@ pub fn parse_resource_id(id: JsValue) -> JsResult {
 pub fn build_snapshot_config(source: JsValue, options: JsValue) -> JsResult {
     js_result((|| {
         let source = json_text(&source, "disk", false)?;
-        let now_value = prop(&options, "now");
+        let now_value = prop(&options, "now")?;
         let now = if now_value.is_undefined() || now_value.is_null() {
             js_sys::Date::now() as i64
         } else if let Some(n) = now_value.as_f64().filter(|n| n.is_finite()) {
@@ -59,14 +58,13 @@ pub fn group_snapshot_chains(snapshots: JsValue, options: JsValue) -> JsResult {
     js_result((|| {
         let listing = json_text(&snapshots, "snapshots", true)?;
         if options.is_object() {
-            for k in js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>()).iter() {
-                let k = k.as_string().unwrap_or_default();
+            for k in super::convert::keys(&options, "options")? {
                 if k != "disks" {
                     return Err(Error::invalid_argument(format!("options.{k}"), format!("unknown option {k:?}")));
                 }
             }
         }
-        let disks = prop(&options, "disks");
+        let disks = prop(&options, "disks")?;
         let disks = if disks.is_undefined() || disks.is_null() {
             None
         } else {

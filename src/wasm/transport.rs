@@ -1,17 +1,34 @@
-//! The fetch transport: sends the protocol's requests with gloo-net (or a `fetch` the caller
-//! passed), waits with `setTimeout`, and drives an [`Operation`] to its end.
+//! The fetch transport: sends the protocol's requests (built with gloo-net) through the global
+//! `fetch` or the caller's own, waits with `setTimeout`, and drives an [`Operation`] to its end.
+//!
+//! Every JavaScript value this layer touches may be hostile (a custom `fetch`, its Response, a
+//! token function, a thenable), so every access goes through an import that catches
+//! (`Reflect.get`, `Function.prototype.call`, `Promise.resolve`) and every wait is raced against
+//! a per-request "stop" promise that the request timeout or the caller's signal rejects: a call
+//! always ends, with a typed error, and a JS exception never unwinds through wasm frames (which
+//! would leak the wasm stack and eventually kill the instance).
+//!
+//! - Redirects are never followed (`redirect: "manual"`); the core turns a 3xx into
+//!   `INVALID_RESPONSE`, and so does this layer for a browser's opaque redirect.
+//! - Bodies are read chunk by chunk and refused past `maxResponseBytes`, before they reach wasm
+//!   memory, so a gzip bomb costs at most the cap.
+//! - The token goes only to the endpoint's origin (checked again here before it is attached), and
+//!   every token a call used is scrubbed from its error in one place ([`Error::redact`]).
 //!
 //! Only globals that exist in pages, Node and workers are used (`fetch`, `setTimeout`,
-//! `clearTimeout`, `Date.now`), never `window`.
+//! `clearTimeout`, `Date.now`, `AbortController`), never `window`.
 
-use crate::arm::{Action, Endpoint, Failure, Input, Operation, Request, Response};
+use super::convert::{error_to_js, promise_resolve, to_js};
+use crate::arm::{Action, Endpoint, Failure, Input, Operation, Request, Response, WithDeadline};
 use crate::error::{Error, ErrorCode, Result};
 use gloo_net::http::{Method as GlooMethod, RequestBuilder};
-use js_sys::{Function, Promise};
+use js_sys::{Function, Promise, Reflect, Uint8Array};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::AbortSignal;
+use web_sys::{AbortController, AbortSignal, RequestRedirect};
 
 #[wasm_bindgen]
 extern "C" {
@@ -19,6 +36,8 @@ extern "C" {
     fn set_timeout(handler: &JsValue, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn global_fetch(request: &web_sys::Request) -> std::result::Result<JsValue, JsValue>;
 }
 
 /// Milliseconds since the epoch, from the JS clock.
@@ -29,7 +48,7 @@ pub fn now_ms() -> i64 {
 /// The caller's token: a string, or a function returning a string or a Promise of one.
 #[derive(Clone)]
 pub enum TokenSource {
-    /// A fixed token.
+    /// A fixed token (already checked).
     Fixed(String),
     /// Called before each request.
     Provider(Function),
@@ -41,11 +60,67 @@ impl std::fmt::Debug for TokenSource {
     }
 }
 
+/// A character as people can read it: `"é" (U+00E9)`, invisible ones by code point and name.
+pub fn describe_char(c: char) -> String {
+    let name = match c as u32 {
+        0x09 => Some("tab"),
+        0x0A => Some("line feed"),
+        0x0D => Some("carriage return"),
+        0x20 => Some("space"),
+        0xA0 => Some("no-break space"),
+        0xAD => Some("soft hyphen"),
+        0x200B => Some("zero-width space"),
+        0x200C => Some("zero-width non-joiner"),
+        0x200D => Some("zero-width joiner"),
+        0x2013 => Some("en dash"),
+        0x2014 => Some("em dash"),
+        0x2018 | 0x2019 => Some("curly quote"),
+        0x201C | 0x201D => Some("curly double quote"),
+        0x2028 => Some("line separator"),
+        0x2029 => Some("paragraph separator"),
+        0x2060 => Some("word joiner"),
+        0xFEFF => Some("byte order mark"),
+        _ => None,
+    };
+    let code = format!("U+{:04X}", c as u32);
+    match name {
+        Some(n) => format!("{code} ({n})"),
+        None if c.is_control() => code,
+        None => format!("\"{c}\" ({code})"),
+    }
+}
+
+/// Checks a token: printable ASCII only (what an `Authorization` header can carry and what
+/// Entra ID issues). A leading `Bearer ` and surrounding ASCII whitespace are dropped; anything
+/// else is refused, naming the character and its position (counted from 1).
+pub fn check_token(token: &str) -> Result<String> {
+    let t = token.trim_matches(|c: char| c.is_ascii_whitespace());
+    let t = match t.get(..7) {
+        Some(p) if p.eq_ignore_ascii_case("bearer ") => t[7..].trim_start_matches(|c: char| c.is_ascii_whitespace()),
+        _ => t,
+    };
+    if t.is_empty() {
+        return Err(Error::invalid_argument("token", "the token is empty"));
+    }
+    let count = t.chars().count();
+    if let Some((i, c)) = t.chars().enumerate().find(|(_, c)| !('!'..='~').contains(c)) {
+        return Err(Error::invalid_argument(
+            "token",
+            format!(
+                "the token contains {} at position {} of {count}; a token is printable ASCII only, so copy it again without that character",
+                describe_char(c),
+                i + 1
+            ),
+        ));
+    }
+    Ok(t.to_string())
+}
+
 impl TokenSource {
     /// Reads the `token` option.
     pub fn from_js(value: &JsValue) -> Result<TokenSource> {
         if let Some(s) = value.as_string() {
-            return check_token(s).map(TokenSource::Fixed);
+            return check_token(&s).map(TokenSource::Fixed);
         }
         if let Some(f) = value.dyn_ref::<Function>() {
             return Ok(TokenSource::Provider(f.clone()));
@@ -55,36 +130,40 @@ impl TokenSource {
             "token must be a string or a function returning one (or a Promise of one)",
         ))
     }
+}
 
-    async fn get(&self) -> Result<String> {
-        match self {
-            TokenSource::Fixed(t) => Ok(t.clone()),
-            TokenSource::Provider(f) => {
-                let fail =
-                    |_| Error::new(ErrorCode::Unauthorized, "the token function threw or rejected").with_field("token");
-                let mut value = f.call0(&JsValue::NULL).map_err(fail)?;
-                if let Some(p) = value.dyn_ref::<Promise>() {
-                    value = JsFuture::from(p.clone()).await.map_err(fail)?;
-                }
-                let s = value
-                    .as_string()
-                    .ok_or_else(|| Error::invalid_argument("token", "the token function must return a string"))?;
-                check_token(s)
-            }
+/// What a call's requests leave behind for its final error: every token used (scrubbed from
+/// it) and the caller's own error (its `cause`), with the code of the failure it explains.
+#[derive(Default)]
+pub struct CallTrace {
+    tokens: Vec<String>,
+    cause: Option<(ErrorCode, JsValue)>,
+}
+
+impl CallTrace {
+    fn remember_token(&mut self, token: &str) {
+        if !self.tokens.iter().any(|t| t == token) && self.tokens.len() < 16 {
+            self.tokens.push(token.to_string());
         }
     }
-}
 
-fn check_token(token: String) -> Result<String> {
-    let t = token.trim();
-    let t = t.strip_prefix("Bearer ").unwrap_or(t).trim().to_string();
-    if t.is_empty() || t.bytes().any(|b| b.is_ascii_control() || b == b' ') {
-        return Err(Error::invalid_argument("token", "the token is empty or contains spaces or control characters"));
+    /// The JS error for `err`: scrubbed of every token, with `cause` when one explains it.
+    pub fn into_js_error(self, mut err: Error) -> JsValue {
+        for t in &self.tokens {
+            err.redact(t);
+        }
+        let code = err.code;
+        let js = error_to_js(err);
+        if let Some((c, cause)) = self.cause {
+            if c == code {
+                let _ = Reflect::set(&js, &JsValue::from_str("cause"), &cause);
+            }
+        }
+        js
     }
-    Ok(t)
 }
 
-/// How requests leave: the global `fetch` through gloo-net, or the caller's own `fetch`.
+/// How requests leave: the global `fetch`, or the caller's own `fetch`, with these bounds.
 pub struct Transport {
     /// The only origin that sees the token.
     pub endpoint: Endpoint,
@@ -92,6 +171,12 @@ pub struct Transport {
     pub token: TokenSource,
     /// A custom `fetch(request)`.
     pub fetch: Option<Function>,
+    /// Longest time for one request, body included.
+    pub request_timeout_ms: u64,
+    /// Largest body read.
+    pub max_response_bytes: u64,
+    /// Longest time for one call.
+    pub operation_timeout_ms: u64,
 }
 
 fn aborted() -> Error {
@@ -108,7 +193,7 @@ pub async fn sleep(ms: u64, signal: Option<&AbortSignal>) -> Result<()> {
     }
     let signal = signal.cloned();
     let promise = Promise::new(&mut |resolve: Function, reject: Function| {
-        let on_abort_holder: std::rc::Rc<std::cell::RefCell<Option<JsValue>>> = Default::default();
+        let on_abort_holder: Rc<RefCell<Option<JsValue>>> = Default::default();
         let signal_for_timer = signal.clone();
         let holder_for_timer = on_abort_holder.clone();
         let on_timer = Closure::once_into_js(move || {
@@ -117,7 +202,7 @@ pub async fn sleep(ms: u64, signal: Option<&AbortSignal>) -> Result<()> {
             }
             let _ = resolve.call0(&JsValue::NULL);
         });
-        let timer = set_timeout(&on_timer, ms as f64);
+        let timer = set_timeout(&on_timer, ms.min(2_147_483_647) as f64);
         if let Some(sig) = &signal {
             let on_abort = Closure::once_into_js(move || {
                 clear_timeout(&timer);
@@ -130,22 +215,219 @@ pub async fn sleep(ms: u64, signal: Option<&AbortSignal>) -> Result<()> {
     JsFuture::from(promise).await.map(|_| ()).map_err(|_| aborted())
 }
 
+/// Why a request's "stop" promise fired.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stopped {
+    No,
+    TimedOut,
+    Aborted,
+}
+
+/// One request's bounds: a controller whose signal goes to `fetch`, a timer, the caller's signal
+/// linked in, and a promise that settles when either fires (raced against every wait, so a
+/// `fetch` or a body that ignores its signal still cannot hang the call). The promise resolves
+/// with a private sentinel rather than rejecting, so an unawaited stop is never an unhandled
+/// rejection. Dropping the bounds clears the timer and unlinks the caller's signal.
+struct RequestBounds {
+    controller: Option<AbortController>,
+    stop: Promise,
+    sentinel: JsValue,
+    why: Rc<Cell<Stopped>>,
+    timer: JsValue,
+    _on_timer: Closure<dyn FnMut()>,
+    caller_signal: Option<AbortSignal>,
+    on_abort: Option<Closure<dyn FnMut()>>,
+}
+
+impl RequestBounds {
+    fn new(timeout_ms: u64, caller_signal: Option<&AbortSignal>) -> RequestBounds {
+        let controller = AbortController::new().ok();
+        let why = Rc::new(Cell::new(Stopped::No));
+        let sentinel: JsValue = js_sys::Object::new().into();
+        let resolve_slot: Rc<RefCell<Option<Function>>> = Default::default();
+        let slot = resolve_slot.clone();
+        let stop = Promise::new(&mut |resolve: Function, _reject: Function| {
+            *slot.borrow_mut() = Some(resolve);
+        });
+        let fire = {
+            let why = why.clone();
+            let controller = controller.clone();
+            let sentinel = sentinel.clone();
+            move |reason: Stopped| {
+                if why.get() != Stopped::No {
+                    return;
+                }
+                why.set(reason);
+                if let Some(c) = &controller {
+                    c.abort();
+                }
+                if let Some(resolve) = resolve_slot.borrow_mut().take() {
+                    let _ = resolve.call1(&JsValue::NULL, &sentinel);
+                }
+            }
+        };
+        let fire_timer = fire.clone();
+        let on_timer = Closure::<dyn FnMut()>::new(move || fire_timer(Stopped::TimedOut));
+        let timer = set_timeout(on_timer.as_ref(), timeout_ms.min(2_147_483_647) as f64);
+        let on_abort = caller_signal.map(|sig| {
+            let fire_abort = fire.clone();
+            let cb = Closure::<dyn FnMut()>::new(move || fire_abort(Stopped::Aborted));
+            let _ = sig.add_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
+            cb
+        });
+        RequestBounds {
+            controller,
+            stop,
+            sentinel,
+            why,
+            timer,
+            _on_timer: on_timer,
+            caller_signal: caller_signal.cloned(),
+            on_abort,
+        }
+    }
+
+    /// Awaits `value` (a promise, a thenable or a plain value) unless the request is stopped first.
+    async fn wait(&self, value: &JsValue) -> std::result::Result<JsValue, Interrupted> {
+        let stopped = || match self.why.get() {
+            Stopped::Aborted => Interrupted::Aborted,
+            _ => Interrupted::TimedOut,
+        };
+        if self.why.get() != Stopped::No {
+            return Err(stopped());
+        }
+        let promise = promise_resolve(value).map_err(Interrupted::Threw)?;
+        let race = Promise::race(&js_sys::Array::of2(&promise, &self.stop));
+        match JsFuture::from(race).await {
+            Ok(v) if js_sys::Object::is(&v, &self.sentinel) => Err(stopped()),
+            Ok(v) => Ok(v),
+            Err(_) if self.why.get() != Stopped::No => Err(stopped()),
+            Err(e) => Err(Interrupted::Threw(e)),
+        }
+    }
+
+    fn signal(&self) -> Option<AbortSignal> {
+        self.controller.as_ref().map(AbortController::signal)
+    }
+}
+
+impl Drop for RequestBounds {
+    fn drop(&mut self) {
+        clear_timeout(&self.timer);
+        if let (Some(sig), Some(cb)) = (&self.caller_signal, &self.on_abort) {
+            let _ = sig.remove_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// Why an awaited value did not arrive.
+enum Interrupted {
+    TimedOut,
+    Aborted,
+    /// It rejected (or could not be awaited): the JS error.
+    Threw(JsValue),
+}
+
+fn message_of(e: &JsValue) -> String {
+    let text = e
+        .dyn_ref::<js_sys::Error>()
+        .and_then(|e| Reflect::get(e, &JsValue::from_str("message")).ok())
+        .and_then(|m| m.as_string())
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "fetch failed".into());
+    text.chars().take(300).collect()
+}
+
+fn bad_response(what: &str) -> Failure {
+    Failure::Fatal(Error::new(ErrorCode::InvalidResponse, format!("the response could not be read: {what}")))
+}
+
+fn get(target: &JsValue, key: &str) -> std::result::Result<JsValue, JsValue> {
+    Reflect::get(target, &JsValue::from_str(key))
+}
+
+/// `target.key` through the getter of the global class's own prototype (`Response.prototype`),
+/// so a Proxy or a look-alike fails the runtime's brand check instead of answering for it.
+fn brand_get(class: &str, key: &str, target: &JsValue) -> std::result::Result<JsValue, JsValue> {
+    let proto = get(&get(&js_sys::global(), class)?, "prototype")?;
+    let proto = proto.dyn_into::<js_sys::Object>().map_err(|_| JsValue::NULL)?;
+    let desc = Reflect::get_own_property_descriptor(&proto, &JsValue::from_str(key))?;
+    let getter = get(&desc, "get")?.dyn_into::<Function>().map_err(|_| JsValue::NULL)?;
+    getter.call0(target)
+}
+
+/// Ignores a promise's rejection (a cancelled body's), so it is never reported as unhandled.
+fn ignore_rejection(p: &JsValue) {
+    thread_local! {
+        static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
+    }
+    if let Some(p) = p.dyn_ref::<Promise>() {
+        IGNORE.with(|cb| {
+            let _ = p.catch(cb);
+        });
+    }
+}
+
+/// Calls `target[method]()` with `this` = target, guarded.
+fn call_method(target: &JsValue, method: &str) -> std::result::Result<JsValue, JsValue> {
+    let f = get(target, method)?;
+    let f = f.dyn_into::<Function>().map_err(|_| JsValue::from_str("not a function"))?;
+    f.call0(target)
+}
+
 impl Transport {
+    async fn token(&self, bounds: &RequestBounds, trace: &mut CallTrace) -> std::result::Result<String, Failure> {
+        let token = match &self.token {
+            TokenSource::Fixed(t) => t.clone(),
+            TokenSource::Provider(f) => {
+                let credential_failure = |trace: &mut CallTrace, e: JsValue| {
+                    trace.cause = Some((ErrorCode::Unauthorized, e));
+                    Failure::Fatal(
+                        Error::new(
+                            ErrorCode::Unauthorized,
+                            "the token function threw or rejected; its error is this error's cause",
+                        )
+                        .with_field("token"),
+                    )
+                };
+                let value = match f.call0(&JsValue::NULL) {
+                    Ok(v) => v,
+                    Err(e) => return Err(credential_failure(trace, e)),
+                };
+                let value = match bounds.wait(&value).await {
+                    Ok(v) => v,
+                    Err(Interrupted::TimedOut) => return Err(Failure::Timeout),
+                    Err(Interrupted::Aborted) => return Err(Failure::Aborted),
+                    Err(Interrupted::Threw(e)) => return Err(credential_failure(trace, e)),
+                };
+                let Some(s) = value.as_string() else {
+                    return Err(Failure::Fatal(Error::invalid_argument(
+                        "token",
+                        "the token function must return a string (or a Promise of one)",
+                    )));
+                };
+                check_token(&s).map_err(Failure::Fatal)?
+            }
+        };
+        trace.remember_token(&token);
+        Ok(token)
+    }
+
     /// Sends one request; HTTP errors are responses, only transport trouble is a [`Failure`].
     pub async fn send(
         &self,
         request: &Request,
         signal: Option<&AbortSignal>,
+        trace: &mut CallTrace,
     ) -> std::result::Result<Response, Failure> {
         if signal.is_some_and(AbortSignal::aborted) {
             return Err(Failure::Aborted);
         }
-        // Defence in depth: the protocol only produces URLs on the endpoint, check once more
+        // Defence in depth: the protocol only produces URLs on the endpoint; check once more
         // before the token is attached.
-        if self.endpoint.trust(&request.url, "request").is_err() {
-            return Err(Failure::Network("refused to send the token to another origin".into()));
-        }
-        let token = self.token.get().await.map_err(|e| Failure::Network(e.message))?;
+        self.endpoint.trust(&request.url, "request").map_err(Failure::Fatal)?;
+        let bounds = RequestBounds::new(self.request_timeout_ms, signal);
+        let token = self.token(&bounds, trace).await?;
         let method = match request.method {
             crate::arm::Method::Get => GlooMethod::GET,
             crate::arm::Method::Put => GlooMethod::PUT,
@@ -153,10 +435,12 @@ impl Transport {
             crate::arm::Method::Post => GlooMethod::POST,
             crate::arm::Method::Delete => GlooMethod::DELETE,
         };
+        let own_signal = bounds.signal();
         let mut builder = RequestBuilder::new(&request.url)
             .method(method)
+            .redirect(RequestRedirect::Manual)
             .header("Authorization", &format!("Bearer {token}"))
-            .abort_signal(signal);
+            .abort_signal(own_signal.as_ref());
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
@@ -164,77 +448,164 @@ impl Transport {
             Some(body) => builder.body(body.as_str()),
             None => builder.build(),
         }
-        .map_err(|e| Failure::Network(format!("could not build the request: {e}")))?;
-        let sent = match &self.fetch {
-            None => built.send().await.map_err(|e| Failure::Network(e.to_string())),
-            Some(fetch) => {
-                let raw: web_sys::Request = built.into();
-                let promise = fetch
-                    .call1(&JsValue::NULL, &raw)
-                    .map_err(|_| Failure::Network("the fetch function threw".into()))?;
-                let value = match promise.dyn_ref::<Promise>() {
-                    Some(p) => JsFuture::from(p.clone()).await.map_err(|e| Failure::Network(describe(&e)))?,
-                    None => promise,
-                };
-                value
-                    .dyn_into::<web_sys::Response>()
-                    .map(gloo_net::http::Response::from)
-                    .map_err(|_| Failure::Network("the fetch function did not return a Response".into()))
-            }
+        .map_err(|_| Failure::Fatal(Error::new(ErrorCode::InvalidArgument, "the request could not be built")))?;
+        let raw: web_sys::Request = built.into();
+        let started = match &self.fetch {
+            None => global_fetch(&raw),
+            Some(fetch) => fetch.call1(&JsValue::NULL, &raw),
         };
-        let resp = match sent {
-            Ok(r) => r,
-            Err(f) if signal.is_some_and(AbortSignal::aborted) => {
-                let _ = f;
-                return Err(Failure::Aborted);
-            }
-            Err(f) => return Err(f),
+        let network = |trace: &mut CallTrace, e: JsValue| {
+            let msg = message_of(&e);
+            trace.cause = Some((ErrorCode::Network, e));
+            Failure::Network(msg)
         };
-        let status = resp.status();
-        let headers: Vec<(String, String)> = resp.headers().entries().collect();
-        // Bytes, not text: one copy into wasm memory, no UTF-16 round trip for large pages.
-        let body = match resp.binary().await {
-            Ok(b) => String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-            Err(_) if signal.is_some_and(AbortSignal::aborted) => return Err(Failure::Aborted),
-            Err(e) => return Err(Failure::Network(format!("the response body broke off: {e}"))),
+        let value = match started {
+            Ok(v) => v,
+            Err(e) => return Err(network(trace, e)),
         };
+        let value = match bounds.wait(&value).await {
+            Ok(v) => v,
+            Err(Interrupted::TimedOut) => return Err(Failure::Timeout),
+            Err(Interrupted::Aborted) => return Err(Failure::Aborted),
+            Err(Interrupted::Threw(e)) => return Err(network(trace, e)),
+        };
+        let Some(resp) = value.dyn_ref::<web_sys::Response>() else {
+            return Err(bad_response("fetch did not give a Response"));
+        };
+        let status =
+            brand_get("Response", "status", resp).ok().and_then(|s| s.as_f64()).ok_or_else(|| bad_response("no status"))?;
+        let kind = brand_get("Response", "type", resp).ok().and_then(|t| t.as_string()).unwrap_or_default();
+        if kind == "opaqueredirect" {
+            return Err(Failure::Fatal(crate::arm::lro::redirected(request, None)));
+        }
+        if !(100.0..=599.0).contains(&status) {
+            return Err(bad_response(&format!("status {status}")));
+        }
+        let status = status as u16;
+        let headers = read_headers(resp).ok_or_else(|| bad_response("its headers"))?;
+        if (300..400).contains(&status) {
+            // Not read: the core refuses it whatever it says.
+            cancel_body(resp);
+            return Ok(Response { status, headers, body: String::new() });
+        }
+        let declared =
+            headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-length")).and_then(|(_, v)| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > self.max_response_bytes) {
+            cancel_body(resp);
+            return Err(self.too_large());
+        }
+        let body = self.read_body(resp, &bounds).await?;
+        let body = String::from_utf8(body).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         Ok(Response { status, headers, body })
     }
 
-    /// Runs `op` to its end, reporting progress to `on_progress`.
+    fn too_large(&self) -> Failure {
+        Failure::Fatal(Error::new(
+            ErrorCode::InvalidResponse,
+            format!("the response is larger than maxResponseBytes ({} bytes); it was not read", self.max_response_bytes),
+        ))
+    }
+
+    /// The body's bytes, chunk by chunk, refused past the cap before it reaches wasm memory.
+    async fn read_body(&self, resp: &web_sys::Response, bounds: &RequestBounds) -> std::result::Result<Vec<u8>, Failure> {
+        let stream = brand_get("Response", "body", resp).map_err(|_| bad_response("its body"))?;
+        if stream.is_null() || stream.is_undefined() {
+            return Ok(Vec::new());
+        }
+        let reader = call_method(&stream, "getReader").map_err(|_| bad_response("its body"))?;
+        let interrupted = |i: Interrupted| match i {
+            Interrupted::TimedOut => Failure::Timeout,
+            Interrupted::Aborted => Failure::Aborted,
+            Interrupted::Threw(e) => Failure::Network(format!("the response body broke off: {}", message_of(&e))),
+        };
+        let mut chunks: Vec<Uint8Array> = Vec::new();
+        let mut total: u64 = 0;
+        loop {
+            let next = call_method(&reader, "read").map_err(|_| bad_response("its body"))?;
+            let item = bounds.wait(&next).await.map_err(interrupted)?;
+            let done = get(&item, "done").map_err(|_| bad_response("its body"))?;
+            if done.is_truthy() {
+                break;
+            }
+            let value = get(&item, "value").map_err(|_| bad_response("its body"))?;
+            let chunk = value.dyn_into::<Uint8Array>().map_err(|_| bad_response("a body chunk is not bytes"))?;
+            total += u64::from(chunk.length());
+            if total > self.max_response_bytes {
+                if let Ok(p) = call_method(&reader, "cancel") {
+                    ignore_rejection(&p);
+                }
+                return Err(self.too_large());
+            }
+            chunks.push(chunk);
+        }
+        let mut body = vec![0u8; total as usize];
+        let mut at = 0usize;
+        for c in chunks {
+            let n = c.length() as usize;
+            c.copy_to(&mut body[at..at + n]);
+            at += n;
+        }
+        Ok(body)
+    }
+
+    /// Runs `op` to its end (bounded by the call's deadline), reporting progress to
+    /// `on_progress`; a failure comes back as the JS error, scrubbed of every token used.
     pub async fn drive<O: Operation<Output = String>>(
         &self,
-        mut op: O,
+        op: O,
         signal: Option<&AbortSignal>,
         on_progress: Option<&Function>,
-    ) -> Result<String> {
+    ) -> std::result::Result<String, JsValue> {
+        let mut op = WithDeadline::new(op, self.operation_timeout_ms);
+        let mut trace = CallTrace::default();
         let mut input = Input::Start;
         // Every operation bounds its own loop; this is a second, generous bound.
         for _ in 0..100_000 {
             let action = op.step(input, now_ms());
             if let (Some(cb), Some(p)) = (on_progress, op.take_progress()) {
-                if let Ok(v) = super::convert::to_js(&p) {
+                if let Ok(v) = to_js(&p) {
                     let _ = cb.call1(&JsValue::NULL, &v);
                 }
             }
             match action {
-                Action::Done(r) => return r,
+                Action::Done(Ok(text)) => return Ok(text),
+                Action::Done(Err(e)) => return Err(trace.into_js_error(e)),
                 Action::Send { request, delay_ms } => {
-                    sleep(delay_ms, signal).await?;
-                    input = match self.send(&request, signal).await {
+                    if let Err(e) = sleep(delay_ms, signal).await {
+                        return Err(trace.into_js_error(e));
+                    }
+                    input = match self.send(&request, signal, &mut trace).await {
                         Ok(r) => Input::Response(r),
                         Err(f) => Input::Failure(f),
                     };
                 }
             }
         }
-        Err(Error::new(ErrorCode::Timeout, "the operation did not end"))
+        Err(trace.into_js_error(Error::new(ErrorCode::Timeout, "the operation did not end")))
     }
 }
 
-fn describe(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| "fetch failed".into())
+/// The headers of a Response as (name, value) pairs, or `None` when they cannot be read.
+fn read_headers(resp: &web_sys::Response) -> Option<Vec<(String, String)>> {
+    let headers = brand_get("Response", "headers", resp).ok()?;
+    let iter = js_sys::try_iter(&headers).ok()??;
+    let mut out = Vec::new();
+    for entry in iter.take(1000) {
+        let entry = entry.ok()?;
+        let k = Reflect::get_u32(&entry, 0).ok()?.as_string()?;
+        let v = Reflect::get_u32(&entry, 1).ok()?.as_string()?;
+        out.push((k, v));
+    }
+    Some(out)
+}
+
+/// Lets go of a body that will not be read (so the connection is not held).
+fn cancel_body(resp: &web_sys::Response) {
+    if let Ok(stream) = brand_get("Response", "body", resp) {
+        if stream.is_object() {
+            if let Ok(p) = call_method(&stream, "cancel") {
+                ignore_rejection(&p);
+            }
+        }
+    }
 }
