@@ -46,6 +46,11 @@ export interface AzureSnapshotsError extends Error {
   details?: { code?: string; target?: string; message?: string }[];
   /** What the server asked to wait before retrying, in ms. */
   retryAfterMs?: number;
+  /**
+   * The caller's own error behind this one: what a token function threw or rejected with
+   * (UNAUTHORIZED), what a custom fetch threw or rejected with (NETWORK).
+   */
+  cause?: unknown;
 }
 
 export type DiskSkuName =
@@ -404,6 +409,12 @@ export interface ArmClientOptions {
    * (code THROTTLED, with retryAfterMs) instead. Default: wait as long as ARM asks.
    */
   maxRetryWaitMs?: number;
+  /** Longest time for one request, body included; TIMEOUT (after retries) past it. Default 120000. */
+  requestTimeoutMs?: number;
+  /** Longest time for one call, every retry and poll included; TIMEOUT past it. Default 86400000 (24 h). */
+  operationTimeoutMs?: number;
+  /** Largest response body read (bytes, after decompression); INVALID_RESPONSE past it. Default 16777216. */
+  maxResponseBytes?: number;
 }
 
 export interface CallOptions {
