@@ -277,7 +277,8 @@ test("delete only after typing the snapshot's name", async () => {
 test("throttling: plain words, ARM code and request id; Try again recovers", async () => {
   const { page, emu } = t;
   // Four 429s in a row: the client's three retries are used up on the next snapshot listing.
-  emu.addFault({ route: "GET re:/providers/Microsoft\\.Compute/snapshots\\?", kind: "throttle", count: 4, retryAfter: 0 });
+  // (fault routes are literal text with * globs: this matches the list URL, not one snapshot's)
+  emu.addFault({ route: "GET /providers/Microsoft.Compute/snapshots?", kind: "throttle", count: 4, retryAfter: 0 });
   await page.click("#refresh");
   const card = '#main .error-card[data-code="THROTTLED"]';
   await page.waitForSelector(card, { timeout: 20000 });
