@@ -62,6 +62,26 @@ test("an expired pasted token is refused on connect with ARM's code and request 
   assert.deepEqual(t.problems.filter((p) => !/status of 401/.test(p)), []);
 });
 
+test("a pasted token with an invisible character is refused before any request, naming the character and where it is", async () => {
+  const { page } = t;
+  await page.evaluate(() => { location.hash = "#/connect"; });
+  await page.waitForSelector("#tab-token");
+  const before = t.routed.length;
+  const pasted = "eyJhbGciOi\u200bJSUzI1NiJ9.e30.sig";
+  await pasteToken("AzureCloud", pasted);
+  const card = '#panel-token .error-card[data-code="INVALID_ARGUMENT"]';
+  await page.waitForSelector(card);
+  const text = await page.textContent(card);
+  assert.match(text, /U\+200B/, text);
+  assert.match(text, /zero-width space/, text);
+  assert.match(text, /position 11\b/, text);
+  assert.equal(t.routed.length, before, "nothing was sent to ARM");
+  assert.equal(await page.inputValue("#panel-token textarea"), pasted, "the pasted text stays, to be fixed");
+  assert.match(await page.textContent("#session"), /Not connected/);
+  await t.shot("22-token-invisible-char");
+  assert.deepEqual(t.problems, []);
+});
+
 test("Entra ID: settings from the query string; the library loads lazily under the CSP and keeps nothing in storage", async () => {
   const { page } = t;
   const loaded = [];

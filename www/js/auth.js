@@ -102,6 +102,9 @@ export function tokenSession(lib, { cloud, token }) {
   let secret = String(token || "").trim().replace(/^bearer\s+/i, "");
   if (!secret) throw Object.assign(new Error("Paste an access token first."), { code: "INVALID_ARGUMENT", field: "token" });
   if (/\s/.test(secret)) throw Object.assign(new Error("The token contains spaces or line breaks; paste only the token itself."), { code: "INVALID_ARGUMENT", field: "token" });
+  // The package's own rule (printable ASCII): its error names the character and its position,
+  // e.g. a zero-width space pasted from a chat. Nothing is sent before this passes.
+  new lib.ArmClient({ token: secret, endpoint: CLOUDS[cloud].arm });
   const claims = peekJwt(secret);
   const session = {
     mode: "token",
