@@ -312,8 +312,22 @@ pub fn raw_array<'v, 'a: 'v>(items: impl IntoIterator<Item = &'v SnapshotView<'a
 }
 
 /// `filterIncrementalSnapshots` on JSON text: the disk's JSON and a listing's JSON in, the
-/// chain's JSON array out.
+/// chain's JSON array out. The listing goes through the byte scanner ([`crate::scan`]): all of
+/// it validated, only the items that mention the disk's `uniqueId` read.
 pub fn filter_incremental_snapshots_json(disk_json: &str, snapshots_json: &str) -> Result<String> {
+    let disk = DiskIdentity::from_disk_json(disk_json)?;
+    Ok(crate::scan::raw_array(&crate::scan::filter_chain_str(&disk, snapshots_json)?))
+}
+
+/// [`filter_incremental_snapshots_json`] on the listing's bytes (UTF-8 JSON, as fetched).
+pub fn filter_incremental_snapshots_bytes(disk_json: &str, snapshots: &[u8]) -> Result<String> {
+    let disk = DiskIdentity::from_disk_json(disk_json)?;
+    Ok(crate::scan::raw_array(&crate::scan::filter_chain(&disk, snapshots)?))
+}
+
+/// The same filter through serde ([`filter_listing`]): the reference the scanner is tested
+/// against.
+pub fn filter_incremental_snapshots_json_serde(disk_json: &str, snapshots_json: &str) -> Result<String> {
     let disk = DiskIdentity::from_disk_json(disk_json)?;
     let (chain, _) = filter_listing(&disk, snapshots_json)?;
     Ok(raw_array(&chain))
@@ -385,13 +399,13 @@ pub fn group_snapshot_chains<'a>(items: &[SnapshotView<'a>], disks: &[DiskIdenti
     let mut order: Vec<String> = Vec::new();
     let mut groups: HashMap<String, (ChainKind, Vec<&SnapshotView<'a>>)> = HashMap::new();
     let mut unsourced = Vec::new();
-    let lower = |s: Option<&str>| s.unwrap_or("").to_lowercase();
+    let lower = |s: Option<&str>| s.unwrap_or("").to_ascii_lowercase();
     for s in items {
         let Some(source) = s.source_resource_id.as_deref() else {
             unsourced.push(s);
             continue;
         };
-        let source_key = source.trim_start_matches('/').to_lowercase();
+        let source_key = source.trim_start_matches('/').to_ascii_lowercase();
         let is_copy = s.create_option.as_deref().is_some_and(|c| c.eq_ignore_ascii_case("CopyStart"));
         let (kind, key) = if !s.incremental {
             (ChainKind::Full, format!("full|{source_key}|{}", lower(s.source_unique_id.as_deref())))

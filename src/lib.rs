@@ -24,6 +24,7 @@ pub mod filter;
 pub mod models;
 pub mod resource_id;
 mod rules;
+pub mod scan;
 pub mod template;
 pub mod time;
 

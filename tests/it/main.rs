@@ -3,5 +3,6 @@
 mod arm;
 mod fixtures;
 mod properties;
+mod scan;
 mod template;
 mod validation;

@@ -1,0 +1,413 @@
+//! The byte scanner (`scan`) against the serde implementation it replaces on the hot path:
+//! generated and mutated pages, invalid UTF-8 and truncations; both must accept and reject the
+//! same inputs and return byte-identical chains.
+
+use azure_incremental_snapshots::filter::{
+    filter_incremental_snapshots_bytes, filter_incremental_snapshots_json, filter_incremental_snapshots_json_serde,
+};
+use azure_incremental_snapshots::scan::scan_listing;
+use proptest::prelude::*;
+
+const SUB: &str = "00000000-0000-0000-0000-000000000000";
+const UIDS: [&str; 4] = ["1a2b3c4d-aaaa-bbbb-cccc-0123456789ab", "", "a", "\u{e9}t\u{e9}\"x"];
+
+fn disk_id() -> String {
+    format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks/d1")
+}
+
+fn disk_json(uid: &str) -> String {
+    format!(r#"{{"id":"{}","properties":{{"uniqueId":{}}}}}"#, disk_id(), serde_json::to_string(uid).unwrap())
+}
+
+/// A small deterministic generator (xorshift), so one proptest seed gives one page.
+struct Gen(u64, bool);
+
+impl Gen {
+    /// A hostile page breaks rules often; a friendly one mostly in ways that still parse.
+    fn new(seed: u64) -> Gen {
+        let mut g = Gen(seed | 1, false);
+        g.1 = g.chance(50);
+        g
+    }
+    fn bad(&mut self, percent: u64) -> bool {
+        self.1 && self.chance(percent)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap()
+}
+
+/// A key, sometimes with an escaped character (serde unescapes keys before matching them).
+fn key(g: &mut Gen, k: &str) -> String {
+    match g.below(20) {
+        0 if !k.is_empty() => format!("\"\\u{:04x}{}\"", k.as_bytes()[0], &k[1..]),
+        1 => format!("\"{}\"", k.to_uppercase()),
+        _ => quoted(k),
+    }
+}
+
+fn ws(g: &mut Gen) -> &'static str {
+    match g.below(12) {
+        0 => " ",
+        1 => "\n  ",
+        2 => "\t",
+        3 => "\r\n",
+        _ => "",
+    }
+}
+
+fn scalar(g: &mut Gen) -> String {
+    g.pick(&[
+        "null",
+        "true",
+        "false",
+        "0",
+        "-1.5e3",
+        "100",
+        "\"x\"",
+        "\"\\ud800\"",
+        "\"\\udc00\\ud800\"",
+        "\"\\ud83d\\ude00\"",
+        "\"caf\u{e9} \u{1f600}\"",
+        "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"",
+        "1e400",
+        "[]",
+        "{}",
+        "[[[[[[[[[[1]]]]]]]]]]",
+        "{\"a\":{\"b\":[1,{\"c\":null}]}}",
+    ])
+    .to_string()
+}
+
+fn string_value(g: &mut Gen, good: &str) -> String {
+    if !g.1 && g.chance(80) {
+        return quoted(good);
+    }
+    match g.below(30) {
+        0 => "null".into(),
+        1 => "5".into(),
+        2 => "true".into(),
+        3 => "\"\\ud800\"".into(),
+        4 => "\"a\\ud800b\"".into(),
+        5 => "\"\\udc00\"".into(),
+        6 => "\"\\ud800\\u0041\"".into(),
+        7 => "[]".into(),
+        8 => {
+            // the same text with an escape
+            let q = quoted(good);
+            q.replacen('-', "\\u002d", 1)
+        }
+        9 => quoted(&good.to_uppercase()),
+        10 => quoted(&format!("/{good}/")),
+        11 => quoted(&good.replace('a', "\u{e4}")),
+        _ => quoted(good),
+    }
+}
+
+fn object(g: &mut Gen, fields: Vec<(String, String)>) -> String {
+    let mut fields = fields;
+    if g.chance(15) {
+        fields.push(("extra".into(), scalar(g)));
+    }
+    if g.bad(4) && !fields.is_empty() {
+        let dup = fields[g.below(fields.len() as u64) as usize].clone();
+        fields.push(dup);
+    }
+    if g.chance(5) && fields.len() > 1 {
+        let i = g.below(fields.len() as u64) as usize;
+        fields.swap(0, i);
+    }
+    if g.chance(6) {
+        // serde reads a struct from an array of its fields, in order
+        let n = g.below(fields.len() as u64 + 2) as usize;
+        let vals: Vec<String> =
+            (0..n).map(|i| fields.get(i).map(|f| f.1.clone()).unwrap_or_else(|| scalar(g))).collect();
+        return format!("[{}]", vals.join(","));
+    }
+    let parts: Vec<String> = fields.iter().map(|(k, v)| format!("{}{}:{}{}", key(g, k), ws(g), ws(g), v)).collect();
+    format!("{{{}{}{}}}", ws(g), parts.join(&format!(",{}", ws(g))), ws(g))
+}
+
+fn snapshot(g: &mut Gen, uid: &str, n: usize) -> String {
+    let id = disk_id();
+    let src_uid = match g.below(10) {
+        0..=5 => uid.to_string(),
+        6 => uid.to_uppercase(),
+        7 => "ffffffff-0000-0000-0000-000000000000".into(),
+        _ => format!("{uid}0"),
+    };
+    let src_id = match g.below(8) {
+        0 => id.replace("d1", "d2"),
+        1 => id.to_uppercase(),
+        2 => id.trim_start_matches('/').to_string(),
+        _ => id.clone(),
+    };
+    let time = match g.below(10) {
+        0 => "not a time".to_string(),
+        1 => "2026-01-01T00:00:00Z".to_string(),
+        _ => format!("2026-0{}-{:02}T{:02}:00:00.{}Z", 1 + g.below(9), 1 + g.below(28), g.below(24), g.below(1000)),
+    };
+    let mut creation = vec![];
+    if g.chance(90) {
+        let option = g.pick(&["Copy", "CopyStart"]);
+        creation.push(("createOption".to_string(), string_value(g, option)));
+    }
+    if g.chance(95) {
+        creation.push(("sourceResourceId".to_string(), string_value(g, &src_id)));
+    }
+    if g.chance(95) {
+        creation.push(("sourceUniqueId".to_string(), string_value(g, &src_uid)));
+    }
+    let mut props = vec![];
+    if g.chance(95) {
+        let r = g.below(20);
+        let inc = match if !g.1 && r < 3 { 10 } else { r } {
+            0 => "null",
+            1 => "\"true\"",
+            2 => "1",
+            3..=5 => "false",
+            _ => "true",
+        };
+        props.push(("incremental".to_string(), inc.to_string()));
+    }
+    if g.chance(95) {
+        let c = if g.bad(5) { g.pick(&["null", "\"x\"", "7"]).to_string() } else { object(g, creation) };
+        props.push(("creationData".to_string(), c));
+    }
+    if g.chance(50) {
+        props.push(("incrementalSnapshotFamilyId".to_string(), string_value(g, "fam-1")));
+    }
+    if g.chance(95) {
+        props.push(("timeCreated".to_string(), string_value(g, &time)));
+    }
+    if g.chance(40) {
+        let friendly: &[&str] = &["100", "42.5", "null", "1e308", "0e99999", "1e-400", "1.7976931348623157e308"];
+        let p = if !g.1 {
+            g.pick(friendly)
+        } else {
+            g.pick(&[
+                "100",
+                "42.5",
+                "null",
+                "\"50\"",
+                "1e308",
+                "1e309",
+                "-1e400",
+                "0e99999",
+                "0.0001e312",
+                "1.7976931348623157e308",
+                "17976931348623157e292",
+                "1e-400",
+                "123456789012345678901234567890",
+            ])
+        };
+        props.push(("completionPercent".to_string(), p.to_string()));
+    }
+    if g.chance(40) {
+        props.push(("diskSizeGB".to_string(), "128".to_string()));
+        props.push(("uniqueId".to_string(), quoted(&format!("0000{n:04}-aaaa-bbbb-cccc-0123456789ab"))));
+    }
+    let mut top = vec![];
+    if g.chance(97) {
+        top.push(("id".to_string(), string_value(g, &format!("{}/snapshots/s{n}", id.replace("/disks/d1", "")))));
+    }
+    if g.chance(97) {
+        let name = format!("s{}", g.below(5));
+        top.push(("name".to_string(), string_value(g, &name)));
+    }
+    top.push(("type".to_string(), quoted("Microsoft.Compute/snapshots")));
+    if g.chance(97) {
+        let p = if g.bad(3) { g.pick(&["null", "[]", "\"p\"", "3"]).to_string() } else { object(g, props) };
+        top.push(("properties".to_string(), p));
+    }
+    if !g.1 {
+        return object(g, top);
+    }
+    match g.below(60) {
+        0 => "null".into(),
+        1 => quoted(uid),
+        2 => format!("[{}]", quoted(uid)),
+        3 => scalar(g),
+        _ => object(g, top),
+    }
+}
+
+fn page(g: &mut Gen, uid: &str) -> String {
+    g.1 = g.chance(50);
+    let n = g.below(12) as usize;
+    let items: Vec<String> = (0..n).map(|i| snapshot(g, uid, i)).collect();
+    let array = format!("[{}{}{}]", ws(g), items.join(&format!(",{}", ws(g))), ws(g));
+    let variant = if g.1 { g.below(12) } else { [0, 4, 9, 10, 11][g.below(5) as usize] };
+    let text = match variant {
+        0 => array,
+        1 => format!("{{\"value\":{array},\"value\":[]}}"),
+        2 => format!("{{\"nextLink\":\"\\ud800\",\"value\":{array}}}"),
+        3 => format!("{{\"nextLink\":null,\"value\":{array},\"nextLink\":\"x\"}}"),
+        4 => format!("{{\"\\u0076alue\":{array}}}"),
+        5 => "{\"value\":null}".to_string(),
+        6 => format!("{{\"other\":{array}}}"),
+        7 => format!("{{\"x\\ud800\":1,\"value\":{array}}}"),
+        8 => format!("{{\"nextLink\":5,\"value\":{array}}}"),
+        _ => format!(
+            "{{{}\"value\":{array},{}\"nextLink\":\"https://management.azure.com/x?$skipToken=1\",\"junk\":\"\\ud800\"}}",
+            ws(g),
+            ws(g)
+        ),
+    };
+    format!("{}{}{}", ws(g), text, ws(g))
+}
+
+/// Both implementations on the same bytes: the same chain, or both `INVALID_JSON`.
+fn agree(disk: &str, bytes: &[u8]) -> std::result::Result<Option<String>, String> {
+    let scanned = filter_incremental_snapshots_bytes(disk, bytes);
+    let reference = match std::str::from_utf8(bytes) {
+        Ok(text) => {
+            let via_text = filter_incremental_snapshots_json(disk, text);
+            if via_text.as_ref().map_err(|e| e.code) != scanned.as_ref().map_err(|e| e.code) {
+                return Err(format!("text and bytes entries differ: {via_text:?} vs {scanned:?}"));
+            }
+            filter_incremental_snapshots_json_serde(disk, text)
+        }
+        Err(_) => Err(azure_incremental_snapshots::Error::invalid_json("snapshots", "not UTF-8")),
+    };
+    match (&scanned, &reference) {
+        (Ok(a), Ok(b)) if a == b => Ok(Some(a.clone())),
+        (Err(a), Err(b)) if a.code == b.code => Ok(None),
+        _ => Err(format!("scanner {scanned:?}\nserde   {reference:?}\non {:?}", String::from_utf8_lossy(bytes))),
+    }
+}
+
+fn mutate(g: &mut Gen, bytes: &mut Vec<u8>) {
+    const ALPHABET: &[u8] = b"{}[]\":,\\ u0123456789abcdefABCDEF-+.eEtrufalsn\n\t\x00\x1f\x7f";
+    const BAD_UTF8: &[&[u8]] =
+        &[b"\xff", b"\xc0\xaf", b"\xe0\x80\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xc3", b"\xe2\x82", b"\x80"];
+    for _ in 0..=g.below(3) {
+        let len = bytes.len() as u64;
+        let at = g.below(len + 1) as usize;
+        match g.below(8) {
+            0 => bytes.truncate(at),
+            1 if at < bytes.len() => {
+                bytes.remove(at);
+            }
+            2 => {
+                let bad = BAD_UTF8[g.below(BAD_UTF8.len() as u64) as usize];
+                bytes.splice(at..at, bad.iter().copied());
+            }
+            3 if at < bytes.len() => {
+                // a multi-byte character cut in half
+                let c = "é😀€".as_bytes();
+                let cut = 1 + g.below(c.len() as u64 - 1) as usize;
+                bytes.splice(at..at, c[..cut].iter().copied());
+            }
+            _ => {
+                let c = ALPHABET[g.below(ALPHABET.len() as u64) as usize];
+                if at < bytes.len() && g.chance(50) {
+                    bytes[at] = c;
+                } else {
+                    bytes.insert(at, c);
+                }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn scanner_agrees_with_serde_on_generated_pages(seed in 1u64.., which in 0usize..4) {
+        let mut g = Gen::new(seed);
+        let uid = UIDS[which];
+        let text = page(&mut g, uid);
+        let out = agree(&disk_json(uid), text.as_bytes());
+        prop_assert!(out.is_ok(), "{}", out.unwrap_err());
+    }
+
+    #[test]
+    fn scanner_agrees_with_serde_on_mutated_pages(seed in 1u64.., which in 0usize..4) {
+        let mut g = Gen::new(seed);
+        let uid = UIDS[which];
+        let mut bytes = page(&mut g, uid).into_bytes();
+        mutate(&mut g, &mut bytes);
+        let out = agree(&disk_json(uid), &bytes);
+        prop_assert!(out.is_ok(), "{}", out.unwrap_err());
+    }
+
+    #[test]
+    fn scanner_agrees_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+        let out = agree(&disk_json(UIDS[2]), &bytes);
+        prop_assert!(out.is_ok(), "{}", out.unwrap_err());
+    }
+}
+
+#[test]
+fn every_truncation_of_a_page_agrees() {
+    let mut g = Gen::new(0x9e37_79b9_7f4a_7c15);
+    for uid in UIDS {
+        let text = page(&mut g, uid);
+        let bytes = text.as_bytes();
+        for cut in 0..=bytes.len() {
+            if let Err(e) = agree(&disk_json(uid), &bytes[..cut]) {
+                panic!("cut at {cut}: {e}");
+            }
+        }
+    }
+}
+
+#[test]
+fn many_pages_match_and_most_items_are_not_read() {
+    let mut g = Gen::new(7);
+    let mut matched = 0;
+    for _ in 0..3000 {
+        let text = page(&mut g, UIDS[0]);
+        if let Ok(Some(out)) = agree(&disk_json(UIDS[0]), text.as_bytes()) {
+            matched += usize::from(out.len() > 2);
+        }
+    }
+    assert!(matched > 300, "only {matched} pages had a non-empty chain: the generator is too hostile");
+}
+
+#[test]
+fn deep_nesting_in_items_that_cannot_match_is_accepted_without_recursion() {
+    let deep = format!("{}{}", "[".repeat(200_000), "]".repeat(200_000));
+    let page = format!("{{\"value\":[{deep},{{\"id\":\"x\"}}]}}");
+    assert_eq!(agree(&disk_json(UIDS[0]), page.as_bytes()).unwrap(), Some("[]".into()));
+    let listing = scan_listing(page.as_bytes(), UIDS[0]).unwrap();
+    assert_eq!(listing.item_count, 2);
+    assert!(listing.candidates.is_empty());
+}
+
+#[test]
+fn matching_items_come_back_byte_identical_and_in_chain_order() {
+    let uid = UIDS[0];
+    let item = |name: &str, time: &str, extra: &str| {
+        format!(
+            "{{ \"name\" : \"{name}\", \"properties\": {{\"incremental\":true,\"creationData\":{{\"sourceResourceId\":\"{}\",\"sourceUniqueId\":\"{}\"}},\"timeCreated\":\"{time}\"{extra}}} }}",
+            disk_id().to_uppercase(),
+            uid.to_uppercase()
+        )
+    };
+    let a = item("a", "2026-03-01T00:00:00Z", ",\"x\":[1, 2.50, \"\\u00e9\"]");
+    let b = item("b", "2026-01-01T00:00:00Z", "");
+    let c = item("c", "bad", "");
+    let page = format!("{{\"value\":[ {a} ,\n{c},{b}, {{\"name\":\"z\"}}], \"nextLink\": null}}");
+    let out = filter_incremental_snapshots_json(&disk_json(uid), &page).unwrap();
+    assert_eq!(out, format!("[{b},{a},{c}]"));
+    assert_eq!(agree(&disk_json(uid), page.as_bytes()).unwrap(), Some(out));
+}
