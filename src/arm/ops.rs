@@ -215,31 +215,46 @@ pub struct WaitOptions {
     pub wait: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum CreateStage {
-    ReadSource,
-    CheckName,
-    Submit,
-    Operation,
-    Completion { url: String },
+/// What a create knows once its config is built: the target and how it finishes.
+#[derive(Debug, Clone)]
+struct Target {
+    config: SnapshotConfig,
+    /// The snapshot's URL (GET and PUT).
+    url: String,
+    /// ARM copies in the background (Premium SSD v2, Ultra, CopyStart): wait for 100%.
+    background_copy: bool,
+}
+
+/// Where a create is; each state carries exactly the data it needs, so no stage can meet a
+/// missing field.
+#[derive(Debug)]
+enum CreateState {
+    /// Not started: the source is an id to read, or the object itself.
+    Begin(SourceRef),
+    /// The source's GET is in flight.
+    ReadingSource,
+    /// The name check's GET is in flight.
+    CheckingName(Target),
+    /// The conditional PUT is in flight.
+    Submitting(Target, Lro),
+    /// Polling the long-running operation.
+    Following(Target, Lro),
+    /// Reading the snapshot until `completionPercent` is 100 (or just once, for the final body).
+    Completing(Target, u32),
+    /// Finished (any input now is a protocol error of the shell's).
+    Finished,
 }
 
 /// `createIncrementalSnapshot` and `copySnapshot`: read the source if needed, build and validate
-/// the config, make sure the name is free (an existing snapshot is never overwritten), PUT, follow
-/// the operation, and for Premium SSD v2 / Ultra sources and CopyStart wait for
-/// `completionPercent` 100.
+/// the config, make sure the name is free (an existing snapshot is never overwritten), PUT with
+/// `If-None-Match: *`, follow the operation, and for Premium SSD v2 / Ultra sources and CopyStart
+/// wait for `completionPercent` 100.
 pub struct CreateSnapshot {
     caller: Caller,
-    source_id: Option<ResourceId>,
-    source: Option<String>,
     options: SnapshotOptions,
     wait: WaitOptions,
-    stage: CreateStage,
-    config: Option<SnapshotConfig>,
-    background_copy: bool,
-    lro: Option<Lro>,
+    state: CreateState,
     progress: Option<Progress>,
-    polls: u32,
 }
 
 #[derive(Deserialize)]
@@ -277,39 +292,35 @@ impl CreateSnapshot {
         options: SnapshotOptions,
         wait: WaitOptions,
     ) -> CreateSnapshot {
-        let (source_id, source) = match source {
-            SourceRef::Id(id) => (Some(id), None),
-            SourceRef::Object(v) => (None, Some(v)),
-        };
-        CreateSnapshot {
-            caller: Caller::new(settings),
-            source_id,
-            source,
-            options,
-            wait,
-            stage: CreateStage::ReadSource,
-            config: None,
-            background_copy: false,
-            lro: None,
-            progress: None,
-            polls: 0,
-        }
+        CreateSnapshot { caller: Caller::new(settings), options, wait, state: CreateState::Begin(source), progress: None }
     }
 
     /// The config once built (target id and name, body).
     pub fn config(&self) -> Option<&SnapshotConfig> {
-        self.config.as_ref()
+        match &self.state {
+            CreateState::CheckingName(t)
+            | CreateState::Submitting(t, _)
+            | CreateState::Following(t, _)
+            | CreateState::Completing(t, _) => Some(&t.config),
+            _ => None,
+        }
     }
 
     fn report(&mut self, phase: &'static str, status: Option<String>, completion_percent: Option<f64>) {
-        let id = self.config.as_ref().map(|c| c.id.clone());
+        let id = self.config().map(|c| c.id.clone());
         self.progress = Some(Progress { phase, status, completion_percent, id });
     }
 
+    fn done(&mut self, result: Result<String>) -> Action<String> {
+        self.state = CreateState::Finished;
+        Action::Done(result)
+    }
+
+    /// Builds and validates the config from the source's JSON, then checks the name.
     fn build(&mut self, source: &str, now_ms: i64) -> Action<String> {
         let parsed = match SnapshotSource::from_json_text(source) {
             Ok(p) => p,
-            Err(e) => return Action::Done(Err(e)),
+            Err(e) => return self.done(Err(e)),
         };
         let mut options = self.options.clone();
         if options.api_version.is_none() {
@@ -317,20 +328,19 @@ impl CreateSnapshot {
         }
         let config = match build_snapshot_config(&parsed, &options, now_ms) {
             Ok(c) => c,
-            Err(e) => return Action::Done(Err(e)),
+            Err(e) => return self.done(Err(e)),
         };
-        self.background_copy = parsed.disk_sku.as_ref().is_some_and(DiskSkuName::has_background_copy)
+        let background_copy = parsed.disk_sku.as_ref().is_some_and(DiskSkuName::has_background_copy)
             || config.body.properties.creation_data.create_option == CreateOption::CopyStart;
         let url = self.caller.settings.endpoint.url(&config.id, &config.api_version);
-        self.config = Some(config);
-        self.stage = CreateStage::CheckName;
+        self.state = CreateState::CheckingName(Target { config, url: url.clone(), background_copy });
         self.report("checking", None, None);
         self.caller.get(url, 0)
     }
 
     /// `CONFLICT` on `options.name`: the snapshot name is not free.
-    fn name_taken(&self, resp: &Response, what: &str) -> Error {
-        let name = self.config.as_ref().map(|c| c.name.clone()).unwrap_or_default();
+    fn name_taken(target: &Target, resp: &Response, what: &str) -> Error {
+        let name = &target.config.name;
         let mut e = Error::new(ErrorCode::Conflict, format!("a snapshot named {name:?} {what}")).with_field("options.name");
         e.arm = Some(Box::new(crate::error::ArmErrorInfo {
             status: resp.status,
@@ -341,43 +351,50 @@ impl CreateSnapshot {
         e
     }
 
-    fn target_url(&self) -> Option<String> {
-        let c = self.config.as_ref()?;
-        Some(self.caller.settings.endpoint.url(&c.id, &c.api_version))
+    fn submit(&mut self, target: Target) -> Action<String> {
+        let body = match serde_json::to_string(&target.config.body) {
+            Ok(b) => b,
+            Err(e) => return self.done(Err(Error::invalid_argument("options", e.to_string()))),
+        };
+        // A create, never a replace: ARM refuses the PUT (412) when the name was taken between
+        // the check and now (a concurrent create).
+        let mut put = Request::new(Method::Put, target.url.clone(), Some(body));
+        put.headers.push(("If-None-Match", "*"));
+        let lro = Lro::new(LroKind::Put, target.url.clone());
+        self.state = CreateState::Submitting(target, lro);
+        self.report("submitting", None, None);
+        self.caller.send(put, 0)
     }
 
-    fn lro_step(&mut self, step: LroStep, now_ms: i64) -> Action<String> {
+    fn lro_step(&mut self, target: Target, lro: Lro, step: LroStep) -> Action<String> {
         match step {
             LroStep::Poll { url, delay_ms } => {
-                let status = self.lro.as_ref().and_then(|l| l.last_status.clone());
+                let status = lro.last_status.clone();
+                self.state = CreateState::Following(target, lro);
                 self.report("provisioning", status, None);
                 self.caller.get(url, delay_ms)
             }
-            LroStep::Failed(e) => Action::Done(Err(e)),
-            LroStep::Finished(body) => self.finished(body, now_ms),
+            LroStep::Failed(e) => self.done(Err(e)),
+            LroStep::Finished(None) => {
+                let url = target.url.clone();
+                self.state = CreateState::Completing(target, 0);
+                self.caller.get(url, 0)
+            }
+            LroStep::Finished(Some(body)) => {
+                if !self.wait.wait || !target.background_copy {
+                    self.report("done", Some("Succeeded".into()), None);
+                    return self.done(Ok(body));
+                }
+                self.check_completion(target, 0, body, 0)
+            }
         }
     }
 
-    fn finished(&mut self, body: Option<String>, _now_ms: i64) -> Action<String> {
-        let Some(url) = self.target_url() else {
-            return Action::Done(Err(Error::new(ErrorCode::InvalidArgument, "internal: no target")));
-        };
-        let Some(body) = body else {
-            self.stage = CreateStage::Completion { url: url.clone() };
-            return self.caller.get(url, 0);
-        };
-        if !self.wait.wait || !self.background_copy {
-            self.report("done", Some("Succeeded".into()), None);
-            return Action::Done(Ok(body));
-        }
-        self.check_completion(body, url, 0)
-    }
-
-    fn check_completion(&mut self, body: String, url: String, delay_if_pending: u64) -> Action<String> {
+    fn check_completion(&mut self, target: Target, polls: u32, body: String, delay_if_pending: u64) -> Action<String> {
         let keys: CompletionKeys = match serde_json::from_str(&body) {
             Ok(k) => k,
             Err(e) => {
-                return Action::Done(Err(Error::new(
+                return self.done(Err(Error::new(
                     ErrorCode::InvalidResponse,
                     format!("ARM's snapshot could not be read: {e}"),
                 )))
@@ -389,23 +406,24 @@ impl CreateSnapshot {
             let msg = err.error_message.as_deref().unwrap_or("the background copy failed").to_string();
             let mut e = Error::new(ErrorCode::OperationFailed, format!("the snapshot's background copy failed: {msg}"));
             e.arm = Some(Box::new(crate::error::ArmErrorInfo { arm_code: Some(code), ..Default::default() }));
-            return Action::Done(Err(e));
+            return self.done(Err(e));
         }
         let percent = props.as_ref().and_then(|p| p.completion_percent);
         let state = props.and_then(|p| p.provisioning_state.map(Cow::into_owned));
         if percent.is_some_and(|p| p >= 100.0) {
             self.report("done", state, percent);
-            return Action::Done(Ok(body));
+            return self.done(Ok(body));
         }
-        self.polls += 1;
-        if self.polls > self.caller.settings.max_polls {
-            return Action::Done(Err(Error::new(
+        let polls = polls + 1;
+        if polls > self.caller.settings.max_polls {
+            return self.done(Err(Error::new(
                 ErrorCode::Timeout,
                 "the background copy did not reach 100% within the poll limit",
             )));
         }
+        let url = target.url.clone();
+        self.state = CreateState::Completing(target, polls);
         self.report("copying", state, Some(percent.unwrap_or(0.0)));
-        self.stage = CreateStage::Completion { url: url.clone() };
         self.caller.get(url, delay_if_pending)
     }
 }
@@ -430,106 +448,93 @@ impl Operation for CreateSnapshot {
     type Output = String;
 
     fn step(&mut self, input: Input, now_ms: i64) -> Action<String> {
-        if input == Input::Start {
-            if let Some(source) = self.source.take() {
-                return self.build(&source, now_ms);
+        let state = std::mem::replace(&mut self.state, CreateState::Finished);
+        if let CreateState::Begin(source) = state {
+            if input != Input::Start {
+                return self.done(Err(Error::new(ErrorCode::InvalidArgument, "internal: input before the start")));
             }
-            let Some(id) = self.source_id.clone() else {
-                return Action::Done(Err(Error::invalid_argument("source", "no source given")));
+            return match source {
+                SourceRef::Object(text) => self.build(&text, now_ms),
+                SourceRef::Id(id) => {
+                    self.state = CreateState::ReadingSource;
+                    self.report("checking", None, None);
+                    let url = resource_url(&self.caller.settings, &id);
+                    self.caller.get(url, 0)
+                }
             };
-            self.report("checking", None, None);
-            let url = resource_url(&self.caller.settings, &id);
-            return self.caller.get(url, 0);
         }
-        let resp = final_response!(self.caller, input, now_ms);
-        match self.stage.clone() {
-            CreateStage::ReadSource => {
+        // Retries keep the state as it was.
+        let resp = match self.caller.receive(input, now_ms) {
+            Received::Retry(a) => {
+                self.state = state;
+                return retry_action(a);
+            }
+            Received::Failed(e) => return self.done(Err(e)),
+            Received::Final(r) => r,
+        };
+        match state {
+            CreateState::Begin(_) | CreateState::Finished => {
+                self.done(Err(Error::new(ErrorCode::InvalidArgument, "internal: the create already ended")))
+            }
+            CreateState::ReadingSource => {
                 if resp.status != 200 {
-                    return Action::Done(Err(errors::from_response(&resp, now_ms)));
+                    return self.done(Err(errors::from_response(&resp, now_ms)));
                 }
                 match require_json_object(&resp, "source") {
                     Ok(text) => self.build(&text, now_ms),
-                    Err(e) => Action::Done(Err(e)),
+                    Err(e) => self.done(Err(e)),
                 }
             }
-            CreateStage::CheckName => match resp.status {
-                404 => {
-                    let Some(config) = self.config.as_ref() else {
-                        return Action::Done(Err(Error::new(ErrorCode::InvalidArgument, "internal: no config")));
-                    };
-                    let body = match serde_json::to_string(&config.body) {
-                        Ok(b) => b,
-                        Err(e) => return Action::Done(Err(Error::invalid_argument("options", e.to_string()))),
-                    };
-                    let Some(url) = self.target_url() else {
-                        return Action::Done(Err(Error::new(ErrorCode::InvalidArgument, "internal: no target")));
-                    };
-                    self.lro = Some(Lro::new(LroKind::Put, url.clone()));
-                    self.stage = CreateStage::Submit;
-                    self.report("submitting", None, None);
-                    // A create, never a replace: ARM refuses the PUT (412) when the name was
-                    // taken between the check above and now (a concurrent create).
-                    let mut put = Request::new(Method::Put, url, Some(body));
-                    put.headers.push(("If-None-Match", "*"));
-                    self.caller.send(put, 0)
+            CreateState::CheckingName(target) => match resp.status {
+                404 => self.submit(target),
+                200 => {
+                    let e = Self::name_taken(&target, &resp, "already exists; choose another name (it was not changed)");
+                    self.done(Err(e))
                 }
-                200 => Action::Done(Err(self.name_taken(&resp, "already exists; choose another name (it was not changed)"))),
-                _ => Action::Done(Err(errors::from_response(&resp, now_ms))),
+                _ => self.done(Err(errors::from_response(&resp, now_ms))),
             },
-            CreateStage::Submit => {
+            CreateState::Submitting(target, mut lro) => {
                 // 412: the If-None-Match refused it. 200 to a create: the name existed and a
                 // server that ignores If-None-Match updated it; either way, not a new snapshot.
-                match resp.status {
-                    412 => {
-                        return Action::Done(Err(self.name_taken(
-                            &resp,
-                            "was created by someone else at the same moment; choose another name (theirs was not changed)",
-                        )))
-                    }
-                    200 => {
-                        return Action::Done(Err(self.name_taken(
-                            &resp,
-                            "already existed when the create arrived (ARM answered 200, an update, not 201/202, a create)",
-                        )))
-                    }
-                    _ => {}
+                let taken = match resp.status {
+                    412 => Some("was created by someone else at the same moment; choose another name (theirs was not changed)"),
+                    200 => Some("already existed when the create arrived (ARM answered 200, an update, not 201/202, a create)"),
+                    _ => None,
+                };
+                if let Some(what) = taken {
+                    let e = Self::name_taken(&target, &resp, what);
+                    return self.done(Err(e));
                 }
                 let settings = self.caller.settings.clone();
-                let Some(lro) = self.lro.as_mut() else {
-                    return Action::Done(Err(Error::new(ErrorCode::InvalidArgument, "internal: no operation")));
-                };
                 if !self.wait.wait {
                     if resp.status >= 300 {
-                        return Action::Done(Err(errors::from_response(&resp, now_ms)));
+                        return self.done(Err(errors::from_response(&resp, now_ms)));
                     }
                     // Accepted: hand back the resource as the PUT answered it.
                     if let Err(e) = lro_headers_trusted(&settings, &resp) {
-                        return Action::Done(Err(e));
+                        return self.done(Err(e));
                     }
+                    self.state = CreateState::Submitting(target, lro);
                     self.report("submitted", Some("Accepted".into()), None);
-                    return Action::Done(require_json_object(&resp, "snapshot"));
+                    return self.done(require_json_object(&resp, "snapshot"));
                 }
                 let step = lro.on_initial(&settings, &resp, now_ms);
-                self.stage = CreateStage::Operation;
-                self.lro_step(step, now_ms)
+                self.lro_step(target, lro, step)
             }
-            CreateStage::Operation => {
+            CreateState::Following(target, mut lro) => {
                 let settings = self.caller.settings.clone();
-                let Some(lro) = self.lro.as_mut() else {
-                    return Action::Done(Err(Error::new(ErrorCode::InvalidArgument, "internal: no operation")));
-                };
                 let step = lro.on_poll(&settings, &resp, now_ms);
-                self.lro_step(step, now_ms)
+                self.lro_step(target, lro, step)
             }
-            CreateStage::Completion { url } => {
+            CreateState::Completing(target, polls) => {
                 if resp.status != 200 {
-                    return Action::Done(Err(errors::from_response(&resp, now_ms)));
+                    return self.done(Err(errors::from_response(&resp, now_ms)));
                 }
-                if !self.wait.wait || !self.background_copy {
-                    return Action::Done(require_json_object(&resp, "snapshot"));
+                if !self.wait.wait || !target.background_copy {
+                    return self.done(require_json_object(&resp, "snapshot"));
                 }
                 let delay = self.caller.settings.completion_poll_ms;
-                self.check_completion(resp.body, url, delay)
+                self.check_completion(target, polls, resp.body, delay)
             }
         }
     }

@@ -348,12 +348,16 @@ fn get(target: &JsValue, key: &str) -> std::result::Result<JsValue, JsValue> {
 
 /// `target.key` through the getter of the global class's own prototype (`Response.prototype`),
 /// so a Proxy or a look-alike fails the runtime's brand check instead of answering for it.
+/// Runtimes whose classes have no such accessor on the prototype (workerd) fall back to a
+/// guarded plain read: `instanceof` was already checked.
 fn brand_get(class: &str, key: &str, target: &JsValue) -> std::result::Result<JsValue, JsValue> {
     let proto = get(&get(&js_sys::global(), class)?, "prototype")?;
     let proto = proto.dyn_into::<js_sys::Object>().map_err(|_| JsValue::NULL)?;
     let desc = Reflect::get_own_property_descriptor(&proto, &JsValue::from_str(key))?;
-    let getter = get(&desc, "get")?.dyn_into::<Function>().map_err(|_| JsValue::NULL)?;
-    getter.call0(target)
+    match get(&desc, "get").ok().and_then(|g| g.dyn_into::<Function>().ok()) {
+        Some(getter) => getter.call0(target),
+        None => get(target, key),
+    }
 }
 
 /// Ignores a promise's rejection (a cancelled body's), so it is never reported as unhandled.
@@ -463,7 +467,21 @@ impl Transport {
             Ok(v) => v,
             Err(e) => return Err(network(trace, e)),
         };
-        let value = match bounds.wait(&value).await {
+        // What a custom fetch returned at once, if not a promise, is checked before it is
+        // awaited: awaiting reads its `then`, which a hostile object may make throw.
+        if !value.is_instance_of::<Promise>() && !value.is_instance_of::<web_sys::Response>() {
+            match get(&value, "then") {
+                Err(_) => return Err(bad_response("fetch gave an object that cannot be read")),
+                Ok(then) if !then.is_function() => return Err(bad_response("fetch did not give a Response")),
+                Ok(_) => {}
+            }
+        }
+        let value = if value.is_instance_of::<web_sys::Response>() {
+            Ok(value)
+        } else {
+            bounds.wait(&value).await
+        };
+        let value = match value {
             Ok(v) => v,
             Err(Interrupted::TimedOut) => return Err(Failure::Timeout),
             Err(Interrupted::Aborted) => return Err(Failure::Aborted),
