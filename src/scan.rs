@@ -457,10 +457,29 @@ fn finite_f64(num: &[u8]) -> bool {
     let decimal_exponent = int_len - 1 - first as i64 + e;
     match decimal_exponent {
         ..=307 => true,
-        308 => std::str::from_utf8(num).ok().and_then(|t| t.parse::<f64>().ok()).is_some_and(f64::is_finite),
+        // Finite when below the halfway point between f64::MAX and 2^1024 (a tie rounds to even,
+        // which is infinity): compare the significant digits, without a float parser's bytes.
+        308 => {
+            let significant = mantissa.iter().filter(|&&c| c != b'.').skip(first);
+            let mut halfway = F64_HALFWAY_TO_OVERFLOW.iter();
+            for d in significant {
+                match halfway.next() {
+                    Some(h) if d == h => continue,
+                    Some(h) => return d < h,
+                    // All of the halfway point matched: the value is at or above it.
+                    None => return false,
+                }
+            }
+            // A prefix of the halfway point (whose last digit is not 0): below it, unless equal.
+            halfway.next().is_some()
+        }
         _ => false,
     }
 }
+
+/// The significant digits of 2^1024 - 2^970 (the midpoint between f64::MAX and 2^1024) with
+/// trailing zeros dropped: numbers of decimal exponent 308 below it are finite.
+const F64_HALFWAY_TO_OVERFLOW: &[u8] = b"179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792";
 
 // ---------------------------------------------------------------------------------------------
 // Validation: one value, iteratively (no recursion, so no nesting depth can overflow the stack).

@@ -411,3 +411,30 @@ fn matching_items_come_back_byte_identical_and_in_chain_order() {
     assert_eq!(out, format!("[{b},{a},{c}]"));
     assert_eq!(agree(&disk_json(uid), page.as_bytes()).unwrap(), Some(out));
 }
+
+#[test]
+fn completion_percent_at_the_edge_of_f64_agrees_with_serde() {
+    let uid = UIDS[0];
+    for p in [
+        "1.7976931348623157e308",
+        "1.7976931348623158e308",
+        "1.79769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792e308",
+        "1.7976931348623159e308",
+        "1.8e308",
+        "-1.79e308",
+        "179769313486231570000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+        "0.000017976931348623157e313",
+    ] {
+        let page = format!(
+            "[{{\"properties\":{{\"incremental\":true,\"completionPercent\":{p},\"creationData\":{{\"sourceResourceId\":\"{}\",\"sourceUniqueId\":\"{uid}\"}}}}}}]",
+            disk_id()
+        );
+        let scanned = filter_incremental_snapshots_json(&disk_json(uid), &page).is_ok();
+        let serde = filter_incremental_snapshots_json_serde(&disk_json(uid), &page).is_ok();
+        let exact = p.parse::<f64>().unwrap().is_finite();
+        assert_eq!(scanned, exact, "{p}: scanner vs correctly rounded");
+        if scanned != serde {
+            eprintln!("{p}: serde_json's approximate parse says {serde} (documented difference)");
+        }
+    }
+}
