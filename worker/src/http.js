@@ -28,8 +28,12 @@ const STATUS_OF_CODE = {
   ABORTED: 504,
 };
 
-/** Maps anything thrown to an HttpError, never leaking the caller's token. */
-export function toHttpError(err, token) {
+/**
+ * Maps anything thrown to an HttpError. The package's errors come already scrubbed of every form
+ * of the caller's token (in every field, once, in the core); anything else becomes a generic 500
+ * with no message of its own, so nothing here repeats that rule.
+ */
+export function toHttpError(err) {
   if (err instanceof HttpError) return err;
   if (err && typeof err === "object" && err.name === "AzureSnapshotsError" && typeof err.code === "string") {
     let status = STATUS_OF_CODE[err.code];
@@ -44,17 +48,14 @@ export function toHttpError(err, token) {
     if (err.requestId) extra.requestId = err.requestId;
     if (err.target) extra.target = err.target;
     if (Number.isInteger(err.status)) extra.armStatus = err.status;
-    const e = new HttpError(status, err.code, scrub(String(err.message ?? err.code), token), extra);
+    if (Array.isArray(err.details) && err.details.length) extra.details = err.details;
+    const e = new HttpError(status, err.code, String(err.message ?? err.code), extra);
     if (typeof err.retryAfterMs === "number" && err.retryAfterMs >= 0) e.retryAfterMs = err.retryAfterMs;
     return e;
   }
   return new HttpError(500, "INTERNAL", "the worker failed to handle the request");
 }
 
-function scrub(message, token) {
-  if (token && token.length >= 4 && message.includes(token)) return message.split(token).join("[token]");
-  return message;
-}
 
 const BASE_HEADERS = {
   "content-type": "application/json; charset=utf-8",

@@ -32,16 +32,15 @@ export default {
   async fetch(request, env, ctx) {
     const requestId = crypto.randomUUID();
     let response;
-    let token;
     try {
       if (request.method === "OPTIONS") {
         response = preflight(request, env);
       } else {
         const route = match(request);
-        response = await route.handler({ request, env, ctx, url: new URL(request.url), ...route, setToken: (t) => (token = t) });
+        response = await route.handler({ request, env, ctx, url: new URL(request.url), ...route });
       }
     } catch (err) {
-      const e = toHttpError(err, token);
+      const e = toHttpError(err);
       if (e.status >= 500 && e.code === "INTERNAL") console.error("unhandled", err && err.stack ? err.stack : String(err));
       response = errorResponse(e);
     }
@@ -131,7 +130,6 @@ function armEndpoint(env) {
 /** An ArmClient with the caller's token, sending to the configured endpoint and nowhere else. */
 function armClient(ctx) {
   const token = bearerToken(ctx.request);
-  ctx.setToken(token);
   const origin = armEndpoint(ctx.env);
   const guardedFetch = (req) => {
     let target;
