@@ -787,7 +787,7 @@ pub fn default_snapshot_name(disk_name: &str, now_ms: i64) -> String {
 
 /// `<source>-<region>` for a cross-region copy, shortened to fit.
 pub fn default_copy_name(source_name: &str, region: &str) -> String {
-    let region: String = region.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
+    let region: String = region.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
     let suffix = format!("-{}", shorten(&region, 40));
     format!("{}{suffix}", shorten(source_name, 80 - suffix.len()))
 }
@@ -821,7 +821,7 @@ fn location_message(l: &str) -> String {
 
 /// `West Europe` and `westeurope` are the same region.
 pub fn same_region(a: &str, b: &str) -> bool {
-    let norm = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+    let norm = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
     norm(a) == norm(b)
 }
 

@@ -206,11 +206,11 @@ const MAX_PER_FIELD: usize = 20;
 
 /// The known key within edit distance 2 of `key` (ignoring case), the closest first.
 pub(crate) fn closest(key: &str, known: &[&'static str]) -> Option<&'static str> {
-    let key: Vec<char> = key.to_lowercase().chars().collect();
+    let key: Vec<char> = key.to_ascii_lowercase().chars().collect();
     known
         .iter()
         .filter_map(|k| {
-            let k_chars: Vec<char> = k.to_lowercase().chars().collect();
+            let k_chars: Vec<char> = k.to_ascii_lowercase().chars().collect();
             let d = edit_distance(&key, &k_chars, 2)?;
             Some((d, *k))
         })

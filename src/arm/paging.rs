@@ -79,7 +79,7 @@ impl Pager {
                     let id = serde_json::from_str::<IdOnly>(raw.get())
                         .map_err(|e| errors::invalid_response(resp, "list item", format!("item {i}: {e}")))?
                         .id
-                        .map(|s| s.trim_start_matches('/').to_lowercase());
+                        .map(|s| s.trim_start_matches('/').to_ascii_lowercase());
                     Some((id, Kept { order: (false, None, None), raw: raw.get().to_string() }))
                 }
                 // Only a snapshot that mentions the disk's uniqueId can be in its chain: the
@@ -91,7 +91,7 @@ impl Pager {
                     view.belongs_to(disk).then(|| {
                         let order =
                             (view.created_at.is_none(), view.created_at, view.name.as_deref().map(str::to_string));
-                        let id = view.id.as_deref().map(|s| s.trim_start_matches('/').to_lowercase());
+                        let id = view.id.as_deref().map(|s| s.trim_start_matches('/').to_ascii_lowercase());
                         (id, Kept { order, raw: raw.get().to_string() })
                     })
                 }

@@ -199,28 +199,6 @@ fn js_type(v: &JsValue) -> String {
     "a value of another type".into()
 }
 
-/// The closest known name, for "did you mean".
-fn closest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
-    fn distance(a: &str, b: &str) -> usize {
-        let a: Vec<char> = a.to_lowercase().chars().collect();
-        let b: Vec<char> = b.to_lowercase().chars().collect();
-        let mut prev: Vec<usize> = (0..=b.len()).collect();
-        for i in 1..=a.len() {
-            let mut cur = vec![i; b.len() + 1];
-            for j in 1..=b.len() {
-                let cost = usize::from(a[i - 1] != b[j - 1]);
-                cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            }
-            prev = cur;
-        }
-        prev[b.len()]
-    }
-    if key.chars().count() > 64 {
-        return None;
-    }
-    known.iter().map(|k| (distance(key, k), *k)).filter(|(d, _)| *d <= 3).min_by_key(|(d, _)| *d).map(|(_, k)| k)
-}
-
 #[wasm_bindgen(js_class = ArmClient)]
 impl ArmClient {
     /// `new ArmClient({ token, endpoint?, cloud?, apiVersion?, maxRetries?, fetch?, ... })`.
@@ -237,7 +215,7 @@ impl ArmClient {
         for key in keys(options, "options")? {
             if !CLIENT_OPTIONS.contains(&key.as_str()) {
                 let shown: String = key.chars().take(64).collect();
-                let hint = closest(&key, &CLIENT_OPTIONS).map(|k| format!("; did you mean {k:?}?")).unwrap_or_default();
+                let hint = crate::rules::closest(&key, &CLIENT_OPTIONS).map(|k| format!("; did you mean {k:?}?")).unwrap_or_default();
                 r.violation(&shown, "options.unknown", format!("{shown:?} is not an ArmClient option{hint}"));
             }
         }

@@ -60,36 +60,6 @@ impl std::fmt::Debug for TokenSource {
     }
 }
 
-/// A character as people can read it: `"é" (U+00E9)`, invisible ones by code point and name.
-pub fn describe_char(c: char) -> String {
-    let name = match c as u32 {
-        0x09 => Some("tab"),
-        0x0A => Some("line feed"),
-        0x0D => Some("carriage return"),
-        0x20 => Some("space"),
-        0xA0 => Some("no-break space"),
-        0xAD => Some("soft hyphen"),
-        0x200B => Some("zero-width space"),
-        0x200C => Some("zero-width non-joiner"),
-        0x200D => Some("zero-width joiner"),
-        0x2013 => Some("en dash"),
-        0x2014 => Some("em dash"),
-        0x2018 | 0x2019 => Some("curly quote"),
-        0x201C | 0x201D => Some("curly double quote"),
-        0x2028 => Some("line separator"),
-        0x2029 => Some("paragraph separator"),
-        0x2060 => Some("word joiner"),
-        0xFEFF => Some("byte order mark"),
-        _ => None,
-    };
-    let code = format!("U+{:04X}", c as u32);
-    match name {
-        Some(n) => format!("{code} ({n})"),
-        None if c.is_control() => code,
-        None => format!("\"{c}\" ({code})"),
-    }
-}
-
 /// Checks a token: printable ASCII only (what an `Authorization` header can carry and what
 /// Entra ID issues). A leading `Bearer ` and surrounding ASCII whitespace are dropped; anything
 /// else is refused, naming the character and its position (counted from 1).
@@ -108,7 +78,7 @@ pub fn check_token(token: &str) -> Result<String> {
             "token",
             format!(
                 "the token contains {} at position {} of {count}; a token is printable ASCII only, so copy it again without that character",
-                describe_char(c),
+                crate::rules::describe_char(c),
                 i + 1
             ),
         ));

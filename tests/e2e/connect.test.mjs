@@ -73,7 +73,7 @@ test("a pasted token with an invisible character is refused before any request, 
   await page.waitForSelector(card);
   const text = await page.textContent(card);
   assert.match(text, /U\+200B/, text);
-  assert.match(text, /zero-width space/, text);
+  assert.match(text, /ZERO WIDTH SPACE/, text);
   assert.match(text, /position 11\b/, text);
   assert.equal(t.routed.length, before, "nothing was sent to ARM");
   assert.equal(await page.inputValue("#panel-token textarea"), pasted, "the pasted text stays, to be fixed");
