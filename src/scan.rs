@@ -87,15 +87,20 @@ pub struct ScannedListing<'a> {
 /// and reads the items that contain `unique_id` (ASCII case ignored). Invalid UTF-8 is
 /// `INVALID_JSON`, like any other invalid JSON.
 pub fn scan_listing<'a>(page: &'a [u8], unique_id: &str) -> Result<ScannedListing<'a>> {
-    let text = std::str::from_utf8(page).map_err(|e| {
-        Error::invalid_json("snapshots", format!("the listing is not UTF-8 (at byte {})", e.valid_up_to()))
-    })?;
-    scan_listing_str(text, unique_id)
+    // The scan validates UTF-8 as it goes (a page it accepts is UTF-8); only a page it refuses
+    // is checked again, so that invalid UTF-8 is reported as such wherever it is.
+    scan_bytes(page, unique_id).map_err(|e| match std::str::from_utf8(page) {
+        Err(u) => Error::invalid_json("snapshots", format!("the listing is not UTF-8 (at byte {})", u.valid_up_to())),
+        Ok(_) => e,
+    })
 }
 
 /// [`scan_listing`] on text.
 pub fn scan_listing_str<'a>(text: &'a str, unique_id: &str) -> Result<ScannedListing<'a>> {
-    let b = text.as_bytes();
+    scan_bytes(text.as_bytes(), unique_id)
+}
+
+fn scan_bytes<'a>(b: &'a [u8], unique_id: &str) -> Result<ScannedListing<'a>> {
     let mut stack = Vec::new();
     let mut spans = Vec::new();
     let (is_page_object, next_link) = read_top(b, &mut stack, &mut spans)?;
@@ -115,13 +120,15 @@ pub fn scan_listing_str<'a>(text: &'a str, unique_id: &str) -> Result<ScannedLis
             from = start;
             continue;
         }
-        let raw = text.get(start..end).unwrap_or_default();
-        let snapshot = read_snapshot(raw, item, &mut stack).ok_or_else(|| {
+        let not_a_snapshot = || {
             Error::invalid_json(
                 format!("value[{item}]"),
                 format!("snapshot {item} of the listing is not a snapshot object"),
             )
-        })?;
+        };
+        // Validated, so UTF-8 (items start and end on ASCII bytes).
+        let raw = std::str::from_utf8(b.get(start..end).unwrap_or_default()).map_err(|_| bad_page("listing"))?;
+        let snapshot = read_snapshot(raw, item, &mut stack).ok_or_else(not_a_snapshot)?;
         candidates.push(snapshot);
         from = end;
         item += 1;
@@ -483,105 +490,178 @@ const F64_HALFWAY_TO_OVERFLOW: &[u8] = b"179769313486231580793728971405303415079
 
 // ---------------------------------------------------------------------------------------------
 // Validation: one value, iteratively (no recursion, so no nesting depth can overflow the stack).
+//
+// This is the hot loop (every byte of the page goes through it), written to be fast at
+// opt-level "z": one function, tiny helpers forced inline, the nesting kept in a `u64` of bits
+// (one per level, 1 for an object) with deeper levels spilled to `stack`, string bodies skipped
+// 16 bytes at a time (UTF-8 validated on the way, so the page needs no separate UTF-8 pass).
+
+/// The byte at `i`, or 0 past the end (0 is never valid JSON outside a string).
+#[inline(always)]
+fn at(b: &[u8], i: usize) -> u8 {
+    match b.get(i) {
+        Some(&c) => c,
+        None => 0,
+    }
+}
+
+/// The 4 bytes at `i` as a little-endian `u32`.
+#[inline(always)]
+fn word4(b: &[u8], i: usize) -> Option<u32> {
+    let w: [u8; 4] = b.get(i..i + 4)?.try_into().ok()?;
+    Some(u32::from_le_bytes(w))
+}
+
+#[inline(always)]
+fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\n' | b'\r' | b'\t')
+}
 
 /// Validates one JSON value starting at `b[i]` (no leading whitespace); returns its end.
 fn skip_value(b: &[u8], mut i: usize, stack: &mut Vec<u8>) -> Option<usize> {
     let base = stack.len();
-    loop {
+    let r = skip_value_in(b, &mut i, stack);
+    stack.truncate(base);
+    r.then_some(i)
+}
+
+#[inline(always)]
+fn skip_value_in(b: &[u8], pos: &mut usize, spill: &mut Vec<u8>) -> bool {
+    let mut i = *pos;
+    // The open containers: bit 0 is the innermost (1 = object); `depth` counts them all, the
+    // ones beyond the 64 innermost being in `spill`, outermost first.
+    let mut bits: u64 = 0;
+    let mut depth: usize = 0;
+    'value: loop {
         // A value starts at `i`.
-        match *b.get(i)? {
-            b'"' => i = skip_string(b, i + 1)?,
-            b'{' => {
-                i = ws(b, i + 1);
-                if b.get(i) == Some(&b'}') {
+        let c = at(b, i);
+        i += 1;
+        match c {
+            b'"' => match skip_string(b, i) {
+                Some(end) => i = end,
+                None => return false,
+            },
+            b'{' | b'[' => {
+                let close = c + 2; // `}` or `]`
+                i = ws(b, i);
+                if at(b, i) == close {
                     i += 1;
                 } else {
-                    stack.push(b'{');
-                    i = skip_key(b, i)?;
-                    continue;
+                    if depth >= 64 {
+                        spill.push((bits >> 63) as u8);
+                    }
+                    let obj = c == b'{';
+                    bits = (bits << 1) | u64::from(obj);
+                    depth += 1;
+                    if obj {
+                        match skip_key(b, i) {
+                            Some(next) => i = next,
+                            None => return false,
+                        }
+                    }
+                    continue 'value;
                 }
             }
-            b'[' => {
-                i = ws(b, i + 1);
-                if b.get(i) == Some(&b']') {
-                    i += 1;
-                } else {
-                    stack.push(b'[');
-                    continue;
+            b't' | b'n' => {
+                if word4(b, i - 1) != Some(u32::from_le_bytes(if c == b't' { *b"true" } else { *b"null" })) {
+                    return false;
                 }
+                i += 3;
             }
-            b't' => i = literal(b, i, b"true")?,
-            b'f' => i = literal(b, i, b"false")?,
-            b'n' => i = literal(b, i, b"null")?,
-            b'-' | b'0'..=b'9' => i = number(b, i)?,
-            _ => return None,
+            b'f' => {
+                if word4(b, i) != Some(u32::from_le_bytes(*b"alse")) {
+                    return false;
+                }
+                i += 4;
+            }
+            b'-' | b'0'..=b'9' => match number(b, i - 1) {
+                Some(end) => i = end,
+                None => return false,
+            },
+            _ => return false,
         }
         // After a value: close containers until one continues.
         loop {
-            if stack.len() == base {
-                return Some(i);
+            if depth == 0 {
+                *pos = i;
+                return true;
             }
-            let top = *stack.last()?;
             i = ws(b, i);
-            match (*b.get(i)?, top) {
-                (b',', b'{') => {
-                    i = skip_key(b, ws(b, i + 1))?;
-                    break;
-                }
-                (b',', _) => {
+            let obj = bits & 1 != 0;
+            match at(b, i) {
+                b',' => {
                     i = ws(b, i + 1);
-                    break;
+                    if obj {
+                        match skip_key(b, i) {
+                            Some(next) => i = next,
+                            None => return false,
+                        }
+                    }
+                    continue 'value;
                 }
-                (b'}', b'{') | (b']', b'[') => {
-                    stack.pop();
-                    i += 1;
-                }
-                _ => {
-                    stack.truncate(base);
-                    return None;
-                }
+                b'}' if obj => {}
+                b']' if !obj => {}
+                _ => return false,
+            }
+            i += 1;
+            bits >>= 1;
+            depth -= 1;
+            if depth >= 64 {
+                bits |= u64::from(spill.pop().unwrap_or(0)) << 63;
             }
         }
     }
 }
 
 /// `"key" :` at `b[i]`; returns the index of the value after it.
+#[inline(always)]
 fn skip_key(b: &[u8], i: usize) -> Option<usize> {
-    if b.get(i) != Some(&b'"') {
+    if at(b, i) != b'"' {
         return None;
     }
     let i = ws(b, skip_string(b, i + 1)?);
-    (b.get(i) == Some(&b':')).then(|| ws(b, i + 1))
+    if at(b, i) != b':' {
+        return None;
+    }
+    Some(ws(b, i + 1))
 }
 
 fn literal(b: &[u8], i: usize, word: &[u8]) -> Option<usize> {
     (b.get(i..i + word.len())? == word).then_some(i + word.len())
 }
 
-/// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` at `b[i]`; returns its end.
-fn number(b: &[u8], mut i: usize) -> Option<usize> {
-    let digits = |i: usize| i + b.get(i..).unwrap_or_default().iter().take_while(|c| c.is_ascii_digit()).count();
-    if b.get(i) == Some(&b'-') {
+/// The end of the run of ASCII digits at `i`.
+#[inline(always)]
+fn digits(b: &[u8], mut i: usize) -> usize {
+    while at(b, i).is_ascii_digit() {
         i += 1;
     }
-    match *b.get(i)? {
+    i
+}
+
+/// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` at `b[i]`; returns its end.
+fn number(b: &[u8], mut i: usize) -> Option<usize> {
+    if at(b, i) == b'-' {
+        i += 1;
+    }
+    match at(b, i) {
         b'0' => i += 1,
-        b'1'..=b'9' => i = digits(i + 1),
+        b'1'..=b'9' => i = digits(b, i + 1),
         _ => return None,
     }
-    if b.get(i) == Some(&b'.') {
-        let end = digits(i + 1);
+    if at(b, i) == b'.' {
+        let end = digits(b, i + 1);
         if end == i + 1 {
             return None;
         }
         i = end;
     }
-    if matches!(b.get(i), Some(b'e' | b'E')) {
+    if at(b, i) | 0x20 == b'e' {
         i += 1;
-        if matches!(b.get(i), Some(b'+' | b'-')) {
+        if matches!(at(b, i), b'+' | b'-') {
             i += 1;
         }
-        let end = digits(i);
+        let end = digits(b, i);
         if end == i {
             return None;
         }
@@ -590,25 +670,66 @@ fn number(b: &[u8], mut i: usize) -> Option<usize> {
     Some(i)
 }
 
-fn ws(b: &[u8], mut i: usize) -> usize {
-    while let Some(b' ' | b'\n' | b'\r' | b'\t') = b.get(i) {
+/// Whitespace from `i`; returns the index after it. Pages are mostly compact, so the first
+/// byte decides inline.
+#[inline(always)]
+fn ws(b: &[u8], i: usize) -> usize {
+    if is_ws(at(b, i)) {
+        ws_run(b, i + 1)
+    } else {
+        i
+    }
+}
+
+fn ws_run(b: &[u8], mut i: usize) -> usize {
+    while is_ws(at(b, i)) {
         i += 1;
     }
     i
 }
 
 /// The body of a string after its opening quote, validated as serde_json's `ignore_str` does
-/// (escapes well formed, no control characters; the text is already UTF-8); returns the index
-/// after the closing quote.
+/// (escapes well formed, no control characters) and as UTF-8; returns the index after the
+/// closing quote.
+#[inline(always)]
 fn skip_string(b: &[u8], mut i: usize) -> Option<usize> {
     loop {
         i = simd::string_stop(b, i);
-        match *b.get(i)? {
+        match at(b, i) {
             b'"' => return Some(i + 1),
-            b'\\' => i = skip_escape(b, i + 1)?,
-            _ => return None,
+            c => i = string_special(b, i, c)?,
         }
     }
+}
+
+/// A string's stop byte `c = b[i]` other than its closing quote: an escape or a non-ASCII
+/// character is skipped (returns the index after it), anything else is an error.
+fn string_special(b: &[u8], i: usize, c: u8) -> Option<usize> {
+    match c {
+        b'\\' => skip_escape(b, i + 1),
+        0x80.. => utf8_char(b, i),
+        _ => None,
+    }
+}
+
+/// One UTF-8 encoded character of two to four bytes at `b[i]`, validated as `str::from_utf8`
+/// validates it (no overlong forms, no surrogates, nothing above U+10FFFF); returns its end.
+fn utf8_char(b: &[u8], i: usize) -> Option<usize> {
+    let cont = |k: usize| (0x80..=0xBF).contains(&at(b, i + k));
+    let (second, len) = match at(b, i) {
+        0xC2..=0xDF => (0x80..=0xBF, 2),
+        0xE0 => (0xA0..=0xBF, 3),
+        0xE1..=0xEC | 0xEE..=0xEF => (0x80..=0xBF, 3),
+        0xED => (0x80..=0x9F, 3),
+        0xF0 => (0x90..=0xBF, 4),
+        0xF1..=0xF3 => (0x80..=0xBF, 4),
+        0xF4 => (0x80..=0x8F, 4),
+        _ => return None,
+    };
+    if !second.contains(&at(b, i + 1)) || (len > 2 && !cont(2)) || (len > 3 && !cont(3)) {
+        return None;
+    }
+    Some(i + len)
 }
 
 /// One escape after its backslash; returns the index after it.
@@ -687,6 +808,7 @@ fn read_string(b: &[u8], i: usize) -> Option<(Cow<'_, str>, usize)> {
                 i += 1;
                 run = i;
             }
+            0x80.. => i = utf8_char(b, i)?,
             _ => return None,
         }
     }
@@ -749,20 +871,26 @@ fn byte_is(c: u8, (want, letter): (u8, bool)) -> bool {
 mod simd {
     use core::arch::wasm32::*;
 
+    /// 16 bytes at `i` as two 8-byte loads (a safe `v128.load`: building the vector from 16
+    /// bytes would be 16 lane inserts at opt-level "z").
     #[inline(always)]
     fn load(b: &[u8], i: usize) -> Option<v128> {
-        let c: &[u8; 16] = b.get(i..i + 16)?.try_into().ok()?;
-        Some(u8x16(
-            c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15],
-        ))
+        let c = b.get(i..i + 16)?;
+        let lo: [u8; 8] = c.get(..8)?.try_into().ok()?;
+        let hi: [u8; 8] = c.get(8..)?.try_into().ok()?;
+        Some(u64x2(u64::from_le_bytes(lo), u64::from_le_bytes(hi)))
     }
 
-    /// The first index at or after `i` holding `"`, `\` or a control character (or `b.len()`).
-    #[inline]
+    /// The first index at or after `i` holding `"`, `\`, a control character or a non-ASCII
+    /// byte (or `b.len()`).
+    #[inline(always)]
     pub fn string_stop(b: &[u8], mut i: usize) -> usize {
-        let (quote, backslash, space) = (u8x16_splat(b'"'), u8x16_splat(b'\\'), u8x16_splat(0x20));
         while let Some(v) = load(b, i) {
-            let stop = v128_or(v128_or(u8x16_eq(v, quote), u8x16_eq(v, backslash)), u8x16_lt(v, space));
+            // Signed: below 0x20 is a control character or (negative) a byte of 0x80 and up.
+            let stop = v128_or(
+                v128_or(u8x16_eq(v, u8x16_splat(b'"')), u8x16_eq(v, u8x16_splat(b'\\'))),
+                i8x16_lt(v, i8x16_splat(0x20)),
+            );
             let mask = u8x16_bitmask(stop);
             if mask != 0 {
                 return i + mask.trailing_zeros() as usize;
@@ -772,6 +900,7 @@ mod simd {
         super::portable::string_stop(b, i)
     }
 
+    #[inline(always)]
     fn probe(v: v128, (want, letter): (u8, bool)) -> v128 {
         let v = if letter { v128_or(v, u8x16_splat(0x20)) } else { v };
         u8x16_eq(v, u8x16_splat(want))
@@ -779,7 +908,7 @@ mod simd {
 
     /// Positions `at..` (a bit mask relative to `at`) whose first and last needle bytes match,
     /// and where to continue.
-    #[inline]
+    #[inline(always)]
     pub fn candidates(
         hay: &[u8],
         at: usize,
@@ -788,10 +917,13 @@ mod simd {
         first: (u8, bool),
         last: (u8, bool),
     ) -> (u32, usize) {
-        if at + 16 <= last_start + 1 {
-            if let (Some(a), Some(z)) = (load(hay, at), load(hay, at + last_off)) {
+        if at + 32 <= last_start + 1 {
+            if let (Some(a), Some(z), Some(a2), Some(z2)) =
+                (load(hay, at), load(hay, at + last_off), load(hay, at + 16), load(hay, at + 16 + last_off))
+            {
                 let m = u8x16_bitmask(v128_and(probe(a, first), probe(z, last))) as u32;
-                return (m, at + 16);
+                let m2 = u8x16_bitmask(v128_and(probe(a2, first), probe(z2, last))) as u32;
+                return (m | m2 << 16, at + 32);
             }
         }
         super::portable::candidates(hay, at, last_start, last_off, first, last)
@@ -806,25 +938,34 @@ mod portable {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
 
-    /// The first index at or after `i` holding `"`, `\` or a control character (or `b.len()`).
-    #[inline]
+    #[inline(always)]
+    fn word(b: &[u8], i: usize) -> Option<u64> {
+        let c: &[u8; 8] = b.get(i..i + 8)?.try_into().ok()?;
+        Some(u64::from_le_bytes(*c))
+    }
+
+    /// High bit set in each byte of `y` that is zero, and possibly in bytes above one that is.
+    #[inline(always)]
+    fn zero(y: u64) -> u64 {
+        y.wrapping_sub(LO) & !y & HI
+    }
+
+    /// The first index at or after `i` holding `"`, `\`, a control character or a non-ASCII
+    /// byte (or `b.len()`).
+    #[inline(always)]
     pub fn string_stop(b: &[u8], mut i: usize) -> usize {
-        while let Some(chunk) = b.get(i..i + 8) {
-            let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-            let q = x ^ (LO * u64::from(b'"'));
-            let s = x ^ (LO * u64::from(b'\\'));
-            // A byte is zero in q or s, or below 0x20 in x. Borrows only spill above the
-            // lowest flagged byte, so the lowest flag is exact.
-            let zero = |y: u64| y.wrapping_sub(LO) & !y;
+        while let Some(x) = word(b, i) {
+            // A byte is zero in x ^ '"' or x ^ '\', below 0x20 or has its high bit set. Borrows
+            // only spill above the lowest flagged byte, so the lowest flag is exact.
             let low = x.wrapping_sub(LO * 0x20) & !x;
-            let m = (zero(q) | zero(s) | low) & HI;
+            let m = (zero(x ^ (LO * u64::from(b'"'))) | zero(x ^ (LO * u64::from(b'\\'))) | low | x) & HI;
             if m != 0 {
                 return i + (m.trailing_zeros() / 8) as usize;
             }
             i += 8;
         }
         while let Some(&c) = b.get(i) {
-            if c == b'"' || c == b'\\' || c < 0x20 {
+            if c == b'"' || c == b'\\' || !(0x20..0x80).contains(&c) {
                 return i;
             }
             i += 1;
@@ -832,9 +973,16 @@ mod portable {
         b.len()
     }
 
+    /// Bytes of `x` equal to `want` (folded with 0x20 for a letter): high bits, maybe too many.
+    #[inline(always)]
+    fn probe(x: u64, (want, letter): (u8, bool)) -> u64 {
+        let x = if letter { x | (LO * 0x20) } else { x };
+        zero(x ^ (LO * u64::from(want)))
+    }
+
     /// Positions `at..` (a bit mask relative to `at`, up to 32 of them) whose first and last
-    /// needle bytes match, and where to continue.
-    #[inline]
+    /// needle bytes may match (every match is in it), and where to continue.
+    #[inline(always)]
     pub fn candidates(
         hay: &[u8],
         at: usize,
@@ -843,6 +991,24 @@ mod portable {
         first: (u8, bool),
         last: (u8, bool),
     ) -> (u32, usize) {
+        if at + 16 <= last_start + 1 {
+            if let (Some(a), Some(z), Some(a2), Some(z2)) =
+                (word(hay, at), word(hay, at + last_off), word(hay, at + 8), word(hay, at + 8 + last_off))
+            {
+                let mut m = 0u32;
+                let mut hits = probe(a, first) & probe(z, last);
+                while hits != 0 {
+                    m |= 1 << (hits.trailing_zeros() / 8);
+                    hits &= hits - 1;
+                }
+                let mut hits = probe(a2, first) & probe(z2, last);
+                while hits != 0 {
+                    m |= 1 << (8 + hits.trailing_zeros() / 8);
+                    hits &= hits - 1;
+                }
+                return (m, at + 16);
+            }
+        }
         let end = (at + 32).min(last_start + 1);
         let mut m = 0u32;
         for p in at..end {

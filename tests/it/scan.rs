@@ -438,3 +438,233 @@ fn completion_percent_at_the_edge_of_f64_agrees_with_serde() {
         }
     }
 }
+
+/// The scanner skips string bodies 16 (SIMD) or 8 (SWAR) bytes at a time and validates UTF-8
+/// only where a byte is not ASCII: every special byte at every offset from a chunk boundary, in
+/// values and keys, in items that may match and in those that cannot.
+#[test]
+fn string_fast_path_agrees_at_every_offset() {
+    let uid = UIDS[0];
+    let specials: &[&[u8]] = &[
+        "é".as_bytes(),
+        "€".as_bytes(),
+        "😀".as_bytes(),
+        "\u{7ff}\u{800}\u{ffff}\u{10000}\u{10ffff}".as_bytes(),
+        b"\\u00e9",
+        b"\\ud83d\\ude00",
+        b"\\ud800",
+        b"\\n",
+        b"\\\"",
+        b"\\\\",
+        b"\\x",
+        b"\\u12",
+        b"\x7f",
+        b"\x00",
+        b"\x01",
+        b"\x1f",
+        b"\t",
+        b"\n",
+        b"\xc3",
+        b"\xc3\x28",
+        b"\xc0\xaf",
+        b"\xc1\xbf",
+        b"\xe0\x80\xaf",
+        b"\xe0\x9f\xbf",
+        b"\xed\xa0\x80",
+        b"\xed\x9f\xbf",
+        b"\xef\xbf\xbf",
+        b"\xf0\x8f\xbf\xbf",
+        b"\xf0\x90\x80\x80",
+        b"\xf4\x8f\xbf\xbf",
+        b"\xf4\x90\x80\x80",
+        b"\xf5\x80\x80\x80",
+        b"\xe2\x82",
+        b"\xf0\x9f\x98",
+        b"\x80",
+        b"\xbf",
+        b"\xff",
+    ];
+    let matching = format!(
+        r#"{{"properties":{{"incremental":true,"creationData":{{"sourceResourceId":"{}","sourceUniqueId":"{uid}"}}}},"name":"N"}}"#,
+        disk_id()
+    );
+    let other = r#"{"name":"N","properties":{"x":"N"}}"#;
+    for pad in 0..40 {
+        let fill = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ";
+        for special in specials {
+            for (item, at_end) in [(matching.as_str(), false), (matching.as_str(), true), (other, false), (other, true)]
+            {
+                // The name's value, then a key: the special byte `pad` bytes into the string.
+                for target in ["\"N\"", "\"name\""] {
+                    let mut body = fill.as_bytes()[..pad].to_vec();
+                    body.extend_from_slice(special);
+                    if !at_end {
+                        body.extend_from_slice(&fill.as_bytes()[..(pad * 7) % 23]);
+                    }
+                    let mut text = b"\"".to_vec();
+                    text.extend_from_slice(&body);
+                    text.push(b'"');
+                    let item = item.as_bytes();
+                    let k = item.windows(target.len()).position(|w| w == target.as_bytes()).unwrap();
+                    let mut page = b"{\"value\":[".to_vec();
+                    page.extend_from_slice(&item[..k]);
+                    page.extend_from_slice(&text);
+                    page.extend_from_slice(&item[k + target.len()..]);
+                    page.extend_from_slice(b"]}");
+                    if let Err(e) = agree(&disk_json(uid), &page) {
+                        panic!("pad {pad}, special {special:?}, target {target}: {e}");
+                    }
+                    // Also as the last bytes of the page, where fewer than 16 remain.
+                    let mut tail = b"[".to_vec();
+                    tail.extend_from_slice(&text);
+                    tail.push(b']');
+                    if let Err(e) = agree(&disk_json(uid), &tail) {
+                        panic!("tail: pad {pad}, special {special:?}: {e}");
+                    }
+                    tail.pop();
+                    tail.pop();
+                    if let Err(e) = agree(&disk_json(uid), &tail) {
+                        panic!("unterminated: pad {pad}, special {special:?}: {e}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn long_strings_agree() {
+    let uid = UIDS[0];
+    for len in [15, 16, 17, 31, 32, 33, 255, 4096, 100_000] {
+        for tail in ["", "é", "\\u00e9", "\x01", "\u{1f600}", "\\"] {
+            let long: String = "x".repeat(len) + tail;
+            let long_uid = format!("{}{uid}{}", "y".repeat(len), tail);
+            for page in [
+                format!("[{{\"name\":\"{long}\"}},{{\"tags\":{{\"{long}\":\"{long}\"}}}}]"),
+                format!("{{\"value\":[{{\"properties\":{{\"creationData\":{{\"sourceUniqueId\":\"{long_uid}\"}}}}}}],\"nextLink\":\"{long}\"}}"),
+                format!(
+                    "[{{\"name\":\"{long}\",\"properties\":{{\"incremental\":true,\"creationData\":{{\"sourceResourceId\":\"{}\",\"sourceUniqueId\":\"{uid}\"}}}}}}]",
+                    disk_id()
+                ),
+            ] {
+                if let Err(e) = agree(&disk_json(uid), page.as_bytes()) {
+                    panic!("len {len}, tail {tail:?}: {}", &e[..e.len().min(600)]);
+                }
+            }
+        }
+    }
+}
+
+/// The nesting is kept in 64 bits with deeper levels spilled: objects and arrays mixed, closed
+/// right and wrong at every depth around the spill boundaries.
+#[test]
+fn mixed_deep_nesting_agrees() {
+    let uid = UIDS[0];
+    for depth in [1usize, 2, 63, 64, 65, 66, 127, 128, 129, 200] {
+        for pattern in [0u32, 1, 2, 3] {
+            let is_obj = |k: usize| match pattern {
+                0 => k % 2 == 0,
+                1 => k % 3 == 0,
+                2 => true,
+                _ => false,
+            };
+            let open = |k: usize| if is_obj(k) { "{\"k\":" } else { "[" };
+            let close = |k: usize| if is_obj(k) { "}" } else { "]" };
+            let inner: String = (0..depth).map(open).collect();
+            let outer: String = (0..depth).rev().map(close).collect();
+            let good = format!("{inner}1{outer}");
+            for page in [
+                format!("[{good},{{\"name\":\"x\"}}]"),
+                format!("[{inner}[],{{}}{outer}]").replace(":[],{}", ":[]"),
+                format!("{{\"value\":[{good}],\"other\":{good}}}"),
+            ] {
+                if let Err(e) = agree(&disk_json(uid), page.as_bytes()) {
+                    panic!("depth {depth}, pattern {pattern}: {}", &e[..e.len().min(300)]);
+                }
+            }
+            // One closer swapped at each depth.
+            let closers: Vec<&str> = (0..depth).rev().map(close).collect();
+            for wrong in 0..depth {
+                let bad: String = closers
+                    .iter()
+                    .enumerate()
+                    .map(|(j, c)| {
+                        if j == wrong {
+                            if *c == "}" {
+                                "]"
+                            } else {
+                                "}"
+                            }
+                        } else {
+                            c
+                        }
+                    })
+                    .collect();
+                let page = format!("[{inner}1{bad}]");
+                if let Err(e) = agree(&disk_json(uid), page.as_bytes()) {
+                    panic!("depth {depth}, pattern {pattern}, wrong at {wrong}: {}", &e[..e.len().min(300)]);
+                }
+                // And a comma where a key is due, or a value where it is not.
+                let page = format!("[{inner}1,{}]", &outer);
+                if let Err(e) = agree(&disk_json(uid), page.as_bytes()) {
+                    panic!("depth {depth}, pattern {pattern}, trailing comma: {}", &e[..e.len().min(300)]);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn numbers_and_literals_agree() {
+    let uid = UIDS[0];
+    for v in [
+        "0", "-0", "01", "-", "1.", "1.5", ".5", "1e", "1e+", "1e-5", "1E5", "1.5e+10", "-1.5E-10", "1ee5", "0x10",
+        "1.e5", "true", "tru", "truE", "false", "fals", "falsee", "null", "nul", "nulll", "t", "f", "n", "True", "NaN",
+        "Infinity",
+    ] {
+        for page in
+            [format!("[{v}]"), format!("[{{\"a\":{v}}}]"), format!("[{v},1]"), format!("[[{v}]]"), format!("[{v}")]
+        {
+            if let Err(e) = agree(&disk_json(uid), page.as_bytes()) {
+                panic!("{v}: {e}");
+            }
+        }
+    }
+}
+
+/// A timing loop, not a test: `SCAN_PAGE=/tmp/page cargo test --release --test it scan::time_ -- --ignored --nocapture`
+/// with `page.json` and `disk.json` saved by `node bench/scan-page.mjs --save=/tmp/page`.
+#[test]
+#[ignore]
+fn time_scanner_and_serde_on_a_saved_page() {
+    let Ok(dir) = std::env::var("SCAN_PAGE") else { return };
+    let page = std::fs::read_to_string(format!("{dir}/page.json")).unwrap();
+    let disk = std::fs::read_to_string(format!("{dir}/disk.json")).unwrap();
+    let time = |f: &dyn Fn() -> String| {
+        let mut best = f64::MAX;
+        let mut all = vec![];
+        for _ in 0..40 {
+            let t = std::time::Instant::now();
+            std::hint::black_box(f());
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            best = best.min(ms);
+            all.push(ms);
+        }
+        all.sort_by(f64::total_cmp);
+        (all[all.len() / 2], best)
+    };
+    let scan = time(&|| filter_incremental_snapshots_bytes(&disk, page.as_bytes()).unwrap());
+    let serde = time(&|| filter_incremental_snapshots_json_serde(&disk, &page).unwrap());
+    assert_eq!(
+        filter_incremental_snapshots_bytes(&disk, page.as_bytes()).unwrap(),
+        filter_incremental_snapshots_json_serde(&disk, &page).unwrap()
+    );
+    eprintln!(
+        "{} bytes: scanner {:.3} ms (best {:.3}), serde {:.3} ms (best {:.3})",
+        page.len(),
+        scan.0,
+        scan.1,
+        serde.0,
+        serde.1
+    );
+}
