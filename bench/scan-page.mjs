@@ -8,6 +8,7 @@
 //                                                 (its own CARGO_TARGET_DIR; pkg/ untouched)
 //   node bench/scan-page.mjs --save=/tmp/page     also writes page.json and disk.json there
 //                                                 (for the native timing test in tests/it/scan.rs)
+//   --reuse=/tmp/scanb                            the build an earlier --build left there
 //   --names                                       keep function names in that build (for --cpu-prof)
 //   --only=ours_bytes                             time one contender (for a profile)
 //   --runs=15 --k=20
@@ -33,7 +34,14 @@ const NAME = "azure_incremental_snapshots";
 
 let pkg;
 const buildDir = opt("build", null);
-if (buildDir) {
+const reuse = opt("reuse", null);
+if (reuse) {
+  // A directory an earlier --build made: its pkg/ as it is.
+  const out = join(resolve(reuse), "pkg");
+  const glue = await import(pathToFileURL(join(out, `${NAME}.js`)).href);
+  glue.initSync({ module: readFileSync(join(out, `${NAME}_bg.wasm`)) });
+  pkg = glue;
+} else if (buildDir) {
   const dir = resolve(buildDir);
   mkdirSync(dir, { recursive: true });
   const env = { ...process.env, PATH: `${join(homedir(), ".cargo", "bin")}:${process.env.PATH}`, CARGO_TARGET_DIR: join(dir, "target") };

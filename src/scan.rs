@@ -843,10 +843,9 @@ impl<'n> Needle<'n> {
         let last_start = hay.len().checked_sub(n)?;
         let mut at = from;
         while at <= last_start {
-            let (cand, next) = simd::candidates(hay, at, last_start, n - 1, self.first, self.last);
-            let mut mask = cand;
+            let (mut mask, base, next) = simd::candidates(hay, at, last_start, n - 1, self.first, self.last);
             while mask != 0 {
-                let p = at + mask.trailing_zeros() as usize;
+                let p = base + mask.trailing_zeros() as usize;
                 if hay.get(p..p + n).is_some_and(|w| w.eq_ignore_ascii_case(self.n)) {
                     return Some(p);
                 }
@@ -900,31 +899,33 @@ mod simd {
         super::portable::string_stop(b, i)
     }
 
-    #[inline(always)]
-    fn probe(v: v128, (want, letter): (u8, bool)) -> v128 {
-        let v = if letter { v128_or(v, u8x16_splat(0x20)) } else { v };
-        u8x16_eq(v, u8x16_splat(want))
-    }
-
-    /// Positions `at..` (a bit mask relative to `at`) whose first and last needle bytes match,
-    /// and where to continue.
+    /// Positions `base..` (a bit mask relative to `base`, at or after `at`) whose first and last
+    /// needle bytes match, `base` and where to continue: 32 positions a round, looping here until one round has a
+    /// candidate (so the caller sees only rounds worth verifying).
     #[inline(always)]
     pub fn candidates(
         hay: &[u8],
-        at: usize,
+        mut at: usize,
         last_start: usize,
         last_off: usize,
         first: (u8, bool),
         last: (u8, bool),
-    ) -> (u32, usize) {
-        if at + 32 <= last_start + 1 {
-            if let (Some(a), Some(z), Some(a2), Some(z2)) =
-                (load(hay, at), load(hay, at + last_off), load(hay, at + 16), load(hay, at + 16 + last_off))
-            {
-                let m = u8x16_bitmask(v128_and(probe(a, first), probe(z, last))) as u32;
-                let m2 = u8x16_bitmask(v128_and(probe(a2, first), probe(z2, last))) as u32;
-                return (m | m2 << 16, at + 32);
+    ) -> (u32, usize, usize) {
+        // Letters are compared with bit 0x20 set: `(v | fold) == want`.
+        let fold = |(want, letter): (u8, bool)| (u8x16_splat(if letter { 0x20 } else { 0 }), u8x16_splat(want));
+        let ((f_or, f_eq), (l_or, l_eq)) = (fold(first), fold(last));
+        while at + 32 <= last_start + 1 {
+            let (Some(a), Some(a2), Some(z), Some(z2)) =
+                (load(hay, at), load(hay, at + 16), load(hay, at + last_off), load(hay, at + 16 + last_off))
+            else {
+                break;
+            };
+            let m = v128_and(u8x16_eq(v128_or(a, f_or), f_eq), u8x16_eq(v128_or(z, l_or), l_eq));
+            let m2 = v128_and(u8x16_eq(v128_or(a2, f_or), f_eq), u8x16_eq(v128_or(z2, l_or), l_eq));
+            if v128_any_true(v128_or(m, m2)) {
+                return (u8x16_bitmask(m) as u32 | (u8x16_bitmask(m2) as u32) << 16, at, at + 32);
             }
+            at += 32;
         }
         super::portable::candidates(hay, at, last_start, last_off, first, last)
     }
@@ -981,7 +982,7 @@ mod portable {
     }
 
     /// Positions `at..` (a bit mask relative to `at`, up to 32 of them) whose first and last
-    /// needle bytes may match (every match is in it), and where to continue.
+    /// needle bytes may match (every match is in it), `at` and where to continue.
     #[inline(always)]
     pub fn candidates(
         hay: &[u8],
@@ -990,7 +991,7 @@ mod portable {
         last_off: usize,
         first: (u8, bool),
         last: (u8, bool),
-    ) -> (u32, usize) {
+    ) -> (u32, usize, usize) {
         if at + 16 <= last_start + 1 {
             if let (Some(a), Some(z), Some(a2), Some(z2)) =
                 (word(hay, at), word(hay, at + last_off), word(hay, at + 8), word(hay, at + 8 + last_off))
@@ -1006,7 +1007,7 @@ mod portable {
                     m |= 1 << (8 + hits.trailing_zeros() / 8);
                     hits &= hits - 1;
                 }
-                return (m, at + 16);
+                return (m, at, at + 16);
             }
         }
         let end = (at + 32).min(last_start + 1);
@@ -1018,6 +1019,6 @@ mod portable {
                 m |= 1 << (p - at);
             }
         }
-        (m, end)
+        (m, at, end)
     }
 }
