@@ -1,6 +1,9 @@
 //! `ArmClient`: the JavaScript class over the protocol operations and the fetch transport.
 
-use super::convert::{error_to_js, id_or_object, is_array, json_out, keys, options_text, prop, IdOrObject};
+use super::convert::{
+    apply_bool, error_to_js, id_or_object, is_array, json_out, keys, options_copy, options_text, plain_copy, prop, IdOrObject,
+};
+use js_sys::Object;
 use super::transport::{TokenSource, Transport};
 use crate::arm::ops::{
     snapshot_id, CreateSnapshot, GetResource, GrantAccessOptions, ListAll, ListIncremental, SearchScope, Simple,
@@ -28,8 +31,8 @@ pub struct ArmClient {
     inner: Rc<Inner>,
 }
 
-fn get(obj: &JsValue, key: &str) -> Result<JsValue> {
-    prop(obj, key)
+fn get(copy: Option<&Object>, key: &str) -> JsValue {
+    prop(copy, key)
 }
 
 fn absent(v: &JsValue) -> bool {
@@ -61,15 +64,12 @@ fn brand_aborted(signal: &AbortSignal) -> Option<bool> {
     let proto = js_sys::Reflect::get(&proto, &JsValue::from_str("prototype")).ok()?.dyn_into::<js_sys::Object>().ok()?;
     let desc = js_sys::Reflect::get_own_property_descriptor(&proto, &JsValue::from_str("aborted")).ok()?;
     let getter = js_sys::Reflect::get(&desc, &JsValue::from_str("get")).ok()?.dyn_into::<Function>().ok()?;
-    getter.call0(signal).ok()?.as_bool()
+    apply_bool(&getter, signal, &js_sys::Array::new()).ok()
 }
 
-fn controls(options: &JsValue) -> Result<CallControls> {
-    if !absent(options) && !options.is_object() {
-        return Err(Error::invalid_argument("options", "options must be an object"));
-    }
-    let signal = abort_signal(get(options, "signal")?, "options.signal")?;
-    let cb = get(options, "onProgress")?;
+fn controls(options: Option<&Object>) -> Result<CallControls> {
+    let signal = abort_signal(get(options, "signal"), "options.signal")?;
+    let cb = get(options, "onProgress");
     let on_progress = if absent(&cb) {
         None
     } else {
@@ -133,7 +133,7 @@ const CLIENT_OPTIONS: [&str; 13] = [
 
 /// Reads the client options, every violation at once.
 struct OptionReader<'a> {
-    options: &'a JsValue,
+    options: &'a Object,
     violations: Vec<Violation>,
 }
 
@@ -144,13 +144,7 @@ impl OptionReader<'_> {
     }
 
     fn value(&mut self, key: &str) -> JsValue {
-        match get(self.options, key) {
-            Ok(v) => v,
-            Err(e) => {
-                self.violation(key, "options.unreadable", e.message);
-                JsValue::UNDEFINED
-            }
-        }
+        prop(Some(self.options), key)
     }
 
     fn string(&mut self, key: &str) -> Option<String> {
@@ -211,8 +205,9 @@ impl ArmClient {
         if !options.is_object() || is_array(options, "options")? {
             return Err(Error::invalid_argument("options", "new ArmClient({ token }) needs an options object"));
         }
-        let mut r = OptionReader { options, violations: Vec::new() };
-        for key in keys(options, "options")? {
+        let copy = plain_copy(options, "options")?;
+        let mut r = OptionReader { options: &copy, violations: Vec::new() };
+        for key in keys(&copy) {
             if !CLIENT_OPTIONS.contains(&key.as_str()) {
                 let shown: String = key.chars().take(64).collect();
                 let hint = crate::rules::closest(&key, &CLIENT_OPTIONS).map(|k| format!("; did you mean {k:?}?")).unwrap_or_default();
@@ -339,7 +334,7 @@ impl ArmClient {
     /// `listSubscriptions({ signal? })`.
     #[wasm_bindgen(js_name = listSubscriptions)]
     pub fn list_subscriptions(&self, options: JsValue) -> Promise {
-        match controls(&options) {
+        match options_copy(&options).and_then(|o| controls(o.as_ref())) {
             Ok(c) => self.run(ListAll::subscriptions(self.settings()), c),
             Err(e) => reject(e),
         }
@@ -350,7 +345,7 @@ impl ArmClient {
     pub fn list_resource_groups(&self, subscription_id: JsValue, options: JsValue) -> Promise {
         let go = || -> Result<(ListAll, CallControls)> {
             let sub = id_arg(&subscription_id, "subscriptionId")?;
-            Ok((ListAll::resource_groups(self.settings(), &sub)?, controls(&options)?))
+            Ok((ListAll::resource_groups(self.settings(), &sub)?, controls(options_copy(&options)?.as_ref())?))
         };
         match go() {
             Ok((op, c)) => self.run(op, c),
@@ -373,7 +368,7 @@ impl ArmClient {
     fn get_resource(&self, id: JsValue, options: JsValue, field: &str, ty: &str) -> Promise {
         let go = || -> Result<(GetResource, CallControls)> {
             let id = ResourceId::parse_of_type(&id_arg(&id, field)?, ty).map_err(|e| e.with_field(field))?;
-            Ok((GetResource::new(self.settings(), &id), controls(&options)?))
+            Ok((GetResource::new(self.settings(), &id), controls(options_copy(&options)?.as_ref())?))
         };
         match go() {
             Ok((op, c)) => self.run(op, c),
@@ -396,7 +391,7 @@ impl ArmClient {
     fn list_compute(&self, scope_id: JsValue, options: JsValue, ty: &str) -> Promise {
         let go = || -> Result<(ListAll, CallControls)> {
             let scope = id_arg(&scope_id, "scopeId")?;
-            Ok((ListAll::compute(self.settings(), &scope, ty)?, controls(&options)?))
+            Ok((ListAll::compute(self.settings(), &scope, ty)?, controls(options_copy(&options)?.as_ref())?))
         };
         match go() {
             Ok((op, c)) => self.run(op, c),
@@ -409,7 +404,8 @@ impl ArmClient {
     pub fn list_incremental_snapshots(&self, disk: JsValue, options: JsValue) -> Promise {
         let go = || -> Result<(ListIncremental, CallControls)> {
             let disk = source_ref(&disk, "disk", DISKS)?;
-            let scope = prop(&options, "scope")?;
+            let copy = options_copy(&options)?;
+            let scope = prop(copy.as_ref(), "scope");
             if !scope.is_undefined() && !scope.is_null() && scope.as_string().is_none() {
                 return Err(Error::invalid_argument("options.scope", "scope must be a string"));
             }
@@ -424,7 +420,7 @@ impl ArmClient {
                     ))
                 }
             };
-            Ok((ListIncremental::new(self.settings(), disk, scope), controls(&options)?))
+            Ok((ListIncremental::new(self.settings(), disk, scope), controls(options_copy(&options)?.as_ref())?))
         };
         match go() {
             Ok((op, c)) => self.run(op, c),
@@ -438,7 +434,7 @@ impl ArmClient {
         let go = || -> Result<(CreateSnapshot, CallControls)> {
             let source = source_ref(&disk, "disk", DISKS)?;
             let (opts, wait) = create_options(&options)?;
-            Ok((CreateSnapshot::new(self.settings(), source, opts, wait), controls(&options)?))
+            Ok((CreateSnapshot::new(self.settings(), source, opts, wait), controls(options_copy(&options)?.as_ref())?))
         };
         match go() {
             Ok((op, c)) => self.run(op, c),
@@ -459,7 +455,7 @@ impl ArmClient {
                 ));
             }
             opts.create_option = Some(crate::models::CreateOption::CopyStart);
-            Ok((CreateSnapshot::new(self.settings(), source, opts, wait), controls(&options)?))
+            Ok((CreateSnapshot::new(self.settings(), source, opts, wait), controls(options_copy(&options)?.as_ref())?))
         };
         match go() {
             Ok((op, c)) => self.run(op, c),
@@ -472,7 +468,7 @@ impl ArmClient {
     pub fn delete_snapshot(&self, snapshot_id_value: JsValue, options: JsValue) -> Promise {
         let go = || -> Result<(Simple, CallControls)> {
             let id = snapshot_id(&id_arg(&snapshot_id_value, "snapshotId")?, "snapshotId")?;
-            Ok((Simple::delete_snapshot(self.settings(), &id), controls(&options)?))
+            Ok((Simple::delete_snapshot(self.settings(), &id), controls(options_copy(&options)?.as_ref())?))
         };
         match go() {
             Ok((op, c)) => self.run(op, c),
@@ -485,11 +481,11 @@ impl ArmClient {
     pub fn grant_access(&self, snapshot_id_value: JsValue, options: JsValue) -> Promise {
         let go = || -> Result<(Simple, CallControls)> {
             let id = snapshot_id(&id_arg(&snapshot_id_value, "snapshotId")?, "snapshotId")?;
-            let text = options_text(&options, &CONTROLS)?;
+            let text = options_text(options_copy(&options)?.as_ref(), &CONTROLS)?;
             let parsed: GrantAccessOptions = serde_json::from_str(&text)
                 .map_err(|e| Error::invalid_argument("options", format!("grantAccess options: {e}")))?;
             let body = parsed.to_body()?;
-            Ok((Simple::grant_access(self.settings(), &id, body), controls(&options)?))
+            Ok((Simple::grant_access(self.settings(), &id, body), controls(options_copy(&options)?.as_ref())?))
         };
         match go() {
             Ok((op, c)) => self.run(op, c),
@@ -502,7 +498,7 @@ impl ArmClient {
     pub fn revoke_access(&self, snapshot_id_value: JsValue, options: JsValue) -> Promise {
         let go = || -> Result<(Simple, CallControls)> {
             let id = snapshot_id(&id_arg(&snapshot_id_value, "snapshotId")?, "snapshotId")?;
-            Ok((Simple::revoke_access(self.settings(), &id), controls(&options)?))
+            Ok((Simple::revoke_access(self.settings(), &id), controls(options_copy(&options)?.as_ref())?))
         };
         match go() {
             Ok((op, c)) => self.run(op, c),
@@ -513,12 +509,13 @@ impl ArmClient {
 
 /// Splits create/copy options into the snapshot config options and `wait` (default true).
 fn create_options(options: &JsValue) -> Result<(SnapshotOptions, WaitOptions)> {
-    let wait = prop(options, "wait")?;
+    let copy = options_copy(options)?;
+    let wait = prop(copy.as_ref(), "wait");
     let wait = if wait.is_undefined() || wait.is_null() {
         true
     } else {
         wait.as_bool().ok_or_else(|| Error::invalid_argument("options.wait", "wait must be a boolean"))?
     };
-    let text = options_text(options, &CONTROLS)?;
+    let text = options_text(copy.as_ref(), &CONTROLS)?;
     Ok((SnapshotOptions::from_json_text(&text)?, WaitOptions { wait }))
 }

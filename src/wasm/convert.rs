@@ -62,9 +62,9 @@ pub fn json_text(value: &JsValue, field: &str, text_allowed: bool) -> Result<Str
     if text_allowed && value.is_string() {
         return Ok(rust_string(value));
     }
-    match JSON::stringify(value) {
-        Ok(text) if text.is_string() => Ok(rust_string(&text)),
-        Ok(_) => Err(Error::new(ErrorCode::InvalidJson, format!("{field} has no JSON form")).with_field(field)),
+    match json_stringify(value) {
+        Ok(Some(text)) => Ok(text),
+        Ok(None) => Err(Error::new(ErrorCode::InvalidJson, format!("{field} has no JSON form")).with_field(field)),
         // A BigInt or a cycle has no JSON form; anything else that throws is a getter or a
         // Proxy trap of the caller's.
         Err(e) if is_json_type_error(&e) => {
@@ -75,18 +75,51 @@ pub fn json_text(value: &JsValue, field: &str, text_allowed: bool) -> Result<Str
 }
 
 // Imports that catch: what a hostile argument (a revoked Proxy, a throwing trap) can make throw
-// must come back as a `Result`, never unwind through wasm frames.
+// must come back as a `Result`, never unwind through wasm frames. And a catch import that can
+// throw must not return a JS object: wasm-bindgen (0.2.130, with reference types) puts the
+// `undefined` such an import returns on an exception into its externref table and never frees
+// that slot, one leaked slot per caught exception (measured: the table and wasm memory grew
+// with every bad call). So the ones below return nothing, a primitive or a Rust string, and
+// hostile objects are first copied into a plain object by `Object.assign` (which runs every
+// getter and trap, inside the catch) and then read where nothing can throw.
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
-    fn object_keys(value: &JsValue) -> std::result::Result<Array, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
     fn array_is_array(value: &JsValue) -> std::result::Result<bool, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Object, js_name = assign)]
-    fn object_assign(target: &JsValue, source: &JsValue) -> std::result::Result<JsValue, JsValue>;
+    fn object_assign(target: &JsValue, source: &JsValue) -> std::result::Result<(), JsValue>;
+    #[wasm_bindgen(js_namespace = Object, js_name = create)]
+    fn object_create(prototype: &JsValue) -> Object;
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = stringify)]
+    fn json_stringify(value: &JsValue) -> std::result::Result<Option<String>, JsValue>;
     /// `Promise.resolve(value)`: a promise of a value, a thenable or a promise.
     #[wasm_bindgen(catch, js_namespace = Promise, js_name = resolve)]
     pub fn promise_resolve(value: &JsValue) -> std::result::Result<js_sys::Promise, JsValue>;
+    type ThenOf;
+    #[wasm_bindgen(method, js_name = then)]
+    fn then_of(this: &ThenOf, f: &js_sys::Function) -> js_sys::Promise;
+    /// `Reflect.apply(getter, target, [])` of a getter that gives a boolean.
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = apply)]
+    pub fn apply_bool(f: &js_sys::Function, target: &JsValue, args: &Array) -> std::result::Result<bool, JsValue>;
+    /// `Reflect.apply(getter, target, [])` of a getter that gives a number.
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = apply)]
+    pub fn apply_f64(f: &js_sys::Function, target: &JsValue, args: &Array) -> std::result::Result<f64, JsValue>;
+}
+
+/// `promise.then(f)`: how the caller's own functions are called (the token function, a custom
+/// `fetch`, `onProgress`): `f` runs with the promise's value as its argument, and a function that
+/// throws only rejects the promise `then` returns, so nothing is thrown at wasm.
+pub fn then_call(promise: &js_sys::Promise, f: &js_sys::Function) -> js_sys::Promise {
+    promise.unchecked_ref::<ThenOf>().then_of(f)
+}
+
+/// A plain copy of an object's own enumerable properties (getters and Proxy traps run once,
+/// here, inside a catch); reading the copy cannot throw. Its prototype is null, so a
+/// `"__proto__"` key is a key like any other.
+pub fn plain_copy(value: &JsValue, field: &str) -> Result<Object> {
+    let copy = object_create(&JsValue::NULL);
+    object_assign(&copy, value).map_err(|_| unreadable(field))?;
+    Ok(copy)
 }
 
 fn unreadable(field: &str) -> Error {
@@ -101,10 +134,9 @@ pub fn is_array(value: &JsValue, field: &str) -> Result<bool> {
     array_is_array(value).map_err(|_| unreadable(field))
 }
 
-/// The own enumerable keys of an options object.
-pub fn keys(value: &JsValue, field: &str) -> Result<Vec<String>> {
-    let list = object_keys(value).map_err(|_| unreadable(field))?;
-    Ok(list.iter().take(1000).filter_map(|k| k.as_string()).collect())
+/// The own enumerable keys of a plain copy (see [`plain_copy`]).
+pub fn keys(copy: &Object) -> Vec<String> {
+    Object::keys(copy).iter().take(1000).filter_map(|k| k.as_string()).collect()
 }
 
 #[wasm_bindgen]
@@ -140,28 +172,32 @@ fn rust_string(value: &JsValue) -> String {
     value.as_string().unwrap_or_default()
 }
 
-/// A property of an options object (`undefined` when absent or not an object); a getter or
-/// Proxy trap that throws is `INVALID_ARGUMENT` on `options.<key>`.
-pub fn prop(obj: &JsValue, key: &str) -> Result<JsValue> {
-    if obj.is_object() || obj.is_function() {
-        Reflect::get(obj, &JsValue::from_str(key)).map_err(|_| unreadable(&format!("options.{key}")))
-    } else {
-        Ok(JsValue::UNDEFINED)
-    }
-}
-
-/// JSON text of an options object without the `skip` keys (functions, signals and other
-/// controls that are not JSON). `undefined` / `null` give `{}`.
-pub fn options_text(options: &JsValue, skip: &[&str]) -> Result<String> {
+/// The options of a call as a plain copy (`None` when `undefined` / `null`); anything else that
+/// is not an object, an array, or an object whose getters or traps throw is `INVALID_ARGUMENT`.
+pub fn options_copy(options: &JsValue) -> Result<Option<Object>> {
     if options.is_undefined() || options.is_null() {
-        return Ok("{}".into());
+        return Ok(None);
     }
     if !options.is_object() || is_array(options, "options")? {
         return Err(Error::invalid_argument("options", "options must be an object"));
     }
-    let copy = object_assign(&Object::new().into(), options).map_err(|_| unreadable("options"))?;
+    plain_copy(options, "options").map(Some)
+}
+
+/// A property of a plain copy (`undefined` when absent or no copy): cannot throw.
+pub fn prop(copy: Option<&Object>, key: &str) -> JsValue {
+    copy.and_then(|c| Reflect::get(c, &JsValue::from_str(key)).ok()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// JSON text of a call's options (a plain copy) without the `skip` keys (functions, signals and
+/// other controls that are not JSON). No options give `{}`.
+pub fn options_text(copy: Option<&Object>, skip: &[&str]) -> Result<String> {
+    let Some(copy) = copy else {
+        return Ok("{}".into());
+    };
+    let copy = plain_copy(copy, "options")?;
     for k in skip {
-        let _ = Reflect::delete_property(copy.unchecked_ref::<Object>(), &JsValue::from_str(k));
+        let _ = Reflect::delete_property(&copy, &JsValue::from_str(k));
     }
     json_text(&copy, "options", false)
 }

@@ -1,6 +1,6 @@
 //! The exported functions of the npm package (camelCase names are the contract).
 
-use super::convert::{error_to_js, json_out, json_text, options_text, prop, to_js};
+use super::convert::{error_to_js, json_out, json_text, options_copy, options_text, prop, to_js};
 use crate::error::{Error, Result};
 use crate::resource_id::{ParsedResourceId, ResourceId};
 use wasm_bindgen::prelude::*;
@@ -26,7 +26,8 @@ pub fn parse_resource_id(id: JsValue) -> JsResult {
 pub fn build_snapshot_config(source: JsValue, options: JsValue) -> JsResult {
     js_result((|| {
         let source = json_text(&source, "disk", false)?;
-        let now_value = prop(&options, "now")?;
+        let copy = options_copy(&options)?;
+        let now_value = prop(copy.as_ref(), "now");
         let now = if now_value.is_undefined() || now_value.is_null() {
             js_sys::Date::now() as i64
         } else if let Some(n) = now_value.as_f64().filter(|n| n.is_finite()) {
@@ -36,7 +37,7 @@ pub fn build_snapshot_config(source: JsValue, options: JsValue) -> JsResult {
         } else {
             return Err(Error::invalid_argument("options.now", "now must be epoch milliseconds or an ISO 8601 time"));
         };
-        let options = options_text(&options, &["now"])?;
+        let options = options_text(copy.as_ref(), &["now"])?;
         json_out(&crate::config::build_snapshot_config_json(&source, &options, now)?)
     })())
 }
@@ -112,14 +113,15 @@ pub fn filter_incremental_snapshots(disk: JsValue, snapshots: JsValue) -> JsResu
 pub fn group_snapshot_chains(snapshots: JsValue, options: JsValue) -> JsResult {
     js_result((|| {
         let listing = json_text(&snapshots, "snapshots", true)?;
-        if options.is_object() {
-            for k in super::convert::keys(&options, "options")? {
+        let copy = options_copy(&options)?;
+        if let Some(copy) = &copy {
+            for k in super::convert::keys(copy) {
                 if k != "disks" {
                     return Err(Error::invalid_argument(format!("options.{k}"), format!("unknown option {k:?}")));
                 }
             }
         }
-        let disks = prop(&options, "disks")?;
+        let disks = prop(copy.as_ref(), "disks");
         let disks = if disks.is_undefined() || disks.is_null() {
             None
         } else {
@@ -132,11 +134,11 @@ pub fn group_snapshot_chains(snapshots: JsValue, options: JsValue) -> JsResult {
 /// `buildSnapshotTemplate(options?)`: an ARM deployment template (a plain object).
 #[wasm_bindgen(js_name = buildSnapshotTemplate, skip_typescript)]
 pub fn build_snapshot_template(options: JsValue) -> JsResult {
-    js_result((|| json_out(&crate::template::build_snapshot_template_json(&options_text(&options, &[])?)?))())
+    js_result((|| json_out(&crate::template::build_snapshot_template_json(&options_text(options_copy(&options)?.as_ref(), &[])?)?))())
 }
 
 /// `buildTemplateParameters(options)`: the deployment parameters file of the same template.
 #[wasm_bindgen(js_name = buildTemplateParameters, skip_typescript)]
 pub fn build_template_parameters(options: JsValue) -> JsResult {
-    js_result((|| json_out(&crate::template::build_template_parameters_json(&options_text(&options, &[])?)?))())
+    js_result((|| json_out(&crate::template::build_template_parameters_json(&options_text(options_copy(&options)?.as_ref(), &[])?)?))())
 }

@@ -18,7 +18,7 @@
 //! Only globals that exist in pages, Node and workers are used (`fetch`, `setTimeout`,
 //! `clearTimeout`, `Date.now`, `AbortController`), never `window`.
 
-use super::convert::{error_to_js, promise_resolve, to_js};
+use super::convert::{apply_f64, error_to_js, promise_resolve, then_call, to_js};
 use crate::arm::{Action, Endpoint, Failure, Input, Operation, Request, Response, WithDeadline};
 use crate::error::{Error, ErrorCode, Result};
 use gloo_net::http::{Method as GlooMethod, RequestBuilder};
@@ -153,7 +153,8 @@ fn aborted() -> Error {
     Error::new(ErrorCode::Aborted, "the operation was aborted")
 }
 
-/// Waits `ms`, or less if `signal` aborts (then `ABORTED`).
+/// Waits `ms`, or less if `signal` aborts (then `ABORTED`). The timer and the abort listener are
+/// owned here and removed when the wait ends either way, so nothing is left behind.
 pub async fn sleep(ms: u64, signal: Option<&AbortSignal>) -> Result<()> {
     if signal.is_some_and(AbortSignal::aborted) {
         return Err(aborted());
@@ -161,28 +162,38 @@ pub async fn sleep(ms: u64, signal: Option<&AbortSignal>) -> Result<()> {
     if ms == 0 {
         return Ok(());
     }
-    let signal = signal.cloned();
+    let settle: Rc<RefCell<Option<(Function, Function)>>> = Default::default();
+    let slot = settle.clone();
     let promise = Promise::new(&mut |resolve: Function, reject: Function| {
-        let on_abort_holder: Rc<RefCell<Option<JsValue>>> = Default::default();
-        let signal_for_timer = signal.clone();
-        let holder_for_timer = on_abort_holder.clone();
-        let on_timer = Closure::once_into_js(move || {
-            if let (Some(sig), Some(cb)) = (&signal_for_timer, holder_for_timer.borrow_mut().take()) {
-                let _ = sig.remove_event_listener_with_callback("abort", cb.unchecked_ref());
-            }
-            let _ = resolve.call0(&JsValue::NULL);
-        });
-        let timer = set_timeout(&on_timer, ms.min(2_147_483_647) as f64);
-        if let Some(sig) = &signal {
-            let on_abort = Closure::once_into_js(move || {
-                clear_timeout(&timer);
-                let _ = reject.call0(&JsValue::NULL);
-            });
-            let _ = sig.add_event_listener_with_callback("abort", on_abort.unchecked_ref());
-            *on_abort_holder.borrow_mut() = Some(on_abort);
-        }
+        *slot.borrow_mut() = Some((resolve, reject));
     });
-    JsFuture::from(promise).await.map(|_| ()).map_err(|_| aborted())
+    let on_timer = {
+        let settle = settle.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            if let Some((resolve, _)) = settle.borrow_mut().take() {
+                let _ = resolve.call0(&JsValue::NULL);
+            }
+        })
+    };
+    let timer = set_timeout(on_timer.as_ref(), ms.min(2_147_483_647) as f64);
+    let on_abort = signal.map(|sig| {
+        let settle = settle.clone();
+        let cb = Closure::<dyn FnMut()>::new(move || {
+            if let Some((_, reject)) = settle.borrow_mut().take() {
+                let _ = reject.call0(&JsValue::NULL);
+            }
+        });
+        let _ = sig.add_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
+        (sig, cb)
+    });
+    let outcome = JsFuture::from(promise).await;
+    clear_timeout(&timer);
+    if let Some((sig, cb)) = &on_abort {
+        let _ = sig.remove_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
+    }
+    drop(on_timer);
+    drop(on_abort);
+    outcome.map(|_| ()).map_err(|_| aborted())
 }
 
 /// Why a request's "stop" promise fired.
@@ -336,6 +347,20 @@ fn brand_get(class: &str, key: &str, target: &JsValue) -> std::result::Result<Js
     }
 }
 
+/// A Response's status through `Response.prototype`'s own getter (a number, so a throwing
+/// getter costs nothing; see `convert`), or a plain read where the runtime has no such getter.
+fn response_status(resp: &JsValue) -> Option<f64> {
+    let getter = (|| {
+        let proto = get(&get(&js_sys::global(), "Response").ok()?, "prototype").ok()?.dyn_into::<js_sys::Object>().ok()?;
+        let desc = Reflect::get_own_property_descriptor(&proto, &JsValue::from_str("status")).ok()?;
+        get(&desc, "get").ok()?.dyn_into::<Function>().ok()
+    })();
+    match getter {
+        Some(g) => apply_f64(&g, resp, &js_sys::Array::new()).ok(),
+        None => get(resp, "status").ok()?.as_f64(),
+    }
+}
+
 /// Ignores a promise's rejection (a cancelled body's), so it is never reported as unhandled.
 fn ignore_rejection(p: &JsValue) {
     thread_local! {
@@ -370,10 +395,7 @@ impl Transport {
                         .with_field("token"),
                     )
                 };
-                let value = match f.call0(&JsValue::NULL) {
-                    Ok(v) => v,
-                    Err(e) => return Err(credential_failure(trace, e)),
-                };
+                let value = then_call(&Promise::resolve(&JsValue::UNDEFINED), f);
                 let value = match bounds.wait(&value).await {
                     Ok(v) => v,
                     Err(Interrupted::TimedOut) => return Err(Failure::Timeout),
@@ -430,34 +452,23 @@ impl Transport {
         }
         .map_err(|_| Failure::Fatal(Error::new(ErrorCode::InvalidArgument, "the request could not be built")))?;
         let raw: web_sys::Request = built.into();
-        let started = match &self.fetch {
-            None => global_fetch(&raw),
-            Some(fetch) => fetch.call1(&JsValue::NULL, &raw),
-        };
         let network = |trace: &mut CallTrace, e: JsValue| {
             let msg = message_of(&e);
             trace.cause = Some((ErrorCode::Network, e));
             Failure::Network(msg)
         };
-        let value = match started {
-            Ok(v) => v,
-            Err(e) => return Err(network(trace, e)),
-        };
-        // What a custom fetch returned at once, if not a promise, is checked before it is
-        // awaited: awaiting reads its `then`, which a hostile object may make throw.
-        if !value.is_instance_of::<Promise>() && !value.is_instance_of::<web_sys::Response>() {
-            match get(&value, "then") {
-                Err(_) => return Err(bad_response("fetch gave an object that cannot be read")),
-                Ok(then) if !then.is_function() => return Err(bad_response("fetch did not give a Response")),
-                Ok(_) => {}
+        let started = match &self.fetch {
+            None => match global_fetch(&raw) {
+                Ok(p) => p,
+                Err(e) => return Err(network(trace, e)),
+            },
+            // The caller's fetch runs as `then`'s callback: if it throws, the promise rejects.
+            Some(fetch) => {
+                let request: &JsValue = raw.as_ref();
+                then_call(&Promise::resolve(request), fetch).into()
             }
-        }
-        let value = if value.is_instance_of::<web_sys::Response>() {
-            Ok(value)
-        } else {
-            bounds.wait(&value).await
         };
-        let value = match value {
+        let value = match bounds.wait(&started).await {
             Ok(v) => v,
             Err(Interrupted::TimedOut) => return Err(Failure::Timeout),
             Err(Interrupted::Aborted) => return Err(Failure::Aborted),
@@ -466,8 +477,9 @@ impl Transport {
         let Some(resp) = value.dyn_ref::<web_sys::Response>() else {
             return Err(bad_response("fetch did not give a Response"));
         };
-        let status =
-            brand_get("Response", "status", resp).ok().and_then(|s| s.as_f64()).ok_or_else(|| bad_response("no status"))?;
+        // The brand check: the real `status` getter, which throws for a Proxy or a look-alike.
+        // Only a genuine Response gets past it, so the reads after it cannot throw.
+        let status = response_status(resp).ok_or_else(|| bad_response("it is not a genuine Response"))?;
         let kind = brand_get("Response", "type", resp).ok().and_then(|t| t.as_string()).unwrap_or_default();
         if kind == "opaqueredirect" {
             return Err(Failure::Fatal(crate::arm::lro::redirected(request, None)));
@@ -558,7 +570,8 @@ impl Transport {
             let action = op.step(input, now_ms());
             if let (Some(cb), Some(p)) = (on_progress, op.take_progress()) {
                 if let Ok(v) = to_js(&p) {
-                    let _ = cb.call1(&JsValue::NULL, &v);
+                    // Reported as `then`'s callback: one that throws changes nothing here.
+                    ignore_rejection(&then_call(&Promise::resolve(&v), cb).into());
                 }
             }
             match action {
