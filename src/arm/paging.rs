@@ -4,12 +4,14 @@
 //! ids, ignoring case), a `nextLink` seen before is a loop (an error, not an endless walk), a
 //! `nextLink` on another origin is refused, and the number of pages is bounded. With a
 //! [`DiskIdentity`] filter only that disk's chain is kept, page by page, so a listing of
-//! thousands of snapshots never holds more than one page plus the matches.
+//! thousands of snapshots never holds more than one page plus the matches; such pages are read by
+//! the byte scanner ([`crate::scan`]), which parses only the items that name the disk's uniqueId,
+//! and ordered by its chain order (the same as `filterIncrementalSnapshots`).
 
 use super::errors;
 use super::Response;
 use crate::error::{Error, ErrorCode, Result};
-use crate::filter::{contains_ignore_ascii_case, DiskIdentity, SnapshotView};
+use crate::filter::DiskIdentity;
 use crate::time::Instant;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -30,10 +32,11 @@ struct IdOnly<'a> {
     id: Option<std::borrow::Cow<'a, str>>,
 }
 
-/// One kept item and what orders it.
+/// One kept item and what orders it: the chain order of [`crate::scan::ScannedSnapshot`]
+/// (oldest `timeCreated` first, unreadable times last, then name, then id).
 #[derive(Debug, Clone)]
 struct Kept {
-    order: (bool, Option<Instant>, Option<String>),
+    order: (bool, Option<Instant>, Option<String>, Option<String>),
     raw: String,
 }
 
@@ -68,43 +71,51 @@ impl Pager {
             return Err(errors::from_response(resp, now_ms));
         }
         self.pages += 1;
+        if let Some(disk) = &self.filter {
+            // A disk's chain: the byte scanner validates the page and reads only the items
+            // that name the disk's uniqueId.
+            let listing = crate::scan::scan_listing_str(&resp.body, &disk.unique_id)
+                .map_err(|e| errors::invalid_response(resp, "list page", e.message))?;
+            if !listing.is_page_object {
+                return Err(errors::invalid_response(resp, "list page", "it has no \"value\" array"));
+            }
+            self.items_read += listing.item_count;
+            for s in listing.candidates.iter().filter(|s| s.belongs_to(disk)) {
+                let id = s.id.as_deref().map(|i| i.trim_start_matches('/').to_ascii_lowercase());
+                if let Some(id) = &id {
+                    if !self.seen_ids.insert(id.clone()) {
+                        continue;
+                    }
+                }
+                let order =
+                    (s.created_at.is_none(), s.created_at, s.name.as_deref().map(str::to_string), id);
+                self.kept.push(Kept { order, raw: s.raw.to_string() });
+            }
+            return self.next(settings, resp, listing.next_link);
+        }
         let page: Page =
             serde_json::from_str(&resp.body).map_err(|e| errors::invalid_response(resp, "list page", e))?;
         let items =
             page.value.ok_or_else(|| errors::invalid_response(resp, "list page", "it has no \"value\" array"))?;
         self.items_read += items.len();
         for (i, raw) in items.into_iter().enumerate() {
-            let kept = match &self.filter {
-                None => {
-                    let id = serde_json::from_str::<IdOnly>(raw.get())
-                        .map_err(|e| errors::invalid_response(resp, "list item", format!("item {i}: {e}")))?
-                        .id
-                        .map(|s| s.trim_start_matches('/').to_ascii_lowercase());
-                    Some((id, Kept { order: (false, None, None), raw: raw.get().to_string() }))
-                }
-                // Only a snapshot that mentions the disk's uniqueId can be in its chain: the
-                // others are skipped without being parsed.
-                Some(disk) if !contains_ignore_ascii_case(raw.get(), &disk.unique_id) => None,
-                Some(disk) => {
-                    let view = SnapshotView::from_raw_item(raw, i)
-                        .map_err(|e| errors::invalid_response(resp, "snapshot", e.message))?;
-                    view.belongs_to(disk).then(|| {
-                        let order =
-                            (view.created_at.is_none(), view.created_at, view.name.as_deref().map(str::to_string));
-                        let id = view.id.as_deref().map(|s| s.trim_start_matches('/').to_ascii_lowercase());
-                        (id, Kept { order, raw: raw.get().to_string() })
-                    })
-                }
-            };
-            let Some((id, item)) = kept else { continue };
+            let id = serde_json::from_str::<IdOnly>(raw.get())
+                .map_err(|e| errors::invalid_response(resp, "list item", format!("item {i}: {e}")))?
+                .id
+                .map(|s| s.trim_start_matches('/').to_ascii_lowercase());
             if let Some(id) = id {
                 if !self.seen_ids.insert(id) {
                     continue;
                 }
             }
-            self.kept.push(item);
+            self.kept.push(Kept { order: (false, None, None, None), raw: raw.get().to_string() });
         }
-        let Some(next) = page.next_link.filter(|l| !l.is_empty()) else {
+        self.next(settings, resp, page.next_link)
+    }
+
+    /// The next page's URL after checking it (same origin, never seen, within the page bound).
+    fn next(&mut self, settings: &super::ClientSettings, resp: &Response, next_link: Option<String>) -> Result<Option<String>> {
+        let Some(next) = next_link.filter(|l| !l.is_empty()) else {
             return Ok(None);
         };
         settings.endpoint.trust(&next, "nextLink")?;
