@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmarks of the azure-incremental-snapshots package against @azure/arm-compute and the
 // physical floor (raw fetch + JSON.parse + a JS filter), side by side in one run (issue 6).
-// Prints a table and writes bench/results.json. Needs pkg/ built (npm run build).
+// Prints a table and writes target/bench/results.json. Needs pkg/ built (npm run build).
 //
 //   node bench/run.mjs                 everything (about 2–4 minutes on 2 cores)
 //   node bench/run.mjs --quick         fewer runs, for a smoke test
@@ -10,7 +10,7 @@
 //
 // Every figure is the median of several runs after warm-ups, with min/max, quartiles and the runs.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem, platform, arch, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -42,7 +42,8 @@ const QUICK = flag("quick");
 const WARMUPS = QUICK ? 1 : 2;
 const RUNS = QUICK ? 3 : 9;
 const ONLY = new Set(opt("only", "list,page,create,size,startup").split(","));
-const OUT = resolve(opt("out", join(benchDir, "results.json")));
+// Runs are written under target/ (untracked); the figures worth keeping go into bench/README.md.
+const OUT = resolve(opt("out", join(root, "target", "bench", "results.json")));
 const TOKEN = "bench-token";
 const API = "2025-01-02";
 
@@ -634,6 +635,7 @@ if (results.startup) {
 }
 results.targets = targets;
 
+mkdirSync(dirname(OUT), { recursive: true });
 writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
 
 // The table.
