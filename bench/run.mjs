@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmarks of the azure-incremental-snapshots package against @azure/arm-compute and the
-// physical floor (raw fetch + JSON.parse + a JS filter), side by side in one run (issue 6).
+// physical floor (raw fetch + JSON.parse + a JS filter), side by side in one run.
 // Prints a table and writes target/bench/results.json. Needs pkg/ built (npm run build).
 //
 //   node bench/run.mjs                 everything (about 2–4 minutes on 2 cores)
@@ -416,7 +416,7 @@ async function size() {
   const sdk = await bundleSize(join(benchDir, "size", "sdk-entry.mjs"));
   const sdkModular = await bundleSize(join(benchDir, "size", "sdk-modular-entry.mjs"));
   const wasmGzip = gz(wasm);
-  const { sections, stripCustom } = await import("./lib/wasm-anatomy.mjs");
+  const { sections, stripCustom } = await import("./lib/wasm-sections.mjs");
   const stripped = stripCustom(wasm);
   return {
     wasm_bytes: wasm.length,
@@ -607,7 +607,7 @@ if (ONLY.has("startup")) {
 results.durationSeconds = Number(((ms() - started) / 1000).toFixed(1));
 results.machine.loadavg_at_end = loadavg().map((x) => Number(x.toFixed(2)));
 
-// Targets of issue 9 ("Size and speed"), each printed against its figure.
+// The size and speed goals the project set itself, each printed against its figure.
 const targets = [];
 for (const r of [...(results.listFilter ?? []), ...(results.listFilterSeparate ?? [])]) {
   const where = r.emulator === "separate process" ? ", emulator in its own process" : "";

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { anatomy, dataStrings } from "./lib/wasm-anatomy.mjs";
+import { anatomy, dataStrings } from "./lib/wasm-sections.mjs";
 import { namedBuild } from "./lib/named-build.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");

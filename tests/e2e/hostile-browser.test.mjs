@@ -1,5 +1,5 @@
 // The package in headless Chromium (playwright-core) against the hostile ARM of
-// tests/node/hostile-server.mjs, for the faults of issue 9 where a browser differs from Node:
+// tests/node/hostile-server.mjs, for the faults of the hostile-server matrix where a browser differs from Node:
 // fetch's "manual" redirects are opaque there (status 0), so a 3xx must still be INVALID_RESPONSE
 // with nothing sent to the foreign origin; a token with a character outside printable ASCII is
 // INVALID_ARGUMENT before any request and the page does not crash; a token echoed by ARM (with

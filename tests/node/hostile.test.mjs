@@ -1,4 +1,4 @@
-// The fault matrix of issue 9 in Node, against a hostile ARM on loopback (hostile-server.mjs):
+// The fault matrix in Node, against a hostile ARM on loopback (hostile-server.mjs):
 // the built package's sync functions and every ArmClient method given throwing getters, Proxies
 // and revoked Proxies (1); tokens with characters outside printable ASCII (2, in child processes
 // so a crash cannot take the suite down); create with If-None-Match and 412/200 as CONFLICT (3);

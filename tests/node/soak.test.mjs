@@ -1,4 +1,4 @@
-// The long bad-input soak of issue 9: 100,000 hostile calls to the built package in one process,
+// The long bad-input soak: 100,000 hostile calls to the built package in one process,
 // rotating over the kinds of the fault matrix (throwing getters, throwing and revoked Proxies as
 // arguments and options; tokens outside printable ASCII, as a string and from a token function;
 // AbortSignal look-alikes; custom fetch functions that throw or return a non-Response; token

@@ -1,5 +1,5 @@
 // The worker in real workerd (miniflare) against the hostile ARM of tests/node/hostile-server.mjs,
-// for the faults of issue 9 where workerd differs from Node: the token echoed by ARM in every
+// for the faults of the hostile-server matrix where workerd differs from Node: the token echoed by ARM in every
 // error field and header never reaches the worker's answer (body or headers); 3xx answers are
 // INVALID_RESPONSE and never followed to the foreign origin; a Retry-After HTTP date becomes a
 // retry-after of seconds, not 600; body caps hold in workerd (content-length, endless body, gzip
