@@ -3,7 +3,7 @@
 import { h, mount, json, debounce, lastSegment } from "./dom.js";
 import { openDialog, closeDialog, field, codeBlock } from "./ui.js";
 import { runOperation } from "./ops.js";
-import { highlight } from "./disk.js";
+import { highlight } from "./state.js";
 
 const REGIONS = {
   AzureCloud: ["australiaeast", "australiasoutheast", "brazilsouth", "canadacentral", "canadaeast", "centralindia", "centralus", "eastasia", "eastus", "eastus2", "francecentral", "germanywestcentral", "italynorth", "japaneast", "japanwest", "koreacentral", "northcentralus", "northeurope", "norwayeast", "polandcentral", "southafricanorth", "southcentralus", "southeastasia", "swedencentral", "switzerlandnorth", "uaenorth", "uksouth", "ukwest", "westcentralus", "westeurope", "westus", "westus2", "westus3"],

@@ -1,106 +1,13 @@
 // The "Create snapshot" form: prefilled by buildSnapshotConfig(disk), validated by it on every
 // change (every broken rule shown at its field, with the typed error's code), the JSON request
-// body previewed live; submit runs createIncrementalSnapshot with live progress and Cancel.
-import { h, mount, json, debounce, sameId } from "./dom.js";
+// body previewed live; submit runs createIncrementalSnapshot with live progress and Cancel. The
+// form's values and their validation are its model, in form-model.js.
+import { h, mount, json, debounce } from "./dom.js";
 import { field, codeBlock } from "./ui.js";
 import { runOperation } from "./ops.js";
-import { highlight } from "./disk.js";
-import { href } from "./main.js";
-
-/** The create form's values per disk (lower-cased id), kept while the page lives (memory only). */
-export const formState = new Map();
-
-const FIELDS = ["name", "resourceGroup", "sku", "tags", "networkAccessPolicy", "diskAccessId", "publicNetworkAccess", "dataAccessAuthMode", "instantAccessDurationMinutes"];
-
-/** The form's defaults, from what buildSnapshotConfig makes of the disk with no options. */
-export function defaultsFor(lib, disk) {
-  const cfg = lib.buildSnapshotConfig(disk, {});
-  const p = cfg.body.properties;
-  return {
-    name: cfg.name,
-    resourceGroup: cfg.resourceGroup,
-    sku: cfg.body.sku?.name || "",
-    tags: Object.entries(cfg.body.tags || {}).map(([k, v]) => `${k}=${v}`).join("\n"),
-    networkAccessPolicy: p.networkAccessPolicy || "AllowAll",
-    diskAccessId: p.diskAccessId || "",
-    publicNetworkAccess: p.publicNetworkAccess || "Enabled",
-    dataAccessAuthMode: p.dataAccessAuthMode || "",
-    instantAccessDurationMinutes: p.creationData.instantAccessDurationMinutes ? String(p.creationData.instantAccessDurationMinutes) : "",
-  };
-}
-
-export function valuesFor(lib, disk) {
-  const key = disk.id.toLowerCase();
-  if (!formState.has(key)) formState.set(key, defaultsFor(lib, disk));
-  return formState.get(key);
-}
-
-/** Form values → buildSnapshotConfig options, plus problems the package cannot see (tag syntax). */
-export function optionsFrom(values) {
-  const options = {};
-  const local = {};
-  if (values.name.trim()) options.name = values.name.trim();
-  if (values.resourceGroup.trim()) options.resourceGroup = values.resourceGroup.trim();
-  if (values.sku) options.sku = values.sku;
-  const tags = {};
-  values.tags.split("\n").forEach((line, i) => {
-    const t = line.trim();
-    if (!t) return;
-    const eq = t.indexOf("=");
-    if (eq < 0) {
-      local.tags ??= `Line ${i + 1}: write tags as name=value, one per line.`;
-      return;
-    }
-    tags[t.slice(0, eq).trim()] = t.slice(eq + 1).trim();
-  });
-  if (Object.keys(tags).length) options.tags = tags;
-  if (values.networkAccessPolicy) options.networkAccessPolicy = values.networkAccessPolicy;
-  if (values.networkAccessPolicy === "AllowPrivate" || values.diskAccessId.trim()) {
-    if (values.diskAccessId.trim()) options.diskAccessId = values.diskAccessId.trim();
-  }
-  if (values.publicNetworkAccess) options.publicNetworkAccess = values.publicNetworkAccess;
-  if (values.dataAccessAuthMode) options.dataAccessAuthMode = values.dataAccessAuthMode;
-  if (values.instantAccessDurationMinutes.trim()) {
-    const n = Number(values.instantAccessDurationMinutes);
-    if (!Number.isInteger(n)) local.instantAccessDurationMinutes = "A whole number of minutes.";
-    else options.instantAccessDurationMinutes = n;
-  }
-  return { options, local };
-}
-
-/** Which form field a violation's field path belongs to ("options.tags.x" → "tags"). */
-function fieldOf(path) {
-  const p = String(path || "").replace(/^options\./, "");
-  const head = p.split(/[.[]/)[0];
-  return FIELDS.includes(head) ? head : null;
-}
-
-/** Validate: { config } or { error, byField, general }. */
-export function validate(lib, disk, values, existing = []) {
-  const { options, local } = optionsFrom(values);
-  const byField = { ...local };
-  let config = null;
-  let error = null;
-  try {
-    config = lib.buildSnapshotConfig(disk, options);
-  } catch (e) {
-    error = e;
-  }
-  const general = [];
-  if (error) {
-    const violations = error.violations?.length ? error.violations : [{ field: error.field, rule: error.code, message: error.message }];
-    for (const v of violations) {
-      const f = fieldOf(v.field);
-      if (f) byField[f] = byField[f] ? `${byField[f]} ${v.message}` : v.message;
-      else general.push(v);
-    }
-  }
-  if (config && existing.some((s) => sameId(s.id, config.id))) {
-    byField.name = `A snapshot named ${config.name} already exists in ${config.resourceGroup}. Pick another name.`;
-  }
-  const ok = Boolean(config) && Object.keys(byField).length === 0;
-  return { ok, config, error, byField, general, options };
-}
+import { highlight } from "./state.js";
+import { href } from "./routes.js";
+import { FIELDS, formState, valuesFor, validate } from "./form-model.js";
 
 const opt = (value, label, selected) => h("option", { value, selected: selected === value }, label);
 

@@ -3,9 +3,11 @@
 // regions (groupSnapshotChains), the count against the per-disk limit, live completionPercent of
 // snapshots still copying; tabs to create a snapshot and to export templates and commands.
 import { h, mount, $, plural, fmtDate, fmtAgo, fmtGiB, lastSegment, sameId } from "./dom.js";
-import { loading, progressBar, errorCard } from "./ui.js";
+import { loading, progressBar, errorCard, diskStateBadge } from "./ui.js";
 import { timelineSvg } from "./timeline.js";
-import { href, diskStateBadge } from "./main.js";
+import { tabs } from "./tabs.js";
+import { href } from "./routes.js";
+import { highlight } from "./state.js";
 import { createTab } from "./create.js";
 import { exportTab } from "./export.js";
 import { openCopyDialog, openDeleteDialog } from "./actions.js";
@@ -15,9 +17,6 @@ const TABS = [
   { key: "create", label: "Create snapshot" },
   { key: "export", label: "Export" },
 ];
-
-/** Snapshot ids to highlight once (the result of the last create or copy). */
-export const highlight = { id: null };
 
 const norm = (id) => `/${String(id || "").replace(/^\/+/, "")}`.toLowerCase();
 
@@ -52,31 +51,20 @@ export async function renderDiskView(view, ctx) {
   const model = diskModel(app.lib, disk, all);
   const tab = TABS.some((t) => t.key === r.tab) ? r.tab : "snapshots";
 
-  const panel = h("div.tab-panel", { role: "tabpanel", id: "disk-tabpanel" });
-  const tabButtons = TABS.map((t) => h("button.tab", { type: "button", role: "tab", id: `disk-tab-${t.key}`, "aria-controls": "disk-tabpanel", dataset: { tab: t.key } }, t.label));
-  const selectTab = (key, { focus = false, push = true } = {}) => {
-    TABS.forEach((t, i) => {
-      const on = t.key === key;
-      tabButtons[i].setAttribute("aria-selected", String(on));
-      tabButtons[i].tabIndex = on ? 0 : -1;
-      if (on && focus) tabButtons[i].focus();
-    });
-    panel.setAttribute("aria-labelledby", `disk-tab-${key}`);
-    if (push) history.replaceState(null, "", href.disk(r.sub, r.rg, r.disk, key));
-    const go = (k) => selectTab(k, { focus: true });
-    if (key === "snapshots") mount(panel, snapshotsTab(app, model, { signal, go }));
-    else if (key === "create") mount(panel, createTab(app, model, { signal, go }));
-    else mount(panel, exportTab(app, model, { signal, go }));
-  };
-  tabButtons.forEach((b, i) => {
-    b.addEventListener("click", () => selectTab(TABS[i].key));
-    b.addEventListener("keydown", (ev) => {
-      const d = ev.key === "ArrowRight" ? 1 : ev.key === "ArrowLeft" ? -1 : 0;
-      if (d) {
-        ev.preventDefault();
-        selectTab(TABS[(i + d + TABS.length) % TABS.length].key, { focus: true });
-      }
-    });
+  const diskTabs = tabs({
+    label: "Disk",
+    items: TABS,
+    tabId: (key) => `disk-tab-${key}`,
+    panelId: () => "disk-tabpanel",
+    onSelect: (key, { push = true }) => {
+      if (push) history.replaceState(null, "", href.disk(r.sub, r.rg, r.disk, key));
+    },
+    render: (key) => {
+      const go = (k) => diskTabs.select(k, { focus: true });
+      if (key === "snapshots") return snapshotsTab(app, model, { signal, go });
+      if (key === "create") return createTab(app, model, { signal, go });
+      return exportTab(app, model, { signal, go });
+    },
   });
 
   mount(
@@ -85,15 +73,15 @@ export async function renderDiskView(view, ctx) {
       "header.view-head",
       h("div", h("h1", disk.name), h("p.sub", "Managed disk · ", disk.sku?.name || "", " · ", disk.location)),
       h("div.head-actions",
-        h("button.btn.btn-primary.btn-small", { type: "button", id: "new-snapshot", on: { click: () => selectTab("create", { focus: true }) } }, "+ New snapshot"),
+        h("button.btn.btn-primary.btn-small", { type: "button", id: "new-snapshot", on: { click: () => diskTabs.select("create", { focus: true }) } }, "+ New snapshot"),
         h("button.btn.btn-small", { type: "button", id: "refresh", on: { click: () => app.rerender() } }, "Refresh")),
     ),
     diskFacts(disk),
     summaryCards(model),
-    h("div.tabs", { role: "tablist", "aria-label": "Disk" }, tabButtons),
-    panel,
+    diskTabs.tablist,
+    diskTabs.panel,
   );
-  selectTab(tab, { push: false });
+  diskTabs.select(tab, { push: false });
 }
 
 function diskFacts(disk) {

@@ -3,7 +3,7 @@
 // (from the create form's values through buildSnapshotConfig). Copy or download each.
 import { h, mount, json } from "./dom.js";
 import { codeBlock, errorCard, field } from "./ui.js";
-import { valuesFor, validate } from "./create.js";
+import { valuesFor, validate } from "./form-model.js";
 import { powershellCommand, azCommand, restRequest } from "./commands.js";
 
 /** Template options from the export form; the defaults give exactly buildSnapshotTemplate({ disk }). */

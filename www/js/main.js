@@ -1,55 +1,21 @@
-// The page: boot, connection, hash routes (subscription → resource group → disk), header and
-// breadcrumbs, and the browse views. The disk view (chain, create, copy, delete, export) is in
-// disk.js. Every failure ends in an error card on the page, never a blank screen.
+// The entry module (www/index.html loads it; it boots the app on import, so no other module imports
+// it): boot, connection, the router over the hash routes of routes.js (subscription → resource
+// group → disk), header and breadcrumbs, and the browse views. The shared state is in state.js; the
+// disk view (chain, create, copy, delete, export) is in disk.js. Every failure ends in an error
+// card on the page, never a blank screen.
 import { h, mount, $, plural, fmtGiB, lastSegment } from "./dom.js";
 import { loadPackage } from "./pkg.js";
 import { CLOUDS, detectEmulator, demoSession, tokenSession, entraSignIn, resumeEntraRedirect } from "./auth.js";
-import { errorCard, showAlert, clearAlerts, toast, searchableTable, loading, field } from "./ui.js";
+import { errorCard, showAlert, clearAlerts, toast, searchableTable, loading, field, diskStateBadge } from "./ui.js";
 import { cancelAll } from "./ops.js";
 import { renderDiskView } from "./disk.js";
+import { tabs } from "./tabs.js";
+import { href, parseRoute, upOne } from "./routes.js";
+import { app } from "./state.js";
 
-const enc = encodeURIComponent;
-export const href = {
-  connect: () => "#/connect",
-  subs: () => "#/subscriptions",
-  sub: (sub) => `#/s/${enc(sub)}`,
-  rg: (sub, rg) => `#/s/${enc(sub)}/rg/${enc(rg)}`,
-  disk: (sub, rg, disk, tab) => `#/s/${enc(sub)}/rg/${enc(rg)}/disk/${enc(disk)}${tab && tab !== "snapshots" ? `/${tab}` : ""}`,
-};
-
-/** The app's state, shared with the views. */
-export const app = {
-  lib: null,
-  session: null,
-  emulator: null,
-  params: new URLSearchParams(location.search),
-  subs: null, // cached subscription list of the session
-  view: null, // AbortController of the current view's reads
-  rerender: () => route(),
-  signOut,
-  showError,
-};
-
-function parseRoute(hash) {
-  let parts;
-  try {
-    parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
-  } catch {
-    return { name: "notfound" };
-  }
-  if (!parts.length) return { name: "home" };
-  if (parts[0] === "connect") return { name: "connect" };
-  if (parts[0] === "subscriptions") return { name: "subs" };
-  if (parts[0] === "s" && parts[1]) {
-    const sub = parts[1];
-    if (parts[2] === "rg" && parts[3]) {
-      if (parts[4] === "disk" && parts[5]) return { name: "disk", sub, rg: parts[3], disk: parts[5], tab: parts[6] || "snapshots" };
-      return { name: "rg", sub, rg: parts[3] };
-    }
-    return { name: "sub", sub };
-  }
-  return { name: "notfound" };
-}
+// The views get `app` (state.js) in their context; the actions that need the router or the
+// session are installed here, so no module has to import this one.
+Object.assign(app, { rerender: () => route(), signOut, showError });
 
 // ---------------------------------------------------------------------------------------------
 // Boot
@@ -247,18 +213,11 @@ async function route() {
   if (!controller.signal.aborted) focusHeading();
 }
 
-export function renderViewError(view, e) {
+function renderViewError(view, e) {
   const actions = [h("button.btn", { type: "button", dataset: { action: "retry" }, on: { click: () => app.rerender() } }, "Try again")];
   if (e?.code === "UNAUTHORIZED") actions.unshift(signInAgainButton());
-  if (e?.code === "NOT_FOUND") actions.push(h("a.btn", { href: upOne() }, "Go back up"));
+  if (e?.code === "NOT_FOUND") actions.push(h("a.btn", { href: upOne(location.hash) }, "Go back up"));
   mount(view, h("section.panel", h("h1", { tabindex: "-1" }, "This could not be shown"), errorCard(e, { actions })));
-}
-
-function upOne() {
-  const r = parseRoute(location.hash);
-  if (r.name === "disk") return href.rg(r.sub, r.rg);
-  if (r.name === "rg") return href.sub(r.sub);
-  return href.subs();
 }
 
 let focusNext = false;
@@ -315,50 +274,26 @@ function connectView() {
   const p = app.params;
   const demoAvailable = Boolean(app.emulator);
   const initial = p.get("mode") || (demoAvailable ? "demo" : "entra");
-  const tabs = [
+  const choices = [
     demoAvailable ? { key: "demo", label: "Demo", panel: demoPanel } : null,
     { key: "entra", label: "Sign in with Microsoft Entra ID", panel: entraPanel },
     { key: "token", label: "Paste an access token", panel: tokenPanel },
   ].filter(Boolean);
-  const active = tabs.find((t) => t.key === initial) ? initial : tabs[0].key;
-  const tablist = h("div.tabs", { role: "tablist", "aria-label": "How to connect" });
-  const panels = h("div.tab-panels");
-  const buttons = tabs.map((t) => h(
-    "button.tab",
-    { type: "button", role: "tab", id: `tab-${t.key}`, "aria-controls": `panel-${t.key}`, dataset: { tab: t.key } },
-    t.label,
-  ));
-  const select = (key, focus) => {
-    tabs.forEach((t, i) => {
-      const on = t.key === key;
-      buttons[i].setAttribute("aria-selected", String(on));
-      buttons[i].tabIndex = on ? 0 : -1;
-      if (on && focus) buttons[i].focus();
-    });
-    const t = tabs.find((x) => x.key === key);
-    mount(panels, h("div.tab-panel", { role: "tabpanel", id: `panel-${key}`, "aria-labelledby": `tab-${key}` }, t.panel()));
-  };
-  buttons.forEach((b, i) => {
-    b.addEventListener("click", () => select(tabs[i].key));
-    b.addEventListener("keydown", (ev) => {
-      const d = ev.key === "ArrowRight" ? 1 : ev.key === "ArrowLeft" ? -1 : 0;
-      if (ev.key === "Home" || ev.key === "End") {
-        ev.preventDefault();
-        select(tabs[ev.key === "Home" ? 0 : tabs.length - 1].key, true);
-      } else if (d) {
-        ev.preventDefault();
-        select(tabs[(i + d + tabs.length) % tabs.length].key, true);
-      }
-    });
+  const active = choices.find((t) => t.key === initial) ? initial : choices[0].key;
+  const connectTabs = tabs({
+    label: "How to connect",
+    items: choices,
+    tabId: (key) => `tab-${key}`,
+    panelId: (key) => `panel-${key}`,
+    render: (key) => choices.find((t) => t.key === key).panel(),
   });
-  tablist.append(...buttons);
-  select(active);
+  connectTabs.select(active);
   return h(
     "section.panel.connect",
     h("h1", "Connect"),
     h("p.lead", "Back up Azure managed disks with incremental snapshots: browse your disks, see each disk's snapshot chain, create, copy to another region, delete, and export ARM templates and commands."),
-    tablist,
-    panels,
+    connectTabs.tablist,
+    h("div.tab-panels", connectTabs.panel),
   );
 }
 
@@ -552,11 +487,6 @@ async function resourceGroupsView(view, { route: r, signal }) {
       ],
     }),
   );
-}
-
-export function diskStateBadge(state) {
-  const cls = state === "Attached" ? "badge-ok" : state === "Unattached" ? "badge-muted" : "badge-warn";
-  return h(`span.badge.${cls}`, state || "—");
 }
 
 async function disksView(view, { route: r, signal }) {

@@ -1,5 +1,5 @@
 // Shared UI pieces: alerts (errors in plain words), the modal dialog, copy/download buttons,
-// searchable tables, progress bars.
+// searchable tables, progress bars, form fields, badges.
 import { h, mount, $, nextId } from "./dom.js";
 import { describeError } from "./errors.js";
 
@@ -233,4 +233,10 @@ export function field({ label, input, hint, error, id }) {
     wrap.classList.toggle("invalid", Boolean(msg));
   };
   return wrap;
+}
+
+/** A disk's diskState as a badge (Attached, Unattached, or a transient state as a warning). */
+export function diskStateBadge(state) {
+  const cls = state === "Attached" ? "badge-ok" : state === "Unattached" ? "badge-muted" : "badge-warn";
+  return h(`span.badge.${cls}`, state || "—");
 }

@@ -1,0 +1,43 @@
+// The page's hash routes (subscription → resource group → disk → tab): the links to each view and
+// the parser of location.hash. Pure: no state, no DOM.
+
+const enc = encodeURIComponent;
+
+/** Links to the views, as hashes. */
+export const href = {
+  connect: () => "#/connect",
+  subs: () => "#/subscriptions",
+  sub: (sub) => `#/s/${enc(sub)}`,
+  rg: (sub, rg) => `#/s/${enc(sub)}/rg/${enc(rg)}`,
+  disk: (sub, rg, disk, tab) => `#/s/${enc(sub)}/rg/${enc(rg)}/disk/${enc(disk)}${tab && tab !== "snapshots" ? `/${tab}` : ""}`,
+};
+
+/** A hash → { name, sub?, rg?, disk?, tab? }; name is home, connect, subs, sub, rg, disk or notfound. */
+export function parseRoute(hash) {
+  let parts;
+  try {
+    parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return { name: "notfound" };
+  }
+  if (!parts.length) return { name: "home" };
+  if (parts[0] === "connect") return { name: "connect" };
+  if (parts[0] === "subscriptions") return { name: "subs" };
+  if (parts[0] === "s" && parts[1]) {
+    const sub = parts[1];
+    if (parts[2] === "rg" && parts[3]) {
+      if (parts[4] === "disk" && parts[5]) return { name: "disk", sub, rg: parts[3], disk: parts[5], tab: parts[6] || "snapshots" };
+      return { name: "rg", sub, rg: parts[3] };
+    }
+    return { name: "sub", sub };
+  }
+  return { name: "notfound" };
+}
+
+/** The view one level up from a hash (disk → its resource group → its subscription → the list). */
+export function upOne(hash) {
+  const r = parseRoute(hash);
+  if (r.name === "disk") return href.rg(r.sub, r.rg);
+  if (r.name === "rg") return href.sub(r.sub);
+  return href.subs();
+}
