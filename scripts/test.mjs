@@ -7,8 +7,11 @@
 //   node scripts/test.mjs wasm-node node  only the named suites
 //   node scripts/test.mjs --list          the suite names
 //
-// Node suites are folders of *.test.{mjs,cjs,js} files (searched recursively); a folder that does
-// not exist (yet) is reported as skipped, not failed.
+// Node suites are folders of *.test.{mjs,cjs,js} files (searched recursively). Nothing passes by
+// not running: a suite fails when its folder is missing or holds no test files, when it ran no
+// test (or a test file declares none), or when any test was skipped (a skip is a failure in CI);
+// the summary line says which.
+// The native cargo suite runs `#[ignore]`d tests too (`--include-ignored`), so none is skipped.
 import { spawn, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
@@ -42,9 +45,9 @@ function testFiles(dir) {
   return out;
 }
 
-/** cargo / wasm-bindgen-test-runner: sums every "test result:" line. */
+/** cargo / wasm-bindgen-test-runner: sums every "test result:" line; names the ignored tests. */
 function cargoCounts(output) {
-  const c = { passed: 0, failed: 0, skipped: 0 };
+  const c = { passed: 0, failed: 0, skipped: 0, skippedNames: [...output.matchAll(/^test (\S+) \.\.\. ignored/gm)].map((m) => m[1]) };
   for (const m of output.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/g)) {
     c.passed += Number(m[1]);
     c.failed += Number(m[2]);
@@ -53,17 +56,30 @@ function cargoCounts(output) {
   return c;
 }
 
-/** node --test with a TAP file next to the human-readable output: the totals at its end. */
-function tapCounts(tapFile) {
+/**
+ * node --test with a TAP file next to the human-readable output: the totals at its end, the
+ * skipped tests and suites by name, and the files that declared no test (node reports such a
+ * file as one passing test named by its path).
+ */
+function tapCounts(tapFile, files) {
   const tap = existsSync(tapFile) ? readFileSync(tapFile, "utf8") : "";
   const last = (k) => Number([...tap.matchAll(new RegExp(`^# ${k} (\\d+)$`, "gm"))].at(-1)?.[1] ?? 0);
-  return { passed: last("pass"), failed: last("fail") + last("cancelled"), skipped: last("skipped") + last("todo") };
+  const skippedNames = [...tap.matchAll(/^\s*ok \d+ - (.*?) # (?:SKIP|TODO)\b(.*)$/gm)].map((m) => `${m[1]}${m[2].trim() ? ` (${m[2].trim()})` : ""}`);
+  const paths = new Set(files.map((f) => resolve(root, f)));
+  const emptyFiles = [...tap.matchAll(/^ok \d+ - (.*)$/gm)].map((m) => m[1]).filter((n) => paths.has(resolve(root, n)));
+  return {
+    passed: last("pass") - emptyFiles.length,
+    failed: last("fail") + last("cancelled"),
+    skipped: Math.max(last("skipped") + last("todo"), skippedNames.length),
+    skippedNames,
+    emptyFiles: emptyFiles.map((f) => relative(root, resolve(root, f))),
+  };
 }
 
 const wasmRunner = { CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER: "wasm-bindgen-test-runner" };
 
 const suites = [
-  { name: "cargo", what: "native cargo test", cmd: "cargo", args: ["test"], counts: cargoCounts },
+  { name: "cargo", what: "native cargo test", cmd: "cargo", args: ["test", "--", "--include-ignored"], counts: cargoCounts },
   {
     name: "wasm-node",
     what: "wasm-bindgen tests in Node",
@@ -148,14 +164,17 @@ for (const suite of selected) {
   let status;
   let counts = { passed: 0, failed: 0, skipped: 0 };
   let note = "";
+  let ran = true; // false when there was nothing to run (the note says why)
   try {
     if (suite.node) {
       const dir = join(root, suite.dir);
-      const files = existsSync(dir) && statSync(dir).isDirectory() ? testFiles(dir) : [];
+      const isDir = existsSync(dir) && statSync(dir).isDirectory();
+      const files = isDir ? testFiles(dir) : [];
       if (files.length === 0) {
-        status = "SKIP";
-        note = `no test files in ${suite.dir}`;
-        console.log(`(${note})`);
+        ran = false;
+        status = "FAIL";
+        note = isDir ? `no test files in ${suite.dir}` : `${suite.dir} does not exist`;
+        console.error(`test: ${suite.name}: ${note}`);
       } else {
         const tmp = mkdtempSync(join(tmpdir(), "ais-tap-"));
         const tapFile = join(tmp, "report.tap");
@@ -167,10 +186,15 @@ for (const suite of selected) {
           `--test-reporter-destination=${tapFile}`,
           ...files,
         ]);
-        counts = tapCounts(tapFile);
+        counts = tapCounts(tapFile, files);
         rmSync(tmp, { recursive: true, force: true });
         note = `${files.length} file${files.length === 1 ? "" : "s"}`;
         status = code === 0 && counts.failed === 0 ? "PASS" : "FAIL";
+        if (counts.emptyFiles.length) {
+          status = "FAIL";
+          note += `; no test in ${counts.emptyFiles.join(", ")}`;
+          console.error(`test: ${suite.name}: FAIL, no test declared in ${counts.emptyFiles.join(", ")}`);
+        }
       }
     } else {
       const env = typeof suite.env === "function" ? suite.env() : suite.env;
@@ -178,6 +202,18 @@ for (const suite of selected) {
       counts = suite.counts(output);
       status = code === 0 && counts.failed === 0 ? "PASS" : "FAIL";
       if (code !== 0 && counts.failed === 0) note = `exit code ${code}`;
+    }
+    // Nothing passes by not running.
+    if (ran && counts.passed + counts.failed === 0) {
+      status = "FAIL";
+      note = [note, "no test ran"].filter(Boolean).join("; ");
+      console.error(`test: ${suite.name}: FAIL, no test ran`);
+    }
+    if (counts.skipped > 0) {
+      status = "FAIL";
+      note = [note, `${counts.skipped} skipped, and a skip is a failure`].filter(Boolean).join("; ");
+      console.error(`test: ${suite.name}: FAIL, ${counts.skipped} test${counts.skipped === 1 ? "" : "s"} skipped (a skip is a failure):`);
+      for (const n of counts.skippedNames ?? []) console.error(`test:   skipped: ${n}`);
     }
   } catch (e) {
     status = "FAIL";

@@ -46,7 +46,9 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    /// Every code, for documentation and tests.
+    /// Every code: the one list. The package exports it as `errorCodes()`; native tests check the
+    /// TypeScript union and the README table against it, a Node test the page's and the worker's
+    /// per-code tables.
     pub const ALL: [ErrorCode; 15] = [
         ErrorCode::InvalidArgument,
         ErrorCode::InvalidResourceId,
@@ -361,6 +363,47 @@ mod tests {
             assert!(seen.insert(s), "duplicate code {s}");
             assert!(s.chars().all(|c| c.is_ascii_uppercase() || c == '_'), "{s}");
         }
+    }
+
+    fn all_strings() -> Vec<&'static str> {
+        ErrorCode::ALL.iter().map(|c| c.as_str()).collect()
+    }
+
+    fn read(path: &str) -> String {
+        let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
+    }
+
+    /// The `ErrorCode` union of src/wasm/types.d.ts (TypeScript needs the literals) lists exactly
+    /// `ErrorCode::ALL`, in its order.
+    #[test]
+    fn the_typescript_union_lists_every_code() {
+        let dts = read("src/wasm/types.d.ts");
+        let start = dts.find("export type ErrorCode =").expect("types.d.ts declares `export type ErrorCode =`");
+        let rest = &dts[start + "export type ErrorCode =".len()..];
+        let union = &rest[..rest.find(';').expect("the ErrorCode union ends with `;`")];
+        let listed: Vec<&str> = union
+            .split('|')
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(|m| m.strip_prefix('"').and_then(|m| m.strip_suffix('"')).unwrap_or_else(|| panic!("not a string literal: {m}")))
+            .collect();
+        assert_eq!(listed, all_strings(), "src/wasm/types.d.ts ErrorCode union vs ErrorCode::ALL");
+    }
+
+    /// The table under README "## Error codes" lists exactly `ErrorCode::ALL`, in its order.
+    #[test]
+    fn the_readme_table_lists_every_code() {
+        let readme = read("README.md");
+        let start = readme.find("\n## Error codes\n").expect("README has a `## Error codes` section");
+        let section = &readme[start + 1..];
+        let section = &section[..section[1..].find("\n## ").map_or(section.len(), |i| i + 1)];
+        let listed: Vec<&str> = section
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `"))
+            .map(|l| &l[..l.find('`').expect("a code cell ends with a backtick")])
+            .collect();
+        assert_eq!(listed, all_strings(), "README error-code table vs ErrorCode::ALL");
     }
 
     #[test]

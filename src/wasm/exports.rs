@@ -142,3 +142,13 @@ pub fn build_snapshot_template(options: JsValue) -> JsResult {
 pub fn build_template_parameters(options: JsValue) -> JsResult {
     js_result((|| json_out(&crate::template::build_template_parameters_json(&options_text(options_copy(&options)?.as_ref(), &[])?)?))())
 }
+
+/// `errorCodes()`: every stable error code (`ErrorCode::ALL`, in its order), as a new frozen array
+/// of strings on each call. A function rather than an exported constant: wasm-bindgen exports
+/// functions and classes, not values.
+#[wasm_bindgen(js_name = errorCodes, skip_typescript)]
+pub fn error_codes() -> js_sys::Array {
+    let codes: js_sys::Array = crate::error::ErrorCode::ALL.iter().map(|c| JsValue::from_str(c.as_str())).collect();
+    js_sys::Object::freeze(&codes);
+    codes
+}

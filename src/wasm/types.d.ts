@@ -21,6 +21,12 @@ export type ErrorCode =
   | "INVALID_RESPONSE"
   | "TIMEOUT";
 
+/**
+ * Every stable error code, in the order of the README's table: a new frozen array on each call
+ * (the one source is the crate's `ErrorCode::ALL`; a native test checks the union above matches it).
+ */
+export function errorCodes(): readonly ErrorCode[];
+
 /** One broken rule found by validation. */
 export interface Violation {
   field: string;

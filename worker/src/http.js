@@ -10,8 +10,11 @@ export class HttpError extends Error {
   }
 }
 
-/** HTTP status for each error code of the package (README "Error codes"). */
-const STATUS_OF_CODE = {
+/**
+ * HTTP status for each error code of the package (every code of `errorCodes()`, checked by
+ * tests/node/error-codes.test.mjs). ARM_ERROR answers with ARM's own status when it is 4xx/5xx.
+ */
+export const STATUS_OF_CODE = {
   INVALID_ARGUMENT: 400,
   INVALID_RESOURCE_ID: 400,
   INVALID_JSON: 400,
@@ -20,6 +23,7 @@ const STATUS_OF_CODE = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   THROTTLED: 429,
+  ARM_ERROR: 502,
   OPERATION_FAILED: 502,
   UNTRUSTED_URL: 502,
   INVALID_RESPONSE: 502,

@@ -2,7 +2,8 @@
 // `field`, `violations`, `status`, `armCode`, `requestId`, `retryAfterMs`; anything else (a bug,
 // a failed module load) is shown too, never swallowed.
 
-const TITLES = {
+/** A title for each error code of the package (every code of `errorCodes()`, checked by tests/node/error-codes.test.mjs). */
+export const TITLES = {
   INVALID_ARGUMENT: "Some values are not valid",
   INVALID_RESOURCE_ID: "That is not a valid Azure resource id",
   INVALID_JSON: "Azure sent something this page could not read",
