@@ -64,8 +64,8 @@ pub fn from_response(resp: &Response, now_ms: i64) -> Error {
     });
     let body = parsed.unwrap_or_default();
     let arm_code = resp.header("x-ms-error-code").map(str::to_string).or(body.code);
-    let message = match (&body.message, resp.body.trim()) {
-        (Some(m), _) => m.clone(),
+    let message = match (body.message.as_deref().filter(|m| !m.trim().is_empty()), resp.body.trim()) {
+        (Some(m), _) => m.to_string(),
         (None, "") => format!("ARM answered HTTP {} with no body", resp.status),
         (None, text) => {
             let excerpt: String = text.chars().take(300).collect();
@@ -170,5 +170,11 @@ mod tests {
         let now = crate::arm::retry::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
         let r = resp(429, &[("Retry-After", "Wed, 21 Oct 2015 07:28:05 GMT")], "{}");
         assert_eq!(from_response(&r, now).arm.unwrap().retry_after_ms, Some(5000));
+    }
+
+    #[test]
+    fn an_empty_message_falls_back_to_the_status() {
+        let e = from_response(&resp(500, &[], r#"{"error":{"code":"X","message":""}}"#), 0);
+        assert!(e.message.contains("500"), "{}", e.message);
     }
 }

@@ -136,6 +136,7 @@ fn check_reply_error(e: &Error, resp: &Response) -> Result<(), TestCaseError> {
     prop_assert_eq!(e.code, code_for_status(resp.status));
     let arm = e.arm.as_ref().ok_or_else(|| TestCaseError::fail("an error reply keeps ARM's side"))?;
     prop_assert_eq!(arm.status, resp.status);
+    prop_assert!(!e.message.trim().is_empty(), "an error reply always says something: {:?}", resp.body);
     Ok(())
 }
 
