@@ -1,19 +1,22 @@
 //! Incremental-snapshot chains: one disk's chain, and every chain of a listing.
 //!
-//! [`filter_incremental_snapshots`] has exactly the documented semantics (PowerShell's
+//! [`filter_incremental_snapshots_json`] has exactly the documented semantics (PowerShell's
 //! `Get-AzSnapshot | Where-Object { $_.Incremental -and $_.CreationData.SourceResourceId -eq
 //! $disk.Id -and $_.CreationData.SourceUniqueId -eq $disk.UniqueId }`), with the ids compared
 //! ignoring case as ARM compares them, and the result ordered oldest first by `timeCreated`.
 //! [`group_snapshot_chains`] goes further and returns every chain of a listing, so snapshots of
 //! a disk that was deleted and recreated (same id, new `uniqueId`) show up as orphans.
 //!
-//! Listings are read as [`SnapshotView`]s: only the handful of fields the filter needs are
-//! parsed, and each snapshot's JSON text is kept verbatim (`&RawValue`) so a match is handed
-//! back exactly as ARM sent it, unknown properties included, without building the rest.
+//! Listings are read by the byte scanner ([`crate::scan`]) as [`ScannedSnapshot`]s: only the
+//! handful of fields the chains need are parsed, and each snapshot's JSON text is kept verbatim
+//! so a match is handed back exactly as ARM sent it, unknown properties included, without
+//! building the rest. The chain rule and order are the scanner's ([`ScannedSnapshot::belongs_to`],
+//! [`chain_order_of`]); grouping keys compare ids as [`ids_equal`] does ([`id_key`]).
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::resource_id::{ids_equal, ResourceId};
-use crate::time::{parse_timestamp, Instant};
+use crate::resource_id::{id_key, ids_equal, ResourceId};
+use crate::scan::{chain_order_of, ScannedSnapshot};
+use crate::time::parse_timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -64,175 +67,10 @@ impl DiskIdentity {
     }
 }
 
-/// The fields of a snapshot the chain logic reads, plus its verbatim JSON.
-#[derive(Debug, Clone)]
-pub struct SnapshotView<'a> {
-    /// The snapshot exactly as it appeared in the input.
-    pub raw: &'a RawValue,
-    /// `id`.
-    pub id: Option<Cow<'a, str>>,
-    /// `name`.
-    pub name: Option<Cow<'a, str>>,
-    /// `properties.incremental == true`.
-    pub incremental: bool,
-    /// `properties.creationData.createOption`.
-    pub create_option: Option<Cow<'a, str>>,
-    /// `properties.creationData.sourceResourceId`.
-    pub source_resource_id: Option<Cow<'a, str>>,
-    /// `properties.creationData.sourceUniqueId`.
-    pub source_unique_id: Option<Cow<'a, str>>,
-    /// `properties.incrementalSnapshotFamilyId`.
-    pub family_id: Option<Cow<'a, str>>,
-    /// `properties.timeCreated` as written.
-    pub time_created: Option<Cow<'a, str>>,
-    /// `properties.timeCreated` parsed, when it parses.
-    pub created_at: Option<Instant>,
-    /// `properties.completionPercent`.
-    pub completion_percent: Option<f64>,
-}
-
-#[derive(Deserialize)]
-struct SnapshotKeys<'a> {
-    #[serde(borrow, default)]
-    id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    name: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    properties: Option<PropsKeys<'a>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PropsKeys<'a> {
-    #[serde(default)]
-    incremental: Option<bool>,
-    #[serde(borrow, default)]
-    creation_data: Option<CreationKeys<'a>>,
-    #[serde(borrow, default)]
-    incremental_snapshot_family_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    time_created: Option<Cow<'a, str>>,
-    #[serde(default)]
-    completion_percent: Option<f64>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CreationKeys<'a> {
-    #[serde(borrow, default)]
-    create_option: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    source_resource_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    source_unique_id: Option<Cow<'a, str>>,
-}
-
-impl<'a> SnapshotView<'a> {
-    /// Reads the chain fields of item `index` of a listing.
-    pub fn from_raw_item(raw: &'a RawValue, index: usize) -> Result<SnapshotView<'a>> {
-        let keys: SnapshotKeys<'a> = serde_json::from_str(raw.get()).map_err(|e| {
-            Error::invalid_json(
-                format!("value[{index}]"),
-                format!("snapshot {index} of the listing is not a snapshot object: {e}"),
-            )
-        })?;
-        let props = keys.properties;
-        let (incremental, creation, family_id, time_created, completion_percent) = match props {
-            Some(p) => (
-                p.incremental == Some(true),
-                p.creation_data,
-                p.incremental_snapshot_family_id,
-                p.time_created,
-                p.completion_percent,
-            ),
-            None => (false, None, None, None, None),
-        };
-        let (create_option, source_resource_id, source_unique_id) = match creation {
-            Some(c) => (c.create_option, c.source_resource_id, c.source_unique_id),
-            None => (None, None, None),
-        };
-        let created_at = time_created.as_deref().and_then(parse_timestamp);
-        Ok(SnapshotView {
-            raw,
-            id: keys.id,
-            name: keys.name,
-            incremental,
-            create_option,
-            source_resource_id,
-            source_unique_id,
-            family_id,
-            time_created,
-            created_at,
-            completion_percent,
-        })
-    }
-
-    /// Whether the documented rule puts this snapshot in `disk`'s chain.
-    pub fn belongs_to(&self, disk: &DiskIdentity) -> bool {
-        self.incremental
-            && self.source_resource_id.as_deref().is_some_and(|s| ids_equal(s, &disk.id))
-            && self.source_unique_id.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(&disk.unique_id))
-    }
-
-    /// Chain order: oldest `timeCreated` first; snapshots without a readable time last; then by
-    /// name and id so the order never depends on the listing's order.
-    fn chain_order(&self, other: &SnapshotView<'_>) -> std::cmp::Ordering {
-        let time = |v: &SnapshotView<'_>| (v.created_at.is_none(), v.created_at);
-        time(self).cmp(&time(other)).then_with(|| self.name.cmp(&other.name)).then_with(|| self.id.cmp(&other.id))
-    }
-}
-
-/// A listing: the snapshots of one page (or of an array) and the page's `nextLink`.
-#[derive(Debug, Clone)]
-pub struct Listing<'a> {
-    /// The snapshots, in listing order.
-    pub items: Vec<SnapshotView<'a>>,
-    /// The page's `nextLink`, when it has one.
-    pub next_link: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PageKeys<'a> {
-    #[serde(borrow)]
-    value: Option<Vec<&'a RawValue>>,
-    #[serde(default)]
-    next_link: Option<String>,
-}
-
-/// The items (verbatim) and `nextLink` of a listing's JSON text: an array of snapshots, or an
-/// ARM list page `{ "value": [...], "nextLink": ... }`. Anything else is `INVALID_JSON`.
-fn listing_items(text: &str) -> Result<(Vec<&RawValue>, Option<String>)> {
-    let trimmed = text.trim_start();
-    if trimmed.starts_with('[') {
-        let raws: Vec<&RawValue> = serde_json::from_str(text)
-            .map_err(|e| Error::invalid_json("snapshots", format!("the snapshot array is not valid JSON: {e}")))?;
-        Ok((raws, None))
-    } else if trimmed.starts_with('{') {
-        let page: PageKeys = serde_json::from_str(text)
-            .map_err(|e| Error::invalid_json("snapshots", format!("the list page is not valid JSON: {e}")))?;
-        let value =
-            page.value.ok_or_else(|| Error::invalid_json("snapshots.value", "a list page needs a \"value\" array"))?;
-        Ok((value, page.next_link))
-    } else {
-        Err(Error::invalid_json(
-            "snapshots",
-            "expected an array of snapshots, an ARM list page object or its JSON text",
-        ))
-    }
-}
-
-/// Reads a listing from JSON text: an array of snapshots, or an ARM list page
-/// `{ "value": [...], "nextLink": ... }`. Anything else is `INVALID_JSON`.
-pub fn parse_listing(text: &str) -> Result<Listing<'_>> {
-    let (raws, next_link) = listing_items(text)?;
-    let items =
-        raws.into_iter().enumerate().map(|(i, raw)| SnapshotView::from_raw_item(raw, i)).collect::<Result<Vec<_>>>()?;
-    Ok(Listing { items, next_link })
-}
-
-/// Whether `hay` contains `needle`, ASCII case ignored. A cheap test that lets the filter skip,
-/// without parsing, the snapshots that cannot name the disk's `uniqueId`.
+/// Whether `hay` contains `needle`, ASCII case ignored: the cheap test by which a reading of a
+/// listing skips the snapshots that cannot name a disk's `uniqueId`. Test support: the serde
+/// reference of the scanner (`tests/it/scan.rs`) skips with it; the scanner has its own search.
+#[doc(hidden)]
 pub fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
     if n.is_empty() {
@@ -270,47 +108,6 @@ pub fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
     false
 }
 
-/// The snapshots of a listing's JSON text that belong to `disk`, oldest first. Snapshots that
-/// do not even mention the disk's `uniqueId` are skipped without being parsed.
-pub fn filter_listing<'a>(disk: &DiskIdentity, text: &'a str) -> Result<(Vec<SnapshotView<'a>>, Option<String>)> {
-    let (raws, next_link) = listing_items(text)?;
-    let mut chain = Vec::new();
-    for (i, raw) in raws.into_iter().enumerate() {
-        if !contains_ignore_ascii_case(raw.get(), &disk.unique_id) {
-            continue;
-        }
-        let view = SnapshotView::from_raw_item(raw, i)?;
-        if view.belongs_to(disk) {
-            chain.push(view);
-        }
-    }
-    chain.sort_by(|a, b| a.chain_order(b));
-    Ok((chain, next_link))
-}
-
-/// The documented filter: `disk`'s incremental snapshots, oldest first.
-pub fn filter_incremental_snapshots<'v, 'a>(
-    disk: &DiskIdentity,
-    items: &'v [SnapshotView<'a>],
-) -> Vec<&'v SnapshotView<'a>> {
-    let mut chain: Vec<&SnapshotView<'a>> = items.iter().filter(|s| s.belongs_to(disk)).collect();
-    chain.sort_by(|a, b| a.chain_order(b));
-    chain
-}
-
-/// JSON text of an array of snapshots, each verbatim.
-pub fn raw_array<'v, 'a: 'v>(items: impl IntoIterator<Item = &'v SnapshotView<'a>>) -> String {
-    let mut out = String::from("[");
-    for (i, s) in items.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(s.raw.get());
-    }
-    out.push(']');
-    out
-}
-
 /// `filterIncrementalSnapshots` on JSON text: the disk's JSON and a listing's JSON in, the
 /// chain's JSON array out. The listing goes through the byte scanner ([`crate::scan`]): all of
 /// it validated, only the items that mention the disk's `uniqueId` read.
@@ -323,14 +120,6 @@ pub fn filter_incremental_snapshots_json(disk_json: &str, snapshots_json: &str) 
 pub fn filter_incremental_snapshots_bytes(disk_json: &str, snapshots: &[u8]) -> Result<String> {
     let disk = DiskIdentity::from_disk_json(disk_json)?;
     Ok(crate::scan::raw_array(&crate::scan::filter_chain(&disk, snapshots)?))
-}
-
-/// The same filter through serde ([`filter_listing`]): the reference the scanner is tested
-/// against.
-pub fn filter_incremental_snapshots_json_serde(disk_json: &str, snapshots_json: &str) -> Result<String> {
-    let disk = DiskIdentity::from_disk_json(disk_json)?;
-    let (chain, _) = filter_listing(&disk, snapshots_json)?;
-    Ok(raw_array(&chain))
 }
 
 /// What a chain is made of.
@@ -377,7 +166,8 @@ pub struct Chain<'a> {
     /// `timeCreated` of the newest snapshot.
     pub newest: Option<String>,
     /// The snapshots, oldest first, verbatim.
-    pub snapshots: Vec<&'a RawValue>,
+    #[serde(serialize_with = "verbatim")]
+    pub snapshots: Vec<&'a str>,
 }
 
 /// Every chain of a listing, plus the snapshots that belong to none.
@@ -388,16 +178,17 @@ pub struct ChainReport<'a> {
     /// oldest snapshot.
     pub chains: Vec<Chain<'a>>,
     /// Snapshots with no `creationData.sourceResourceId` (imports, uploads, ...).
-    pub unsourced: Vec<&'a RawValue>,
+    #[serde(serialize_with = "verbatim")]
+    pub unsourced: Vec<&'a str>,
     /// Number of snapshots read.
     pub total: usize,
 }
 
 /// Groups a listing into chains. `disks` are optional: for each disk passed, its current chain is
 /// marked `current` and the chains of earlier incarnations `orphaned` for certain.
-pub fn group_snapshot_chains<'a>(items: &[SnapshotView<'a>], disks: &[DiskIdentity]) -> ChainReport<'a> {
+pub fn group_snapshot_chains<'a>(items: &[ScannedSnapshot<'a>], disks: &[DiskIdentity]) -> ChainReport<'a> {
     let mut order: Vec<String> = Vec::new();
-    let mut groups: HashMap<String, (ChainKind, Vec<&SnapshotView<'a>>)> = HashMap::new();
+    let mut groups: HashMap<String, (ChainKind, Vec<&ScannedSnapshot<'a>>)> = HashMap::new();
     let mut unsourced = Vec::new();
     let lower = |s: Option<&str>| s.unwrap_or("").to_ascii_lowercase();
     for s in items {
@@ -405,7 +196,7 @@ pub fn group_snapshot_chains<'a>(items: &[SnapshotView<'a>], disks: &[DiskIdenti
             unsourced.push(s);
             continue;
         };
-        let source_key = source.trim_start_matches('/').to_ascii_lowercase();
+        let source_key = id_key(source);
         let is_copy = s.create_option.as_deref().is_some_and(|c| c.eq_ignore_ascii_case("CopyStart"));
         let (kind, key) = if !s.incremental {
             (ChainKind::Full, format!("full|{source_key}|{}", lower(s.source_unique_id.as_deref())))
@@ -453,19 +244,19 @@ pub fn group_snapshot_chains<'a>(items: &[SnapshotView<'a>], disks: &[DiskIdenti
             })
         })
         .collect();
-    mark_orphans(&mut chains, items, disks);
+    mark_orphans(&mut chains, disks);
     chains.sort_by(|a, b| {
         let rank = |k: ChainKind| k as u8;
         rank(a.kind)
             .cmp(&rank(b.kind))
             .then_with(|| lower(a.source_resource_id.as_deref()).cmp(&lower(b.source_resource_id.as_deref())))
-            .then_with(|| parse_opt(&a.oldest).cmp(&parse_opt(&b.oldest)))
+            .then_with(|| chain_order_of((parsed(&a.oldest), None, None), (parsed(&b.oldest), None, None)))
             .then_with(|| a.key.cmp(&b.key))
     });
     ChainReport {
         chains,
         unsourced: {
-            let mut u: Vec<&SnapshotView<'a>> = unsourced;
+            let mut u: Vec<&ScannedSnapshot<'a>> = unsourced;
             u.sort_by(|a, b| a.chain_order(b));
             u.into_iter().map(|s| s.raw).collect()
         },
@@ -473,14 +264,24 @@ pub fn group_snapshot_chains<'a>(items: &[SnapshotView<'a>], disks: &[DiskIdenti
     }
 }
 
-fn parse_opt(t: &Option<String>) -> (bool, Option<Instant>) {
-    let i = t.as_deref().and_then(parse_timestamp);
-    (i.is_none(), i)
+fn parsed(t: &Option<String>) -> Option<crate::time::Instant> {
+    t.as_deref().and_then(parse_timestamp)
+}
+
+/// Each item's verbatim JSON text (validated by the scanner) written as it is.
+fn verbatim<S: serde::Serializer>(items: &[&str], s: S) -> std::result::Result<S::Ok, S::Error> {
+    use serde::ser::{Error as _, SerializeSeq};
+    let mut seq = s.serialize_seq(Some(items.len()))?;
+    for item in items {
+        let raw: &RawValue = serde_json::from_str(item).map_err(S::Error::custom)?;
+        seq.serialize_element(raw)?;
+    }
+    seq.end()
 }
 
 /// Marks `current` / `orphaned` incremental chains: for certain when the disk is known, else
 /// when a later incarnation of the same source id started after this chain's newest snapshot.
-fn mark_orphans(chains: &mut [Chain<'_>], _items: &[SnapshotView<'_>], disks: &[DiskIdentity]) {
+fn mark_orphans(chains: &mut [Chain<'_>], disks: &[DiskIdentity]) {
     let n = chains.len();
     for i in 0..n {
         if chains[i].kind != ChainKind::Incremental {
@@ -496,17 +297,14 @@ fn mark_orphans(chains: &mut [Chain<'_>], _items: &[SnapshotView<'_>], disks: &[
             chains[i].orphaned = !current;
             continue;
         }
-        let my_newest = parse_opt(&chains[i].newest);
+        let my_newest = parsed(&chains[i].newest);
         let superseded = (0..n).any(|j| {
             j != i
                 && chains[j].kind == ChainKind::Incremental
                 && chains[j].source_resource_id.as_deref().is_some_and(|s| ids_equal(s, &source))
                 && !chains[j].source_unique_id.as_deref().unwrap_or_default().eq_ignore_ascii_case(&unique)
-                && !my_newest.0
-                && {
-                    let other_oldest = parse_opt(&chains[j].oldest);
-                    !other_oldest.0 && other_oldest.1 > my_newest.1
-                }
+                && my_newest.is_some()
+                && parsed(&chains[j].oldest).is_some_and(|other_oldest| Some(other_oldest) > my_newest)
         });
         chains[i].orphaned = superseded;
     }
@@ -515,7 +313,7 @@ fn mark_orphans(chains: &mut [Chain<'_>], _items: &[SnapshotView<'_>], disks: &[
 /// `groupSnapshotChains` on JSON text: a listing in, the report's JSON out. `disks_json`, when
 /// given, is a JSON array of disk objects.
 pub fn group_snapshot_chains_json(snapshots_json: &str, disks_json: Option<&str>) -> Result<String> {
-    let listing = parse_listing(snapshots_json)?;
+    let listing = crate::scan::read_listing_str(snapshots_json)?;
     let disks = match disks_json {
         None => Vec::new(),
         Some(text) => {
@@ -534,7 +332,7 @@ pub fn group_snapshot_chains_json(snapshots_json: &str, disks_json: Option<&str>
                 .collect::<Result<Vec<_>>>()?
         }
     };
-    let report = group_snapshot_chains(&listing.items, &disks);
+    let report = group_snapshot_chains(&listing.candidates, &disks);
     serde_json::to_string(&report)
         .map_err(|e| Error::new(ErrorCode::InvalidJson, format!("internal: cannot write the report: {e}")))
 }
@@ -626,7 +424,7 @@ mod tests {
             "[{\"properties\":{\"incremental\":\"yes\"}}]",
             "[{",
         ] {
-            let err = parse_listing(bad).unwrap_err();
+            let err = group_snapshot_chains_json(bad, None).unwrap_err();
             assert_eq!(err.code, ErrorCode::InvalidJson, "{bad}");
         }
     }

@@ -277,10 +277,17 @@ impl From<&ResourceId> for ParsedResourceId {
 /// group written in two different cases (`Ä` / `ä`) is taken as two groups. Full Unicode case
 /// folding would cost its tables (about 11 KB gzip of wasm) on every consumer's load.
 pub fn ids_equal(a: &str, b: &str) -> bool {
-    fn trim(s: &str) -> &str {
-        s.trim().trim_start_matches('/').trim_end_matches('/')
-    }
-    trim(a).eq_ignore_ascii_case(trim(b))
+    trim_id(a).eq_ignore_ascii_case(trim_id(b))
+}
+
+/// An id as [`ids_equal`] compares it, as a key for maps and sets: trimmed of whitespace and
+/// slashes at both ends, ASCII letters in lower case. `ids_equal(a, b) == (id_key(a) == id_key(b))`.
+pub fn id_key(id: &str) -> String {
+    trim_id(id).to_ascii_lowercase()
+}
+
+fn trim_id(s: &str) -> &str {
+    s.trim().trim_start_matches('/').trim_end_matches('/')
 }
 
 fn quote(s: &str) -> String {

@@ -9,8 +9,13 @@
 //! 2. finds the disk's `uniqueId` in the page with one substring search (ASCII case ignored);
 //! 3. fully reads only the items that contain it, and hands them back verbatim.
 //!
-//! It accepts and rejects exactly what the serde implementation in [`crate::filter`] accepts
-//! and rejects (a differential test in `tests/it/scan.rs` holds it to that): the page is read as
+//! [`read_listing_str`] reads every item instead (what `groupSnapshotChains` needs), and
+//! [`ScannedSnapshot`] is the one partial view of a snapshot: the chain rule
+//! ([`ScannedSnapshot::belongs_to`]) and the chain order ([`chain_order_of`]) are written here
+//! once and used by the filter, the grouping and the client's filtered listing.
+//!
+//! It accepts and rejects exactly what a serde reading of the same fields accepts and rejects
+//! (a differential test in `tests/it/scan.rs` holds it to a serde reference): the page is read as
 //! serde reads `Vec<&RawValue>` or `{ value, nextLink }` (unknown keys ignored, duplicate known
 //! keys refused), items that cannot match are only validated (lone-surrogate `\u` escapes in
 //! them are accepted, as serde_json's `ignore_value` does), and items that may match are read as
@@ -51,6 +56,18 @@ pub struct ScannedSnapshot<'a> {
     pub time_created: Option<Cow<'a, str>>,
     /// `properties.timeCreated` parsed, when it parses.
     pub created_at: Option<Instant>,
+    /// `properties.completionPercent`.
+    pub completion_percent: Option<f64>,
+}
+
+/// Chain order on its keys (`timeCreated` parsed, `name`, `id`): oldest first, unreadable times
+/// last, then name, then id, so the order never depends on the listing's order. The one order
+/// of a chain: the filter, the grouping and the client's filtered listing all sort with it.
+pub fn chain_order_of(
+    a: (Option<Instant>, Option<&str>, Option<&str>),
+    b: (Option<Instant>, Option<&str>, Option<&str>),
+) -> std::cmp::Ordering {
+    (a.0.is_none(), a.0, a.1, a.2).cmp(&(b.0.is_none(), b.0, b.1, b.2))
 }
 
 impl ScannedSnapshot<'_> {
@@ -62,11 +79,14 @@ impl ScannedSnapshot<'_> {
             && self.source_unique_id.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(&disk.unique_id))
     }
 
-    /// Chain order: oldest `timeCreated` first, unreadable times last, then name, then id
-    /// (the same order as `SnapshotView`'s).
+    /// The keys [`chain_order_of`] sorts on.
+    pub fn order_keys(&self) -> (Option<Instant>, Option<&str>, Option<&str>) {
+        (self.created_at, self.name.as_deref(), self.id.as_deref())
+    }
+
+    /// Chain order ([`chain_order_of`]).
     pub fn chain_order(&self, other: &ScannedSnapshot<'_>) -> std::cmp::Ordering {
-        let time = |v: &ScannedSnapshot<'_>| (v.created_at.is_none(), v.created_at);
-        time(self).cmp(&time(other)).then_with(|| self.name.cmp(&other.name)).then_with(|| self.id.cmp(&other.id))
+        chain_order_of(self.order_keys(), other.order_keys())
     }
 }
 
@@ -98,6 +118,12 @@ pub fn scan_listing<'a>(page: &'a [u8], unique_id: &str) -> Result<ScannedListin
 /// [`scan_listing`] on text.
 pub fn scan_listing_str<'a>(text: &'a str, unique_id: &str) -> Result<ScannedListing<'a>> {
     scan_bytes(text.as_bytes(), unique_id)
+}
+
+/// Every item of a listing's text read (the empty needle occurs in each item), validated as
+/// [`scan_listing`] validates: what `groupSnapshotChains` reads.
+pub fn read_listing_str(text: &str) -> Result<ScannedListing<'_>> {
+    scan_bytes(text.as_bytes(), "")
 }
 
 fn scan_bytes<'a>(b: &'a [u8], unique_id: &str) -> Result<ScannedListing<'a>> {
@@ -290,6 +316,7 @@ fn read_snapshot<'a>(raw: &'a str, index: usize, stack: &mut Vec<u8>) -> Option<
         family_id: None,
         time_created: None,
         created_at: None,
+        completion_percent: None,
     };
     if !matches!(b.first(), Some(b'{' | b'[')) {
         return None;
@@ -321,7 +348,11 @@ fn read_snapshot<'a>(raw: &'a str, index: usize, stack: &mut Vec<u8>) -> Option<
                 ),
                 2 => read_field_str(b, i, stack, &mut s.family_id),
                 3 => read_field_str(b, i, stack, &mut s.time_created),
-                _ => read_opt_f64(b, i),
+                _ => {
+                    let (v, end) = read_opt_f64(b, i)?;
+                    s.completion_percent = v;
+                    Some(end)
+                }
             },
         ),
     })?;
@@ -429,13 +460,19 @@ fn read_opt_bool(b: &[u8], i: usize) -> Option<(Option<bool>, usize)> {
 }
 
 /// `null` or a number whose value is a finite `f64`.
-fn read_opt_f64(b: &[u8], i: usize) -> Option<usize> {
+fn read_opt_f64(b: &[u8], i: usize) -> Option<(Option<f64>, usize)> {
     let i = ws(b, i);
     match b.get(i)? {
-        b'n' => literal(b, i, b"null"),
+        b'n' => Some((None, literal(b, i, b"null")?)),
         b'-' | b'0'..=b'9' => {
             let end = number(b, i)?;
-            finite_f64(b.get(i..end)?).then_some(end)
+            let text = b.get(i..end)?;
+            if !finite_f64(text) {
+                return None;
+            }
+            // A valid JSON number is ASCII and parses as an f64.
+            let value = std::str::from_utf8(text).ok().and_then(|t| t.parse::<f64>().ok());
+            Some((value, end))
         }
         _ => None,
     }

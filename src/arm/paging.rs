@@ -12,6 +12,7 @@ use super::errors;
 use super::Response;
 use crate::error::{Error, ErrorCode, Result};
 use crate::filter::DiskIdentity;
+use crate::resource_id::id_key;
 use crate::time::Instant;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -32,12 +33,19 @@ struct IdOnly<'a> {
     id: Option<std::borrow::Cow<'a, str>>,
 }
 
-/// One kept item and what orders it: the chain order of [`crate::scan::ScannedSnapshot`]
-/// (oldest `timeCreated` first, unreadable times last, then name, then id).
+/// One kept item and the keys of its chain order ([`crate::scan::chain_order_of`]).
 #[derive(Debug, Clone)]
 struct Kept {
-    order: (bool, Option<Instant>, Option<String>, Option<String>),
+    created_at: Option<Instant>,
+    name: Option<String>,
+    id: Option<String>,
     raw: String,
+}
+
+impl Kept {
+    fn order_keys(&self) -> (Option<Instant>, Option<&str>, Option<&str>) {
+        (self.created_at, self.name.as_deref(), self.id.as_deref())
+    }
 }
 
 /// Walks the pages of one listing.
@@ -81,15 +89,17 @@ impl Pager {
             }
             self.items_read += listing.item_count;
             for s in listing.candidates.iter().filter(|s| s.belongs_to(disk)) {
-                let id = s.id.as_deref().map(|i| i.trim_start_matches('/').to_ascii_lowercase());
-                if let Some(id) = &id {
-                    if !self.seen_ids.insert(id.clone()) {
+                if let Some(id) = s.id.as_deref() {
+                    if !self.seen_ids.insert(id_key(id)) {
                         continue;
                     }
                 }
-                let order =
-                    (s.created_at.is_none(), s.created_at, s.name.as_deref().map(str::to_string), id);
-                self.kept.push(Kept { order, raw: s.raw.to_string() });
+                self.kept.push(Kept {
+                    created_at: s.created_at,
+                    name: s.name.as_deref().map(str::to_string),
+                    id: s.id.as_deref().map(str::to_string),
+                    raw: s.raw.to_string(),
+                });
             }
             return self.next(settings, resp, listing.next_link);
         }
@@ -102,13 +112,13 @@ impl Pager {
             let id = serde_json::from_str::<IdOnly>(raw.get())
                 .map_err(|e| errors::invalid_response(resp, "list item", format!("item {i}: {e}")))?
                 .id
-                .map(|s| s.trim_start_matches('/').to_ascii_lowercase());
+                .map(|s| id_key(&s));
             if let Some(id) = id {
                 if !self.seen_ids.insert(id) {
                     continue;
                 }
             }
-            self.kept.push(Kept { order: (false, None, None, None), raw: raw.get().to_string() });
+            self.kept.push(Kept { created_at: None, name: None, id: None, raw: raw.get().to_string() });
         }
         self.next(settings, resp, page.next_link)
     }
@@ -131,15 +141,10 @@ impl Pager {
         Ok(Some(next))
     }
 
-    /// Pages read so far.
-    pub fn pages(&self) -> u32 {
-        self.pages
-    }
-
     /// The kept items as one JSON array (a filtered chain sorted oldest first).
     pub fn into_json_array(mut self) -> String {
         if self.filter.is_some() {
-            self.kept.sort_by(|a, b| a.order.cmp(&b.order));
+            self.kept.sort_by(|a, b| crate::scan::chain_order_of(a.order_keys(), b.order_keys()));
         }
         let len: usize = self.kept.iter().map(|k| k.raw.len() + 1).sum();
         let mut out = String::with_capacity(len + 2);

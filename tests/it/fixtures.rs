@@ -1,8 +1,7 @@
 //! The official REST examples and recorded real ARM traffic as parse and filter fixtures.
 
-use azure_incremental_snapshots::filter::{
-    filter_incremental_snapshots_json, group_snapshot_chains_json, parse_listing,
-};
+use azure_incremental_snapshots::filter::{filter_incremental_snapshots_json, group_snapshot_chains_json};
+use azure_incremental_snapshots::scan::read_listing_str;
 use azure_incremental_snapshots::models::{Disk, DiskState, NetworkAccessPolicy, Snapshot, SnapshotList};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -121,10 +120,11 @@ fn list_example_text() -> String {
 #[test]
 fn official_list_pages_parse_as_listings() {
     let text = list_example_text();
-    let listing = parse_listing(&text).unwrap();
-    assert!(!listing.items.is_empty());
+    let listing = read_listing_str(&text).unwrap();
+    assert!(!listing.candidates.is_empty());
+    assert_eq!(listing.candidates.len(), listing.item_count);
     let report: Value = serde_json::from_str(&group_snapshot_chains_json(&text, None).unwrap()).unwrap();
-    assert_eq!(report["total"].as_u64().unwrap() as usize, listing.items.len());
+    assert_eq!(report["total"].as_u64().unwrap() as usize, listing.item_count);
 }
 
 #[test]

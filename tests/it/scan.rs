@@ -3,10 +3,135 @@
 //! same inputs and return byte-identical chains.
 
 use azure_incremental_snapshots::filter::{
-    filter_incremental_snapshots_bytes, filter_incremental_snapshots_json, filter_incremental_snapshots_json_serde,
+    contains_ignore_ascii_case, filter_incremental_snapshots_bytes, filter_incremental_snapshots_json, DiskIdentity,
 };
-use azure_incremental_snapshots::scan::scan_listing;
+use azure_incremental_snapshots::scan::{scan_listing, ScannedSnapshot};
+use azure_incremental_snapshots::time::parse_timestamp;
+use azure_incremental_snapshots::{Error, Result};
 use proptest::prelude::*;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+
+/// The reference the scanner is held to: the same filter through serde. The listing is read as
+/// `Vec<&RawValue>` or `{ value, nextLink }`; items that do not mention the disk's `uniqueId`
+/// are only validated; the others are read with derived structs into a [`ScannedSnapshot`],
+/// and the chain rule and order are the crate's own (only the reading is under test).
+mod reference {
+    use super::*;
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Page<'a> {
+        #[serde(borrow)]
+        value: Option<Vec<&'a RawValue>>,
+        #[serde(default)]
+        #[allow(dead_code)]
+        next_link: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    struct Keys<'a> {
+        #[serde(borrow, default)]
+        id: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        name: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        properties: Option<Props<'a>>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Props<'a> {
+        #[serde(default)]
+        incremental: Option<bool>,
+        #[serde(borrow, default)]
+        creation_data: Option<Creation<'a>>,
+        #[serde(borrow, default)]
+        incremental_snapshot_family_id: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        time_created: Option<Cow<'a, str>>,
+        #[serde(default)]
+        completion_percent: Option<f64>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Creation<'a> {
+        #[serde(borrow, default)]
+        create_option: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        source_resource_id: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        source_unique_id: Option<Cow<'a, str>>,
+    }
+
+    fn items(text: &str) -> Result<Vec<&RawValue>> {
+        let trimmed = text.trim_start();
+        if trimmed.starts_with('[') {
+            serde_json::from_str(text).map_err(|e| Error::invalid_json("snapshots", e.to_string()))
+        } else if trimmed.starts_with('{') {
+            let page: Page = serde_json::from_str(text).map_err(|e| Error::invalid_json("snapshots", e.to_string()))?;
+            page.value.ok_or_else(|| Error::invalid_json("snapshots.value", "a list page needs a \"value\" array"))
+        } else {
+            Err(Error::invalid_json("snapshots", "expected an array of snapshots or a list page"))
+        }
+    }
+
+    fn read(raw: &RawValue, index: usize) -> Result<ScannedSnapshot<'_>> {
+        let keys: Keys = serde_json::from_str(raw.get())
+            .map_err(|e| Error::invalid_json(format!("value[{index}]"), e.to_string()))?;
+        let p = keys.properties;
+        let (incremental, creation, family_id, time_created, completion_percent) = match p {
+            Some(p) => (
+                p.incremental == Some(true),
+                p.creation_data,
+                p.incremental_snapshot_family_id,
+                p.time_created,
+                p.completion_percent,
+            ),
+            None => (false, None, None, None, None),
+        };
+        let (create_option, source_resource_id, source_unique_id) = match creation {
+            Some(c) => (c.create_option, c.source_resource_id, c.source_unique_id),
+            None => (None, None, None),
+        };
+        let created_at = time_created.as_deref().and_then(parse_timestamp);
+        Ok(ScannedSnapshot {
+            index,
+            raw: raw.get(),
+            id: keys.id,
+            name: keys.name,
+            incremental,
+            create_option,
+            source_resource_id,
+            source_unique_id,
+            family_id,
+            time_created,
+            created_at,
+            completion_percent,
+        })
+    }
+
+    /// `filterIncrementalSnapshots` through serde: the chain's JSON array.
+    pub fn filter_json(disk_json: &str, snapshots_json: &str) -> Result<String> {
+        let disk = DiskIdentity::from_disk_json(disk_json)?;
+        let mut chain = Vec::new();
+        for (i, raw) in items(snapshots_json)?.into_iter().enumerate() {
+            if !contains_ignore_ascii_case(raw.get(), &disk.unique_id) {
+                continue;
+            }
+            let s = read(raw, i)?;
+            if s.belongs_to(&disk) {
+                chain.push(s);
+            }
+        }
+        chain.sort_by(|a, b| a.chain_order(b));
+        Ok(format!("[{}]", chain.iter().map(|s| s.raw).collect::<Vec<_>>().join(",")))
+    }
+}
+
+use reference::filter_json as filter_incremental_snapshots_json_serde;
 
 const SUB: &str = "00000000-0000-0000-0000-000000000000";
 const UIDS: [&str; 4] = ["1a2b3c4d-aaaa-bbbb-cccc-0123456789ab", "", "a", "\u{e9}t\u{e9}\"x"];
