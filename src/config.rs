@@ -421,23 +421,6 @@ impl SnapshotSource {
         })
     }
 
-    /// The facts of a [`crate::models::Disk`].
-    pub fn from_disk(disk: &crate::models::Disk) -> SnapshotSource {
-        let p = disk.properties.as_ref();
-        SnapshotSource {
-            kind: SourceKind::Disk,
-            id: disk.id.clone(),
-            location: disk.location.clone(),
-            extended_location: disk.extended_location.as_ref().and_then(|e| serde_json::value::to_raw_value(e).ok()),
-            disk_sku: disk.sku_name().cloned(),
-            incremental: false,
-            network_access_policy: p.and_then(|p| p.network_access_policy.clone()),
-            disk_access_id: p.and_then(|p| p.disk_access_id.clone()),
-            public_network_access: p.and_then(|p| p.public_network_access.clone()),
-            data_access_auth_mode: p.and_then(|p| p.data_access_auth_mode.clone()),
-        }
-    }
-
     fn field(&self) -> &'static str {
         match self.kind {
             SourceKind::Disk => "disk",

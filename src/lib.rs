@@ -5,7 +5,8 @@
 //!
 //! The crate is a pure core with thin shells (see ARCHITECTURE.md):
 //! - [`resource_id`]: parse, validate, format and compare ARM ids;
-//! - [`models`]: ARM `Disk` / `Snapshot` and list pages, round-trip safe;
+//! - [`models`]: the open enums of ARM disk and snapshot properties;
+//! - [`scan`]: the byte scanner of list pages and the one chain rule and order;
 //! - [`config`]: the PUT body of an incremental snapshot or a cross-region copy, validated;
 //! - [`template`]: deployable ARM templates and parameter files;
 //! - [`filter`]: a disk's incremental-snapshot chain, and every chain of a listing;

@@ -97,12 +97,6 @@ impl ResourceId {
         ResourceId::parse(&format!("/subscriptions/{subscription_id}"))
     }
 
-    /// The id of a resource group.
-    pub fn resource_group(subscription_id: &str, resource_group: &str) -> Result<ResourceId> {
-        check_part(resource_group, "resource group name")?;
-        ResourceId::parse(&format!("/subscriptions/{subscription_id}/resourceGroups/{resource_group}"))
-    }
-
     /// The id of a Microsoft.Compute resource (`disks` or `snapshots`) in a resource group.
     pub fn compute(subscription_id: &str, resource_group: &str, compute_type: &str, name: &str) -> Result<ResourceId> {
         check_part(resource_group, "resource group name")?;
@@ -131,11 +125,6 @@ impl ResourceId {
     /// The resource group name, when the id has one.
     pub fn resource_group_name(&self) -> Option<&str> {
         self.resource_group.as_deref()
-    }
-
-    /// The provider namespace, e.g. `Microsoft.Compute`.
-    pub fn provider(&self) -> Option<&str> {
-        self.provider.as_deref()
     }
 
     /// The full resource type, e.g. `Microsoft.Compute/snapshots`
@@ -190,31 +179,9 @@ impl ResourceId {
         }
     }
 
-    /// A sibling resource of the same provider in the same resource group, e.g. the snapshot
-    /// `name` next to a disk. Validates the name with the rules of `resource_type`.
-    pub fn sibling(&self, resource_type: &str, name: &str) -> Result<ResourceId> {
-        let rg = self
-            .resource_group
-            .as_deref()
-            .ok_or_else(|| Error::new(ErrorCode::InvalidResourceId, "the id has no resource group"))?;
-        let (provider, ty) = resource_type
-            .split_once('/')
-            .ok_or_else(|| Error::invalid_argument("resourceType", "a resource type looks like Namespace/type"))?;
-        let id =
-            format!("/subscriptions/{}/resourceGroups/{rg}/providers/{provider}/{ty}/{name}", self.subscription_id);
-        check_part(name, "resource name")?;
-        ResourceId::parse(&id)
-    }
-
     /// Case-insensitive equality, as ARM compares ids: ASCII letters only (see [`ids_equal`]).
     pub fn eq_ignore_case(&self, other: &ResourceId) -> bool {
         self.to_string().eq_ignore_ascii_case(&other.to_string())
-    }
-
-    /// The id with ASCII letters in lower case: a key for maps that must match ids the way
-    /// [`ids_equal`] does.
-    pub fn key(&self) -> String {
-        self.to_string().to_ascii_lowercase()
     }
 }
 
@@ -541,20 +508,19 @@ mod tests {
             ResourceId::parse(&format!("subscriptions/{SUB}/resourcegroups/rg/providers/microsoft.compute/Disks/d"))
                 .unwrap();
         assert!(a.eq_ignore_case(&b));
-        assert_eq!(a.key(), b.key());
         assert!(ids_equal(&a.to_string(), &b.to_string()));
+        assert_eq!(id_key(&a.to_string()), id_key(&b.to_string()));
+        assert_eq!(id_key(&format!(" {a}/ ")), id_key(&b.to_string()));
+        assert!(ids_equal(&format!(" {a}/ "), &b.to_string()));
         assert!(b.is_disk() && !b.is_snapshot());
     }
 
     #[test]
-    fn builds_siblings_with_name_rules() {
-        let disk =
-            ResourceId::parse(&format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks/d"))
-                .unwrap();
-        let snap = disk.sibling(SNAPSHOTS, "d-snap").unwrap();
+    fn builds_compute_ids_with_name_rules() {
+        let snap = ResourceId::compute(SUB, "rg", "snapshots", "d-snap").unwrap();
         assert!(snap.is_snapshot());
         assert_eq!(snap.name(), Some("d-snap"));
-        assert!(disk.sibling(SNAPSHOTS, "x/../../y").is_err());
-        assert!(disk.sibling(SNAPSHOTS, "bad name").is_err());
+        assert!(ResourceId::compute(SUB, "rg", "snapshots", "x/../../y").is_err());
+        assert!(ResourceId::compute(SUB, "rg", "snapshots", "bad name").is_err());
     }
 }

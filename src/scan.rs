@@ -34,8 +34,6 @@ use std::borrow::Cow;
 /// One item of a listing that mentions the disk's `uniqueId`, with the fields the chain reads.
 #[derive(Debug, Clone)]
 pub struct ScannedSnapshot<'a> {
-    /// Position in the listing.
-    pub index: usize,
     /// The item's JSON text exactly as it appeared in the page.
     pub raw: &'a str,
     /// `id`.
@@ -154,7 +152,7 @@ fn scan_bytes<'a>(b: &'a [u8], unique_id: &str) -> Result<ScannedListing<'a>> {
         };
         // Validated, so UTF-8 (items start and end on ASCII bytes).
         let raw = std::str::from_utf8(b.get(start..end).unwrap_or_default()).map_err(|_| bad_page("listing"))?;
-        let snapshot = read_snapshot(raw, item, &mut stack).ok_or_else(not_a_snapshot)?;
+        let snapshot = read_snapshot(raw, &mut stack).ok_or_else(not_a_snapshot)?;
         candidates.push(snapshot);
         from = end;
         item += 1;
@@ -302,10 +300,9 @@ fn read_page_object(
 // ---------------------------------------------------------------------------------------------
 // Items that may match: read as serde's derived structs read them.
 
-fn read_snapshot<'a>(raw: &'a str, index: usize, stack: &mut Vec<u8>) -> Option<ScannedSnapshot<'a>> {
+fn read_snapshot<'a>(raw: &'a str, stack: &mut Vec<u8>) -> Option<ScannedSnapshot<'a>> {
     let b = raw.as_bytes();
     let mut s = ScannedSnapshot {
-        index,
         raw,
         id: None,
         name: None,

@@ -139,8 +139,6 @@ pub fn retry_action<T>(a: Action<()>) -> Action<T> {
 pub enum LroKind {
     /// Create or replace: final result is the resource.
     Put,
-    /// Update: final result is the resource.
-    Patch,
     /// Delete: no result.
     Delete,
     /// Action (beginGetAccess, endGetAccess): result from the operation or its Location.
@@ -294,7 +292,7 @@ impl Lro {
             return self.next_poll(settings, url.to_string(), resp, now_ms);
         }
         match self.kind {
-            LroKind::Put | LroKind::Patch => self.on_resource_body(settings, resp, now_ms),
+            LroKind::Put => self.on_resource_body(settings, resp, now_ms),
             LroKind::Delete if resp.status == 202 => {
                 self.polling = Some(Polling::Resource);
                 self.next_poll(settings, self.resource_url.clone(), resp, now_ms)
@@ -352,7 +350,7 @@ impl Lro {
                         let output = body.properties.and_then(|p| p.output).map(|o| o.get().to_string());
                         match self.kind {
                             LroKind::Delete => LroStep::Finished(None),
-                            LroKind::Put | LroKind::Patch => match output.filter(|o| o.trim_start().starts_with('{')) {
+                            LroKind::Put => match output.filter(|o| o.trim_start().starts_with('{')) {
                                 Some(o) => LroStep::Finished(Some(o)),
                                 None => self.final_get(self.resource_url.clone()),
                             },
@@ -384,7 +382,7 @@ impl Lro {
                 }
                 200 | 201 => match self.kind {
                     LroKind::Delete => LroStep::Finished(None),
-                    LroKind::Put | LroKind::Patch if resp.body.trim().is_empty() => {
+                    LroKind::Put if resp.body.trim().is_empty() => {
                         self.final_get(self.resource_url.clone())
                     }
                     _ => LroStep::Finished(non_empty(&resp.body)),

@@ -111,11 +111,6 @@ impl RetryState {
         self.retries = 0;
     }
 
-    /// Retries used so far for the current request.
-    pub fn retries(&self) -> u32 {
-        self.retries
-    }
-
     /// `Some(delay)` when the outcome should be retried after `delay` ms.
     pub fn decide(
         &mut self,

@@ -98,7 +98,6 @@ mod reference {
         };
         let created_at = time_created.as_deref().and_then(parse_timestamp);
         Ok(ScannedSnapshot {
-            index,
             raw: raw.get(),
             id: keys.id,
             name: keys.name,
