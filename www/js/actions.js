@@ -4,6 +4,7 @@ import { h, mount, json, debounce, lastSegment } from "./dom.js";
 import { openDialog, closeDialog, field, codeBlock } from "./ui.js";
 import { runOperation } from "./ops.js";
 import { highlight } from "./state.js";
+import { resourceGroupOf } from "./ids.js";
 
 const REGIONS = {
   AzureCloud: ["australiaeast", "australiasoutheast", "brazilsouth", "canadacentral", "canadaeast", "centralindia", "centralus", "eastasia", "eastus", "eastus2", "francecentral", "germanywestcentral", "italynorth", "japaneast", "japanwest", "koreacentral", "northcentralus", "northeurope", "norwayeast", "polandcentral", "southafricanorth", "southcentralus", "southeastasia", "swedencentral", "switzerlandnorth", "uaenorth", "uksouth", "ukwest", "westcentralus", "westeurope", "westus", "westus2", "westus3"],
@@ -20,8 +21,6 @@ const PAIRS = {
   chinanorth2: "chinaeast2", chinaeast2: "chinanorth2", chinanorth3: "chinaeast3", chinaeast3: "chinanorth3",
 };
 
-const rgOf = (id) => /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] || "";
-
 export function openCopyDialog(app, model, snap) {
   const lib = app.lib;
   const regions = (REGIONS[app.session.cloud] || REGIONS.AzureCloud).filter((r) => r !== snap.location);
@@ -37,7 +36,7 @@ export function openCopyDialog(app, model, snap) {
   };
   let nameTouched = false;
   const name = h("input", { type: "text", name: "name", value: nameFor(suggested), autocomplete: "off", spellcheck: "false" });
-  const rg = h("input", { type: "text", name: "resourceGroup", value: rgOf(snap.id), autocomplete: "off", spellcheck: "false" });
+  const rg = h("input", { type: "text", name: "resourceGroup", value: resourceGroupOf(snap.id), autocomplete: "off", spellcheck: "false" });
   const fLocation = field({ label: "Target region", input: location, hint: `The copy is made in this region; the source stays in ${snap.location}.` });
   const fName = field({ label: "Name of the copy", input: name });
   const fRg = field({ label: "Resource group", input: rg });
@@ -158,7 +157,7 @@ export function openDeleteDialog(app, model, snap) {
         },
       },
     },
-    h("p.danger-text", "This permanently deletes snapshot ", h("strong.confirm-name", snap.name), ` in resource group ${rgOf(snap.id)}. It cannot be undone.`),
+    h("p.danger-text", "This permanently deletes snapshot ", h("strong.confirm-name", snap.name), ` in resource group ${resourceGroupOf(snap.id)}. It cannot be undone.`),
     snap.properties?.incremental ? h("p.hint", "The other snapshots of the chain stay usable: each incremental snapshot can restore a full disk on its own.") : null,
     isNewest ? h("p.hint", "This is the newest snapshot of the chain: the next one will hold the changes since the one before it.") : null,
     copiesOfIt.length ? h("p.warn-text", `A copy of it to another region is still in progress (${copiesOfIt.map((c) => c.location).join(", ")}); deleting it now makes that copy fail (CopySourceNotFound).`) : null,

@@ -1,15 +1,11 @@
 // The same snapshot as PowerShell (Az.Compute) and Azure CLI commands, from the validated config
 // that buildSnapshotConfig returned (so every value shown here has passed the package's rules).
+import { topLevelResource } from "./ids.js";
 
 /** PowerShell single-quoted string. */
 export const psQuote = (v) => `'${String(v).replace(/'/g, "''")}'`;
 /** POSIX shell single-quoted string, when needed. */
 export const shQuote = (v) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(String(v)) ? String(v) : `'${String(v).replace(/'/g, "'\\''")}'`);
-
-function parseId(id) {
-  const m = /\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/[^/]+\/[^/]+\/([^/]+)$/i.exec(id || "");
-  return m ? { subscriptionId: m[1], resourceGroup: m[2], name: m[3] } : null;
-}
 
 /**
  * New-AzSnapshotConfig ... -Incremental | New-AzSnapshot, for a config (from buildSnapshotConfig).
@@ -18,7 +14,7 @@ function parseId(id) {
 export function powershellCommand(config) {
   const b = config.body;
   const p = b.properties;
-  const src = parseId(p.creationData.sourceResourceId);
+  const src = topLevelResource(p.creationData.sourceResourceId);
   const lines = [];
   if (src) lines.push(`Set-AzContext -Subscription ${psQuote(src.subscriptionId)}`);
   const isCopy = p.creationData.createOption === "CopyStart";
@@ -55,7 +51,7 @@ export function powershellCommand(config) {
 export function azCommand(config) {
   const b = config.body;
   const p = b.properties;
-  const src = parseId(config.id);
+  const src = topLevelResource(config.id);
   const args = [];
   if (src) args.push(`--subscription ${shQuote(src.subscriptionId)}`);
   args.push(`--resource-group ${shQuote(config.resourceGroup)}`, `--name ${shQuote(config.name)}`);

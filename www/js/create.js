@@ -7,6 +7,7 @@ import { field, codeBlock } from "./ui.js";
 import { runOperation } from "./ops.js";
 import { highlight } from "./state.js";
 import { href } from "./routes.js";
+import { resourceGroupOf, shortId, subscriptionOf } from "./ids.js";
 import { FIELDS, formState, valuesFor, validate } from "./form-model.js";
 
 const opt = (value, label, selected) => h("option", { value, selected: selected === value }, label);
@@ -56,7 +57,7 @@ export function createTab(app, model, { go }) {
     for (const k of FIELDS) fields[k].setError(v.byField[k]);
     submit.disabled = !v.ok;
     if (v.ok) {
-      mount(summary, h("p.ok", "✓ Valid. ", h("span.muted", `PUT ${v.config.id.replace(/^.*\/resourceGroups\//, "…/resourceGroups/")}`)));
+      mount(summary, h("p.ok", "✓ Valid. ", h("span.muted", `PUT ${shortId(v.config.id)}`)));
       summary.dataset.state = "valid";
     } else {
       const n = Object.keys(v.byField).length + v.general.length;
@@ -96,8 +97,8 @@ export function createTab(app, model, { go }) {
           const { options } = v;
           const name = v.config.name;
           const client = app.session.client;
-          const sub = parseSub(disk.id);
-          const rg = parseRg(disk.id);
+          const sub = subscriptionOf(disk.id);
+          const rg = resourceGroupOf(disk.id);
           const pending = runOperation({
             title: `Create snapshot ${name}`,
             kind: "create",
@@ -137,5 +138,3 @@ export function createTab(app, model, { go }) {
   return form;
 }
 
-const parseSub = (id) => /\/subscriptions\/([^/]+)/i.exec(id)?.[1];
-const parseRg = (id) => /\/resourceGroups\/([^/]+)/i.exec(id)?.[1];

@@ -5,6 +5,7 @@ import { h, mount, json } from "./dom.js";
 import { codeBlock, errorCard, field } from "./ui.js";
 import { valuesFor, validate } from "./form-model.js";
 import { powershellCommand, azCommand, restRequest } from "./commands.js";
+import { resourceGroupOf } from "./ids.js";
 
 /** Template options from the export form; the defaults give exactly buildSnapshotTemplate({ disk }). */
 export function templateOptions(disk, { naming, outputs, tags, fixedName, location }) {
@@ -84,4 +85,4 @@ export function exportTab(app, model, { go }) {
   );
 }
 
-const diskRg = (disk) => /\/resourceGroups\/([^/]+)/i.exec(disk.id)?.[1] || "<resource-group>";
+const diskRg = (disk) => resourceGroupOf(disk.id, "<resource-group>");
