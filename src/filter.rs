@@ -28,7 +28,9 @@ pub const MAX_INCREMENTAL_SNAPSHOTS_PER_DISK: usize = 500;
 /// The two facts that identify a disk's snapshots.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiskIdentity {
-    /// The disk's ARM id.
+    /// The disk's ARM id, validated as a disk id.
+    pub resource: ResourceId,
+    /// `resource` as text (what the chain rule compares snapshots' `sourceResourceId` with).
     pub id: String,
     /// The disk's `properties.uniqueId`.
     pub unique_id: String,
@@ -63,7 +65,7 @@ impl DiskIdentity {
                 "the disk has no properties.uniqueId, so snapshots of a recreated disk cannot be told apart; read the disk from ARM (getDisk) first",
             )
         })?;
-        Ok(DiskIdentity { id: parsed.to_string(), unique_id: unique_id.into_owned() })
+        Ok(DiskIdentity { id: parsed.to_string(), resource: parsed, unique_id: unique_id.into_owned() })
     }
 }
 

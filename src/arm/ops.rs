@@ -155,10 +155,7 @@ impl ListIncremental {
             Ok(d) => d,
             Err(e) => return Action::Done(Err(e)),
         };
-        let id = match ResourceId::parse(&identity.id) {
-            Ok(i) => i,
-            Err(e) => return Action::Done(Err(e.with_field("disk.id"))),
-        };
+        let id = &identity.resource;
         let scope = match self.scope {
             SearchScope::Subscription => Some(id.subscription_scope()),
             SearchScope::ResourceGroup => id.resource_group_scope(),
