@@ -152,3 +152,49 @@ pub fn error_codes() -> js_sys::Array {
     js_sys::Object::freeze(&codes);
     codes
 }
+
+/// `clouds()`: the Azure clouds `new ArmClient({ cloud })` knows (`crate::arm::CLOUDS`, in its
+/// order), as a new frozen array of frozen `{ name, armEndpoint }` objects on each call.
+#[wasm_bindgen(skip_typescript)]
+pub fn clouds() -> js_sys::Array {
+    let list = js_sys::Array::new();
+    for (name, endpoint) in crate::arm::CLOUDS {
+        let cloud = js_sys::Object::new();
+        // Setting a data property on a fresh plain object cannot throw.
+        let _ = js_sys::Reflect::set(&cloud, &JsValue::from_str("name"), &JsValue::from_str(name));
+        let _ = js_sys::Reflect::set(&cloud, &JsValue::from_str("armEndpoint"), &JsValue::from_str(endpoint));
+        list.push(&js_sys::Object::freeze(&cloud));
+    }
+    js_sys::Object::freeze(&list);
+    list
+}
+
+/// `parseEndpoint(endpoint)` → the endpoint's origin (`https://host[:port]`, lower-case), by the
+/// rules `new ArmClient({ endpoint })` applies (`Endpoint::parse`): https, or http on loopback
+/// only (else `UNTRUSTED_URL`); an origin only, no user, path, query or fragment (else
+/// `INVALID_ARGUMENT`).
+#[wasm_bindgen(js_name = parseEndpoint, skip_typescript)]
+pub fn parse_endpoint(endpoint: JsValue) -> JsResult {
+    js_result((|| {
+        let text =
+            endpoint.as_string().ok_or_else(|| Error::invalid_argument("endpoint", "the endpoint must be a string"))?;
+        let parsed = crate::arm::Endpoint::parse(&text)?;
+        Ok(JsValue::from_str(parsed.origin()))
+    })())
+}
+
+/// `operationStatus(status)` → `"Succeeded" | "Failed" | "Running"`: how the client reads a
+/// long-running operation's (or a resource's provisioning) status (`classify_status`: compared
+/// ignoring case; Failed, Canceled and Cancelled are failures; anything else is still running).
+#[wasm_bindgen(js_name = operationStatus, skip_typescript)]
+pub fn operation_status(status: JsValue) -> JsResult {
+    js_result((|| {
+        use crate::arm::lro::{classify_status, OperationStatus};
+        let text = status.as_string().ok_or_else(|| Error::invalid_argument("status", "the status must be a string"))?;
+        Ok(JsValue::from_str(match classify_status(&text) {
+            OperationStatus::Succeeded => "Succeeded",
+            OperationStatus::Failed(_) => "Failed",
+            OperationStatus::Running(_) => "Running",
+        }))
+    })())
+}

@@ -394,6 +394,30 @@ export function buildSnapshotTemplate(options?: TemplateOptions): DeploymentTemp
 /** The parameters file for the template of the same options, filled from `disk` / `disks`. */
 export function buildTemplateParameters(options: TemplateOptions): DeploymentParameters;
 
+/** An Azure cloud `new ArmClient({ cloud })` knows. */
+export interface CloudInfo {
+  /** The name the `cloud` option takes. */
+  readonly name: Cloud;
+  /** Its Resource Manager endpoint, e.g. `https://management.azure.com`. */
+  readonly armEndpoint: string;
+}
+
+/** The clouds `ArmClient` knows, in a fixed order: a new frozen array on each call. */
+export function clouds(): readonly CloudInfo[];
+
+/**
+ * An endpoint's origin (lower-case, no trailing slash), validated by the rules `ArmClient`'s
+ * `endpoint` option applies: https, or http on 127.0.0.1 / localhost / [::1] only (else
+ * UNTRUSTED_URL); an origin only (else INVALID_ARGUMENT).
+ */
+export function parseEndpoint(endpoint: string): string;
+
+/**
+ * How the client reads a long-running operation's (or a provisioning) status: ignoring case,
+ * `Succeeded`; `Failed`, `Canceled`, `Cancelled` are `Failed`; anything else is `Running`.
+ */
+export function operationStatus(status: string): "Succeeded" | "Failed" | "Running";
+
 export type Cloud = "AzureCloud" | "AzureUSGovernment" | "AzureChinaCloud";
 
 export interface ArmClientOptions {

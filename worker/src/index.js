@@ -108,23 +108,14 @@ function settings(env) {
   };
 }
 
-/** The configured ARM origin: https (or http on loopback, for the emulator), origin only. */
+/** The configured ARM origin, by the package's endpoint rules (https, or http on loopback; origin only). */
 function armEndpoint(env) {
   const raw = String(env?.ARM_ENDPOINT || DEFAULT_ENDPOINT).trim();
-  let u;
   try {
-    u = new URL(raw);
+    return pkg.parseEndpoint(raw);
   } catch {
-    throw new HttpError(500, "CONFIGURATION", "ARM_ENDPOINT is not a URL");
-  }
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname);
-  if (
-    !(u.protocol === "https:" || (u.protocol === "http:" && loopback)) ||
-    u.username || u.password || (u.pathname !== "/" && u.pathname !== "") || u.search || u.hash
-  ) {
     throw new HttpError(500, "CONFIGURATION", "ARM_ENDPOINT must be an https origin (http only on loopback)");
   }
-  return u.origin;
 }
 
 /** An ArmClient with the caller's token, sending to the configured endpoint and nowhere else. */
@@ -316,8 +307,6 @@ async function deleteSnapshot(ctx) {
   });
 }
 
-const FAILED = new Set(["failed", "canceled", "cancelled"]);
-
 async function operationStatus(ctx) {
   onlyQuery(ctx.url, []);
   const { id, kind } = readOperationToken(pkg, ctx.params.token);
@@ -327,8 +316,9 @@ async function operationStatus(ctx) {
     const state = String(props.provisioningState ?? "");
     const percent = typeof props.completionPercent === "number" ? props.completionPercent : null;
     let status;
-    if (FAILED.has(state.toLowerCase()) || props.copyCompletionError) status = "Failed";
-    else if (state.toLowerCase() === "succeeded" && (percent === null || percent >= 100)) status = "Succeeded";
+    const read = pkg.operationStatus(state);
+    if (read === "Failed" || props.copyCompletionError) status = "Failed";
+    else if (read === "Succeeded" && (percent === null || percent >= 100)) status = "Succeeded";
     else status = "InProgress";
     const body = { status, kind, provisioningState: state || null, completionPercent: percent, snapshot };
     if (props.copyCompletionError) body.error = props.copyCompletionError;

@@ -2,27 +2,29 @@
 // Entra ID sign-in through @azure/msal-browser (imported only when chosen). Tokens live in memory
 // only: in a closure here, or in MSAL's memory cache. Nothing is written to localStorage; signing
 // out drops every reference.
+import { app } from "./state.js";
 
-export const CLOUDS = {
-  AzureCloud: {
-    label: "Azure (public)",
-    arm: "https://management.azure.com",
-    login: "https://login.microsoftonline.com",
-  },
-  AzureUSGovernment: {
-    label: "Azure US Government",
-    arm: "https://management.usgovcloudapi.net",
-    login: "https://login.microsoftonline.us",
-  },
-  AzureChinaCloud: {
-    label: "Azure China (21Vianet)",
-    arm: "https://management.chinacloudapi.cn",
-    login: "https://login.chinacloudapi.cn",
-  },
+/** What the page adds to the package's clouds: a label, and the Entra ID login host (the package knows neither). */
+const PAGE_CLOUDS = {
+  AzureCloud: { label: "Azure (public)", login: "https://login.microsoftonline.com" },
+  AzureUSGovernment: { label: "Azure US Government", login: "https://login.microsoftonline.us" },
+  AzureChinaCloud: { label: "Azure China (21Vianet)", login: "https://login.chinacloudapi.cn" },
 };
 
+let table = null;
+/**
+ * The clouds, by name: `{ label, arm, login }`, the ARM endpoint from the package's `clouds()`
+ * (read once the package is loaded, which is before any view renders).
+ */
+export function clouds() {
+  table ??= Object.fromEntries(
+    app.lib.clouds().map((c) => [c.name, { label: c.name, ...PAGE_CLOUDS[c.name], arm: c.armEndpoint }]),
+  );
+  return table;
+}
+
 /** The Resource Manager scope of a cloud: <endpoint>/.default. */
-export const scopeOf = (cloud) => `${CLOUDS[cloud].arm}/.default`;
+export const scopeOf = (cloud) => `${clouds()[cloud].arm}/.default`;
 
 /** Is the ARM emulator serving this page (npm start)? Resolves to its info or null. */
 export async function detectEmulator(signal) {
@@ -104,13 +106,13 @@ export function tokenSession(lib, { cloud, token }) {
   if (/\s/.test(secret)) throw Object.assign(new Error("The token contains spaces or line breaks; paste only the token itself."), { code: "INVALID_ARGUMENT", field: "token" });
   // The package's own rule (printable ASCII): its error names the character and its position,
   // e.g. a zero-width space pasted from a chat. Nothing is sent before this passes.
-  new lib.ArmClient({ token: secret, endpoint: CLOUDS[cloud].arm });
+  new lib.ArmClient({ token: secret, endpoint: clouds()[cloud].arm });
   const claims = peekJwt(secret);
   const session = {
     mode: "token",
     cloud,
     label: "Pasted token",
-    endpoint: CLOUDS[cloud].arm,
+    endpoint: clouds()[cloud].arm,
     user: claims?.upn || claims?.unique_name || claims?.preferred_username || claims?.appid || null,
     expiresAt: claims?.exp ? claims.exp * 1000 : null,
     audience: claims?.aud || null,
@@ -144,7 +146,7 @@ async function createPca(msal, { clientId, tenant, cloud }) {
   return msal.createStandardPublicClientApplication({
     auth: {
       clientId,
-      authority: `${CLOUDS[cloud].login}/${tenant || "organizations"}`,
+      authority: `${clouds()[cloud].login}/${tenant || "organizations"}`,
       redirectUri: `${location.origin}${location.pathname}`,
       postLogoutRedirectUri: `${location.origin}${location.pathname}`,
     },
@@ -159,7 +161,7 @@ function entraSessionFrom(lib, pca, msal, account, { cloud }) {
     mode: "entra",
     cloud,
     label: "Signed in with Entra ID",
-    endpoint: CLOUDS[cloud].arm,
+    endpoint: clouds()[cloud].arm,
     user: account?.username || account?.name || null,
     client: null,
     async signOut() {

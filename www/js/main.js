@@ -5,7 +5,7 @@
 // card on the page, never a blank screen.
 import { h, mount, $, plural, fmtGiB, lastSegment } from "./dom.js";
 import { loadPackage } from "./pkg.js";
-import { CLOUDS, detectEmulator, demoSession, tokenSession, entraSignIn, resumeEntraRedirect } from "./auth.js";
+import { clouds, detectEmulator, demoSession, tokenSession, entraSignIn, resumeEntraRedirect } from "./auth.js";
 import { errorCard, showAlert, clearAlerts, toast, searchableTable, loading, field, diskStateBadge } from "./ui.js";
 import { cancelAll } from "./ops.js";
 import { renderDiskView } from "./disk.js";
@@ -99,7 +99,7 @@ function renderSession() {
     mount(banner);
     return;
   }
-  const badge = s.mode === "demo" ? h("span.badge.badge-demo", "DEMO") : h("span.badge.badge-cloud", s.cloud === "AzureCloud" ? "Azure" : CLOUDS[s.cloud].label);
+  const badge = s.mode === "demo" ? h("span.badge.badge-demo", "DEMO") : h("span.badge.badge-cloud", s.cloud === "AzureCloud" ? "Azure" : clouds()[s.cloud].label);
   let extra = null;
   if (s.mode === "token" && s.expiresAt) {
     const mins = Math.round((s.expiresAt - Date.now()) / 60000);
@@ -347,7 +347,7 @@ function demoPanel() {
 }
 
 function cloudSelect(value) {
-  return h("select", { value: CLOUDS[value] ? value : "AzureCloud" }, Object.entries(CLOUDS).map(([k, c]) => h("option", { value: k }, c.label)));
+  return h("select", { value: clouds()[value] ? value : "AzureCloud" }, Object.entries(clouds()).map(([k, c]) => h("option", { value: k }, c.label)));
 }
 
 function entraPanel() {
@@ -379,12 +379,12 @@ function entraPanel() {
       field({ label: "Tenant", input: tenant, hint: "A tenant id or domain, or organizations." }),
       field({ label: "Sign-in window", input: interaction }),
     ),
-    h("p.hint", "Scope requested: ", h("code.scope", `${CLOUDS[cloud.value]?.arm}/.default`), ". The library is loaded only now, keeps tokens in memory, and forgets them when you sign out. Settings can also come from the address: ", h("code", "?clientId=…&tenant=…&cloud=…"), "."),
+    h("p.hint", "Scope requested: ", h("code.scope", `${clouds()[cloud.value]?.arm}/.default`), ". The library is loaded only now, keeps tokens in memory, and forgets them when you sign out. Settings can also come from the address: ", h("code", "?clientId=…&tenant=…&cloud=…"), "."),
     h("button.btn.btn-primary", { type: "submit" }, "Sign in"),
     out,
   );
   cloud.addEventListener("change", () => {
-    form.querySelector("code.scope").textContent = `${CLOUDS[cloud.value].arm}/.default`;
+    form.querySelector("code.scope").textContent = `${clouds()[cloud.value].arm}/.default`;
   });
   return form;
 }
@@ -395,7 +395,7 @@ function tokenPanel() {
   const token = h("textarea.token", { rows: "4", autocomplete: "off", spellcheck: "false", placeholder: "eyJ0eXAiOiJKV1Qi…" });
   const cmd = h("code.cmd");
   const setCmd = () => {
-    cmd.textContent = `az account get-access-token --resource ${CLOUDS[cloud.value].arm}/ --query accessToken -o tsv`;
+    cmd.textContent = `az account get-access-token --resource ${clouds()[cloud.value].arm}/ --query accessToken -o tsv`;
   };
   setCmd();
   cloud.addEventListener("change", setCmd);
@@ -413,7 +413,7 @@ function tokenPanel() {
             return;
           }
           token.value = ""; // the session holds it now; don't leave it in the DOM
-          mount(out, loading(`Connecting to ${CLOUDS[cloud.value].arm}…`));
+          mount(out, loading(`Connecting to ${clouds()[cloud.value].arm}…`));
           await afterConnect(session, out);
         },
       },
