@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, and nothing else; idempotent and quick when all is
 # there. Usage: scripts/setup.sh [--browser]
-#   - the Rust target wasm32-unknown-unknown (rustup);
+#   - the Rust target wasm32-unknown-unknown and the rustfmt and clippy components (rustup);
 #   - the wasm-bindgen CLI (wasm-bindgen, wasm-bindgen-test-runner) of exactly the version that
 #     Cargo.toml pins (cargo install);
 #   - node_modules (npm ci from package-lock.json);
@@ -40,6 +40,18 @@ elif [ -d "$(rustc --print sysroot)/lib/rustlib/wasm32-unknown-unknown" ]; then
   say "rust target wasm32-unknown-unknown: present (no rustup)"
 else
   echo "setup: the wasm32-unknown-unknown target is missing and rustup is not available" >&2; exit 1
+fi
+
+# 1b. rustfmt and clippy, for the lint suite.
+if command -v rustup >/dev/null; then
+  for component in rustfmt clippy; do
+    if rustup component list --installed 2>/dev/null | grep -q "^${component}"; then
+      say "rust component $component: present"
+    else
+      say "rust component $component: installing (rustup component add)"
+      rustup component add "$component"
+    fi
+  done
 fi
 
 # 2. The wasm-bindgen CLI, the exact version Cargo.toml pins (the CLI and the crate must agree).

@@ -78,7 +78,17 @@ function tapCounts(tapFile, files) {
 
 const wasmRunner = { CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER: "wasm-bindgen-test-runner" };
 
+/** scripts/lint.sh: one "lint: pass|FAIL <check>" line per check. */
+function lintCounts(output) {
+  return {
+    passed: [...output.matchAll(/^lint: pass /gm)].length,
+    failed: [...output.matchAll(/^lint: FAIL /gm)].length,
+    skipped: 0,
+  };
+}
+
 const suites = [
+  { name: "lint", what: "rustfmt and clippy (native and wasm32), warnings are errors", cmd: "bash", args: ["scripts/lint.sh"], counts: lintCounts },
   { name: "cargo", what: "native cargo test", cmd: "cargo", args: ["test"], counts: cargoCounts },
   {
     name: "wasm-node",

@@ -257,7 +257,6 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-
 /// What a redacted secret is replaced with.
 pub const REDACTED: &str = "[redacted]";
 
@@ -386,7 +385,11 @@ mod tests {
             .split('|')
             .map(str::trim)
             .filter(|m| !m.is_empty())
-            .map(|m| m.strip_prefix('"').and_then(|m| m.strip_suffix('"')).unwrap_or_else(|| panic!("not a string literal: {m}")))
+            .map(|m| {
+                m.strip_prefix('"')
+                    .and_then(|m| m.strip_suffix('"'))
+                    .unwrap_or_else(|| panic!("not a string literal: {m}"))
+            })
             .collect();
         assert_eq!(listed, all_strings(), "src/wasm/types.d.ts ErrorCode union vs ErrorCode::ALL");
     }
@@ -431,14 +434,21 @@ mod tests {
         let token = "eyJ0eX+/a=b\"c d";
         let json_form = "eyJ0eX+\\/a=b\\\"c d";
         let url_form = "eyJ0eX%2B%2Fa%3Db%22c%20d";
-        let mut e = Error::new(ErrorCode::Unauthorized, format!("bad token {token} / {json_form} / {url_form} / {}", url_form.to_lowercase()));
+        let mut e = Error::new(
+            ErrorCode::Unauthorized,
+            format!("bad token {token} / {json_form} / {url_form} / {}", url_form.to_lowercase()),
+        );
         e.field = Some(format!("x{token}"));
         e.arm = Some(Box::new(ArmErrorInfo {
             status: 401,
             arm_code: Some(format!("Bearer {token}")),
             target: Some(url_form.into()),
             request_id: Some(format!("id-{}", &token[..10])),
-            details: vec![ArmErrorDetail { code: Some(token.into()), target: Some(json_form.into()), message: Some(format!("echo: Bearer {token}")) }],
+            details: vec![ArmErrorDetail {
+                code: Some(token.into()),
+                target: Some(json_form.into()),
+                message: Some(format!("echo: Bearer {token}")),
+            }],
             retry_after_ms: None,
         }));
         e.redact(token);

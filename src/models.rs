@@ -153,7 +153,6 @@ open_enum!(
     }
 );
 
-
 impl DiskSkuName {
     /// Premium SSD v2 and Ultra disks copy their snapshots in the background
     /// (`completionPercent` climbs to 100 after the operation ends).

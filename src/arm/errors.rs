@@ -142,11 +142,14 @@ mod tests {
 
     #[test]
     fn header_code_wins_and_garbage_bodies_still_give_errors() {
-        let e = from_response(&resp(
-            429,
-            &[("x-ms-error-code", "SubscriptionRequestsThrottled"), ("Retry-After", "7")],
-            "<html>busy</html>",
-        ), 0);
+        let e = from_response(
+            &resp(
+                429,
+                &[("x-ms-error-code", "SubscriptionRequestsThrottled"), ("Retry-After", "7")],
+                "<html>busy</html>",
+            ),
+            0,
+        );
         assert_eq!(e.code, ErrorCode::Throttled);
         assert!(e.message.contains("<html>busy"));
         let arm = e.arm.unwrap();

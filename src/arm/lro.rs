@@ -382,9 +382,7 @@ impl Lro {
                 }
                 200 | 201 => match self.kind {
                     LroKind::Delete => LroStep::Finished(None),
-                    LroKind::Put if resp.body.trim().is_empty() => {
-                        self.final_get(self.resource_url.clone())
-                    }
+                    LroKind::Put if resp.body.trim().is_empty() => self.final_get(self.resource_url.clone()),
                     _ => LroStep::Finished(non_empty(&resp.body)),
                 },
                 204 => LroStep::Finished(None),

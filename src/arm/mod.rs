@@ -187,14 +187,18 @@ impl<O> WithDeadline<O> {
     }
 
     fn timeout(&self) -> Error {
-        Error::new(ErrorCode::Timeout, format!("the operation did not finish within {} ms (operationTimeoutMs)", self.limit_ms))
+        Error::new(
+            ErrorCode::Timeout,
+            format!("the operation did not finish within {} ms (operationTimeoutMs)", self.limit_ms),
+        )
     }
 }
 
 impl<O: Operation> Operation for WithDeadline<O> {
     type Output = O::Output;
     fn step(&mut self, input: Input, now_ms: i64) -> Action<O::Output> {
-        let deadline = *self.deadline_ms.get_or_insert(now_ms.saturating_add(self.limit_ms.min(i64::MAX as u64) as i64));
+        let deadline =
+            *self.deadline_ms.get_or_insert(now_ms.saturating_add(self.limit_ms.min(i64::MAX as u64) as i64));
         if now_ms > deadline {
             return Action::Done(Err(self.timeout()));
         }

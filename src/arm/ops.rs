@@ -289,7 +289,13 @@ impl CreateSnapshot {
         options: SnapshotOptions,
         wait: WaitOptions,
     ) -> CreateSnapshot {
-        CreateSnapshot { caller: Caller::new(settings), options, wait, state: CreateState::Begin(source), progress: None }
+        CreateSnapshot {
+            caller: Caller::new(settings),
+            options,
+            wait,
+            state: CreateState::Begin(source),
+            progress: None,
+        }
     }
 
     /// The config once built (target id and name, body).
@@ -338,7 +344,8 @@ impl CreateSnapshot {
     /// `CONFLICT` on `options.name`: the snapshot name is not free.
     fn name_taken(target: &Target, resp: &Response, what: &str) -> Error {
         let name = &target.config.name;
-        let mut e = Error::new(ErrorCode::Conflict, format!("a snapshot named {name:?} {what}")).with_field("options.name");
+        let mut e =
+            Error::new(ErrorCode::Conflict, format!("a snapshot named {name:?} {what}")).with_field("options.name");
         e.arm = Some(Box::new(crate::error::ArmErrorInfo {
             status: resp.status,
             arm_code: (resp.status == 412).then(|| "PreconditionFailed".to_string()),
@@ -485,7 +492,8 @@ impl Operation for CreateSnapshot {
             CreateState::CheckingName(target) => match resp.status {
                 404 => self.submit(target),
                 200 => {
-                    let e = Self::name_taken(&target, &resp, "already exists; choose another name (it was not changed)");
+                    let e =
+                        Self::name_taken(&target, &resp, "already exists; choose another name (it was not changed)");
                     self.done(Err(e))
                 }
                 _ => self.done(Err(errors::from_response(&resp, now_ms))),
@@ -494,8 +502,12 @@ impl Operation for CreateSnapshot {
                 // 412: the If-None-Match refused it. 200 to a create: the name existed and a
                 // server that ignores If-None-Match updated it; either way, not a new snapshot.
                 let taken = match resp.status {
-                    412 => Some("was created by someone else at the same moment; choose another name (theirs was not changed)"),
-                    200 => Some("already existed when the create arrived (ARM answered 200, an update, not 201/202, a create)"),
+                    412 => Some(
+                        "was created by someone else at the same moment; choose another name (theirs was not changed)",
+                    ),
+                    200 => Some(
+                        "already existed when the create arrived (ARM answered 200, an update, not 201/202, a create)",
+                    ),
                     _ => None,
                 };
                 if let Some(what) = taken {

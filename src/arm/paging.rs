@@ -74,7 +74,12 @@ impl Pager {
     }
 
     /// Takes one page reply; returns the next page's URL, or `None` at the end.
-    pub fn on_page(&mut self, settings: &super::ClientSettings, resp: &Response, now_ms: i64) -> Result<Option<String>> {
+    pub fn on_page(
+        &mut self,
+        settings: &super::ClientSettings,
+        resp: &Response,
+        now_ms: i64,
+    ) -> Result<Option<String>> {
         if resp.status != 200 {
             return Err(errors::from_response(resp, now_ms));
         }
@@ -124,7 +129,12 @@ impl Pager {
     }
 
     /// The next page's URL after checking it (same origin, never seen, within the page bound).
-    fn next(&mut self, settings: &super::ClientSettings, resp: &Response, next_link: Option<String>) -> Result<Option<String>> {
+    fn next(
+        &mut self,
+        settings: &super::ClientSettings,
+        resp: &Response,
+        next_link: Option<String>,
+    ) -> Result<Option<String>> {
         let Some(next) = next_link.filter(|l| !l.is_empty()) else {
             return Ok(None);
         };

@@ -1,9 +1,9 @@
 //! `ArmClient`: the JavaScript class over the protocol operations and the fetch transport.
 
 use super::convert::{
-    apply_bool, error_to_js, id_or_object, is_array, json_out, keys, options_copy, options_text, plain_copy, prop, IdOrObject,
+    apply_bool, error_to_js, id_or_object, is_array, json_out, keys, options_copy, options_text, plain_copy, prop,
+    IdOrObject,
 };
-use js_sys::Object;
 use super::transport::{TokenSource, Transport};
 use crate::arm::ops::{
     snapshot_id, CreateSnapshot, GetResource, GrantAccessOptions, ListAll, ListIncremental, SearchScope, Simple,
@@ -13,6 +13,7 @@ use crate::arm::{ClientSettings, Endpoint, Operation};
 use crate::config::SnapshotOptions;
 use crate::error::{Error, Result, Violation};
 use crate::resource_id::{ResourceId, DISKS, SNAPSHOTS};
+use js_sys::Object;
 use js_sys::{Function, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -51,7 +52,8 @@ fn abort_signal(value: JsValue, field: &str) -> Result<Option<AbortSignal>> {
     if absent(&value) {
         return Ok(None);
     }
-    let not_a_signal = || Error::invalid_argument(field, format!("{field} must be an AbortSignal (from an AbortController)"));
+    let not_a_signal =
+        || Error::invalid_argument(field, format!("{field} must be an AbortSignal (from an AbortController)"));
     let signal = value.dyn_into::<AbortSignal>().map_err(|_| not_a_signal())?;
     match brand_aborted(&signal) {
         Some(_) => Ok(Some(signal)),
@@ -61,7 +63,8 @@ fn abort_signal(value: JsValue, field: &str) -> Result<Option<AbortSignal>> {
 
 fn brand_aborted(signal: &AbortSignal) -> Option<bool> {
     let proto = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("AbortSignal")).ok()?;
-    let proto = js_sys::Reflect::get(&proto, &JsValue::from_str("prototype")).ok()?.dyn_into::<js_sys::Object>().ok()?;
+    let proto =
+        js_sys::Reflect::get(&proto, &JsValue::from_str("prototype")).ok()?.dyn_into::<js_sys::Object>().ok()?;
     let desc = js_sys::Reflect::get_own_property_descriptor(&proto, &JsValue::from_str("aborted")).ok()?;
     let getter = js_sys::Reflect::get(&desc, &JsValue::from_str("get")).ok()?.dyn_into::<Function>().ok()?;
     apply_bool(&getter, signal, &js_sys::Array::new()).ok()
@@ -167,7 +170,11 @@ impl OptionReader<'_> {
         match v.as_f64() {
             Some(n) if n.is_finite() && n.fract() == 0.0 && n >= min as f64 && n <= max as f64 => Some(n as u64),
             _ => {
-                self.violation(key, "options.range", format!("{key} must be a whole number from {min} to {max}, got {}", js_type(&v)));
+                self.violation(
+                    key,
+                    "options.range",
+                    format!("{key} must be a whole number from {min} to {max}, got {}", js_type(&v)),
+                );
                 None
             }
         }
@@ -210,7 +217,9 @@ impl ArmClient {
         for key in keys(&copy) {
             if !CLIENT_OPTIONS.contains(&key.as_str()) {
                 let shown: String = key.chars().take(64).collect();
-                let hint = crate::rules::closest(&key, &CLIENT_OPTIONS).map(|k| format!("; did you mean {k:?}?")).unwrap_or_default();
+                let hint = crate::rules::closest(&key, &CLIENT_OPTIONS)
+                    .map(|k| format!("; did you mean {k:?}?"))
+                    .unwrap_or_default();
                 r.violation(&shown, "options.unknown", format!("{shown:?} is not an ArmClient option{hint}"));
             }
         }
@@ -244,7 +253,9 @@ impl ArmClient {
                     None
                 }
             },
-            (None, Some(c)) => Endpoint::for_cloud(c).map_err(|e| r.violation("cloud", "cloud.unknown", e.message)).ok(),
+            (None, Some(c)) => {
+                Endpoint::for_cloud(c).map_err(|e| r.violation("cloud", "cloud.unknown", e.message)).ok()
+            }
             (None, None) => Endpoint::for_cloud("AzureCloud").ok(),
         };
         let api_version = r.string("apiVersion");

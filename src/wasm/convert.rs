@@ -68,7 +68,8 @@ pub fn json_text(value: &JsValue, field: &str, text_allowed: bool) -> Result<Str
         // A BigInt or a cycle has no JSON form; anything else that throws is a getter or a
         // Proxy trap of the caller's.
         Err(e) if is_json_type_error(&e) => {
-            Err(Error::new(ErrorCode::InvalidJson, format!("{field} cannot be turned into JSON (a BigInt or a cycle)")).with_field(field))
+            Err(Error::new(ErrorCode::InvalidJson, format!("{field} cannot be turned into JSON (a BigInt or a cycle)"))
+                .with_field(field))
         }
         Err(_) => Err(unreadable(field)),
     }
@@ -123,7 +124,10 @@ pub fn plain_copy(value: &JsValue, field: &str) -> Result<Object> {
 }
 
 fn unreadable(field: &str) -> Error {
-    Error::invalid_argument(field, format!("{field} could not be read (a getter or Proxy trap threw, or the Proxy is revoked)"))
+    Error::invalid_argument(
+        field,
+        format!("{field} could not be read (a getter or Proxy trap threw, or the Proxy is revoked)"),
+    )
 }
 
 /// Whether `value` is an array; a revoked Proxy is an error, not a panic.

@@ -80,7 +80,8 @@ pub fn filter_incremental_snapshots(disk: JsValue, snapshots: JsValue) -> JsResu
             // A view made after the buffer's (re)allocation: growing memory detaches old views.
             let memory = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>();
             let at = buf.as_mut_ptr() as usize + written;
-            let view = Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), at as u32, (buf.len() - written) as u32);
+            let view =
+                Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), at as u32, (buf.len() - written) as u32);
             let rest = if read == 0 { text.clone() } else { text.slice(read as u32, units as u32) };
             let r = encoder.encode_into(&rest, &view);
             read += r.read() as usize;
@@ -134,13 +135,20 @@ pub fn group_snapshot_chains(snapshots: JsValue, options: JsValue) -> JsResult {
 /// `buildSnapshotTemplate(options?)`: an ARM deployment template (a plain object).
 #[wasm_bindgen(js_name = buildSnapshotTemplate, skip_typescript)]
 pub fn build_snapshot_template(options: JsValue) -> JsResult {
-    js_result((|| json_out(&crate::template::build_snapshot_template_json(&options_text(options_copy(&options)?.as_ref(), &[])?)?))())
+    js_result((|| {
+        json_out(&crate::template::build_snapshot_template_json(&options_text(options_copy(&options)?.as_ref(), &[])?)?)
+    })())
 }
 
 /// `buildTemplateParameters(options)`: the deployment parameters file of the same template.
 #[wasm_bindgen(js_name = buildTemplateParameters, skip_typescript)]
 pub fn build_template_parameters(options: JsValue) -> JsResult {
-    js_result((|| json_out(&crate::template::build_template_parameters_json(&options_text(options_copy(&options)?.as_ref(), &[])?)?))())
+    js_result((|| {
+        json_out(&crate::template::build_template_parameters_json(&options_text(
+            options_copy(&options)?.as_ref(),
+            &[],
+        )?)?)
+    })())
 }
 
 /// `errorCodes()`: every stable error code (`ErrorCode::ALL`, in its order), as a new frozen array
@@ -190,7 +198,8 @@ pub fn parse_endpoint(endpoint: JsValue) -> JsResult {
 pub fn operation_status(status: JsValue) -> JsResult {
     js_result((|| {
         use crate::arm::lro::{classify_status, OperationStatus};
-        let text = status.as_string().ok_or_else(|| Error::invalid_argument("status", "the status must be a string"))?;
+        let text =
+            status.as_string().ok_or_else(|| Error::invalid_argument("status", "the status must be a string"))?;
         Ok(JsValue::from_str(match classify_status(&text) {
             OperationStatus::Succeeded => "Succeeded",
             OperationStatus::Failed(_) => "Failed",

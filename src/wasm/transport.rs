@@ -351,7 +351,8 @@ fn brand_get(class: &str, key: &str, target: &JsValue) -> std::result::Result<Js
 /// getter costs nothing; see `convert`), or a plain read where the runtime has no such getter.
 fn response_status(resp: &JsValue) -> Option<f64> {
     let getter = (|| {
-        let proto = get(&get(&js_sys::global(), "Response").ok()?, "prototype").ok()?.dyn_into::<js_sys::Object>().ok()?;
+        let proto =
+            get(&get(&js_sys::global(), "Response").ok()?, "prototype").ok()?.dyn_into::<js_sys::Object>().ok()?;
         let desc = Reflect::get_own_property_descriptor(&proto, &JsValue::from_str("status")).ok()?;
         get(&desc, "get").ok()?.dyn_into::<Function>().ok()
     })();
@@ -494,8 +495,10 @@ impl Transport {
             cancel_body(resp);
             return Ok(Response { status, headers, body: String::new() });
         }
-        let declared =
-            headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-length")).and_then(|(_, v)| v.trim().parse::<u64>().ok());
+        let declared = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.trim().parse::<u64>().ok());
         if declared.is_some_and(|n| n > self.max_response_bytes) {
             cancel_body(resp);
             return Err(self.too_large());
@@ -508,12 +511,19 @@ impl Transport {
     fn too_large(&self) -> Failure {
         Failure::Fatal(Error::new(
             ErrorCode::InvalidResponse,
-            format!("the response is larger than maxResponseBytes ({} bytes); it was not read", self.max_response_bytes),
+            format!(
+                "the response is larger than maxResponseBytes ({} bytes); it was not read",
+                self.max_response_bytes
+            ),
         ))
     }
 
     /// The body's bytes, chunk by chunk, refused past the cap before it reaches wasm memory.
-    async fn read_body(&self, resp: &web_sys::Response, bounds: &RequestBounds) -> std::result::Result<Vec<u8>, Failure> {
+    async fn read_body(
+        &self,
+        resp: &web_sys::Response,
+        bounds: &RequestBounds,
+    ) -> std::result::Result<Vec<u8>, Failure> {
         let stream = brand_get("Response", "body", resp).map_err(|_| bad_response("its body"))?;
         if stream.is_null() || stream.is_undefined() {
             return Ok(Vec::new());

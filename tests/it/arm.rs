@@ -583,7 +583,11 @@ fn a_redirect_is_never_followed_nor_retried() {
     for status in [301u16, 302, 303, 307, 308] {
         let run = run(
             GetResource::new(settings(), &id),
-            vec![expect(Method::Get, url(&disk_id())).reply(status, &[("Location", "https://evil.example.com/x")], "{}")],
+            vec![expect(Method::Get, url(&disk_id())).reply(
+                status,
+                &[("Location", "https://evil.example.com/x")],
+                "{}",
+            )],
         );
         let e = run.result.unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidResponse, "{status}");
@@ -612,7 +616,11 @@ fn a_create_that_finds_the_name_taken_is_a_conflict() {
                 expect(Method::Put, snapshot_url(name)).reply(
                     status,
                     &[("x-ms-request-id", "r1")],
-                    &if status == 200 { snapshot_body(name, "Succeeded", None) } else { format!(r#"{{"error":{{"code":"{code}"}}}}"#) },
+                    &if status == 200 {
+                        snapshot_body(name, "Succeeded", None)
+                    } else {
+                        format!(r#"{{"error":{{"code":"{code}"}}}}"#)
+                    },
                 ),
             ],
         );
@@ -643,7 +651,11 @@ fn polls_are_floored_when_retry_after_is_in_the_past_or_zero() {
     for _ in 0..5 {
         script.push(expect(Method::Get, OP).reply(200, &[("Retry-After", "0")], r#"{"status":"InProgress"}"#));
     }
-    script.push(expect(Method::Get, OP).reply(200, &[], &format!(r#"{{"status":"Succeeded","properties":{{"output":{}}}}}"#, snapshot_body(name, "Succeeded", None))));
+    script.push(expect(Method::Get, OP).reply(
+        200,
+        &[],
+        &format!(r#"{{"status":"Succeeded","properties":{{"output":{}}}}}"#, snapshot_body(name, "Succeeded", None)),
+    ));
     let run = run(create("Premium_LRS", json!({ "name": name }), true), script);
     assert!(run.result.is_ok(), "{:?}", run.result);
     // check, PUT, then six polls: each at least a second after the last.

@@ -1,11 +1,11 @@
 //! The official REST examples and recorded real ARM traffic as parse and filter fixtures.
 
-use azure_incremental_snapshots::filter::{filter_incremental_snapshots_json, group_snapshot_chains_json};
-use azure_incremental_snapshots::scan::read_listing_str;
 use azure_incremental_snapshots::config::{SnapshotSource, SourceKind};
 use azure_incremental_snapshots::filter::DiskIdentity;
+use azure_incremental_snapshots::filter::{filter_incremental_snapshots_json, group_snapshot_chains_json};
 use azure_incremental_snapshots::models::NetworkAccessPolicy;
 use azure_incremental_snapshots::resource_id::ids_equal;
+use azure_incremental_snapshots::scan::read_listing_str;
 use serde_json::Value;
 use std::path::PathBuf;
 

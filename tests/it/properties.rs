@@ -8,12 +8,12 @@ use azure_incremental_snapshots::arm::paging::Pager;
 use azure_incremental_snapshots::arm::retry::{parse_http_date, server_delay_ms};
 use azure_incremental_snapshots::arm::{ClientSettings, Endpoint, Response};
 use azure_incremental_snapshots::config::build_snapshot_config_json;
+use azure_incremental_snapshots::error::{Error, ErrorCode};
 use azure_incremental_snapshots::filter::{
     contains_ignore_ascii_case, filter_incremental_snapshots_json, group_snapshot_chains_json,
 };
 use azure_incremental_snapshots::template::{build_snapshot_template_json, build_template_parameters_json};
 use azure_incremental_snapshots::time::parse_timestamp;
-use azure_incremental_snapshots::error::{Error, ErrorCode};
 use azure_incremental_snapshots::ResourceId;
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -93,7 +93,11 @@ fn check_input_error(e: &Error, allowed: &[ErrorCode]) -> Result<(), TestCaseErr
     prop_assert!(allowed.contains(&e.code), "code {} not among {:?}: {}", e.code, allowed, e.message);
     prop_assert!(!e.message.is_empty());
     if e.code == ErrorCode::InvalidArgument {
-        prop_assert!(e.field.as_deref().is_some_and(|f| !f.is_empty()), "INVALID_ARGUMENT without a field: {}", e.message);
+        prop_assert!(
+            e.field.as_deref().is_some_and(|f| !f.is_empty()),
+            "INVALID_ARGUMENT without a field: {}",
+            e.message
+        );
     }
     if let Some(first) = e.violations.first() {
         prop_assert_eq!(e.code, ErrorCode::InvalidArgument);
@@ -110,10 +114,13 @@ fn check_input_error(e: &Error, allowed: &[ErrorCode]) -> Result<(), TestCaseErr
 fn check_chain(r: &Result<String, Error>) -> Result<(), TestCaseError> {
     match r {
         Ok(out) => {
-            let v: Vec<Value> = serde_json::from_str(out).map_err(|e| TestCaseError::fail(format!("not a JSON array: {e}")))?;
+            let v: Vec<Value> =
+                serde_json::from_str(out).map_err(|e| TestCaseError::fail(format!("not a JSON array: {e}")))?;
             prop_assert!(v.iter().all(Value::is_object), "{}", out);
         }
-        Err(e) => check_input_error(e, &[ErrorCode::InvalidJson, ErrorCode::InvalidArgument, ErrorCode::InvalidResourceId])?,
+        Err(e) => {
+            check_input_error(e, &[ErrorCode::InvalidJson, ErrorCode::InvalidArgument, ErrorCode::InvalidResourceId])?
+        }
     }
     Ok(())
 }
@@ -126,7 +133,9 @@ fn check_report(r: &Result<String, Error>) -> Result<(), TestCaseError> {
             prop_assert!(v["chains"].is_array() && v["unsourced"].is_array(), "{}", out);
             prop_assert!(v["total"].is_u64(), "{}", out);
         }
-        Err(e) => check_input_error(e, &[ErrorCode::InvalidJson, ErrorCode::InvalidArgument, ErrorCode::InvalidResourceId])?,
+        Err(e) => {
+            check_input_error(e, &[ErrorCode::InvalidJson, ErrorCode::InvalidArgument, ErrorCode::InvalidResourceId])?
+        }
     }
     Ok(())
 }
@@ -146,7 +155,10 @@ fn check_step_error(e: &Error, resp: &Response) -> Result<(), TestCaseError> {
     let reading = [ErrorCode::InvalidResponse, ErrorCode::OperationFailed, ErrorCode::UntrustedUrl, ErrorCode::Timeout];
     prop_assert!(
         reading.contains(&e.code) || e.code == code_for_status(resp.status),
-        "code {} for HTTP {}: {}", e.code, resp.status, e.message
+        "code {} for HTTP {}: {}",
+        e.code,
+        resp.status,
+        e.message
     );
     if matches!(e.code, ErrorCode::InvalidResponse | ErrorCode::OperationFailed) {
         prop_assert_eq!(e.arm.as_ref().map(|a| a.status), Some(resp.status));

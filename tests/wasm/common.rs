@@ -261,7 +261,8 @@ async fn fetch_transport_retries_throttling_from_the_emulator() {
     let subs = Array::from(&call(c.list_subscriptions(JsValue::UNDEFINED)).await.expect("subscriptions"));
     let sub = get_str(&subs.get(0), "subscriptionId").expect("a subscription");
     // The control API needs this run's secret (scripts/test.mjs passes it at compile time).
-    let secret = option_env!("AIS_EMULATOR_SECRET").expect("AIS_EMULATOR_SECRET is not set: run these through `node scripts/test.mjs`");
+    let secret = option_env!("AIS_EMULATOR_SECRET")
+        .expect("AIS_EMULATOR_SECRET is not set: run these through `node scripts/test.mjs`");
     let init = js(&format!(
         r#"{{"method":"POST","headers":{{"content-type":"application/json","x-emulator-secret":"{secret}"}},
         "body":"{{\"route\":\"GET /resourcegroups\",\"kind\":\"throttle\",\"count\":1,\"retryAfter\":0}}"}}"#
