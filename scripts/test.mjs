@@ -88,7 +88,7 @@ function lintCounts(output) {
 }
 
 const suites = [
-  { name: "lint", what: "rustfmt and clippy (native and wasm32), warnings are errors", cmd: "bash", args: ["scripts/lint.sh"], counts: lintCounts },
+  { name: "lint", what: "rustfmt and clippy (native and wasm32), warnings are errors; Prettier on the JavaScript", cmd: "bash", args: ["scripts/lint.sh"], counts: lintCounts },
   { name: "cargo", what: "native cargo test", cmd: "cargo", args: ["test"], counts: cargoCounts },
   {
     name: "wasm-node",
