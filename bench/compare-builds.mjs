@@ -37,7 +37,9 @@ try {
   const disk = await (await fetch(`${origin}${seedInfo.disks[0]}?api-version=2025-01-02`, auth)).json();
   const listUrl = `${origin}/subscriptions/${seedInfo.subscriptionId}/resourceGroups/${seedInfo.resourceGroup}/providers/Microsoft.Compute/snapshots?api-version=2025-01-02`;
   const page = await (await fetch(listUrl, auth)).text();
-  const expected = filterArmJson(disk, JSON.parse(page).value).map((s) => s.id).join();
+  const expected = filterArmJson(disk, JSON.parse(page).value)
+    .map((s) => s.id)
+    .join();
 
   const time = async (fn, k) => {
     const runs = [];
@@ -52,7 +54,10 @@ try {
   console.log("filter one 1,000-snapshot page (ms per call):");
   console.log(`  JSON.parse + JS filter   ${cell(await time(() => filterArmJson(disk, JSON.parse(page).value), 10))}`);
   for (const [label, m] of Object.entries(builds)) {
-    const got = m.filterIncrementalSnapshots(disk, page).map((s) => s.id).join();
+    const got = m
+      .filterIncrementalSnapshots(disk, page)
+      .map((s) => s.id)
+      .join();
     if (got !== expected) throw new Error(`${label}: filterIncrementalSnapshots returned another chain`);
     console.log(`  ${label.padEnd(24)} ${cell(await time(() => m.filterIncrementalSnapshots(disk, page), 10))}`);
   }

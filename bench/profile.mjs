@@ -56,18 +56,22 @@ function classify(node) {
   if (fn === "(garbage collector)") return "GC";
   if (fn === "(idle)" || fn === "(program)" || fn === "(root)") return fn;
   if (u.startsWith("wasm://")) {
-    if (/contains_ignore_ascii_case|eq_ignore_ascii_case|pattern::|Searcher/.test(fn)) return "wasm: uniqueId pre-scan (contains_ignore_ascii_case)";
-    if (/serde_json|serde_core|Deserializ|RawValue|from_raw_item|listing_items|on_page|parse_str|ignore_/.test(fn)) return "wasm: JSON parsing (serde_json)";
+    if (/contains_ignore_ascii_case|eq_ignore_ascii_case|pattern::|Searcher/.test(fn))
+      return "wasm: uniqueId pre-scan (contains_ignore_ascii_case)";
+    if (/serde_json|serde_core|Deserializ|RawValue|from_raw_item|listing_items|on_page|parse_str|ignore_/.test(fn))
+      return "wasm: JSON parsing (serde_json)";
     if (/memcpy|memmove|malloc|free|realloc|dlmalloc|alloc::/.test(fn)) return "wasm: memory (memcpy/malloc)";
     if (/from_utf8|utf8|str::/.test(fn)) return "wasm: UTF-8 validation";
     return "wasm: other";
   }
   if (/azure_incremental_snapshots\.js$|bench-named-|\/a\.js$/.test(u)) {
-    if (/getStringFromWasm|decode|passStringToWasm|encode|string_get/.test(fn)) return "glue: strings across the boundary (passStringToWasm0 / TextDecoder)";
+    if (/getStringFromWasm|decode|passStringToWasm|encode|string_get/.test(fn))
+      return "glue: strings across the boundary (passStringToWasm0 / TextDecoder)";
     return "glue: other";
   }
   if (fn === "parse" && u === "") return "JSON.parse (native)";
-  if (/undici|internal\/deps|node:internal\/(http|net|stream|streams|webstreams)|internal\/webstreams|fetch/.test(u)) return "fetch / streams (JS)";
+  if (/undici|internal\/deps|node:internal\/(http|net|stream|streams|webstreams)|internal\/webstreams|fetch/.test(u))
+    return "fetch / streams (JS)";
   if (u === "") return `native: ${fn || "(anonymous)"}`;
   return "other JS";
 }
@@ -105,7 +109,9 @@ async function profiled(label, fn) {
   return { label, wall_ms: Number(wall.toFixed(2)), groups_ms: sorted(groups), top_ms: sorted(fns).slice(0, 30) };
 }
 
-const disk = await (await fetch(`${origin}${seedInfo.disks[0]}?api-version=2025-01-02`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json();
+const disk = await (
+  await fetch(`${origin}${seedInfo.disks[0]}?api-version=2025-01-02`, { headers: { Authorization: `Bearer ${TOKEN}` } })
+).json();
 const client = new pkg.ArmClient({ token: TOKEN, endpoint: origin });
 const listUrl = `${origin}/subscriptions/${seedInfo.subscriptionId}/resourceGroups/${seedInfo.resourceGroup}/providers/Microsoft.Compute/snapshots?api-version=2025-01-02`;
 const firstPage = await (await fetch(listUrl, { headers: { Authorization: `Bearer ${TOKEN}` } })).text();
@@ -127,7 +133,13 @@ try {
       let chain = [];
       for (const u of pageUrls) {
         const v = JSON.parse(await (await fetch(u, { headers: { Authorization: `Bearer ${TOKEN}` } })).text()).value;
-        chain = chain.concat(v.filter((s) => s.properties?.incremental === true && s.properties.creationData?.sourceUniqueId === disk.properties.uniqueId));
+        chain = chain.concat(
+          v.filter(
+            (s) =>
+              s.properties?.incremental === true &&
+              s.properties.creationData?.sourceUniqueId === disk.properties.uniqueId,
+          ),
+        );
       }
       return chain;
     }),
@@ -141,7 +153,11 @@ try {
     await profiled("JSON.parse + JS filter × 10, the same page", async () => {
       for (let i = 0; i < 10; i++) {
         const v = JSON.parse(firstPage).value;
-        v.filter((s) => s.properties?.incremental === true && s.properties.creationData?.sourceUniqueId === disk.properties.uniqueId);
+        v.filter(
+          (s) =>
+            s.properties?.incremental === true &&
+            s.properties.creationData?.sourceUniqueId === disk.properties.uniqueId,
+        );
       }
     }),
   );
@@ -153,7 +169,8 @@ for (const p of out.profiles) {
   console.log(`\n${p.label}: ${p.wall_ms} ms per run`);
   for (const [g, t] of p.groups_ms) if (t >= 0.05) console.log(`  ${String(t.toFixed(2)).padStart(8)} ms  ${g}`);
   console.log("  top functions (self time):");
-  for (const [f, t] of p.top_ms.slice(0, 15)) console.log(`  ${String(t.toFixed(2)).padStart(8)} ms  ${f.slice(0, 110)}`);
+  for (const [f, t] of p.top_ms.slice(0, 15))
+    console.log(`  ${String(t.toFixed(2)).padStart(8)} ms  ${f.slice(0, 110)}`);
 }
 const outPath = opt("out", null);
 if (outPath) writeFileSync(resolve(outPath), `${JSON.stringify(out, null, 2)}\n`);

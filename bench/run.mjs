@@ -96,7 +96,10 @@ const results = {
 };
 try {
   results.package = JSON.parse(readFileSync(join(root, "pkg", "package.json"), "utf8")).version;
-  results.sdk = { "@azure/arm-compute": JSON.parse(readFileSync(join(root, "node_modules/@azure/arm-compute/package.json"), "utf8")).version };
+  results.sdk = {
+    "@azure/arm-compute": JSON.parse(readFileSync(join(root, "node_modules/@azure/arm-compute/package.json"), "utf8"))
+      .version,
+  };
 } catch {
   /* informational only */
 }
@@ -154,7 +157,10 @@ async function listFilter(n, { separate = false } = {}) {
       for (let page = 0; next; page++) {
         if (page > 10_000) throw new Error("floor listing did not end");
         if (pageUrls.length === page) pageUrls.push(next);
-        const r = await fetch(next, { headers: { Authorization: `Bearer ${TOKEN}` }, signal: AbortSignal.timeout(60_000) });
+        const r = await fetch(next, {
+          headers: { Authorization: `Bearer ${TOKEN}` },
+          signal: AbortSignal.timeout(60_000),
+        });
         if (!r.ok) throw new Error(`floor: ${r.status}`);
         const body = JSON.parse(await r.text());
         chain = chain.concat(matchArmJson(disk, body.value));
@@ -163,13 +169,21 @@ async function listFilter(n, { separate = false } = {}) {
       return sortArmJson(chain);
     };
     const contenders = {
-      ours: () => withTimeout(client.listIncrementalSnapshots(disk, { signal: AbortSignal.timeout(60_000) }), 60_000, "ours list"),
+      ours: () =>
+        withTimeout(
+          client.listIncrementalSnapshots(disk, { signal: AbortSignal.timeout(60_000) }),
+          60_000,
+          "ours list",
+        ),
       sdk: () => withTimeout(sdkListChain(sdk, rg, disk, matchSdkModels, sortSdkModels), 60_000, "sdk list"),
       floor: () => withTimeout(floor(), 60_000, "floor list"),
     };
     const check = (out, round) => {
       const a = ids(out.ours);
-      assert(a.length === expected, `N=${n} round ${round}: ours returned ${a.length} snapshots, the seed holds ${expected} in the chain`);
+      assert(
+        a.length === expected,
+        `N=${n} round ${round}: ours returned ${a.length} snapshots, the seed holds ${expected} in the chain`,
+      );
       assert(sameChain(a, ids(out.sdk)), `N=${n} round ${round}: ours and the SDK returned different chains`);
       assert(sameChain(a, ids(out.floor)), `N=${n} round ${round}: ours and the floor returned different chains`);
       // ARM JSON is handed back verbatim: the first match must equal the floor's parsed object.
@@ -184,7 +198,10 @@ async function listFilter(n, { separate = false } = {}) {
         transfer: async () => {
           let bytes = 0;
           for (const u of pageUrls) {
-            const r = await fetch(u, { headers: { Authorization: `Bearer ${TOKEN}` }, signal: AbortSignal.timeout(60_000) });
+            const r = await fetch(u, {
+              headers: { Authorization: `Bearer ${TOKEN}` },
+              signal: AbortSignal.timeout(60_000),
+            });
             bytes += (await r.arrayBuffer()).byteLength;
           }
           return bytes;
@@ -192,7 +209,10 @@ async function listFilter(n, { separate = false } = {}) {
         transfer_text: async () => {
           texts.length = 0;
           for (const u of pageUrls) {
-            const r = await fetch(u, { headers: { Authorization: `Bearer ${TOKEN}` }, signal: AbortSignal.timeout(60_000) });
+            const r = await fetch(u, {
+              headers: { Authorization: `Bearer ${TOKEN}` },
+              signal: AbortSignal.timeout(60_000),
+            });
             texts.push(await r.text());
           }
           return texts.length;
@@ -276,11 +296,18 @@ async function pageFilter(disk, text) {
       check: (out) => {
         assert(out.ours.length > 0, "the page holds part of the chain");
         assert(sameChain(ids(out.ours), ids(out.jsonparse)), "page filter: ours and JSON.parse + filter differ");
-        assert(JSON.stringify(out.ours_bytes) === JSON.stringify(out.ours), "page filter: bytes and text inputs differ");
+        assert(
+          JSON.stringify(out.ours_bytes) === JSON.stringify(out.ours),
+          "page filter: bytes and text inputs differ",
+        );
       },
     },
   );
-  const per = (list) => summarize(list.map((x) => x / K), 3);
+  const per = (list) =>
+    summarize(
+      list.map((x) => x / K),
+      3,
+    );
   const o = per(t.ours);
   const j = per(t.jsonparse);
   const ob = per(t.ours_bytes);
@@ -321,21 +348,37 @@ async function createWait(retryAfterSeconds) {
       const t0 = Date.now();
       const out = await fn(`bench-${who}-r${retryAfterSeconds}-${++seq}`);
       requests[who].push(
-        emu.requests.map((r) => `${r.method} ${r.status} ${new URL(r.url, origin).pathname.split("/").slice(-2).join("/").replace(/DiskOperations\/.*/, "DiskOperations/…")} @${r.at - t0}ms`),
+        emu.requests.map(
+          (r) =>
+            `${r.method} ${r.status} ${new URL(r.url, origin).pathname
+              .split("/")
+              .slice(-2)
+              .join("/")
+              .replace(/DiskOperations\/.*/, "DiskOperations/…")} @${r.at - t0}ms`,
+        ),
       );
       return out;
     };
     const t = await rounds(
       {
         ours: counted("ours", (name) =>
-          withTimeout(client.createIncrementalSnapshot(disk, { name, signal: AbortSignal.timeout(60_000) }), 60_000, "ours create"),
+          withTimeout(
+            client.createIncrementalSnapshot(disk, { name, signal: AbortSignal.timeout(60_000) }),
+            60_000,
+            "ours create",
+          ),
         ),
         sdk: counted("sdk", (name) => {
           // The same body ours sends (the package's config builder), in the SDK's flattened model.
           const config = pkg.buildSnapshotConfig(disk, { name });
           const { properties, ...top } = config.body;
           return withTimeout(
-            sdk.snapshots.beginCreateOrUpdateAndWait(config.resourceGroup, config.name, { ...top, ...properties }, { abortSignal: AbortSignal.timeout(60_000) }),
+            sdk.snapshots.beginCreateOrUpdateAndWait(
+              config.resourceGroup,
+              config.name,
+              { ...top, ...properties },
+              { abortSignal: AbortSignal.timeout(60_000) },
+            ),
             60_000,
             "sdk create",
           );
@@ -345,9 +388,19 @@ async function createWait(retryAfterSeconds) {
         warmups: 1,
         runs: QUICK ? 2 : 5,
         check: (out) => {
-          assert(out.ours?.properties?.provisioningState === "Succeeded", `ours create did not succeed: ${JSON.stringify(out.ours?.properties?.provisioningState)}`);
-          assert(out.sdk?.provisioningState === "Succeeded" || out.sdk?.properties?.provisioningState === "Succeeded", "sdk create did not succeed");
-          assert(out.ours.properties.incremental === true && (out.sdk.incremental ?? out.sdk.properties?.incremental) === true, "both made incremental snapshots");
+          assert(
+            out.ours?.properties?.provisioningState === "Succeeded",
+            `ours create did not succeed: ${JSON.stringify(out.ours?.properties?.provisioningState)}`,
+          );
+          assert(
+            out.sdk?.provisioningState === "Succeeded" || out.sdk?.properties?.provisioningState === "Succeeded",
+            "sdk create did not succeed",
+          );
+          assert(
+            out.ours.properties.incremental === true &&
+              (out.sdk.incremental ?? out.sdk.properties?.incremental) === true,
+            "both made incremental snapshots",
+          );
         },
       },
     );
@@ -455,7 +508,11 @@ function nodeStartup(fixturePath, mode, runs) {
   const wall = [];
   for (let i = 0; i < WARMUPS + runs; i++) {
     const t0 = ms();
-    const out = execFileSync(process.execPath, [child, mode, fixturePath], { cwd: root, encoding: "utf8", timeout: 30_000 });
+    const out = execFileSync(process.execPath, [child, mode, fixturePath], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
     const t = ms() - t0;
     const r = JSON.parse(out.trim().split("\n").at(-1));
     assert(r.matches >= 1, `${mode} start-up: the first call found the chain`);
@@ -464,8 +521,17 @@ function nodeStartup(fixturePath, mode, runs) {
       wall.push(t);
     }
   }
-  const s = (k) => summarize(inside.map((r) => r[k]), 2);
-  return { total: s("total_ms"), import: s("import_ms"), first_call: s("first_call_ms"), process_wall: summarize(wall, 1) };
+  const s = (k) =>
+    summarize(
+      inside.map((r) => r[k]),
+      2,
+    );
+  return {
+    total: s("total_ms"),
+    import: s("import_ms"),
+    first_call: s("first_call_ms"),
+    process_wall: summarize(wall, 1),
+  };
 }
 
 async function workerdStartup(fixture, runs) {
@@ -493,7 +559,9 @@ async function workerdStartup(fixture, runs) {
         minify: true,
         external: ["*.wasm"],
         logLevel: "silent",
-        plugins: [{ name: "fixture", setup: (b) => b.onResolve({ filter: /fixture\.json$/ }, () => ({ path: fixturePath })) }],
+        plugins: [
+          { name: "fixture", setup: (b) => b.onResolve({ filter: /fixture\.json$/ }, () => ({ path: fixturePath })) },
+        ],
       });
       return outfile;
     };
@@ -530,9 +598,19 @@ async function workerdStartup(fixture, runs) {
         if (i >= 1) list[name].push(r);
       }
     }
-    const s = (name, k) => summarize(list[name].map((r) => r[k]), 1);
+    const s = (name, k) =>
+      summarize(
+        list[name].map((r) => r[k]),
+        1,
+      );
     const out = {};
-    for (const name of ["ours", "baseline"]) out[name] = { total: s(name, "total"), ready: s(name, "ready"), first_request: s(name, "first"), second_request: s(name, "second") };
+    for (const name of ["ours", "baseline"])
+      out[name] = {
+        total: s(name, "total"),
+        ready: s(name, "ready"),
+        first_request: s(name, "first"),
+        second_request: s(name, "second"),
+      };
     out.package_ms = Number((out.ours.total.median - out.baseline.total.median).toFixed(1));
     out.first_request_extra_ms = Number((out.ours.first_request.median - out.ours.second_request.median).toFixed(2));
     return out;
@@ -611,27 +689,58 @@ results.machine.loadavg_at_end = loadavg().map((x) => Number(x.toFixed(2)));
 const targets = [];
 for (const r of [...(results.listFilter ?? []), ...(results.listFilterSeparate ?? [])]) {
   const where = r.emulator === "separate process" ? ", emulator in its own process" : "";
-  targets.push({ target: `1. list+filter N=${r.n}${where}: ≥1.8x faster than the SDK`, value: `${(r.sdk_ms / r.ours_ms).toFixed(2)}x`, met: r.sdk_ms / r.ours_ms >= 1.8 });
-  targets.push({ target: `1. list+filter N=${r.n}${where}: ≤0.8x the floor's time`, value: `${(r.ours_ms / r.floor_ms).toFixed(2)}x`, met: r.ours_ms <= 0.8 * r.floor_ms });
+  targets.push({
+    target: `1. list+filter N=${r.n}${where}: ≥1.8x faster than the SDK`,
+    value: `${(r.sdk_ms / r.ours_ms).toFixed(2)}x`,
+    met: r.sdk_ms / r.ours_ms >= 1.8,
+  });
+  targets.push({
+    target: `1. list+filter N=${r.n}${where}: ≤0.8x the floor's time`,
+    value: `${(r.ours_ms / r.floor_ms).toFixed(2)}x`,
+    met: r.ours_ms <= 0.8 * r.floor_ms,
+  });
 }
 if (results.pageFilter) {
   const r = results.pageFilter;
-  targets.push({ target: "2. page filter (text): ≥2.5x JSON.parse + filter", value: `${(r.jsonparse_ms / r.ours_ms).toFixed(2)}x`, met: r.jsonparse_ms / r.ours_ms >= 2.5 });
-  if (r.ours_bytes_ms) targets.push({ target: "2. page filter (bytes): ≥2.5x JSON.parse + filter", value: `${(r.jsonparse_ms / r.ours_bytes_ms).toFixed(2)}x`, met: r.jsonparse_ms / r.ours_bytes_ms >= 2.5 });
+  targets.push({
+    target: "2. page filter (text): ≥2.5x JSON.parse + filter",
+    value: `${(r.jsonparse_ms / r.ours_ms).toFixed(2)}x`,
+    met: r.jsonparse_ms / r.ours_ms >= 2.5,
+  });
+  if (r.ours_bytes_ms)
+    targets.push({
+      target: "2. page filter (bytes): ≥2.5x JSON.parse + filter",
+      value: `${(r.jsonparse_ms / r.ours_bytes_ms).toFixed(2)}x`,
+      met: r.jsonparse_ms / r.ours_bytes_ms >= 2.5,
+    });
 }
 if (results.createWait) {
   const r = results.createWait;
-  targets.push({ target: "3. create+wait: ≤ 4 requests (no more than today)", value: `${r.ours_requests} (SDK ${r.sdk_requests})`, met: r.ours_requests <= 4 });
+  targets.push({
+    target: "3. create+wait: ≤ 4 requests (no more than today)",
+    value: `${r.ours_requests} (SDK ${r.sdk_requests})`,
+    met: r.ours_requests <= 4,
+  });
 }
 if (results.size) {
   const r = results.size;
-  targets.push({ target: "4. what one consumer loads ≤ 60 KB gzip (wasm + JS glue)", value: `${(r.package_gzip_bytes / 1024).toFixed(1)} KiB`, met: r.package_gzip_bytes <= 60 * 1024 });
+  targets.push({
+    target: "4. what one consumer loads ≤ 60 KB gzip (wasm + JS glue)",
+    value: `${(r.package_gzip_bytes / 1024).toFixed(1)} KiB`,
+    met: r.package_gzip_bytes <= 60 * 1024,
+  });
 }
 if (results.startup) {
   const r = results.startup;
   const sdk = r.node_sdk?.total?.median;
-  if (sdk) targets.push({ target: "5. start-up in Node: ≥25x faster than the SDK's", value: `${(sdk / r.node_ms).toFixed(1)}x (${r.node_ms} vs ${sdk} ms)`, met: sdk / r.node_ms >= 25 });
-  if (typeof r.workerd_ms === "number") targets.push({ target: "5. start-up in workerd (what the package adds)", value: `${r.workerd_ms} ms`, met: true });
+  if (sdk)
+    targets.push({
+      target: "5. start-up in Node: ≥25x faster than the SDK's",
+      value: `${(sdk / r.node_ms).toFixed(1)}x (${r.node_ms} vs ${sdk} ms)`,
+      met: sdk / r.node_ms >= 25,
+    });
+  if (typeof r.workerd_ms === "number")
+    targets.push({ target: "5. start-up in workerd (what the package adds)", value: `${r.workerd_ms} ms`, met: true });
 }
 results.targets = targets;
 
@@ -641,34 +750,51 @@ writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
 // The table.
 const lines = [];
 lines.push(`azure-incremental-snapshots benchmarks — ${results.timestamp}`);
-lines.push(`node ${results.machine.node}, ${results.machine.cpu} × ${results.machine.cores}, load average ${results.machine.loadavg_at_start[0]} → ${results.machine.loadavg_at_end[0]}; median (min–max) of ${RUNS} runs after ${WARMUPS} warm-ups`);
+lines.push(
+  `node ${results.machine.node}, ${results.machine.cpu} × ${results.machine.cores}, load average ${results.machine.loadavg_at_start[0]} → ${results.machine.loadavg_at_end[0]}; median (min–max) of ${RUNS} runs after ${WARMUPS} warm-ups`,
+);
 lines.push("");
 if (results.listFilter) {
   lines.push("1. List and filter over HTTP (emulator on loopback, 1,000-item pages)");
-  lines.push("   N       emulator  ours ms               SDK ms                floor ms              ours/SDK  ours/floor");
+  lines.push(
+    "   N       emulator  ours ms               SDK ms                floor ms              ours/SDK  ours/floor",
+  );
   for (const r of [...results.listFilter, ...(results.listFilterSeparate ?? [])]) {
     const where = r.emulator === "separate process" ? "own proc" : "in-proc";
-    lines.push(`   ${String(r.n).padEnd(7)} ${where.padEnd(9)} ${cell(r.ours_spread).padEnd(21)} ${cell(r.sdk_spread).padEnd(21)} ${cell(r.floor_spread).padEnd(21)} ${r.ours_over_sdk.toFixed(2).padEnd(9)} ${r.ours_over_floor.toFixed(2)}`);
+    lines.push(
+      `   ${String(r.n).padEnd(7)} ${where.padEnd(9)} ${cell(r.ours_spread).padEnd(21)} ${cell(r.sdk_spread).padEnd(21)} ${cell(r.floor_spread).padEnd(21)} ${r.ours_over_sdk.toFixed(2).padEnd(9)} ${r.ours_over_floor.toFixed(2)}`,
+    );
   }
   for (const r of [...results.listFilter, ...(results.listFilterSeparate ?? [])]) {
     const s = r.splits;
     const c = r.client_ms_estimate;
-    lines.push(`   N=${r.n} ${r.emulator === "separate process" ? "own proc" : "in-proc"} client time beyond transfer: ours ${c.ours}, SDK ${c.sdk}, floor ${c.floor} ms (a zero-cost client would be ${c.best_possible_sdk_ratio}x faster than the SDK)`);
-    lines.push(`   N=${r.n} ${r.emulator === "separate process" ? "own proc" : "in-proc"} splits (${(r.bytes / 1e6).toFixed(1)} MB, ${r.pages} pages): transfer ${cell(s.transfer_ms)}, +text ${cell(s.transfer_text_ms)}, JSON.parse ${cell(s.json_parse_ms)}, JS filter ${cell(s.js_filter_ms)}, UTF-8 encode ${cell(s.utf8_encode_ms)}, wasm filter on text ${cell(s.wasm_filter_text_ms)}`);
+    lines.push(
+      `   N=${r.n} ${r.emulator === "separate process" ? "own proc" : "in-proc"} client time beyond transfer: ours ${c.ours}, SDK ${c.sdk}, floor ${c.floor} ms (a zero-cost client would be ${c.best_possible_sdk_ratio}x faster than the SDK)`,
+    );
+    lines.push(
+      `   N=${r.n} ${r.emulator === "separate process" ? "own proc" : "in-proc"} splits (${(r.bytes / 1e6).toFixed(1)} MB, ${r.pages} pages): transfer ${cell(s.transfer_ms)}, +text ${cell(s.transfer_text_ms)}, JSON.parse ${cell(s.json_parse_ms)}, JS filter ${cell(s.js_filter_ms)}, UTF-8 encode ${cell(s.utf8_encode_ms)}, wasm filter on text ${cell(s.wasm_filter_text_ms)}`,
+    );
   }
   lines.push("");
 }
 if (results.pageFilter) {
   const r = results.pageFilter;
   lines.push(`2. Filter one page (${r.n} snapshots, ${(r.bytes / 1e6).toFixed(2)} MB of JSON text)`);
-  lines.push(`   filterIncrementalSnapshots(disk, text) ${cell(r.ours_spread, " ms")}   JSON.parse + JS filter ${cell(r.jsonparse_spread, " ms")}   ours/JSON.parse ${r.ours_over_jsonparse.toFixed(2)}`);
-  if (r.ours_bytes_spread) lines.push(`   filterIncrementalSnapshots(disk, bytes) ${cell(r.ours_bytes_spread, " ms")}   JSON.parse + JS filter is ${(r.jsonparse_ms / r.ours_bytes_ms).toFixed(2)}x its time`);
+  lines.push(
+    `   filterIncrementalSnapshots(disk, text) ${cell(r.ours_spread, " ms")}   JSON.parse + JS filter ${cell(r.jsonparse_spread, " ms")}   ours/JSON.parse ${r.ours_over_jsonparse.toFixed(2)}`,
+  );
+  if (r.ours_bytes_spread)
+    lines.push(
+      `   filterIncrementalSnapshots(disk, bytes) ${cell(r.ours_bytes_spread, " ms")}   JSON.parse + JS filter is ${(r.jsonparse_ms / r.ours_bytes_ms).toFixed(2)}x its time`,
+    );
   lines.push("");
 }
 if (results.createWait) {
   lines.push("3. Create an incremental snapshot and wait");
   for (const r of [results.createWait, results.createWait.retryAfter0]) {
-    lines.push(`   Retry-After ${r.retryAfterSeconds} s: ours ${r.ours_requests} requests, ${cell(r.ours_spread, " ms")}; SDK ${r.sdk_requests} requests, ${cell(r.sdk_spread, " ms")}`);
+    lines.push(
+      `   Retry-After ${r.retryAfterSeconds} s: ours ${r.ours_requests} requests, ${cell(r.ours_spread, " ms")}; SDK ${r.sdk_requests} requests, ${cell(r.sdk_spread, " ms")}`,
+    );
   }
   lines.push(`   ours: ${results.createWait.ours_sequence.join(" → ")}`);
   lines.push(`   SDK:  ${results.createWait.sdk_sequence.join(" → ")}`);
@@ -678,17 +804,26 @@ if (results.size) {
   const r = results.size;
   const k = (b) => `${(b / 1024).toFixed(1)} KiB`;
   lines.push("4. Size (gzip -9)");
-  lines.push(`   wasm ${k(r.wasm_bytes)} raw / ${k(r.wasm_gzip_bytes)} gz; JS (web.js + glue) ${k(r.js_bytes)} raw / ${k(r.js_gzip_bytes)} gz; package ${k(r.package_gzip_bytes)} gz`);
-  lines.push(`   list-and-filter app bundled (esbuild, browser, minified): ours ${k(r.ours_bundle.js_gzip_bytes)} JS + ${k(r.wasm_gzip_bytes)} wasm = ${k(r.ours_bundle.with_wasm_gzip_bytes)} gz; @azure/arm-compute ${k(r.sdk_bytes)} raw / ${k(r.sdk_gzip_bytes)} gz (modular functions only: ${k(r.sdk_modular_gzip_bytes)} gz)`);
+  lines.push(
+    `   wasm ${k(r.wasm_bytes)} raw / ${k(r.wasm_gzip_bytes)} gz; JS (web.js + glue) ${k(r.js_bytes)} raw / ${k(r.js_gzip_bytes)} gz; package ${k(r.package_gzip_bytes)} gz`,
+  );
+  lines.push(
+    `   list-and-filter app bundled (esbuild, browser, minified): ours ${k(r.ours_bundle.js_gzip_bytes)} JS + ${k(r.wasm_gzip_bytes)} wasm = ${k(r.ours_bundle.with_wasm_gzip_bytes)} gz; @azure/arm-compute ${k(r.sdk_bytes)} raw / ${k(r.sdk_gzip_bytes)} gz (modular functions only: ${k(r.sdk_modular_gzip_bytes)} gz)`,
+  );
   lines.push("");
 }
 if (results.startup) {
   const r = results.startup;
   lines.push("5. Start-up");
-  lines.push(`   Node, import + instantiate + first call: ${cell(r.node.total, " ms")} (import ${cell(r.node.import, " ms")}, first call ${cell(r.node.first_call, " ms")}); whole process ${cell(r.node.process_wall, " ms")}`);
+  lines.push(
+    `   Node, import + instantiate + first call: ${cell(r.node.total, " ms")} (import ${cell(r.node.import, " ms")}, first call ${cell(r.node.first_call, " ms")}); whole process ${cell(r.node.process_wall, " ms")}`,
+  );
   lines.push(`   Node, @azure/arm-compute import + client + filter: ${cell(r.node_sdk.total, " ms")}`);
   if (r.workerd.error) lines.push(`   workerd: ${r.workerd.error}`);
-  else lines.push(`   workerd (miniflare): first response ${cell(r.workerd.ours.total, " ms")} vs ${cell(r.workerd.baseline.total, " ms")} without the package → ${r.workerd.package_ms} ms; first request ${cell(r.workerd.ours.first_request, " ms")}, second ${cell(r.workerd.ours.second_request, " ms")}`);
+  else
+    lines.push(
+      `   workerd (miniflare): first response ${cell(r.workerd.ours.total, " ms")} vs ${cell(r.workerd.baseline.total, " ms")} without the package → ${r.workerd.package_ms} ms; first request ${cell(r.workerd.ours.first_request, " ms")}, second ${cell(r.workerd.ours.second_request, " ms")}`,
+    );
   lines.push("");
 }
 lines.push("Targets");

@@ -44,8 +44,18 @@ if (reuse) {
 } else if (buildDir) {
   const dir = resolve(buildDir);
   mkdirSync(dir, { recursive: true });
-  const env = { ...process.env, PATH: `${join(homedir(), ".cargo", "bin")}:${process.env.PATH}`, CARGO_TARGET_DIR: join(dir, "target") };
-  const sh = (cmd, args, capture) => execFileSync(cmd, args, { cwd: root, env, stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit", encoding: "utf8" });
+  const env = {
+    ...process.env,
+    PATH: `${join(homedir(), ".cargo", "bin")}:${process.env.PATH}`,
+    CARGO_TARGET_DIR: join(dir, "target"),
+  };
+  const sh = (cmd, args, capture) =>
+    execFileSync(cmd, args, {
+      cwd: root,
+      env,
+      stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit",
+      encoding: "utf8",
+    });
   sh("cargo", ["build", "--release", "--target", "wasm32-unknown-unknown", "--lib"]);
   const crateWasm = join(dir, "target/wasm32-unknown-unknown/release", `${NAME}.wasm`);
   const out = join(dir, "pkg");
@@ -114,13 +124,18 @@ for (let round = 0; round < RUNS + 3; round++) {
     if (round >= 3) times[name].push((performance.now() - t0) / K);
   }
   const ids = (c) => c.map((s) => s.id).join("\n");
-  if (names.length === 3 && (ids(outs.ours_text) !== ids(outs.jsonparse) || JSON.stringify(outs.ours_bytes) !== JSON.stringify(outs.ours_text))) {
+  if (
+    names.length === 3 &&
+    (ids(outs.ours_text) !== ids(outs.jsonparse) || JSON.stringify(outs.ours_bytes) !== JSON.stringify(outs.ours_text))
+  ) {
     throw new Error("outputs differ");
   }
 }
 const median = (l) => [...l].sort((a, b) => a - b)[l.length >> 1];
 const m = Object.fromEntries(names.map((n) => [n, median(times[n])]));
-console.log(`page: ${bytes.length} B, ${JSON.parse(text).value.length} snapshots, chain ${contenders.jsonparse().length}`);
+console.log(
+  `page: ${bytes.length} B, ${JSON.parse(text).value.length} snapshots, chain ${contenders.jsonparse().length}`,
+);
 for (const n of names) console.log(`${n.padEnd(11)} ${m[n].toFixed(3)} ms  (min ${Math.min(...times[n]).toFixed(3)})`);
 if (names.length === 3) console.log(`ratio text  ${(m.jsonparse / m.ours_text).toFixed(2)}x`);
 if (names.length === 3) console.log(`ratio bytes ${(m.jsonparse / m.ours_bytes).toFixed(2)}x`);

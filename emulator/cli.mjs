@@ -2,7 +2,7 @@
 // Command line for the ARM emulator:
 //   node emulator/cli.mjs --port 8090 --seed demo --page-size 100 --latency 0 --retry-after 1
 // Prints the URL, then serves until SIGINT/SIGTERM.
-import { startEmulator } from './index.mjs';
+import { startEmulator } from "./index.mjs";
 
 const HELP = `Usage: node emulator/cli.mjs [options]
   --port <n>            port (default 8090; 0 picks a free one)
@@ -26,7 +26,7 @@ const HELP = `Usage: node emulator/cli.mjs [options]
   --help`;
 
 function parseArgs(argv) {
-  const o = { port: 8090, seed: 'demo', static: [], faults: [], allowedControlOrigins: [] };
+  const o = { port: 8090, seed: "demo", static: [], faults: [], allowedControlOrigins: [] };
   const bulk = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -40,33 +40,73 @@ function parseArgs(argv) {
       return n;
     };
     switch (a) {
-      case '--port': o.port = int(next()); break;
-      case '--host': o.host = next(); break;
-      case '--seed': o.seed = next(); break;
-      case '--snapshots': bulk.snapshots = int(next()); break;
-      case '--disks': bulk.disks = int(next()); break;
-      case '--chain-share': bulk.chainShare = int(next()); break;
-      case '--subscription': bulk.subscriptionId = next(); break;
-      case '--page-size': o.pageSize = int(next()); break;
-      case '--latency': o.latencyMs = int(next()); break;
-      case '--retry-after': { const v = next(); o.retryAfterSeconds = v === 'none' ? null : int(v); break; }
-      case '--lro-polls': o.lroPolls = int(next()); break;
-      case '--copy-polls': o.copyPolls = int(next()); break;
-      case '--no-rate-limit': o.enforceRateLimit = false; break;
-      case '--static': {
+      case "--port":
+        o.port = int(next());
+        break;
+      case "--host":
+        o.host = next();
+        break;
+      case "--seed":
+        o.seed = next();
+        break;
+      case "--snapshots":
+        bulk.snapshots = int(next());
+        break;
+      case "--disks":
+        bulk.disks = int(next());
+        break;
+      case "--chain-share":
+        bulk.chainShare = int(next());
+        break;
+      case "--subscription":
+        bulk.subscriptionId = next();
+        break;
+      case "--page-size":
+        o.pageSize = int(next());
+        break;
+      case "--latency":
+        o.latencyMs = int(next());
+        break;
+      case "--retry-after": {
         const v = next();
-        const eq = v.indexOf('=');
-        o.static.push(eq > 0 && v.startsWith('/') ? { prefix: v.slice(0, eq), dir: v.slice(eq + 1) } : { prefix: '/', dir: v });
+        o.retryAfterSeconds = v === "none" ? null : int(v);
         break;
       }
-      case '--fault': o.faults.push(JSON.parse(next())); break;
-      case '--control-origin': o.allowedControlOrigins.push(next()); break;
-      case '--quiet': o.quiet = true; break;
-      case '--help': case '-h': o.help = true; break;
-      default: throw new Error(`unknown option '${a}'`);
+      case "--lro-polls":
+        o.lroPolls = int(next());
+        break;
+      case "--copy-polls":
+        o.copyPolls = int(next());
+        break;
+      case "--no-rate-limit":
+        o.enforceRateLimit = false;
+        break;
+      case "--static": {
+        const v = next();
+        const eq = v.indexOf("=");
+        o.static.push(
+          eq > 0 && v.startsWith("/") ? { prefix: v.slice(0, eq), dir: v.slice(eq + 1) } : { prefix: "/", dir: v },
+        );
+        break;
+      }
+      case "--fault":
+        o.faults.push(JSON.parse(next()));
+        break;
+      case "--control-origin":
+        o.allowedControlOrigins.push(next());
+        break;
+      case "--quiet":
+        o.quiet = true;
+        break;
+      case "--help":
+      case "-h":
+        o.help = true;
+        break;
+      default:
+        throw new Error(`unknown option '${a}'`);
     }
   }
-  if (Object.keys(bulk).length || o.seed === 'bulk') o.seed = { kind: o.seed, ...bulk };
+  if (Object.keys(bulk).length || o.seed === "bulk") o.seed = { kind: o.seed, ...bulk };
   // more specific prefixes first
   o.static.sort((x, y) => y.prefix.length - x.prefix.length);
   if (!o.static.length) delete o.static;
@@ -96,7 +136,9 @@ try {
 // stdout: the URL, then the control API's secret (send it as x-emulator-secret)
 console.log(emu.url);
 console.log(`control secret: ${emu.controlSecret}`);
-console.error(`ARM emulator listening on ${emu.url} (seed ${JSON.stringify(opts.seed)}; subscription ${emu.seedInfo.subscriptionId}; ${emu.seedInfo.disks.length} disks, ${emu.seedInfo.snapshots} snapshots)`);
+console.error(
+  `ARM emulator listening on ${emu.url} (seed ${JSON.stringify(opts.seed)}; subscription ${emu.seedInfo.subscriptionId}; ${emu.seedInfo.disks.length} disks, ${emu.seedInfo.snapshots} snapshots)`,
+);
 if (!quiet) {
   let seen = 0;
   setInterval(() => {
@@ -106,7 +148,9 @@ if (!quiet) {
     for (; seen < reqs.length; seen++) {
       const r = reqs[seen];
       if (r.status === 0 && !r.fault) break; // still in flight
-      console.error(`${new Date(r.at).toISOString()} ${r.method} ${r.url} → ${r.status}${r.fault ? ` [fault ${r.fault}]` : ''}`);
+      console.error(
+        `${new Date(r.at).toISOString()} ${r.method} ${r.url} → ${r.status}${r.fault ? ` [fault ${r.fault}]` : ""}`,
+      );
     }
   }, 250).unref();
 }
@@ -117,5 +161,5 @@ const stop = async () => {
   await emu.close();
   process.exit(0);
 };
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);

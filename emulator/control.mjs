@@ -12,40 +12,55 @@
 // name, which a rebinding attack could point here), from the emulator's own origin or an origin
 // listed in `allowedControlOrigins`, with the per-run secret in `x-emulator-secret` (all but the
 // plain GET /__emulator). Every input is bounded and checked; bad input is a 400.
-import { timingSafeEqual } from 'node:crypto';
-import { validateSeed, CONTROL_SEED_LIMITS } from './seed.mjs';
-import { FAULT_LIMITS } from './faults.mjs';
+import { timingSafeEqual } from "node:crypto";
+import { validateSeed, CONTROL_SEED_LIMITS } from "./seed.mjs";
+import { FAULT_LIMITS } from "./faults.mjs";
 
-export const SECRET_HEADER = 'x-emulator-secret';
+export const SECRET_HEADER = "x-emulator-secret";
 /** Largest control request body. */
 export const CONTROL_MAX_BODY = 64 * 1024;
 /** Largest clock advance: 10 years. */
 export const MAX_ADVANCE_MS = 10 * 365 * 86400000;
 
-export const MUTABLE_OPTIONS = ['lroPolls', 'copyPolls', 'retryAfterSeconds', 'latencyMs', 'pageSize',
-  'enforceRateLimit', 'completionPercentAlways', 'maxSnapshotsPerDisk', 'logRequests'];
-const BOOLEAN_OPTIONS = ['enforceRateLimit', 'completionPercentAlways', 'logRequests'];
+export const MUTABLE_OPTIONS = [
+  "lroPolls",
+  "copyPolls",
+  "retryAfterSeconds",
+  "latencyMs",
+  "pageSize",
+  "enforceRateLimit",
+  "completionPercentAlways",
+  "maxSnapshotsPerDisk",
+  "logRequests",
+];
+const BOOLEAN_OPTIONS = ["enforceRateLimit", "completionPercentAlways", "logRequests"];
 /** Integer options and their inclusive bounds. */
 export const OPTION_BOUNDS = {
-  lroPolls: [0, 1000], copyPolls: [0, 1000], latencyMs: [0, 60000], pageSize: [1, 100000], maxSnapshotsPerDisk: [1, 100000],
+  lroPolls: [0, 1000],
+  copyPolls: [0, 1000],
+  latencyMs: [0, 60000],
+  pageSize: [1, 100000],
+  maxSnapshotsPerDisk: [1, 100000],
 };
 const MAX_RETRY_AFTER_SECONDS = 3600;
 
 export function publicOptions(options) {
   const out = {};
-  for (const k of ['port', 'host', 'seed', ...MUTABLE_OPTIONS]) out[k] = options[k];
+  for (const k of ["port", "host", "seed", ...MUTABLE_OPTIONS]) out[k] = options[k];
   return out;
 }
 
-const isPlain = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isPlain = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** The message for one bad option value, or null. */
 function optionError(k, v) {
-  if (!MUTABLE_OPTIONS.includes(k)) return `option '${String(k).slice(0, 40)}' cannot be changed (changeable: ${MUTABLE_OPTIONS.join(', ')})`;
-  if (BOOLEAN_OPTIONS.includes(k)) return typeof v === 'boolean' ? null : `${k} must be a boolean`;
-  if (k === 'retryAfterSeconds') {
-    return v === null || (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_RETRY_AFTER_SECONDS)
-      ? null : `retryAfterSeconds must be a number from 0 to ${MAX_RETRY_AFTER_SECONDS}, or null`;
+  if (!MUTABLE_OPTIONS.includes(k))
+    return `option '${String(k).slice(0, 40)}' cannot be changed (changeable: ${MUTABLE_OPTIONS.join(", ")})`;
+  if (BOOLEAN_OPTIONS.includes(k)) return typeof v === "boolean" ? null : `${k} must be a boolean`;
+  if (k === "retryAfterSeconds") {
+    return v === null || (typeof v === "number" && Number.isFinite(v) && v >= 0 && v <= MAX_RETRY_AFTER_SECONDS)
+      ? null
+      : `retryAfterSeconds must be a number from 0 to ${MAX_RETRY_AFTER_SECONDS}, or null`;
   }
   const [lo, hi] = OPTION_BOUNDS[k];
   return Number.isInteger(v) && v >= lo && v <= hi ? null : `${k} must be an integer from ${lo} to ${hi}`;
@@ -53,7 +68,7 @@ function optionError(k, v) {
 
 /** Validate option changes, all of them before any is applied; returns an error message or null. */
 export function setOptions(options, patch) {
-  if (!isPlain(patch)) return 'options must be a JSON object';
+  if (!isPlain(patch)) return "options must be a JSON object";
   for (const [k, v] of Object.entries(patch)) {
     const e = optionError(k, v);
     if (e) return e;
@@ -71,10 +86,13 @@ export function checkStartOptions(opts) {
   }
   const a = opts.allowedControlOrigins;
   if (a !== undefined) {
-    if (!Array.isArray(a) || a.length > 100) throw new TypeError('startEmulator: allowedControlOrigins must be an array of at most 100 origins');
+    if (!Array.isArray(a) || a.length > 100)
+      throw new TypeError("startEmulator: allowedControlOrigins must be an array of at most 100 origins");
     for (const o of a) {
-      if (typeof o !== 'string' || !/^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:(\d{1,5}|\*))?$/i.test(o)) {
-        throw new TypeError(`startEmulator: allowedControlOrigins: '${String(o).slice(0, 80)}' is not an origin such as 'http://127.0.0.1:8000' or 'http://127.0.0.1:*' (any port)`);
+      if (typeof o !== "string" || !/^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:(\d{1,5}|\*))?$/i.test(o)) {
+        throw new TypeError(
+          `startEmulator: allowedControlOrigins: '${String(o).slice(0, 80)}' is not an origin such as 'http://127.0.0.1:8000' or 'http://127.0.0.1:*' (any port)`,
+        );
       }
     }
   }
@@ -82,7 +100,7 @@ export function checkStartOptions(opts) {
 
 /** Is the Host header a loopback name or an IP literal, on the emulator's port? */
 function localHost(host, port) {
-  if (typeof host !== 'string') return false;
+  if (typeof host !== "string") return false;
   const m = /^(\[[0-9a-f:.]+\]|[0-9]{1,3}(?:\.[0-9]{1,3}){3}|localhost)(?::(\d{1,5}))?$/i.exec(host);
   if (!m) return false;
   return Number(m[2] ?? 80) === port;
@@ -92,7 +110,8 @@ function originListed(origin, list) {
   const o = origin.toLowerCase();
   for (const entry of list || []) {
     const e = entry.toLowerCase();
-    if (e.endsWith(':*') ? o.startsWith(e.slice(0, -1)) && /^\d{1,5}$/.test(o.slice(e.length - 1)) : o === e) return true;
+    if (e.endsWith(":*") ? o.startsWith(e.slice(0, -1)) && /^\d{1,5}$/.test(o.slice(e.length - 1)) : o === e)
+      return true;
   }
   return false;
 }
@@ -105,43 +124,59 @@ function originListed(origin, list) {
  */
 export function controlAccess(emu, req) {
   const origin = req.headers.origin;
-  const site = req.headers['sec-fetch-site'];
+  const site = req.headers["sec-fetch-site"];
   const hostOk = localHost(req.headers.host, emu.port);
   const ownOrigin = hostOk ? `http://${String(req.headers.host).toLowerCase()}` : null;
   let own = false;
   let listed = false;
   if (hostOk) {
-    if (origin === undefined) own = site === undefined || site === 'same-origin' || site === 'none';
+    if (origin === undefined) own = site === undefined || site === "same-origin" || site === "none";
     else if (String(origin).toLowerCase() === ownOrigin) own = true;
     else listed = originListed(String(origin), emu.options.allowedControlOrigins);
   }
-  return { own, listed, foreign: !own && !listed, origin, strictlySameOrigin: own && (origin === undefined || String(origin).toLowerCase() === ownOrigin) && (site === undefined || site === 'same-origin') };
+  return {
+    own,
+    listed,
+    foreign: !own && !listed,
+    origin,
+    strictlySameOrigin:
+      own &&
+      (origin === undefined || String(origin).toLowerCase() === ownOrigin) &&
+      (site === undefined || site === "same-origin"),
+  };
 }
 
 /** Does the request carry the secret? (constant time) */
 export function hasSecret(emu, req) {
   const got = req.headers[SECRET_HEADER];
-  if (typeof got !== 'string') return false;
-  const a = Buffer.from(got, 'utf8');
-  const b = Buffer.from(emu.controlSecret, 'utf8');
+  if (typeof got !== "string") return false;
+  const a = Buffer.from(got, "utf8");
+  const b = Buffer.from(emu.controlSecret, "utf8");
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-const bad = (message) => ({ status: 400, body: { error: { code: 'BadRequest', message } } });
+const bad = (message) => ({ status: 400, body: { error: { code: "BadRequest", message } } });
 
 /** Handle a control request; returns { status, body }. `access` is controlAccess's answer. */
 export function handleControl(emu, method, sub, body, access = {}) {
   switch (`${method} ${sub}`) {
-    case 'GET ':
-    case 'GET /': {
-      const info = { url: emu.url, seedInfo: emu.seedInfo, options: publicOptions(emu.options), faults: emu.faults.describe(), now: new Date(emu.store.now()).toISOString() };
+    case "GET ":
+    case "GET /": {
+      const info = {
+        url: emu.url,
+        seedInfo: emu.seedInfo,
+        options: publicOptions(emu.options),
+        faults: emu.faults.describe(),
+        now: new Date(emu.store.now()).toISOString(),
+      };
       // the page learns the secret from its own server; no other page can read it
-      if (access.strictlySameOrigin) Object.assign(info, { controlSecret: emu.controlSecret, controlSecretHeader: SECRET_HEADER });
+      if (access.strictlySameOrigin)
+        Object.assign(info, { controlSecret: emu.controlSecret, controlSecretHeader: SECRET_HEADER });
       return { status: 200, body: info };
     }
-    case 'GET /faults':
+    case "GET /faults":
       return { status: 200, body: { faults: emu.faults.describe() } };
-    case 'POST /faults': {
+    case "POST /faults": {
       const list = Array.isArray(body) ? body : [body];
       if (list.length > FAULT_LIMITS.active) return bad(`at most ${FAULT_LIMITS.active} faults at once`);
       try {
@@ -151,17 +186,18 @@ export function handleControl(emu, method, sub, body, access = {}) {
       }
       return { status: 201, body: { faults: emu.faults.describe() } };
     }
-    case 'DELETE /faults':
+    case "DELETE /faults":
       emu.faults.clear();
       return { status: 204 };
-    case 'GET /requests':
+    case "GET /requests":
       return { status: 200, body: { requests: emu.requests } };
-    case 'DELETE /requests':
+    case "DELETE /requests":
       emu.resetRequests();
       return { status: 204 };
-    case 'POST /reset': {
-      if (body !== undefined && !isPlain(body)) return bad('the body must be a JSON object { seed? }');
-      for (const k of Object.keys(body || {})) if (k !== 'seed') return bad(`unknown property '${String(k).slice(0, 40)}' (expected { seed? })`);
+    case "POST /reset": {
+      if (body !== undefined && !isPlain(body)) return bad("the body must be a JSON object { seed? }");
+      for (const k of Object.keys(body || {}))
+        if (k !== "seed") return bad(`unknown property '${String(k).slice(0, 40)}' (expected { seed? })`);
       const seed = body && body.seed !== undefined ? body.seed : undefined;
       if (seed !== undefined) {
         const err = validateSeed(seed, CONTROL_SEED_LIMITS);
@@ -174,11 +210,12 @@ export function handleControl(emu, method, sub, body, access = {}) {
       }
       return { status: 200, body: { seedInfo: emu.seedInfo } };
     }
-    case 'POST /clock': {
-      if (!isPlain(body)) return bad('the body must be a JSON object { advanceMs }');
-      for (const k of Object.keys(body)) if (k !== 'advanceMs') return bad(`unknown property '${String(k).slice(0, 40)}' (expected { advanceMs })`);
+    case "POST /clock": {
+      if (!isPlain(body)) return bad("the body must be a JSON object { advanceMs }");
+      for (const k of Object.keys(body))
+        if (k !== "advanceMs") return bad(`unknown property '${String(k).slice(0, 40)}' (expected { advanceMs })`);
       const ms = body.advanceMs;
-      if (!(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 && ms <= MAX_ADVANCE_MS)) {
+      if (!(typeof ms === "number" && Number.isFinite(ms) && ms >= 0 && ms <= MAX_ADVANCE_MS)) {
         return bad(`advanceMs must be a number of milliseconds from 0 to ${MAX_ADVANCE_MS} (10 years)`);
       }
       try {
@@ -187,12 +224,17 @@ export function handleControl(emu, method, sub, body, access = {}) {
         return bad(e.message);
       }
     }
-    case 'POST /options': {
+    case "POST /options": {
       const err = setOptions(emu.options, body);
       if (err) return bad(err);
       return { status: 200, body: { options: publicOptions(emu.options) } };
     }
     default:
-      return { status: 404, body: { error: { code: 'NotFound', message: `No control route '${method} /__emulator${String(sub).slice(0, 200)}'.` } } };
+      return {
+        status: 404,
+        body: {
+          error: { code: "NotFound", message: `No control route '${method} /__emulator${String(sub).slice(0, 200)}'.` },
+        },
+      };
   }
 }

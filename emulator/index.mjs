@@ -2,37 +2,78 @@
 // startEmulator(options) starts an HTTP server that answers like ARM: bearer-token checks,
 // api-version rules, ARM error bodies and headers, paging, Compute long-running operations,
 // incremental-snapshot rules, fault injection, CORS for browser callers, and a control API.
-import http from 'node:http';
-import fs from 'node:fs';
-import path from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { ArmError, armJson } from './util.mjs';
-import { Store } from './store.mjs';
-import { applySeed, validateSeed, START_SEED_LIMITS } from './seed.mjs';
-import { FaultSet, faultReply } from './faults.mjs';
-import { routeArm, checkApiVersion } from './routes.mjs';
-import { handleControl, controlAccess, hasSecret, checkStartOptions, CONTROL_MAX_BODY, SECRET_HEADER } from './control.mjs';
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import { randomBytes, randomUUID } from "node:crypto";
+import { ArmError, armJson } from "./util.mjs";
+import { Store } from "./store.mjs";
+import { applySeed, validateSeed, START_SEED_LIMITS } from "./seed.mjs";
+import { FaultSet, faultReply } from "./faults.mjs";
+import { routeArm, checkApiVersion } from "./routes.mjs";
+import {
+  handleControl,
+  controlAccess,
+  hasSecret,
+  checkStartOptions,
+  CONTROL_MAX_BODY,
+  SECRET_HEADER,
+} from "./control.mjs";
 
-export { DEMO_SUBSCRIPTION, SEED_BASE_MS } from './seed.mjs';
+export { DEMO_SUBSCRIPTION, SEED_BASE_MS } from "./seed.mjs";
 
 const MAX_BODY = 4 * 1024 * 1024;
-const EXPOSE_HEADERS = ['ETag', 'Location', 'Azure-AsyncOperation', 'Retry-After', 'retry-after-ms', 'x-ms-retry-after-ms',
-  'x-ms-request-id', 'x-ms-correlation-request-id', 'x-ms-client-request-id', 'x-ms-error-code',
-  'x-ms-ratelimit-remaining-subscription-reads', 'x-ms-ratelimit-remaining-subscription-writes',
-  'x-ms-ratelimit-remaining-resource', 'x-ms-failure-cause'].join(', ');
-const ALLOW_HEADERS = 'authorization, content-type, accept, if-match, if-none-match, x-ms-client-request-id, x-ms-correlation-request-id, x-ms-return-client-request-id, x-ms-useragent, x-ms-command-name, commandname, parametersetname, user-agent';
+const EXPOSE_HEADERS = [
+  "ETag",
+  "Location",
+  "Azure-AsyncOperation",
+  "Retry-After",
+  "retry-after-ms",
+  "x-ms-retry-after-ms",
+  "x-ms-request-id",
+  "x-ms-correlation-request-id",
+  "x-ms-client-request-id",
+  "x-ms-error-code",
+  "x-ms-ratelimit-remaining-subscription-reads",
+  "x-ms-ratelimit-remaining-subscription-writes",
+  "x-ms-ratelimit-remaining-resource",
+  "x-ms-failure-cause",
+].join(", ");
+const ALLOW_HEADERS =
+  "authorization, content-type, accept, if-match, if-none-match, x-ms-client-request-id, x-ms-correlation-request-id, x-ms-return-client-request-id, x-ms-useragent, x-ms-command-name, commandname, parametersetname, user-agent";
 const MAX_LOG = 100000;
 const MIME = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.json': 'application/json; charset=utf-8', '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.map': 'application/json; charset=utf-8',
-  '.ts': 'text/plain; charset=utf-8', '.txt': 'text/plain; charset=utf-8', '.md': 'text/plain; charset=utf-8',
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".map": "application/json; charset=utf-8",
+  ".ts": "text/plain; charset=utf-8",
+  ".txt": "text/plain; charset=utf-8",
+  ".md": "text/plain; charset=utf-8",
 };
 
 export const DEFAULTS = {
-  port: 0, host: '127.0.0.1', seed: undefined, pageSize: 1000, latencyMs: 0, faults: [], retryAfterSeconds: 1,
-  lroPolls: 1, copyPolls: 3, logRequests: true, enforceRateLimit: true, completionPercentAlways: false,
-  maxSnapshotsPerDisk: 500, static: undefined, allowedControlOrigins: [],
+  port: 0,
+  host: "127.0.0.1",
+  seed: undefined,
+  pageSize: 1000,
+  latencyMs: 0,
+  faults: [],
+  retryAfterSeconds: 1,
+  lroPolls: 1,
+  copyPolls: 3,
+  logRequests: true,
+  enforceRateLimit: true,
+  completionPercentAlways: false,
+  maxSnapshotsPerDisk: 500,
+  static: undefined,
+  allowedControlOrigins: [],
 };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -48,10 +89,16 @@ export async function startEmulator(opts = {}) {
   if (startSeedError) throw new RangeError(`startEmulator: ${startSeedError}`);
   const options = { ...DEFAULTS, ...opts, allowedControlOrigins: [...(opts.allowedControlOrigins || [])] };
   const emu = {
-    url: '', port: 0, options, requests: [], faults: new FaultSet(options.faults || []),
-    store: null, state: null, seedInfo: null,
+    url: "",
+    port: 0,
+    options,
+    requests: [],
+    faults: new FaultSet(options.faults || []),
+    store: null,
+    state: null,
+    seedInfo: null,
     // A fresh secret per run: every control request but GET /__emulator must send it.
-    controlSecret: randomBytes(32).toString('hex'),
+    controlSecret: randomBytes(32).toString("hex"),
   };
   emu.reset = (seed = options.seed) => {
     const store = new Store(options);
@@ -62,11 +109,17 @@ export async function startEmulator(opts = {}) {
     return seedInfo;
   };
   emu.reset();
-  emu.addFault = (f) => { emu.faults.add(f); };
+  emu.addFault = (f) => {
+    emu.faults.add(f);
+  };
   emu.clearFaults = () => emu.faults.clear();
-  emu.resetRequests = () => { emu.requests.length = 0; };
+  emu.resetRequests = () => {
+    emu.requests.length = 0;
+  };
   emu.advanceClock = (ms) => emu.store.advanceClock(ms);
-  emu.setOptions = (patch) => { Object.assign(options, patch); };
+  emu.setOptions = (patch) => {
+    Object.assign(options, patch);
+  };
   const budget = { reads: 12000, writes: 1200, at: Date.now() };
   emu.budget = budget;
 
@@ -75,27 +128,51 @@ export async function startEmulator(opts = {}) {
     handle(emu, budget, req, res).catch((e) => {
       // last resort: never crash on a request
       try {
-        if (!res.headersSent) sendJson(emu, req, res, 500, new ArmError(500, 'InternalServerError', `Emulator error: ${e && e.message}`).body(), {}, 'InternalServerError');
+        if (!res.headersSent)
+          sendJson(
+            emu,
+            req,
+            res,
+            500,
+            new ArmError(500, "InternalServerError", `Emulator error: ${e && e.message}`).body(),
+            {},
+            "InternalServerError",
+          );
         else res.destroy();
-      } catch { /* socket gone */ }
+      } catch {
+        /* socket gone */
+      }
     });
   });
   server.keepAliveTimeout = 5000;
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-  server.on('clientError', (err, socket) => { try { socket.destroy(); } catch { /* ignore */ } });
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  server.on("clientError", (err, socket) => {
+    try {
+      socket.destroy();
+    } catch {
+      /* ignore */
+    }
+  });
   await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => { server.off('error', reject); resolve(); });
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
   const addr = server.address();
   emu.port = addr.port;
-  const hostForUrl = addr.family === 'IPv6' || String(addr.family) === '6' ? `[${addr.address}]` : addr.address;
+  const hostForUrl = addr.family === "IPv6" || String(addr.family) === "6" ? `[${addr.address}]` : addr.address;
   emu.url = `http://${hostForUrl}:${addr.port}`;
-  emu.close = () => new Promise((resolve) => {
-    server.close(() => resolve());
-    for (const s of sockets) s.destroy();
-    server.closeAllConnections?.();
-  });
+  emu.close = () =>
+    new Promise((resolve) => {
+      server.close(() => resolve());
+      for (const s of sockets) s.destroy();
+      server.closeAllConnections?.();
+    });
   return emu;
 }
 
@@ -103,17 +180,20 @@ function corsHeaders(req) {
   if (req.controlCors) return req.controlCors; // control responses: only for a listed origin
   const origin = req.headers.origin;
   return {
-    'Access-Control-Allow-Origin': origin || '*',
-    ...(origin ? { Vary: 'Origin' } : {}),
-    'Access-Control-Expose-Headers': EXPOSE_HEADERS,
+    "Access-Control-Allow-Origin": origin || "*",
+    ...(origin ? { Vary: "Origin" } : {}),
+    "Access-Control-Expose-Headers": EXPOSE_HEADERS,
   };
 }
 
 /** The headers an ARM preflight allows: ours plus what was asked for, never the control secret. */
 function allowHeaders(requested) {
-  const extra = String(requested || '').split(',').map((h) => h.trim().toLowerCase())
-    .filter((h) => /^[a-z0-9-]{1,100}$/.test(h) && h !== SECRET_HEADER).slice(0, 50);
-  return extra.length ? `${ALLOW_HEADERS}, ${extra.join(', ')}` : ALLOW_HEADERS;
+  const extra = String(requested || "")
+    .split(",")
+    .map((h) => h.trim().toLowerCase())
+    .filter((h) => /^[a-z0-9-]{1,100}$/.test(h) && h !== SECRET_HEADER)
+    .slice(0, 50);
+  return extra.length ? `${ALLOW_HEADERS}, ${extra.join(", ")}` : ALLOW_HEADERS;
 }
 
 function log(emu, entry) {
@@ -133,33 +213,36 @@ function refillBudget(budget) {
 /** Common ARM headers of every response. */
 function armHeaders(emu, req, extra = {}) {
   const h = {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': 'no-cache',
-    Pragma: 'no-cache',
-    Expires: '-1',
-    'x-ms-request-id': req.requestId,
-    'x-ms-correlation-request-id': req.correlationId,
+    "Content-Type": "application/json; charset=utf-8",
+    "Cache-Control": "no-cache",
+    Pragma: "no-cache",
+    Expires: "-1",
+    "x-ms-request-id": req.requestId,
+    "x-ms-correlation-request-id": req.correlationId,
     ...corsHeaders(req),
   };
-  if (req.headers['x-ms-client-request-id']) h['x-ms-client-request-id'] = String(req.headers['x-ms-client-request-id']);
+  if (req.headers["x-ms-client-request-id"])
+    h["x-ms-client-request-id"] = String(req.headers["x-ms-client-request-id"]);
   if (req.budgetHeader) Object.assign(h, req.budgetHeader);
   return { ...h, ...extra };
 }
 
 function sendJson(emu, req, res, status, body, headers = {}, errorCode, { truncate = false } = {}) {
-  const text = body === undefined || status === 204 ? '' : armJson(body);
-  const buf = Buffer.from(text, 'utf8');
+  const text = body === undefined || status === 204 ? "" : armJson(body);
+  const buf = Buffer.from(text, "utf8");
   const h = armHeaders(emu, req, headers);
-  if (errorCode) h['x-ms-error-code'] = errorCode;
-  h['Content-Length'] = String(buf.length);
-  if (status === 204) delete h['Content-Length'];
+  if (errorCode) h["x-ms-error-code"] = errorCode;
+  h["Content-Length"] = String(buf.length);
+  if (status === 204) delete h["Content-Length"];
   req.logEntry.status = status;
   res.writeHead(status, h);
   if (truncate && buf.length > 1) {
-    res.write(buf.subarray(0, Math.floor(buf.length / 2)), () => { res.socket?.destroy(); });
+    res.write(buf.subarray(0, Math.floor(buf.length / 2)), () => {
+      res.socket?.destroy();
+    });
     return;
   }
-  res.end(req.method === 'HEAD' ? undefined : buf);
+  res.end(req.method === "HEAD" ? undefined : buf);
 }
 
 function sendError(emu, req, res, err, opts) {
@@ -182,7 +265,7 @@ async function readBody(req, limit = MAX_BODY, drain = 0) {
     chunks.push(chunk);
   }
   if (size > limit) return { tooLarge: true };
-  return { text: Buffer.concat(chunks).toString('utf8') };
+  return { text: Buffer.concat(chunks).toString("utf8") };
 }
 
 const CONTROL_CORS_HEADERS = `content-type, ${SECRET_HEADER}`;
@@ -191,86 +274,119 @@ const CONTROL_CORS_HEADERS = `content-type, ${SECRET_HEADER}`;
 async function handleControlRequest(emu, req, res, method, seg) {
   const access = controlAccess(emu, req);
   const forbid = (code, message) => {
-    res.setHeader('Connection', 'close');
+    res.setHeader("Connection", "close");
     sendJson(emu, req, res, 403, { error: { code, message } }, {}, code);
   };
   // A foreign page gets no CORS headers at all: it can neither read the answer nor send the header.
-  req.controlCors = access.listed ? { 'Access-Control-Allow-Origin': req.headers.origin, Vary: 'Origin' } : {};
+  req.controlCors = access.listed ? { "Access-Control-Allow-Origin": req.headers.origin, Vary: "Origin" } : {};
   if (access.foreign) {
-    forbid('ForbiddenOrigin', "The emulator's control API answers only its own origin (and origins listed in allowedControlOrigins), on a loopback host name or IP address.");
+    forbid(
+      "ForbiddenOrigin",
+      "The emulator's control API answers only its own origin (and origins listed in allowedControlOrigins), on a loopback host name or IP address.",
+    );
     return;
   }
-  if (method === 'OPTIONS') {
+  if (method === "OPTIONS") {
     res.writeHead(204, {
       ...req.controlCors,
-      'Access-Control-Allow-Methods': 'GET, POST, DELETE',
-      'Access-Control-Allow-Headers': CONTROL_CORS_HEADERS,
-      'Access-Control-Max-Age': '600',
-      'Content-Length': '0',
+      "Access-Control-Allow-Methods": "GET, POST, DELETE",
+      "Access-Control-Allow-Headers": CONTROL_CORS_HEADERS,
+      "Access-Control-Max-Age": "600",
+      "Content-Length": "0",
     });
     res.end();
     return;
   }
-  const sub = `/${seg.slice(1).join('/')}`.replace(/^\/$/, '');
-  const isInfo = method === 'GET' && sub === '';
+  const sub = `/${seg.slice(1).join("/")}`.replace(/^\/$/, "");
+  const isInfo = method === "GET" && sub === "";
   if (!isInfo && !hasSecret(emu, req)) {
-    forbid('InvalidControlSecret', `Control requests need the header '${SECRET_HEADER}' with this run's secret (GET /__emulator gives it to the emulator's own origin; startEmulator returns it as controlSecret; the command line prints it).`);
+    forbid(
+      "InvalidControlSecret",
+      `Control requests need the header '${SECRET_HEADER}' with this run's secret (GET /__emulator gives it to the emulator's own origin; startEmulator returns it as controlSecret; the command line prints it).`,
+    );
     return;
   }
   const body = await readBody(req, CONTROL_MAX_BODY, 8 * 1024 * 1024);
   if (body.tooLarge) {
-    res.setHeader('Connection', 'close');
-    sendError(emu, req, res, new ArmError(413, 'RequestEntityTooLarge', `A control request body may be at most ${CONTROL_MAX_BODY} bytes.`));
+    res.setHeader("Connection", "close");
+    sendError(
+      emu,
+      req,
+      res,
+      new ArmError(413, "RequestEntityTooLarge", `A control request body may be at most ${CONTROL_MAX_BODY} bytes.`),
+    );
     return;
   }
   let b;
-  if (body.text && body.text.trim() !== '') {
+  if (body.text && body.text.trim() !== "") {
     try {
       b = JSON.parse(body.text);
     } catch (e) {
-      sendError(emu, req, res, new ArmError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: '${String(e.message).slice(0, 200)}'.`));
+      sendError(
+        emu,
+        req,
+        res,
+        new ArmError(
+          400,
+          "InvalidRequestContent",
+          `The request content was invalid and could not be deserialized: '${String(e.message).slice(0, 200)}'.`,
+        ),
+      );
       return;
     }
   }
   const r = handleControl(emu, method, sub, b, access);
-  sendJson(emu, req, res, r.status, r.body, { 'Cache-Control': 'no-store' }, r.status >= 400 ? r.body?.error?.code : undefined);
+  sendJson(
+    emu,
+    req,
+    res,
+    r.status,
+    r.body,
+    { "Cache-Control": "no-store" },
+    r.status >= 400 ? r.body?.error?.code : undefined,
+  );
 }
 
 function isArmPath(lo) {
-  return lo[0] === 'subscriptions' || lo[0] === 'providers' || lo[0] === 'tenants';
+  return lo[0] === "subscriptions" || lo[0] === "providers" || lo[0] === "tenants";
 }
 
 async function handle(emu, budget, req, res) {
   const started = Date.now();
   const method = req.method.toUpperCase();
   req.requestId = randomUUID();
-  req.correlationId = req.headers['x-ms-correlation-request-id'] ? String(req.headers['x-ms-correlation-request-id']) : randomUUID();
-  const rawUrl = req.url || '/';
+  req.correlationId = req.headers["x-ms-correlation-request-id"]
+    ? String(req.headers["x-ms-correlation-request-id"])
+    : randomUUID();
+  const rawUrl = req.url || "/";
   req.logEntry = { method, url: rawUrl, status: 0, at: started };
-  const qIndex = rawUrl.indexOf('?');
+  const qIndex = rawUrl.indexOf("?");
   const rawPath = qIndex >= 0 ? rawUrl.slice(0, qIndex) : rawUrl;
-  const query = new URLSearchParams(qIndex >= 0 ? rawUrl.slice(qIndex + 1) : '');
+  const query = new URLSearchParams(qIndex >= 0 ? rawUrl.slice(qIndex + 1) : "");
   let seg;
   try {
-    seg = rawPath.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+    seg = rawPath
+      .split("/")
+      .filter((s) => s !== "")
+      .map((s) => decodeURIComponent(s));
   } catch {
-    seg = rawPath.split('/').filter((s) => s !== '');
+    seg = rawPath.split("/").filter((s) => s !== "");
   }
   const lo = seg.map((s) => s.toLowerCase());
-  const isControl = lo[0] === '__emulator';
+  const isControl = lo[0] === "__emulator";
   if (isControl) {
     await handleControlRequest(emu, req, res, method, seg);
     return;
   }
 
   // CORS preflight
-  if (method === 'OPTIONS') {
+  if (method === "OPTIONS") {
     const h = {
       ...corsHeaders(req),
-      'Access-Control-Allow-Methods': 'GET, PUT, PATCH, DELETE, POST, HEAD, OPTIONS',
-      'Access-Control-Allow-Headers': allowHeaders(req.headers['access-control-request-headers']),
-      'Access-Control-Max-Age': '600',
-      'Content-Length': '0',
+      "Access-Control-Allow-Methods": "GET, PUT, PATCH, DELETE, POST, HEAD, OPTIONS",
+      "Access-Control-Allow-Headers": allowHeaders(req.headers["access-control-request-headers"]),
+      "Access-Control-Max-Age": "600",
+      "Content-Length": "0",
     };
     res.writeHead(204, h);
     res.end();
@@ -280,26 +396,35 @@ async function handle(emu, budget, req, res) {
   }
 
   // static files (optional, for serving a demo page from the same origin)
-  if (!isArmPath(lo) && emu.options.static && (method === 'GET' || method === 'HEAD')) {
+  if (!isArmPath(lo) && emu.options.static && (method === "GET" || method === "HEAD")) {
     if (serveStatic(emu, req, res, seg)) return;
   }
 
   const body = await readBody(req);
   log(emu, req.logEntry);
   if (body.tooLarge) {
-    res.setHeader('Connection', 'close');
-    sendError(emu, req, res, new ArmError(413, 'RequestEntityTooLarge', `The request body is larger than the limit of ${MAX_BODY} bytes.`));
+    res.setHeader("Connection", "close");
+    sendError(
+      emu,
+      req,
+      res,
+      new ArmError(413, "RequestEntityTooLarge", `The request body is larger than the limit of ${MAX_BODY} bytes.`),
+    );
     req.logEntry.durationMs = Date.now() - started;
     return;
   }
 
   let parsed;
   const parseBody = () => {
-    if (!body.text || body.text.trim() === '') return undefined;
+    if (!body.text || body.text.trim() === "") return undefined;
     try {
       return JSON.parse(body.text);
     } catch (e) {
-      throw new ArmError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: '${e.message}'.`);
+      throw new ArmError(
+        400,
+        "InvalidRequestContent",
+        `The request content was invalid and could not be deserialized: '${e.message}'.`,
+      );
     }
   };
 
@@ -307,13 +432,13 @@ async function handle(emu, budget, req, res) {
 
   // rate-limit budgets (reported; ARM's real budgets are not enforced here)
   refillBudget(budget);
-  const isRead = method === 'GET' || method === 'HEAD';
+  const isRead = method === "GET" || method === "HEAD";
   if (isRead) {
     budget.reads = Math.max(0, budget.reads - 1);
-    req.budgetHeader = { 'x-ms-ratelimit-remaining-subscription-reads': String(Math.floor(budget.reads)) };
+    req.budgetHeader = { "x-ms-ratelimit-remaining-subscription-reads": String(Math.floor(budget.reads)) };
   } else {
     budget.writes = Math.max(0, budget.writes - 1);
-    req.budgetHeader = { 'x-ms-ratelimit-remaining-subscription-writes': String(Math.floor(budget.writes)) };
+    req.budgetHeader = { "x-ms-ratelimit-remaining-subscription-writes": String(Math.floor(budget.writes)) };
   }
 
   // injected faults that answer the request themselves
@@ -321,24 +446,31 @@ async function handle(emu, budget, req, res) {
   const fault = emu.faults.takeImmediate(method, rawUrl);
   if (fault) {
     req.logEntry.fault = fault.kind;
-    if (fault.kind === 'drop') {
+    if (fault.kind === "drop") {
       req.logEntry.status = 0;
       req.socket.destroy();
       return;
     }
-    if (fault.kind === 'latency') await sleep(Number(fault.ms ?? fault.latencyMs ?? 1000));
-    if (fault.kind === 'throttle' || fault.kind === 'status') {
+    if (fault.kind === "latency") await sleep(Number(fault.ms ?? fault.latencyMs ?? 1000));
+    if (fault.kind === "throttle" || fault.kind === "status") {
       const r = faultReply(fault);
       sendJson(emu, req, res, r.status, { error: { code: r.code, message: r.message } }, r.headers, r.code);
       req.logEntry.durationMs = Date.now() - started;
       return;
     }
-    if (fault.kind === 'truncate') truncate = true;
+    if (fault.kind === "truncate") truncate = true;
   }
 
   const ctx = {
-    method, seg, lo, query, rawPath, path: rawPath, store: emu.store, headers: req.headers,
-    apiVersion: query.get('api-version'),
+    method,
+    seg,
+    lo,
+    query,
+    rawPath,
+    path: rawPath,
+    store: emu.store,
+    headers: req.headers,
+    apiVersion: query.get("api-version"),
     baseUrl: req.headers.host ? `http://${req.headers.host}` : emu.url,
     body: undefined,
     takeFault: (kinds) => {
@@ -350,30 +482,54 @@ async function handle(emu, budget, req, res) {
   try {
     // authentication first, as ARM does
     const auth = req.headers.authorization;
-    const m = /^Bearer\s+(.+)$/i.exec(auth || '');
+    const m = /^Bearer\s+(.+)$/i.exec(auth || "");
     if (!m || !m[1].trim()) {
-      throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing or is not a bearer token.", {
-        headers: { 'WWW-Authenticate': 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The authentication failed because of missing \'Authorization\' header."' },
-      });
+      throw new ArmError(
+        401,
+        "AuthenticationFailed",
+        "Authentication failed. The 'Authorization' header is missing or is not a bearer token.",
+        {
+          headers: {
+            "WWW-Authenticate":
+              'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The authentication failed because of missing \'Authorization\' header."',
+          },
+        },
+      );
     }
     const token = m[1].trim();
-    if (token === 'expired') {
-      throw new ArmError(401, 'ExpiredAuthenticationToken', 'The access token expiry UTC time is earlier than current UTC time.', {
-        headers: { 'WWW-Authenticate': 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The access token has expired."' },
-      });
+    if (token === "expired") {
+      throw new ArmError(
+        401,
+        "ExpiredAuthenticationToken",
+        "The access token expiry UTC time is earlier than current UTC time.",
+        {
+          headers: {
+            "WWW-Authenticate":
+              'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The access token has expired."',
+          },
+        },
+      );
     }
-    if (token === 'forbidden') {
-      throw new ArmError(403, 'AuthorizationFailed', `The client does not have authorization to perform action on scope '${rawPath}' or the scope is invalid. If access was recently granted, please refresh your credentials.`);
+    if (token === "forbidden") {
+      throw new ArmError(
+        403,
+        "AuthorizationFailed",
+        `The client does not have authorization to perform action on scope '${rawPath}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+      );
     }
     checkApiVersion(ctx);
-    if (method === 'PUT' || method === 'PATCH' || method === 'POST') ctx.body = parseBody();
+    if (method === "PUT" || method === "PATCH" || method === "POST") ctx.body = parseBody();
     const reply = routeArm(ctx);
     const headers = { ...(reply.headers || {}) };
-    if (lo[2] === 'resourcegroups' || lo[2] === 'providers') headers['x-ms-ratelimit-remaining-resource'] = resourceBudget(method, lo);
+    if (lo[2] === "resourcegroups" || lo[2] === "providers")
+      headers["x-ms-ratelimit-remaining-resource"] = resourceBudget(method, lo);
     sendJson(emu, req, res, reply.status, reply.body, headers, undefined, { truncate });
   } catch (e) {
     if (e instanceof ArmError) sendError(emu, req, res, e, { truncate });
-    else sendError(emu, req, res, new ArmError(500, 'InternalServerError', `Emulator error: ${e && e.message}`), { truncate });
+    else
+      sendError(emu, req, res, new ArmError(500, "InternalServerError", `Emulator error: ${e && e.message}`), {
+        truncate,
+      });
   }
   req.logEntry.durationMs = Date.now() - started;
 }
@@ -381,30 +537,39 @@ async function handle(emu, budget, req, res) {
 let resourceCounter = 0;
 function resourceBudget(method, lo) {
   resourceCounter = (resourceCounter + 1) % 1000;
-  if (lo.includes('diskoperations')) return `Microsoft.Compute/GetOperation3Min;${49999 - resourceCounter},Microsoft.Compute/GetOperation30Min;${399999 - resourceCounter}`;
-  if (method === 'PUT' && lo.includes('snapshots')) return `Microsoft.Compute/HighCostSnapshotCreateHydrate3Min;${999 - (resourceCounter % 999)},Microsoft.Compute/HighCostSnapshotCreateHydrate30Min;${7999 - resourceCounter}`;
-  if (method === 'GET') return `Microsoft.Compute/LowCostGet3Min;${14999 - resourceCounter},Microsoft.Compute/LowCostGet30Min;${119999 - resourceCounter}`;
+  if (lo.includes("diskoperations"))
+    return `Microsoft.Compute/GetOperation3Min;${49999 - resourceCounter},Microsoft.Compute/GetOperation30Min;${399999 - resourceCounter}`;
+  if (method === "PUT" && lo.includes("snapshots"))
+    return `Microsoft.Compute/HighCostSnapshotCreateHydrate3Min;${999 - (resourceCounter % 999)},Microsoft.Compute/HighCostSnapshotCreateHydrate30Min;${7999 - resourceCounter}`;
+  if (method === "GET")
+    return `Microsoft.Compute/LowCostGet3Min;${14999 - resourceCounter},Microsoft.Compute/LowCostGet30Min;${119999 - resourceCounter}`;
   return `Microsoft.Compute/DeleteDisks3Min;${2999 - (resourceCounter % 2999)},Microsoft.Compute/DeleteDisks30Min;${23999 - resourceCounter}`;
 }
 
 /** Serve a file from options.static: a directory, or [{ prefix, dir }]. Returns true if served. */
 function serveStatic(emu, req, res, seg) {
-  const mounts = typeof emu.options.static === 'string' ? [{ prefix: '/', dir: emu.options.static }] : emu.options.static;
-  const urlPath = `/${seg.join('/')}`;
+  const mounts =
+    typeof emu.options.static === "string" ? [{ prefix: "/", dir: emu.options.static }] : emu.options.static;
+  const urlPath = `/${seg.join("/")}`;
   for (const { prefix, dir } of mounts) {
-    const p = prefix.endsWith('/') ? prefix : `${prefix}/`;
+    const p = prefix.endsWith("/") ? prefix : `${prefix}/`;
     if (!(`${urlPath}/`.startsWith(p) || urlPath === prefix)) continue;
-    const rel = urlPath.slice(p.length - 1).replace(/^\/+/, '');
-    if (rel.split('/').some((s) => s === '..')) continue;
+    const rel = urlPath.slice(p.length - 1).replace(/^\/+/, "");
+    if (rel.split("/").some((s) => s === "..")) continue;
     const root = path.resolve(dir);
-    let file = path.resolve(root, rel || 'index.html');
+    let file = path.resolve(root, rel || "index.html");
     if (!file.startsWith(root)) continue;
     try {
-      if (fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+      if (fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
       const data = fs.readFileSync(file);
-      const type = MIME[path.extname(file).toLowerCase()] || 'application/octet-stream';
-      res.writeHead(200, { 'Content-Type': type, 'Content-Length': String(data.length), 'Cache-Control': 'no-cache', ...corsHeaders(req) });
-      res.end(req.method === 'HEAD' ? undefined : data);
+      const type = MIME[path.extname(file).toLowerCase()] || "application/octet-stream";
+      res.writeHead(200, {
+        "Content-Type": type,
+        "Content-Length": String(data.length),
+        "Cache-Control": "no-cache",
+        ...corsHeaders(req),
+      });
+      res.end(req.method === "HEAD" ? undefined : data);
       return true;
     } catch {
       /* try the next mount */

@@ -2,9 +2,9 @@
 // (…/providers/Microsoft.Compute/locations/{region}/DiskOperations/{id}?p=…), an operation body
 // `{ startTime, endTime?, status, properties: { output }, name }`, and a monitor (Location) URL
 // that answers 202 while running and the final result when done.
-import { live } from './util.mjs';
+import { live } from "./util.mjs";
 
-const FOREIGN_ORIGIN = 'https://evil.example.com';
+const FOREIGN_ORIGIN = "https://evil.example.com";
 
 /**
  * Create an operation.
@@ -12,8 +12,8 @@ const FOREIGN_ORIGIN = 'https://evil.example.com';
  * - output() gives the `properties.output` / Location body of a successful operation (or undefined).
  */
 export function createOperation(store, ctx, { kind, region, subscriptionId, finish, output, polls }) {
-  const lroFault = ctx.takeFault(['lroFailed', 'lroCanceled']);
-  const foreign = ctx.takeFault(['foreignPoll']);
+  const lroFault = ctx.takeFault(["lroFailed", "lroCanceled"]);
+  const foreign = ctx.takeFault(["foreignPoll"]);
   const op = {
     id: live.uuid(),
     p: live.uuid(),
@@ -22,12 +22,12 @@ export function createOperation(store, ctx, { kind, region, subscriptionId, fini
     subscriptionId,
     apiVersion: ctx.apiVersion,
     remaining: polls ?? store.options.lroPolls,
-    outcome: lroFault ? (lroFault.kind === 'lroFailed' ? 'Failed' : 'Canceled') : 'Succeeded',
+    outcome: lroFault ? (lroFault.kind === "lroFailed" ? "Failed" : "Canceled") : "Succeeded",
     errorMessage: lroFault?.message,
     startMs: store.now(),
     startTime: store.timestamp(),
     endTime: undefined,
-    status: 'InProgress',
+    status: "InProgress",
     finish,
     output,
     result: undefined,
@@ -54,27 +54,27 @@ export function operationUrls(op, baseUrl) {
 /** Headers of the 202 that starts an operation. */
 export function operationHeaders(op, baseUrl, retryAfterSeconds) {
   const urls = operationUrls(op, baseUrl);
-  const h = { 'Azure-AsyncOperation': urls.asyncOperation, Location: urls.location };
-  if (retryAfterSeconds !== null && retryAfterSeconds !== undefined) h['Retry-After'] = String(retryAfterSeconds);
+  const h = { "Azure-AsyncOperation": urls.asyncOperation, Location: urls.location };
+  if (retryAfterSeconds !== null && retryAfterSeconds !== undefined) h["Retry-After"] = String(retryAfterSeconds);
   return h;
 }
 
 /** Complete the operation now (idempotent). */
 export function completeOperation(store, op) {
-  if (op.status !== 'InProgress') return op;
+  if (op.status !== "InProgress") return op;
   op.status = op.outcome;
   op.endTime = store.timestamp();
   try {
     op.finish?.(op.outcome);
   } finally {
-    if (op.outcome === 'Succeeded' && op.output) op.result = op.output();
+    if (op.outcome === "Succeeded" && op.output) op.result = op.output();
   }
   return op;
 }
 
 /** One observation of a running operation: counts down, then completes. Returns true if done. */
 export function tickOperation(store, op) {
-  if (op.status !== 'InProgress') return true;
+  if (op.status !== "InProgress") return true;
   if (op.remaining > 0) {
     op.remaining -= 1;
     return false;
@@ -86,14 +86,17 @@ export function tickOperation(store, op) {
 /** Body of an Azure-AsyncOperation poll. */
 export function operationBody(op) {
   const body = { startTime: op.startTime };
-  if (op.status !== 'InProgress') body.endTime = op.endTime;
+  if (op.status !== "InProgress") body.endTime = op.endTime;
   body.status = op.status;
-  if (op.status === 'Succeeded' && op.result !== undefined) body.properties = { output: op.result };
-  if (op.status === 'Failed') {
-    body.error = { code: 'InternalOperationError', message: op.errorMessage || 'An internal execution error occurred. Please retry later.' };
+  if (op.status === "Succeeded" && op.result !== undefined) body.properties = { output: op.result };
+  if (op.status === "Failed") {
+    body.error = {
+      code: "InternalOperationError",
+      message: op.errorMessage || "An internal execution error occurred. Please retry later.",
+    };
   }
-  if (op.status === 'Canceled') {
-    body.error = { code: 'OperationCanceled', message: op.errorMessage || 'The operation was canceled.' };
+  if (op.status === "Canceled") {
+    body.error = { code: "OperationCanceled", message: op.errorMessage || "The operation was canceled." };
   }
   body.name = op.id;
   return body;

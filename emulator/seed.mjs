@@ -2,11 +2,11 @@
 // kind, an attached disk, a deleted-and-recreated disk with an orphaned chain, full snapshots,
 // incremental chains, cross-region copies) and "bulk" (thousands of snapshots for benchmarks).
 // Deterministic: ids come from a PRNG seeded by the seed's name, times from a fixed base date.
-import { makeRng, armTime } from './util.mjs';
-import { diskPerformance, isBackgroundCopySku } from './store.mjs';
+import { makeRng, armTime } from "./util.mjs";
+import { diskPerformance, isBackgroundCopySku } from "./store.mjs";
 
-export const DEMO_SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
-export const DEMO_TENANT = '8d2c0f5e-6b0a-4c1e-9f7a-3e5b2d1c4a90';
+export const DEMO_SUBSCRIPTION = "11111111-2222-3333-4444-555555555555";
+export const DEMO_TENANT = "8d2c0f5e-6b0a-4c1e-9f7a-3e5b2d1c4a90";
 /** Fixed base date of the seeded history (seeded resources are older than this). */
 export const SEED_BASE_MS = Date.UTC(2025, 4, 1, 2, 0, 0);
 const DAY = 86400000;
@@ -15,48 +15,72 @@ const HOUR = 3600000;
 /** Bounds of a seed given through the control API, and (looser, for benchmarks) at start. */
 export const CONTROL_SEED_LIMITS = { snapshots: 10000, disks: 10000, resourceGroups: 10000, string: 200 };
 export const START_SEED_LIMITS = { snapshots: 1000000, disks: 10000, resourceGroups: 10000, string: 200 };
-const SEED_KINDS = ['empty', 'demo', 'bulk'];
-const SEED_STRINGS = ['seed', 'name', 'displayName', 'location', 'resourceGroup', 'subscriptionId', 'tenantId'];
-const SEED_KEYS = new Set(['kind', ...SEED_STRINGS, 'resourceGroups', 'snapshots', 'disks', 'chainShare']);
+const SEED_KINDS = ["empty", "demo", "bulk"];
+const SEED_STRINGS = ["seed", "name", "displayName", "location", "resourceGroup", "subscriptionId", "tenantId"];
+const SEED_KEYS = new Set(["kind", ...SEED_STRINGS, "resourceGroups", "snapshots", "disks", "chainShare"]);
 const SAFE_ID = /^[A-Za-z0-9._-]+$/;
 const SAFE_RG = /^[-\w._()]+$/;
 
 /** Check a seed against bounds; returns an error message, or null when it can be applied. */
 export function validateSeed(seed, limits = CONTROL_SEED_LIMITS) {
   if (seed === undefined || seed === null) return null;
-  if (typeof seed === 'string') {
-    return SEED_KINDS.includes(seed.toLowerCase()) ? null : `unknown seed '${seed.slice(0, 40)}' (expected empty, demo or bulk)`;
+  if (typeof seed === "string") {
+    return SEED_KINDS.includes(seed.toLowerCase())
+      ? null
+      : `unknown seed '${seed.slice(0, 40)}' (expected empty, demo or bulk)`;
   }
-  if (typeof seed !== 'object' || Array.isArray(seed)) return 'a seed must be "empty", "demo", "bulk" or an object { kind, ... }';
+  if (typeof seed !== "object" || Array.isArray(seed))
+    return 'a seed must be "empty", "demo", "bulk" or an object { kind, ... }';
   for (const k of Object.keys(seed)) {
-    if (!SEED_KEYS.has(k)) return `unknown seed property '${String(k).slice(0, 40)}' (known: ${[...SEED_KEYS].join(', ')})`;
+    if (!SEED_KEYS.has(k))
+      return `unknown seed property '${String(k).slice(0, 40)}' (known: ${[...SEED_KEYS].join(", ")})`;
   }
-  if (seed.kind !== undefined && !(typeof seed.kind === 'string' && SEED_KINDS.includes(seed.kind.toLowerCase()))) {
+  if (seed.kind !== undefined && !(typeof seed.kind === "string" && SEED_KINDS.includes(seed.kind.toLowerCase()))) {
     return `unknown seed kind '${String(seed.kind).slice(0, 40)}' (expected empty, demo or bulk)`;
   }
   for (const k of SEED_STRINGS) {
     const v = seed[k];
     if (v === undefined) continue;
-    if (typeof v !== 'string' || v.length === 0 || v.length > limits.string) return `seed.${k} must be a string of 1 to ${limits.string} characters`;
-    if ((k === 'subscriptionId' || k === 'tenantId') && !SAFE_ID.test(v)) return `seed.${k} may hold only letters, digits, '.', '_' and '-'`;
-    if (k === 'resourceGroup' && !SAFE_RG.test(v)) return 'seed.resourceGroup is not a valid resource group name';
+    if (typeof v !== "string" || v.length === 0 || v.length > limits.string)
+      return `seed.${k} must be a string of 1 to ${limits.string} characters`;
+    if ((k === "subscriptionId" || k === "tenantId") && !SAFE_ID.test(v))
+      return `seed.${k} may hold only letters, digits, '.', '_' and '-'`;
+    if (k === "resourceGroup" && !SAFE_RG.test(v)) return "seed.resourceGroup is not a valid resource group name";
   }
-  const int = (k, lo, hi) => (seed[k] === undefined || (Number.isInteger(seed[k]) && seed[k] >= lo && seed[k] <= hi) ? null : `seed.${k} must be an integer from ${lo} to ${hi}`);
-  const e = int('snapshots', 0, limits.snapshots) || int('disks', 1, limits.disks);
+  const int = (k, lo, hi) =>
+    seed[k] === undefined || (Number.isInteger(seed[k]) && seed[k] >= lo && seed[k] <= hi)
+      ? null
+      : `seed.${k} must be an integer from ${lo} to ${hi}`;
+  const e = int("snapshots", 0, limits.snapshots) || int("disks", 1, limits.disks);
   if (e) return e;
-  if (seed.chainShare !== undefined && !(typeof seed.chainShare === 'number' && seed.chainShare >= 0 && seed.chainShare <= 1)) return 'seed.chainShare must be a number from 0 to 1';
+  if (
+    seed.chainShare !== undefined &&
+    !(typeof seed.chainShare === "number" && seed.chainShare >= 0 && seed.chainShare <= 1)
+  )
+    return "seed.chainShare must be a number from 0 to 1";
   if (seed.resourceGroups !== undefined) {
     const rgs = seed.resourceGroups;
-    if (!Array.isArray(rgs) || rgs.length > limits.resourceGroups) return `seed.resourceGroups must be an array of at most ${limits.resourceGroups} { name, location?, tags? }`;
+    if (!Array.isArray(rgs) || rgs.length > limits.resourceGroups)
+      return `seed.resourceGroups must be an array of at most ${limits.resourceGroups} { name, location?, tags? }`;
     for (const rg of rgs) {
-      if (!rg || typeof rg !== 'object' || Array.isArray(rg)) return 'each of seed.resourceGroups must be an object { name, location?, tags? }';
-      for (const k of Object.keys(rg)) if (!['name', 'location', 'tags'].includes(k)) return `unknown property '${String(k).slice(0, 40)}' in seed.resourceGroups`;
-      if (typeof rg.name !== 'string' || rg.name.length === 0 || rg.name.length > 90 || !SAFE_RG.test(rg.name)) return 'seed.resourceGroups[].name must be a resource group name (1 to 90 characters)';
-      if (rg.location !== undefined && !(typeof rg.location === 'string' && rg.location.length > 0 && rg.location.length <= limits.string)) return `seed.resourceGroups[].location must be a string of 1 to ${limits.string} characters`;
+      if (!rg || typeof rg !== "object" || Array.isArray(rg))
+        return "each of seed.resourceGroups must be an object { name, location?, tags? }";
+      for (const k of Object.keys(rg))
+        if (!["name", "location", "tags"].includes(k))
+          return `unknown property '${String(k).slice(0, 40)}' in seed.resourceGroups`;
+      if (typeof rg.name !== "string" || rg.name.length === 0 || rg.name.length > 90 || !SAFE_RG.test(rg.name))
+        return "seed.resourceGroups[].name must be a resource group name (1 to 90 characters)";
+      if (
+        rg.location !== undefined &&
+        !(typeof rg.location === "string" && rg.location.length > 0 && rg.location.length <= limits.string)
+      )
+        return `seed.resourceGroups[].location must be a string of 1 to ${limits.string} characters`;
       if (rg.tags !== undefined) {
-        if (!rg.tags || typeof rg.tags !== 'object' || Array.isArray(rg.tags)) return 'seed.resourceGroups[].tags must be an object of strings';
+        if (!rg.tags || typeof rg.tags !== "object" || Array.isArray(rg.tags))
+          return "seed.resourceGroups[].tags must be an object of strings";
         const entries = Object.entries(rg.tags);
-        if (entries.length > 50 || entries.some(([k, v]) => k.length > 512 || typeof v !== 'string' || v.length > 256)) return 'seed.resourceGroups[].tags: at most 50 string tags (names up to 512, values up to 256 characters)';
+        if (entries.length > 50 || entries.some(([k, v]) => k.length > 512 || typeof v !== "string" || v.length > 256))
+          return "seed.resourceGroups[].tags: at most 50 string tags (names up to 512, values up to 256 characters)";
       }
     }
   }
@@ -65,17 +89,25 @@ export function validateSeed(seed, limits = CONTROL_SEED_LIMITS) {
 
 /** Seed the store. `seed`: undefined | "empty" | "demo" | "bulk" | { kind, ... }. Returns seedInfo. */
 export function applySeed(store, seed) {
-  const spec = typeof seed === 'string' || seed === undefined || seed === null ? { kind: seed || 'empty' } : { kind: 'empty', ...seed };
+  const spec =
+    typeof seed === "string" || seed === undefined || seed === null
+      ? { kind: seed || "empty" }
+      : { kind: "empty", ...seed };
   const kind = String(spec.kind).toLowerCase();
-  const rng = makeRng(`${kind}:${spec.seed ?? spec.name ?? ''}`);
+  const rng = makeRng(`${kind}:${spec.seed ?? spec.name ?? ""}`);
   const sb = new SeedBuilder(store, rng);
-  if (kind === 'empty') {
-    const sub = store.addSubscription({ subscriptionId: spec.subscriptionId || DEMO_SUBSCRIPTION, displayName: spec.displayName || 'Demo subscription', tenantId: spec.tenantId || DEMO_TENANT });
-    for (const rg of spec.resourceGroups || []) store.addResourceGroup(sub.subscriptionId, rg.name, rg.location || 'westeurope', rg.tags);
+  if (kind === "empty") {
+    const sub = store.addSubscription({
+      subscriptionId: spec.subscriptionId || DEMO_SUBSCRIPTION,
+      displayName: spec.displayName || "Demo subscription",
+      tenantId: spec.tenantId || DEMO_TENANT,
+    });
+    for (const rg of spec.resourceGroups || [])
+      store.addResourceGroup(sub.subscriptionId, rg.name, rg.location || "westeurope", rg.tags);
     return info(store, sub.subscriptionId, sb);
   }
-  if (kind === 'demo' || kind === 'bulk') {
-    const result = kind === 'demo' ? seedDemo(store, sb, spec) : seedBulk(store, sb, spec);
+  if (kind === "demo" || kind === "bulk") {
+    const result = kind === "demo" ? seedDemo(store, sb, spec) : seedBulk(store, sb, spec);
     resequenceByTime(store);
     return result;
   }
@@ -94,7 +126,9 @@ function info(store, subscriptionId, sb, extra = {}) {
   return {
     subscriptionId,
     tenantId: sub.tenantId,
-    resourceGroups: [...store.resourceGroups.values()].filter((r) => r.subscriptionId === subscriptionId).map((r) => r.name),
+    resourceGroups: [...store.resourceGroups.values()]
+      .filter((r) => r.subscriptionId === subscriptionId)
+      .map((r) => r.name),
     disks: [...store.disks.values()].map((d) => d.id),
     snapshots: store.snapshots.size,
     chains: sb.chains,
@@ -123,18 +157,49 @@ class SeedBuilder {
     const id = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/disks/${name}`;
     const perf = diskPerformance(sku, sizeGB, { diskIOPSReadWrite: iops, diskMBpsReadWrite: mbps });
     const extra = {};
-    if (osType) { extra.osType = osType; extra.hyperVGeneration = 'V2'; }
+    if (osType) {
+      extra.osType = osType;
+      extra.hyperVGeneration = "V2";
+    }
     const d = {
-      kind: 'disk', key: id.toLowerCase(), name, subscriptionId: sub, resourceGroup: rg, id, location,
-      tags, managedBy, sku, zones, extendedLocation: undefined, extra,
+      kind: "disk",
+      key: id.toLowerCase(),
+      name,
+      subscriptionId: sub,
+      resourceGroup: rg,
+      id,
+      location,
+      tags,
+      managedBy,
+      sku,
+      zones,
+      extendedLocation: undefined,
+      extra,
       creationData: osType
-        ? { createOption: 'FromImage', imageReference: { id: `/Subscriptions/${sub}/Providers/Microsoft.Compute/Locations/${location}/Publishers/canonical/ArtifactTypes/VMImage/Offers/ubuntu-24_04-lts/Skus/server/Versions/24.04.202504010` } }
-        : { createOption: 'Empty' },
-      diskSizeGB: sizeGB, encryption: { type: 'EncryptionAtRestWithPlatformKey' },
-      networkAccessPolicy: 'AllowAll', publicNetworkAccess: 'Enabled', dataAccessAuthMode: undefined, diskAccessId: undefined,
-      maxShares: undefined, timeCreated: this.time(createdMs), provisioningState: 'Succeeded',
-      diskState: managedBy ? 'Attached' : 'Unattached', uniqueId: this.rng.uuid(), sas: null, pendingOp: null, copy: null,
-      iops: perf.iops, mbps: perf.mbps, tier: perf.tier,
+        ? {
+            createOption: "FromImage",
+            imageReference: {
+              id: `/Subscriptions/${sub}/Providers/Microsoft.Compute/Locations/${location}/Publishers/canonical/ArtifactTypes/VMImage/Offers/ubuntu-24_04-lts/Skus/server/Versions/24.04.202504010`,
+            },
+          }
+        : { createOption: "Empty" },
+      diskSizeGB: sizeGB,
+      encryption: { type: "EncryptionAtRestWithPlatformKey" },
+      networkAccessPolicy: "AllowAll",
+      publicNetworkAccess: "Enabled",
+      dataAccessAuthMode: undefined,
+      diskAccessId: undefined,
+      maxShares: undefined,
+      timeCreated: this.time(createdMs),
+      provisioningState: "Succeeded",
+      diskState: managedBy ? "Attached" : "Unattached",
+      uniqueId: this.rng.uuid(),
+      sas: null,
+      pendingOp: null,
+      copy: null,
+      iops: perf.iops,
+      mbps: perf.mbps,
+      tier: perf.tier,
       lastOwnershipUpdateTime: managedBy ? this.time(createdMs + 60000) : undefined,
     };
     if (!ghost) this.store.insertDisk(d);
@@ -147,18 +212,45 @@ class SeedBuilder {
     const id = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/snapshots/${name}`;
     const copying = isBackgroundCopySku(d.sku);
     const s = {
-      kind: 'snapshot', key: id.toLowerCase(), id, name, subscriptionId: sub, resourceGroup: rg, location: d.location,
-      tags, extendedLocation: undefined, extra: { ...d.extra },
-      creationData: { createOption: 'Copy', sourceResourceId: d.id, sourceUniqueId: d.uniqueId },
-      createOption: 'Copy', incremental,
+      kind: "snapshot",
+      key: id.toLowerCase(),
+      id,
+      name,
+      subscriptionId: sub,
+      resourceGroup: rg,
+      location: d.location,
+      tags,
+      extendedLocation: undefined,
+      extra: { ...d.extra },
+      creationData: { createOption: "Copy", sourceResourceId: d.id, sourceUniqueId: d.uniqueId },
+      createOption: "Copy",
+      incremental,
       familyId: incremental ? this.store.familyId(`disk|${d.key}|${d.uniqueId}`, this.rng) : undefined,
-      sku: sku || 'Standard_LRS', diskSizeGB: d.diskSizeGB, encryption: { type: 'EncryptionAtRestWithPlatformKey' },
-      networkAccessPolicy: d.networkAccessPolicy, publicNetworkAccess: d.publicNetworkAccess,
-      dataAccessAuthMode: undefined, diskAccessId: undefined,
-      createdMs: ms, timeCreated: this.time(ms), provisioningState: 'Succeeded', diskState: 'Unattached',
+      sku: sku || "Standard_LRS",
+      diskSizeGB: d.diskSizeGB,
+      encryption: { type: "EncryptionAtRestWithPlatformKey" },
+      networkAccessPolicy: d.networkAccessPolicy,
+      publicNetworkAccess: d.publicNetworkAccess,
+      dataAccessAuthMode: undefined,
+      diskAccessId: undefined,
+      createdMs: ms,
+      timeCreated: this.time(ms),
+      provisioningState: "Succeeded",
+      diskState: "Unattached",
       uniqueId: this.rng.uuid(),
-      copy: copying ? { step: copyStep ?? this.store.options.copyPolls, total: this.store.options.copyPolls, sourceKey: null, error: null } : null,
-      sas: null, sourceDiskKey: d.key, sourceDiskUniqueId: d.uniqueId, sourceSku: d.sku, pendingOp: null,
+      copy: copying
+        ? {
+            step: copyStep ?? this.store.options.copyPolls,
+            total: this.store.options.copyPolls,
+            sourceKey: null,
+            error: null,
+          }
+        : null,
+      sas: null,
+      sourceDiskKey: d.key,
+      sourceDiskUniqueId: d.uniqueId,
+      sourceSku: d.sku,
+      pendingOp: null,
     };
     if (insert) this.store.insertSnapshot(s);
     if (incremental && insert && this.store.disks.get(d.key)?.uniqueId === d.uniqueId) {
@@ -172,14 +264,27 @@ class SeedBuilder {
     const id = `/subscriptions/${src.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Compute/snapshots/${name}`;
     const s = {
       ...src,
-      key: id.toLowerCase(), id, name, resourceGroup: rg, location, tags: { purpose: 'disaster-recovery' },
+      key: id.toLowerCase(),
+      id,
+      name,
+      resourceGroup: rg,
+      location,
+      tags: { purpose: "disaster-recovery" },
       extra: { ...src.extra },
-      creationData: { createOption: 'CopyStart', sourceResourceId: src.id, sourceUniqueId: src.uniqueId },
-      createOption: 'CopyStart',
+      creationData: { createOption: "CopyStart", sourceResourceId: src.id, sourceUniqueId: src.uniqueId },
+      createOption: "CopyStart",
       familyId: this.store.familyId(`copystart|${src.familyId}|${location}`, this.rng),
-      createdMs: ms, timeCreated: this.time(ms), uniqueId: this.rng.uuid(),
-      copy: { step: copyStep ?? this.store.options.copyPolls, total: this.store.options.copyPolls, sourceKey: src.key, error: null },
-      sourceDiskKey: undefined, sourceDiskUniqueId: undefined,
+      createdMs: ms,
+      timeCreated: this.time(ms),
+      uniqueId: this.rng.uuid(),
+      copy: {
+        step: copyStep ?? this.store.options.copyPolls,
+        total: this.store.options.copyPolls,
+        sourceKey: src.key,
+        error: null,
+      },
+      sourceDiskKey: undefined,
+      sourceDiskUniqueId: undefined,
     };
     this.store.insertSnapshot(s);
     return s;
@@ -188,71 +293,195 @@ class SeedBuilder {
 
 function seedDemo(store, sb, spec) {
   const sub = spec.subscriptionId || DEMO_SUBSCRIPTION;
-  store.addSubscription({ subscriptionId: sub, displayName: spec.displayName || 'Demo subscription', tenantId: DEMO_TENANT });
+  store.addSubscription({
+    subscriptionId: sub,
+    displayName: spec.displayName || "Demo subscription",
+    tenantId: DEMO_TENANT,
+  });
   const base = SEED_BASE_MS;
-  const P = 'rg-prod-westeurope';
-  const D = 'rg-data-eastus';
-  const V = 'rg-dev';
-  store.addResourceGroup(sub, P, 'westeurope', { environment: 'production' });
-  store.addResourceGroup(sub, D, 'eastus', { environment: 'production', owner: 'data-team' });
-  store.addResourceGroup(sub, V, 'westus2', { environment: 'dev' });
+  const P = "rg-prod-westeurope";
+  const D = "rg-data-eastus";
+  const V = "rg-dev";
+  store.addResourceGroup(sub, P, "westeurope", { environment: "production" });
+  store.addResourceGroup(sub, D, "eastus", { environment: "production", owner: "data-team" });
+  store.addResourceGroup(sub, V, "westus2", { environment: "dev" });
   const vm = `/subscriptions/${sub}/resourceGroups/${P}/providers/Microsoft.Compute/virtualMachines/vm-web-01`;
   const daily = (d, days, hour = 2, opts = {}) => {
     const out = [];
     for (let i = days; i >= 1; i--) {
       const ms = base - i * DAY + (hour - 2) * HOUR + sb.rng.int(0, 59) * 1000;
-      out.push(sb.snapshotOf(d, { name: `${d.name}-${stamp(ms)}`, ms, tags: { createdBy: 'azure-incremental-snapshots' }, ...opts }));
+      out.push(
+        sb.snapshotOf(d, {
+          name: `${d.name}-${stamp(ms)}`,
+          ms,
+          tags: { createdBy: "azure-incremental-snapshots" },
+          ...opts,
+        }),
+      );
     }
     return out;
   };
 
   // Production, West Europe: a VM with an OS and a data disk, a Premium SSD v2 database disk,
   // and a disk that was deleted and recreated under the same name.
-  const os = sb.disk({ sub, rg: P, name: 'vm-web-01-osdisk', location: 'westeurope', sku: 'Premium_LRS', sizeGB: 128, zones: ['1'], managedBy: vm, createdMs: base - 120 * DAY, osType: 'Linux', tags: { app: 'web' } });
-  const data = sb.disk({ sub, rg: P, name: 'vm-web-01-data', location: 'westeurope', sku: 'Premium_ZRS', sizeGB: 512, managedBy: vm, createdMs: base - 119 * DAY, tags: { app: 'web' } });
-  const sql = sb.disk({ sub, rg: P, name: 'sql-data-01', location: 'westeurope', sku: 'PremiumV2_LRS', sizeGB: 1024, zones: ['2'], iops: 5000, mbps: 200, createdMs: base - 90 * DAY, tags: { app: 'sql' } });
-  sb.snapshotOf(os, { name: 'vm-web-01-osdisk-full-20250401', ms: base - 30 * DAY, incremental: false, tags: { reason: 'before-upgrade' } });
+  const os = sb.disk({
+    sub,
+    rg: P,
+    name: "vm-web-01-osdisk",
+    location: "westeurope",
+    sku: "Premium_LRS",
+    sizeGB: 128,
+    zones: ["1"],
+    managedBy: vm,
+    createdMs: base - 120 * DAY,
+    osType: "Linux",
+    tags: { app: "web" },
+  });
+  const data = sb.disk({
+    sub,
+    rg: P,
+    name: "vm-web-01-data",
+    location: "westeurope",
+    sku: "Premium_ZRS",
+    sizeGB: 512,
+    managedBy: vm,
+    createdMs: base - 119 * DAY,
+    tags: { app: "web" },
+  });
+  const sql = sb.disk({
+    sub,
+    rg: P,
+    name: "sql-data-01",
+    location: "westeurope",
+    sku: "PremiumV2_LRS",
+    sizeGB: 1024,
+    zones: ["2"],
+    iops: 5000,
+    mbps: 200,
+    createdMs: base - 90 * DAY,
+    tags: { app: "sql" },
+  });
+  sb.snapshotOf(os, {
+    name: "vm-web-01-osdisk-full-20250401",
+    ms: base - 30 * DAY,
+    incremental: false,
+    tags: { reason: "before-upgrade" },
+  });
   const osChain = daily(os, 7);
   daily(data, 4, 3);
   const sqlChain = daily(sql, 4, 4);
   // the newest snapshot of the v2 disk is still copying in the background
   const ms = base - 2 * HOUR;
-  sqlChain.push(sb.snapshotOf(sql, { name: `sql-data-01-${stamp(ms)}`, ms, copyStep: 1, tags: { createdBy: 'azure-incremental-snapshots' } }));
+  sqlChain.push(
+    sb.snapshotOf(sql, {
+      name: `sql-data-01-${stamp(ms)}`,
+      ms,
+      copyStep: 1,
+      tags: { createdBy: "azure-incremental-snapshots" },
+    }),
+  );
 
-  const oldLegacy = sb.disk({ sub, rg: P, name: 'legacy-app-disk', location: 'westeurope', sku: 'StandardSSD_LRS', sizeGB: 64, createdMs: base - 60 * DAY, ghost: true });
+  const oldLegacy = sb.disk({
+    sub,
+    rg: P,
+    name: "legacy-app-disk",
+    location: "westeurope",
+    sku: "StandardSSD_LRS",
+    sizeGB: 64,
+    createdMs: base - 60 * DAY,
+    ghost: true,
+  });
   for (const days of [20, 15, 12]) {
     const t = base - days * DAY;
     sb.snapshotOf(oldLegacy, { name: `legacy-app-disk-${stamp(t)}`, ms: t });
   }
-  const legacy = sb.disk({ sub, rg: P, name: 'legacy-app-disk', location: 'westeurope', sku: 'StandardSSD_LRS', sizeGB: 64, createdMs: base - 9 * DAY });
+  const legacy = sb.disk({
+    sub,
+    rg: P,
+    name: "legacy-app-disk",
+    location: "westeurope",
+    sku: "StandardSSD_LRS",
+    sizeGB: 64,
+    createdMs: base - 9 * DAY,
+  });
   daily(legacy, 3, 5);
 
   // Data, East US: an Ultra disk, a big HDD with a long chain, and disaster-recovery copies
   // (CopyStart) of the web server's OS disk snapshots from West Europe.
-  const ultra = sb.disk({ sub, rg: D, name: 'analytics-ultra-01', location: 'eastus', sku: 'UltraSSD_LRS', sizeGB: 256, zones: ['1'], iops: 7680, mbps: 480, createdMs: base - 45 * DAY });
+  const ultra = sb.disk({
+    sub,
+    rg: D,
+    name: "analytics-ultra-01",
+    location: "eastus",
+    sku: "UltraSSD_LRS",
+    sizeGB: 256,
+    zones: ["1"],
+    iops: 7680,
+    mbps: 480,
+    createdMs: base - 45 * DAY,
+  });
   daily(ultra, 3, 6);
-  const archive = sb.disk({ sub, rg: D, name: 'archive-hdd-01', location: 'eastus', sku: 'Standard_LRS', sizeGB: 2048, createdMs: base - 200 * DAY });
-  sb.snapshotOf(archive, { name: 'archive-hdd-01-full-20250301', ms: base - 61 * DAY, incremental: false, sku: 'Standard_ZRS' });
+  const archive = sb.disk({
+    sub,
+    rg: D,
+    name: "archive-hdd-01",
+    location: "eastus",
+    sku: "Standard_LRS",
+    sizeGB: 2048,
+    createdMs: base - 200 * DAY,
+  });
+  sb.snapshotOf(archive, {
+    name: "archive-hdd-01-full-20250301",
+    ms: base - 61 * DAY,
+    incremental: false,
+    sku: "Standard_ZRS",
+  });
   daily(archive, 8, 1);
   const [a, b] = osChain.slice(-2);
-  sb.copyStart(a, { rg: D, location: 'eastus', name: `${a.name}-eastus`, ms: a.createdMs + 10 * 60000 });
-  sb.copyStart(b, { rg: D, location: 'eastus', name: `${b.name}-eastus`, ms: b.createdMs + 10 * 60000, copyStep: 1 });
+  sb.copyStart(a, { rg: D, location: "eastus", name: `${a.name}-eastus`, ms: a.createdMs + 10 * 60000 });
+  sb.copyStart(b, { rg: D, location: "eastus", name: `${b.name}-eastus`, ms: b.createdMs + 10 * 60000, copyStep: 1 });
 
   // Dev, West US 2: an unprotected scratch disk, snapshots of a disk deleted long ago,
   // an imported image and a manual full snapshot.
-  const scratch = sb.disk({ sub, rg: V, name: 'dev-scratch', location: 'westus2', sku: 'Standard_LRS', sizeGB: 32, createdMs: base - 14 * DAY });
-  const gone = sb.disk({ sub, rg: V, name: 'dev-old-disk', location: 'westus2', sku: 'StandardSSD_LRS', sizeGB: 128, createdMs: base - 100 * DAY, ghost: true });
+  const scratch = sb.disk({
+    sub,
+    rg: V,
+    name: "dev-scratch",
+    location: "westus2",
+    sku: "Standard_LRS",
+    sizeGB: 32,
+    createdMs: base - 14 * DAY,
+  });
+  const gone = sb.disk({
+    sub,
+    rg: V,
+    name: "dev-old-disk",
+    location: "westus2",
+    sku: "StandardSSD_LRS",
+    sizeGB: 128,
+    createdMs: base - 100 * DAY,
+    ghost: true,
+  });
   for (const days of [21, 20]) {
     const t = base - days * DAY + 7 * HOUR;
     sb.snapshotOf(gone, { name: `dev-old-disk-${stamp(t)}`, ms: t });
   }
   const t = base - 5 * DAY;
-  const imported = sb.snapshotOf(scratch, { name: 'imported-golden-image', ms: t, incremental: false });
-  imported.creationData = { createOption: 'Import', storageAccountId: `/subscriptions/${sub}/resourceGroups/${V}/providers/Microsoft.Storage/storageAccounts/devimages001`, sourceUri: 'https://devimages001.blob.core.windows.net/vhds/golden-image.vhd' };
-  imported.createOption = 'Import';
+  const imported = sb.snapshotOf(scratch, { name: "imported-golden-image", ms: t, incremental: false });
+  imported.creationData = {
+    createOption: "Import",
+    storageAccountId: `/subscriptions/${sub}/resourceGroups/${V}/providers/Microsoft.Storage/storageAccounts/devimages001`,
+    sourceUri: "https://devimages001.blob.core.windows.net/vhds/golden-image.vhd",
+  };
+  imported.createOption = "Import";
   imported.sourceDiskKey = undefined;
-  imported.extra = { osType: 'Linux', hyperVGeneration: 'V2' };
-  sb.snapshotOf(scratch, { name: 'manual-before-upgrade', ms: base - 2 * DAY, incremental: false, tags: { owner: 'alice', reason: 'manual' } });
+  imported.extra = { osType: "Linux", hyperVGeneration: "V2" };
+  sb.snapshotOf(scratch, {
+    name: "manual-before-upgrade",
+    ms: base - 2 * DAY,
+    incremental: false,
+    tags: { owner: "alice", reason: "manual" },
+  });
   return info(store, sub, sb, { base: new Date(base).toISOString() });
 }
 
@@ -266,34 +495,57 @@ function seedBulk(store, sb, spec) {
   const total = Math.max(0, Math.floor(spec.snapshots ?? 10000));
   const nDisks = Math.max(1, Math.floor(spec.disks ?? 5));
   const share = Math.min(1, Math.max(0, spec.chainShare ?? 0.1));
-  const rg = spec.resourceGroup || 'rg-bulk';
-  const location = spec.location || 'westeurope';
-  store.addSubscription({ subscriptionId: sub, displayName: spec.displayName || 'Bulk subscription', tenantId: DEMO_TENANT });
+  const rg = spec.resourceGroup || "rg-bulk";
+  const location = spec.location || "westeurope";
+  store.addSubscription({
+    subscriptionId: sub,
+    displayName: spec.displayName || "Bulk subscription",
+    tenantId: DEMO_TENANT,
+  });
   store.addResourceGroup(sub, rg, location);
   const base = SEED_BASE_MS;
   const rng = sb.rng;
-  const skus = ['Premium_LRS', 'StandardSSD_LRS', 'Standard_LRS', 'Premium_ZRS'];
+  const skus = ["Premium_LRS", "StandardSSD_LRS", "Standard_LRS", "Premium_ZRS"];
   const disks = [];
   const ghosts = [];
   for (let i = 0; i < nDisks; i++) {
-    const name = `bulk-disk-${String(i).padStart(3, '0')}`;
-    const opts = { sub, rg, name, location, sku: skus[i % skus.length], sizeGB: [64, 128, 256, 512, 1024][i % 5], createdMs: base - 400 * DAY };
+    const name = `bulk-disk-${String(i).padStart(3, "0")}`;
+    const opts = {
+      sub,
+      rg,
+      name,
+      location,
+      sku: skus[i % skus.length],
+      sizeGB: [64, 128, 256, 512, 1024][i % 5],
+      createdMs: base - 400 * DAY,
+    };
     ghosts.push(sb.disk({ ...opts, ghost: true }));
     disks.push(sb.disk({ ...opts, createdMs: base - 366 * DAY }));
   }
   const others = [];
   for (let i = 0; i < Math.max(4, nDisks * 4); i++) {
-    others.push(sb.disk({ sub, rg: `rg-app-${i % 7}`, name: `app-disk-${String(i).padStart(3, '0')}`, location, sku: skus[i % skus.length], sizeGB: 128, createdMs: base - 500 * DAY, ghost: true }));
+    others.push(
+      sb.disk({
+        sub,
+        rg: `rg-app-${i % 7}`,
+        name: `app-disk-${String(i).padStart(3, "0")}`,
+        location,
+        sku: skus[i % skus.length],
+        sizeGB: 128,
+        createdMs: base - 500 * DAY,
+        ghost: true,
+      }),
+    );
   }
   const chainCount = Math.round(total * share);
   const kinds = [];
   for (let i = 0; i < total; i++) {
-    if (i < chainCount) kinds.push(['chain', disks[i % nDisks]]);
+    if (i < chainCount) kinds.push(["chain", disks[i % nDisks]]);
     else {
       const r = rng.next();
-      if (r < 0.5) kinds.push(['other', rng.pick(others)]);
-      else if (r < 0.7) kinds.push(['full', rng.pick(rng.next() < 0.5 ? disks : others)]);
-      else kinds.push(['orphan', rng.pick(ghosts)]);
+      if (r < 0.5) kinds.push(["other", rng.pick(others)]);
+      else if (r < 0.7) kinds.push(["full", rng.pick(rng.next() < 0.5 ? disks : others)]);
+      else kinds.push(["orphan", rng.pick(ghosts)]);
     }
   }
   for (let i = kinds.length - 1; i > 0; i--) {
@@ -306,8 +558,15 @@ function seedBulk(store, sb, spec) {
   for (const [kind, d] of kinds) {
     ms += step;
     n += 1;
-    const name = `${d.name}-${kind === 'full' ? 'full-' : ''}${stamp(ms)}-${String(n).padStart(6, '0')}`;
-    sb.snapshotOf(d, { rg, name, ms, incremental: kind !== 'full', tags: kind === 'other' ? { app: d.resourceGroup } : {}, copyStep: undefined });
+    const name = `${d.name}-${kind === "full" ? "full-" : ""}${stamp(ms)}-${String(n).padStart(6, "0")}`;
+    sb.snapshotOf(d, {
+      rg,
+      name,
+      ms,
+      incremental: kind !== "full",
+      tags: kind === "other" ? { app: d.resourceGroup } : {},
+      copyStep: undefined,
+    });
   }
   return info(store, sub, sb, { resourceGroup: rg });
 }

@@ -1,19 +1,33 @@
 // In-memory state of the emulator: subscriptions, resource groups, disks, snapshots, operations,
 // incremental-snapshot families, the emulator clock, and how each resource is rendered as JSON.
 // Lookups ignore case; stored resources keep the casing they were created with.
-import { armTime, apiAtLeast, clone, live, GIB } from './util.mjs';
+import { armTime, apiAtLeast, clone, live, GIB } from "./util.mjs";
 
 export const SKU_TIER = {
-  standard_lrs: 'Standard', standard_zrs: 'Standard', premium_lrs: 'Premium', premium_zrs: 'Premium',
-  standardssd_lrs: 'StandardSSD', standardssd_zrs: 'StandardSSD', ultrassd_lrs: 'Ultra', premiumv2_lrs: 'PremiumV2',
+  standard_lrs: "Standard",
+  standard_zrs: "Standard",
+  premium_lrs: "Premium",
+  premium_zrs: "Premium",
+  standardssd_lrs: "StandardSSD",
+  standardssd_zrs: "StandardSSD",
+  ultrassd_lrs: "Ultra",
+  premiumv2_lrs: "PremiumV2",
 };
-export const DISK_SKUS = ['Standard_LRS', 'Premium_LRS', 'StandardSSD_LRS', 'UltraSSD_LRS', 'Premium_ZRS', 'StandardSSD_ZRS', 'PremiumV2_LRS'];
-export const SNAPSHOT_SKUS = ['Standard_LRS', 'Premium_LRS', 'Standard_ZRS'];
+export const DISK_SKUS = [
+  "Standard_LRS",
+  "Premium_LRS",
+  "StandardSSD_LRS",
+  "UltraSSD_LRS",
+  "Premium_ZRS",
+  "StandardSSD_ZRS",
+  "PremiumV2_LRS",
+];
+export const SNAPSHOT_SKUS = ["Standard_LRS", "Premium_LRS", "Standard_ZRS"];
 
 /** Premium SSD v2 and Ultra disks: snapshots need a background copy (completionPercent). */
 export function isBackgroundCopySku(skuName) {
-  const s = String(skuName || '').toLowerCase();
-  return s === 'premiumv2_lrs' || s === 'ultrassd_lrs';
+  const s = String(skuName || "").toLowerCase();
+  return s === "premiumv2_lrs" || s === "ultrassd_lrs";
 }
 
 export function canonicalSku(name, allowed) {
@@ -21,28 +35,45 @@ export function canonicalSku(name, allowed) {
 }
 
 const PREMIUM_TIERS = [
-  [4, 'P1', 120, 25], [8, 'P2', 120, 25], [16, 'P3', 120, 25], [32, 'P4', 120, 25], [64, 'P6', 240, 50],
-  [128, 'P10', 500, 100], [256, 'P15', 1100, 125], [512, 'P20', 2300, 150], [1024, 'P30', 5000, 200],
-  [2048, 'P40', 7500, 250], [4096, 'P50', 7500, 250], [8192, 'P60', 16000, 500], [16384, 'P70', 18000, 750],
-  [32767, 'P80', 20000, 900],
+  [4, "P1", 120, 25],
+  [8, "P2", 120, 25],
+  [16, "P3", 120, 25],
+  [32, "P4", 120, 25],
+  [64, "P6", 240, 50],
+  [128, "P10", 500, 100],
+  [256, "P15", 1100, 125],
+  [512, "P20", 2300, 150],
+  [1024, "P30", 5000, 200],
+  [2048, "P40", 7500, 250],
+  [4096, "P50", 7500, 250],
+  [8192, "P60", 16000, 500],
+  [16384, "P70", 18000, 750],
+  [32767, "P80", 20000, 900],
 ];
 
 /** Performance figures Compute reports for a disk of a sku and size. */
 export function diskPerformance(skuName, sizeGB, body = {}) {
   const s = skuName.toLowerCase();
-  if (s.startsWith('premium_')) {
+  if (s.startsWith("premium_")) {
     const t = PREMIUM_TIERS.find(([max]) => sizeGB <= max) || PREMIUM_TIERS[PREMIUM_TIERS.length - 1];
     return { iops: t[2], mbps: t[3], tier: t[1] };
   }
-  if (s === 'premiumv2_lrs' || s === 'ultrassd_lrs') {
+  if (s === "premiumv2_lrs" || s === "ultrassd_lrs") {
     return { iops: body.diskIOPSReadWrite ?? 3000, mbps: body.diskMBpsReadWrite ?? 125 };
   }
-  if (s.startsWith('standardssd')) return sizeGB <= 1024 ? { iops: 500, mbps: 60 } : { iops: 2000, mbps: 400 };
+  if (s.startsWith("standardssd")) return sizeGB <= 1024 ? { iops: 500, mbps: 60 } : { iops: 2000, mbps: 400 };
   return sizeGB <= 1024 ? { iops: 500, mbps: 60 } : { iops: 1300, mbps: 300 };
 }
 
 // Writable properties copied from a PUT body as they are, rendered before creationData.
-export const PASSTHROUGH_PROPS = ['osType', 'hyperVGeneration', 'purchasePlan', 'supportedCapabilities', 'supportsHibernation', 'securityProfile'];
+export const PASSTHROUGH_PROPS = [
+  "osType",
+  "hyperVGeneration",
+  "purchasePlan",
+  "supportedCapabilities",
+  "supportsHibernation",
+  "securityProfile",
+];
 
 export class Store {
   constructor(options) {
@@ -65,7 +96,10 @@ export class Store {
   /** Move the clock forward by 0 … 10 years (the total offset too), so every date stays valid. */
   advanceClock(ms) {
     const max = 10 * 365 * 86400000;
-    if (!(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 && ms <= max) || this.clockOffsetMs + ms > 10 * max) {
+    if (
+      !(typeof ms === "number" && Number.isFinite(ms) && ms >= 0 && ms <= max) ||
+      this.clockOffsetMs + ms > 10 * max
+    ) {
       throw new RangeError(`advanceMs must be a number of milliseconds from 0 to ${max} (10 years)`);
     }
     this.clockOffsetMs += ms;
@@ -82,8 +116,12 @@ export class Store {
 
   // Subscriptions and resource groups -------------------------------------------------------
 
-  addSubscription({ subscriptionId, displayName = 'Emulated subscription', tenantId = '72f988bf-86f1-41af-91ab-2d7cd011db47' }) {
-    const sub = { id: `/subscriptions/${subscriptionId}`, subscriptionId, displayName, state: 'Enabled', tenantId };
+  addSubscription({
+    subscriptionId,
+    displayName = "Emulated subscription",
+    tenantId = "72f988bf-86f1-41af-91ab-2d7cd011db47",
+  }) {
+    const sub = { id: `/subscriptions/${subscriptionId}`, subscriptionId, displayName, state: "Enabled", tenantId };
     this.subscriptions.set(subscriptionId.toLowerCase(), sub);
     return sub;
   }
@@ -99,7 +137,13 @@ export class Store {
       this.touch(existing);
       return { rg: existing, created: false };
     }
-    const rg = { subscriptionId: sub.subscriptionId, name, location: location.replace(/\s+/g, '').toLowerCase(), tags, seq: this.nextSeq() };
+    const rg = {
+      subscriptionId: sub.subscriptionId,
+      name,
+      location: location.replace(/\s+/g, "").toLowerCase(),
+      tags,
+      seq: this.nextSeq(),
+    };
     this.touch(rg);
     this.resourceGroups.set(key, rg);
     return { rg, created: true };
@@ -111,11 +155,11 @@ export class Store {
     const out = {
       id: `/subscriptions/${rg.subscriptionId}/resourceGroups/${rg.name}`,
       name: rg.name,
-      type: 'Microsoft.Resources/resourceGroups',
+      type: "Microsoft.Resources/resourceGroups",
       location: rg.location,
     };
     if (rg.tags !== undefined) out.tags = rg.tags;
-    out.properties = { provisioningState: 'Succeeded' };
+    out.properties = { provisioningState: "Succeeded" };
     return out;
   }
 
@@ -154,7 +198,13 @@ export class Store {
   incrementalSnapshotsOf(diskKey, diskUniqueId) {
     const out = [];
     for (const s of this.snapshots.values()) {
-      if (s.incremental && s.sourceDiskKey === diskKey && s.sourceDiskUniqueId === diskUniqueId && s.createOption === 'Copy') out.push(s);
+      if (
+        s.incremental &&
+        s.sourceDiskKey === diskKey &&
+        s.sourceDiskUniqueId === diskUniqueId &&
+        s.createOption === "Copy"
+      )
+        out.push(s);
     }
     return out;
   }
@@ -186,17 +236,18 @@ export class Store {
    * Snapshot JSON. mode: 'get' (GET / list), 'output' (LRO result: no completionPercent, as the
    * recording shows). apiVersion enables newer read-only fields (snapshotAccessState 2026-03-02+).
    */
-  renderSnapshot(s, { mode = 'get', apiVersion } = {}) {
+  renderSnapshot(s, { mode = "get", apiVersion } = {}) {
     this.expireSas(s);
-    const out = { name: s.name, id: s.id, type: 'Microsoft.Compute/snapshots', location: s.location };
+    const out = { name: s.name, id: s.id, type: "Microsoft.Compute/snapshots", location: s.location };
     if (s.tags !== undefined) out.tags = clone(s.tags);
-    out.sku = { name: s.sku, tier: SKU_TIER[s.sku.toLowerCase()] || 'Standard' };
+    out.sku = { name: s.sku, tier: SKU_TIER[s.sku.toLowerCase()] || "Standard" };
     if (s.extendedLocation !== undefined) out.extendedLocation = clone(s.extendedLocation);
     const p = {};
     for (const k of PASSTHROUGH_PROPS) if (s.extra[k] !== undefined) p[k] = clone(s.extra[k]);
     p.creationData = clone(s.creationData);
     p.diskSizeGB = s.diskSizeGB;
-    if (s.extra.encryptionSettingsCollection !== undefined) p.encryptionSettingsCollection = clone(s.extra.encryptionSettingsCollection);
+    if (s.extra.encryptionSettingsCollection !== undefined)
+      p.encryptionSettingsCollection = clone(s.extra.encryptionSettingsCollection);
     p.encryption = clone(s.encryption);
     p.incremental = s.incremental;
     p.networkAccessPolicy = s.networkAccessPolicy;
@@ -208,25 +259,25 @@ export class Store {
     p.diskState = s.diskState;
     p.diskSizeBytes = s.diskSizeGB * GIB;
     p.uniqueId = s.uniqueId;
-    if (mode !== 'output') {
+    if (mode !== "output") {
       if (s.copy) p.completionPercent = this.completionOf(s);
       else if (this.options.completionPercentAlways) p.completionPercent = 100;
       if (s.copy && s.copy.error) p.copyCompletionError = clone(s.copy.error);
     }
     if (s.incremental && s.familyId) p.incrementalSnapshotFamilyId = s.familyId;
-    if (apiVersion && apiAtLeast(apiVersion, '2026-03-02')) {
-      p.snapshotAccessState = this.isCopying(s) ? 'Pending' : 'Available';
+    if (apiVersion && apiAtLeast(apiVersion, "2026-03-02")) {
+      p.snapshotAccessState = this.isCopying(s) ? "Pending" : "Available";
     }
     out.properties = p;
     return out;
   }
 
-  renderDisk(d, { mode = 'get' } = {}) {
+  renderDisk(d, { mode = "get" } = {}) {
     this.expireSas(d);
-    const out = { name: d.name, id: d.id, type: 'Microsoft.Compute/disks', location: d.location };
+    const out = { name: d.name, id: d.id, type: "Microsoft.Compute/disks", location: d.location };
     if (d.tags !== undefined) out.tags = clone(d.tags);
     if (d.managedBy) out.managedBy = d.managedBy;
-    out.sku = { name: d.sku, tier: SKU_TIER[d.sku.toLowerCase()] || 'Standard' };
+    out.sku = { name: d.sku, tier: SKU_TIER[d.sku.toLowerCase()] || "Standard" };
     if (d.zones !== undefined) out.zones = clone(d.zones);
     if (d.extendedLocation !== undefined) out.extendedLocation = clone(d.extendedLocation);
     const p = {};
@@ -235,7 +286,8 @@ export class Store {
     p.diskSizeGB = d.diskSizeGB;
     p.diskIOPSReadWrite = d.iops;
     p.diskMBpsReadWrite = d.mbps;
-    if (d.extra.encryptionSettingsCollection !== undefined) p.encryptionSettingsCollection = clone(d.extra.encryptionSettingsCollection);
+    if (d.extra.encryptionSettingsCollection !== undefined)
+      p.encryptionSettingsCollection = clone(d.extra.encryptionSettingsCollection);
     p.encryption = clone(d.encryption);
     if (d.maxShares !== undefined) p.maxShares = d.maxShares;
     p.networkAccessPolicy = d.networkAccessPolicy;
@@ -249,14 +301,14 @@ export class Store {
     p.diskSizeBytes = d.diskSizeGB * GIB;
     p.uniqueId = d.uniqueId;
     if (d.tier) p.tier = d.tier;
-    if (mode !== 'output' && d.copy) p.completionPercent = this.completionOf(d);
+    if (mode !== "output" && d.copy) p.completionPercent = this.completionOf(d);
     out.properties = p;
     return out;
   }
 
   /** Resources of one type in a scope (subscription, optionally resource group), creation order. */
   *scan(type, subscriptionId, resourceGroup) {
-    const map = type === 'disks' ? this.disks : this.snapshots;
+    const map = type === "disks" ? this.disks : this.snapshots;
     const sub = subscriptionId.toLowerCase();
     const rg = resourceGroup ? resourceGroup.toLowerCase() : null;
     for (const r of map.values()) {
@@ -275,7 +327,10 @@ export class Store {
     let more = false;
     for (const r of this.scan(type, subscriptionId, resourceGroup)) {
       if (r.seq <= afterSeq) continue;
-      if (items.length >= pageSize) { more = true; break; }
+      if (items.length >= pageSize) {
+        more = true;
+        break;
+      }
       items.push(r);
     }
     return { items, more, lastSeq: items.length ? items[items.length - 1].seq : afterSeq };
@@ -284,12 +339,14 @@ export class Store {
 
 /** Opaque `$skiptoken` encoding the list position. */
 export function encodeSkipToken(lastSeq, scope) {
-  return Buffer.from(JSON.stringify({ v: 1, s: lastSeq, c: scope })).toString('base64url');
+  return Buffer.from(JSON.stringify({ v: 1, s: lastSeq, c: scope })).toString("base64url");
 }
 export function decodeSkipToken(token, scope) {
   try {
-    const t = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8'));
+    const t = JSON.parse(Buffer.from(String(token), "base64url").toString("utf8"));
     if (t && t.v === 1 && Number.isInteger(t.s) && t.s >= 0 && t.c === scope) return t.s;
-  } catch { /* fall through */ }
+  } catch {
+    /* fall through */
+  }
   return null;
 }

@@ -7,7 +7,16 @@
 //   5. sizes (raw and gzip) of what each consumer loads, printed and written to pkg/size.json
 // Run through `npm run build` (which runs scripts/setup.sh first). `--no-opt` skips wasm-opt.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -29,7 +38,12 @@ const env = { ...process.env, PATH: `${cargoBin}:${process.env.PATH}` };
 function run(cmd, argv, opts = {}) {
   console.log(`build: $ ${[cmd, ...argv].join(" ")}`);
   const t = performance.now();
-  const out = execFileSync(cmd, argv, { cwd: root, env, stdio: opts.capture ? ["ignore", "pipe", "inherit"] : "inherit", encoding: "utf8" });
+  const out = execFileSync(cmd, argv, {
+    cwd: root,
+    env,
+    stdio: opts.capture ? ["ignore", "pipe", "inherit"] : "inherit",
+    encoding: "utf8",
+  });
   console.log(`build:   (${((performance.now() - t) / 1000).toFixed(1)} s)`);
   return out;
 }
@@ -57,7 +71,14 @@ if (!args.has("--no-opt")) {
   let features = printed.split(/\s+/).filter((f) => f.startsWith("--enable-"));
   if (features.length === 0) {
     // No target_features section: what rustc >= 1.82 enables by default for wasm32-unknown-unknown.
-    features = ["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue"];
+    features = [
+      "--enable-bulk-memory",
+      "--enable-nontrapping-float-to-int",
+      "--enable-sign-ext",
+      "--enable-mutable-globals",
+      "--enable-reference-types",
+      "--enable-multivalue",
+    ];
   }
   console.log(`build: wasm features: ${features.map((f) => f.slice(9)).join(", ")}`);
   const before = statSync(join(pkg, BG)).size;
@@ -115,7 +136,9 @@ await esbuild.build({
   platform: "node",
   target: "node20",
   outfile: join(pkg, "node.cjs"),
-  banner: { js: `${header.trim()}\n"use strict";\nconst __import_meta_url = require("node:url").pathToFileURL(__filename).href;` },
+  banner: {
+    js: `${header.trim()}\n"use strict";\nconst __import_meta_url = require("node:url").pathToFileURL(__filename).href;`,
+  },
   define: { "import.meta.url": "__import_meta_url" },
   logLevel: "warning",
 });
@@ -160,18 +183,36 @@ const manifest = {
     },
     "./web": { types: "./web.d.ts", default: "./web.js" },
     "./web.js": { types: "./web.d.ts", default: "./web.js" },
-    "./node": { require: { types: "./node.d.cts", default: "./node.cjs" }, default: { types: "./node.d.mts", default: "./node.mjs" } },
+    "./node": {
+      require: { types: "./node.d.cts", default: "./node.cjs" },
+      default: { types: "./node.d.mts", default: "./node.mjs" },
+    },
     "./workerd": { types: "./workerd.d.ts", default: "./workerd.js" },
     [`./${BG}`]: `./${BG}`,
     "./package.json": "./package.json",
   },
-  files: [`${NAME}.js`, `${NAME}.d.ts`, BG, `${BG}.d.ts`, "web.js", "web.d.ts", "node.mjs", "node.d.mts", "node.cjs", "node.d.cts", "workerd.js", "workerd.d.ts", "size.json"],
+  files: [
+    `${NAME}.js`,
+    `${NAME}.d.ts`,
+    BG,
+    `${BG}.d.ts`,
+    "web.js",
+    "web.d.ts",
+    "node.mjs",
+    "node.d.mts",
+    "node.cjs",
+    "node.d.cts",
+    "workerd.js",
+    "workerd.d.ts",
+    "size.json",
+  ],
   // The entries that instantiate the module on import must never be dropped by a bundler.
   sideEffects: ["./node.mjs", "./node.cjs", "./workerd.js"],
   engines: { node: ">=20" },
   keywords: ["azure", "snapshot", "incremental", "managed-disk", "arm", "wasm", "cloudflare-workers"],
 };
-for (const f of manifest.files) if (f !== "size.json" && !existsSync(join(pkg, f))) throw new Error(`pkg/${f} was not produced`);
+for (const f of manifest.files)
+  if (f !== "size.json" && !existsSync(join(pkg, f))) throw new Error(`pkg/${f} was not produced`);
 writeFileSync(join(pkg, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
 
 // 5. Sizes of what each consumer loads.
@@ -191,7 +232,8 @@ const sizes = {
 writeFileSync(join(pkg, "size.json"), `${JSON.stringify(sizes, null, 2)}\n`);
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 console.log(`build: ${BG}: ${kb(sizes.wasm.raw)} raw, ${kb(sizes.wasm.gzip)} gzip`);
-for (const [who, s] of Object.entries(sizes.glue)) console.log(`build: JS for ${who} (${s.files.join(" + ")}): ${kb(s.raw)} raw, ${kb(s.gzip)} gzip`);
+for (const [who, s] of Object.entries(sizes.glue))
+  console.log(`build: JS for ${who} (${s.files.join(" + ")}): ${kb(s.raw)} raw, ${kb(s.gzip)} gzip`);
 const listing = readdirSync(pkg).sort().join(" ");
 console.log(`build: pkg/ = ${listing}`);
 console.log(`build: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -61,7 +61,8 @@ export async function start(options = {}) {
   try {
     msal = await bundleMsal({ quiet: options.quiet });
   } catch (e) {
-    if (!options.quiet) console.error(`serve: could not bundle @azure/msal-browser (${e.message}); Entra ID sign-in will be unavailable`);
+    if (!options.quiet)
+      console.error(`serve: could not bundle @azure/msal-browser (${e.message}); Entra ID sign-in will be unavailable`);
   }
   // Most specific prefixes first: the emulator tries the mounts in order.
   const mounts = [
@@ -93,7 +94,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
   }
   const info = server.emulator.seedInfo;
   console.log(`Incremental snapshots page: ${server.url}`);
-  console.log(`  demo mode: the local ARM emulator on the same origin (subscription ${info.subscriptionId}, ${info.disks.length} disks, ${info.snapshots} snapshots)`);
+  console.log(
+    `  demo mode: the local ARM emulator on the same origin (subscription ${info.subscriptionId}, ${info.disks.length} disks, ${info.snapshots} snapshots)`,
+  );
   console.log("  press Ctrl+C to stop");
   let stopping = false;
   const stop = async (signal) => {

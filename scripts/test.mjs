@@ -47,7 +47,12 @@ function testFiles(dir) {
 
 /** cargo / wasm-bindgen-test-runner: sums every "test result:" line; names the ignored tests. */
 function cargoCounts(output) {
-  const c = { passed: 0, failed: 0, skipped: 0, skippedNames: [...output.matchAll(/^test (\S+) \.\.\. ignored/gm)].map((m) => m[1]) };
+  const c = {
+    passed: 0,
+    failed: 0,
+    skipped: 0,
+    skippedNames: [...output.matchAll(/^test (\S+) \.\.\. ignored/gm)].map((m) => m[1]),
+  };
   for (const m of output.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/g)) {
     c.passed += Number(m[1]);
     c.failed += Number(m[2]);
@@ -64,7 +69,9 @@ function cargoCounts(output) {
 function tapCounts(tapFile, files) {
   const tap = existsSync(tapFile) ? readFileSync(tapFile, "utf8") : "";
   const last = (k) => Number([...tap.matchAll(new RegExp(`^# ${k} (\\d+)$`, "gm"))].at(-1)?.[1] ?? 0);
-  const skippedNames = [...tap.matchAll(/^\s*ok \d+ - (.*?) # (?:SKIP|TODO)\b(.*)$/gm)].map((m) => `${m[1]}${m[2].trim() ? ` (${m[2].trim()})` : ""}`);
+  const skippedNames = [...tap.matchAll(/^\s*ok \d+ - (.*?) # (?:SKIP|TODO)\b(.*)$/gm)].map(
+    (m) => `${m[1]}${m[2].trim() ? ` (${m[2].trim()})` : ""}`,
+  );
   const paths = new Set(files.map((f) => resolve(root, f)));
   const emptyFiles = [...tap.matchAll(/^ok \d+ - (.*)$/gm)].map((m) => m[1]).filter((n) => paths.has(resolve(root, n)));
   return {
@@ -88,7 +95,13 @@ function lintCounts(output) {
 }
 
 const suites = [
-  { name: "lint", what: "rustfmt and clippy (native and wasm32), warnings are errors; Prettier on the JavaScript", cmd: "bash", args: ["scripts/lint.sh"], counts: lintCounts },
+  {
+    name: "lint",
+    what: "rustfmt and clippy (native and wasm32), warnings are errors; Prettier on the JavaScript",
+    cmd: "bash",
+    args: ["scripts/lint.sh"],
+    counts: lintCounts,
+  },
   { name: "cargo", what: "native cargo test", cmd: "cargo", args: ["test"], counts: cargoCounts },
   {
     name: "wasm-node",
@@ -158,7 +171,10 @@ if (selected.some((s) => s.name.startsWith("wasm-"))) {
   // in advance: its origin may call the control API, and only with this run's secret, which the
   // tests get at compile time (option_env!), next to the URL.
   emulator = await startEmulator({
-    port: 0, seed: "demo", retryAfterSeconds: 0, pageSize: 4,
+    port: 0,
+    seed: "demo",
+    retryAfterSeconds: 0,
+    pageSize: 4,
     allowedControlOrigins: ["http://127.0.0.1:*", "http://localhost:*"],
   });
   baseEnv.AIS_EMULATOR_URL = emulator.url;
@@ -222,7 +238,9 @@ for (const suite of selected) {
     if (counts.skipped > 0) {
       status = "FAIL";
       note = [note, `${counts.skipped} skipped, and a skip is a failure`].filter(Boolean).join("; ");
-      console.error(`test: ${suite.name}: FAIL, ${counts.skipped} test${counts.skipped === 1 ? "" : "s"} skipped (a skip is a failure):`);
+      console.error(
+        `test: ${suite.name}: FAIL, ${counts.skipped} test${counts.skipped === 1 ? "" : "s"} skipped (a skip is a failure):`,
+      );
       for (const n of counts.skippedNames ?? []) console.error(`test:   skipped: ${n}`);
     }
   } catch (e) {
@@ -233,7 +251,14 @@ for (const suite of selected) {
   results.push({ ...suite, status, counts, note, seconds: (performance.now() - t) / 1000 });
 }
 
-const total = results.reduce((a, r) => ({ passed: a.passed + r.counts.passed, failed: a.failed + r.counts.failed, skipped: a.skipped + r.counts.skipped }), { passed: 0, failed: 0, skipped: 0 });
+const total = results.reduce(
+  (a, r) => ({
+    passed: a.passed + r.counts.passed,
+    failed: a.failed + r.counts.failed,
+    skipped: a.skipped + r.counts.skipped,
+  }),
+  { passed: 0, failed: 0, skipped: 0 },
+);
 console.log("\n━━━ summary ━━━");
 for (const r of results) {
   console.log(

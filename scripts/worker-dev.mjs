@@ -56,11 +56,17 @@ const mf = new Miniflare({
 });
 const url = await mf.ready;
 
-console.log(`worker     ${String(url).replace(/\/$/, "")}  (workerd via miniflare; bundle ${bundle.raw} B, ${bundle.gzip} B gzipped)`);
-console.log(`ARM        ${armEndpoint}${emulator ? "  (emulator, demo seed; any bearer token works, 'expired' gets 401)" : ""}`);
+console.log(
+  `worker     ${String(url).replace(/\/$/, "")}  (workerd via miniflare; bundle ${bundle.raw} B, ${bundle.gzip} B gzipped)`,
+);
+console.log(
+  `ARM        ${armEndpoint}${emulator ? "  (emulator, demo seed; any bearer token works, 'expired' gets 401)" : ""}`,
+);
 if (emulator) {
   const disk = emulator.seedInfo.disks[0].replace("/providers/Microsoft.Compute", "");
-  console.log(`try        curl -H 'Authorization: Bearer demo' ${String(url).replace(/\/$/, "")}/v1${disk}/incremental-snapshots`);
+  console.log(
+    `try        curl -H 'Authorization: Bearer demo' ${String(url).replace(/\/$/, "")}/v1${disk}/incremental-snapshots`,
+  );
 }
 console.log("Ctrl-C stops.");
 
@@ -68,10 +74,7 @@ let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
-  await Promise.race([
-    Promise.allSettled([mf.dispose(), emulator?.close()]),
-    new Promise((r) => setTimeout(r, 5000)),
-  ]);
+  await Promise.race([Promise.allSettled([mf.dispose(), emulator?.close()]), new Promise((r) => setTimeout(r, 5000))]);
   process.exit(0);
 }
 process.on("SIGINT", stop);

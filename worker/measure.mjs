@@ -40,18 +40,28 @@ export function wranglerDryRun() {
   if (!existsSync(cli)) return { error: "wrangler is not installed" };
   const out = mkdtempSync(join(tmpdir(), "worker-wrangler-"));
   try {
-    const text = execFileSync(process.execPath, [cli, "deploy", "--dry-run", "--outdir", out, "-c", join(workerDir, "wrangler.toml")], {
-      cwd: workerDir,
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1", FORCE_COLOR: "0" },
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 120_000,
-    });
+    const text = execFileSync(
+      process.execPath,
+      [cli, "deploy", "--dry-run", "--outdir", out, "-c", join(workerDir, "wrangler.toml")],
+      {
+        cwd: workerDir,
+        env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1", FORCE_COLOR: "0" },
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout: 120_000,
+      },
+    );
     const m = /Total Upload:\s*([\d.]+)\s*KiB\s*\/\s*gzip:\s*([\d.]+)\s*KiB/.exec(text);
     const sizes = measure(out);
     return { ...sizes, reported: m ? { rawKiB: Number(m[1]), gzipKiB: Number(m[2]) } : null };
   } catch (e) {
-    return { error: String(e.stderr || e.message).trim().split("\n").slice(-3).join(" ") };
+    return {
+      error: String(e.stderr || e.message)
+        .trim()
+        .split("\n")
+        .slice(-3)
+        .join(" "),
+    };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -71,14 +81,23 @@ async function main() {
   const result = { bundle: null, wrangler: null, limits: LIMITS, coldStart: null };
   try {
     const b = await bundleWorker(dir);
-    result.bundle = { raw: b.raw, gzip: b.gzip, files: b.files, withinFree: b.gzip <= LIMITS.freeGzip, withinPaid: b.gzip <= LIMITS.paidGzip };
+    result.bundle = {
+      raw: b.raw,
+      gzip: b.gzip,
+      files: b.files,
+      withinFree: b.gzip <= LIMITS.freeGzip,
+      withinPaid: b.gzip <= LIMITS.paidGzip,
+    };
     result.wrangler = wranglerDryRun();
     const disk = emu.seedInfo.disks[0].replace(/\/providers\/Microsoft\.Compute/i, "");
     const route = `/v1${disk}/incremental-snapshots`;
     const samples = [];
     for (let i = 0; i < RUNS; i++) {
       const get = async (mf, path, headers = {}) => {
-        const r = await mf.dispatchFetch(`http://worker.test${path}`, { headers, signal: AbortSignal.timeout(TIMEOUT) });
+        const r = await mf.dispatchFetch(`http://worker.test${path}`, {
+          headers,
+          signal: AbortSignal.timeout(TIMEOUT),
+        });
         await r.arrayBuffer();
         if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
       };
@@ -108,7 +127,11 @@ async function main() {
     const baseline = [];
     for (let i = 0; i < RUNS; i++) {
       const t0 = performance.now();
-      const mf = new Miniflare({ modules: true, script: 'export default { fetch() { return new Response("ok") } }', compatibilityDate: "2025-09-01" });
+      const mf = new Miniflare({
+        modules: true,
+        script: 'export default { fetch() { return new Response("ok") } }',
+        compatibilityDate: "2025-09-01",
+      });
       try {
         const r = await mf.dispatchFetch("http://worker.test/", { signal: AbortSignal.timeout(TIMEOUT) });
         await r.arrayBuffer();

@@ -14,7 +14,10 @@ export function namedBuild(root) {
   const dir = mkdtempSync(join(tmpdir(), "bench-named-"));
   const env = { ...process.env, PATH: `${join(homedir(), ".cargo", "bin")}:${process.env.PATH}` };
   const wasmOpt = join(root, "node_modules/.bin/wasm-opt");
-  execFileSync("wasm-bindgen", ["--target", "web", "--out-dir", dir, "--out-name", NAME, crateWasm], { env, stdio: "inherit" });
+  execFileSync("wasm-bindgen", ["--target", "web", "--out-dir", dir, "--out-name", NAME, crateWasm], {
+    env,
+    stdio: "inherit",
+  });
   const features = execFileSync(wasmOpt, [crateWasm, "--print-features", "-o", "/dev/null"], { encoding: "utf8" })
     .split(/\s+/)
     .filter((f) => f.startsWith("--enable-"));

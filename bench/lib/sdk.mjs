@@ -14,7 +14,8 @@ export function sdkClient({ url, token, subscriptionId }) {
     allowInsecureConnection: true,
   });
   const removed = client.pipeline.removePolicy({ name: "bearerTokenAuthenticationPolicy" });
-  if (!removed || removed.length === 0) throw new Error("the SDK pipeline had no bearerTokenAuthenticationPolicy to remove");
+  if (!removed || removed.length === 0)
+    throw new Error("the SDK pipeline had no bearerTokenAuthenticationPolicy to remove");
   client.pipeline.addPolicy({
     name: "benchLoopbackBearer",
     sendRequest: (request, next) => {

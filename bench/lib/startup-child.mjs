@@ -21,7 +21,10 @@ if (mode === "ours") {
   const { ComputeManagementClient } = await import("@azure/arm-compute");
   const { filterSdkModels } = await import("./jsfilter.mjs");
   const t1 = performance.now();
-  const client = new ComputeManagementClient({ getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 3.6e6 }) }, "00000000-0000-0000-0000-000000000000");
+  const client = new ComputeManagementClient(
+    { getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 3.6e6 }) },
+    "00000000-0000-0000-0000-000000000000",
+  );
   const chain = filterSdkModels(disk, JSON.parse(pageText).value);
   const t2 = performance.now();
   out = { import_ms: t1 - t0, first_call_ms: t2 - t1, total_ms: t2 - t0, matches: chain.length, client: typeof client };

@@ -28,7 +28,23 @@ export function sections(buf) {
     const [size, p] = leb(buf, pos + 1);
     const start = pos;
     const end = p + size;
-    let name = ["custom", "type", "import", "function", "table", "memory", "global", "export", "start", "element", "code", "data", "datacount", "tag"][id] ?? `id${id}`;
+    let name =
+      [
+        "custom",
+        "type",
+        "import",
+        "function",
+        "table",
+        "memory",
+        "global",
+        "export",
+        "start",
+        "element",
+        "code",
+        "data",
+        "datacount",
+        "tag",
+      ][id] ?? `id${id}`;
     if (id === 0) name = `custom:${str(buf, p)[0]}`;
     out.push({ id, name, start, contentStart: p, end, bytes: end - start });
     pos = end;
@@ -109,8 +125,15 @@ function demangleLegacy(name) {
   return parts
     .join("::")
     .replace(/^_\$/, "$")
-    .replace(/\$LT\$/g, "<").replace(/\$GT\$/g, ">").replace(/\$RF\$/g, "&").replace(/\$u20\$/g, " ")
-    .replace(/\$u7b\$/g, "{").replace(/\$u7d\$/g, "}").replace(/\$C\$/g, ",").replace(/\$BP\$/g, "*").replace(/\.\./g, "::");
+    .replace(/\$LT\$/g, "<")
+    .replace(/\$GT\$/g, ">")
+    .replace(/\$RF\$/g, "&")
+    .replace(/\$u20\$/g, " ")
+    .replace(/\$u7b\$/g, "{")
+    .replace(/\$u7d\$/g, "}")
+    .replace(/\$C\$/g, ",")
+    .replace(/\$BP\$/g, "*")
+    .replace(/\.\./g, "::");
 }
 
 /** A readable name: legacy symbols demangled, v0 symbols reduced to their identifiers. */
@@ -127,7 +150,8 @@ export function readable(name) {
 
 /** Rough crate of a Rust symbol: the first path segment, after `<`, `&mut `, `dyn ` and the like. */
 export function crateOf(name) {
-  if (name.startsWith("__wbg") || name.startsWith("__wbindgen") || name.startsWith("__externref")) return "wasm_bindgen (glue)";
+  if (name.startsWith("__wbg") || name.startsWith("__wbindgen") || name.startsWith("__externref"))
+    return "wasm_bindgen (glue)";
   if (name.startsWith("_R")) {
     const m = /C(?:s[0-9A-Za-z]*_)?(\d+)([A-Za-z_][A-Za-z0-9_]*)/.exec(name);
     if (m) return m[2].slice(0, Number(m[1]));
@@ -158,7 +182,10 @@ export function dataStrings(buf, min = 16) {
   return {
     bytes: runs.reduce((k, r) => k + r.length, 0),
     runs: runs.length,
-    longest: [...runs].sort((a, b) => b.length - a.length).slice(0, 10).map((r) => r.slice(0, 120)),
+    longest: [...runs]
+      .sort((a, b) => b.length - a.length)
+      .slice(0, 10)
+      .map((r) => r.slice(0, 120)),
   };
 }
 
@@ -188,6 +215,9 @@ export function anatomy(buf) {
     functions: funcs.length,
     codeBytes: code ? code.bytes : 0,
     byCrate: [...byCrate].map(([crate, bytes]) => ({ crate, bytes })).sort((a, b) => b.bytes - a.bytes),
-    top: [...funcs].sort((a, b) => b.bytes - a.bytes).slice(0, 40).map((f) => ({ ...f, name: readable(f.name) })),
+    top: [...funcs]
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, 40)
+      .map((f) => ({ ...f, name: readable(f.name) })),
   };
 }

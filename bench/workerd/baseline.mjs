@@ -3,6 +3,8 @@ import fixture from "./fixture.json";
 
 export default {
   async fetch() {
-    return new Response(JSON.stringify({ matches: fixture.pageText.length > 0 ? -1 : 0 }), { headers: { "content-type": "application/json" } });
+    return new Response(JSON.stringify({ matches: fixture.pageText.length > 0 ? -1 : 0 }), {
+      headers: { "content-type": "application/json" },
+    });
   },
 };

@@ -32,8 +32,14 @@ test("paste a token for US Government: requests go to that cloud's ARM endpoint 
   await page.waitForSelector('[data-testid="resource-groups"] tbody tr[data-key]');
   assert.match(await page.textContent("#session"), /Azure US Government.*Pasted token/s);
   assert.ok(t.routed.length > 0);
-  assert.ok(t.routed.every((r) => r.host === "management.usgovcloudapi.net"), "only the chosen cloud");
-  assert.ok(t.routed.filter((r) => r.method !== "OPTIONS").every((r) => r.authorization === "Bearer e2e-gov-token"), "the pasted token, trimmed");
+  assert.ok(
+    t.routed.every((r) => r.host === "management.usgovcloudapi.net"),
+    "only the chosen cloud",
+  );
+  assert.ok(
+    t.routed.filter((r) => r.method !== "OPTIONS").every((r) => r.authorization === "Bearer e2e-gov-token"),
+    "the pasted token, trimmed",
+  );
   assert.equal(await page.$("#demo-banner:not([hidden])"), null, "no demo label for Azure");
   await t.shot("20-token-usgov");
   // Sign out: the session is gone, nothing was stored.
@@ -42,7 +48,9 @@ test("paste a token for US Government: requests go to that cloud's ARM endpoint 
   assert.match(await page.textContent("#session"), /Not connected/);
   assert.equal(await page.evaluate(() => localStorage.length + sessionStorage.length), 0);
   const before = t.routed.length;
-  await page.evaluate(() => { location.hash = "#/subscriptions"; });
+  await page.evaluate(() => {
+    location.hash = "#/subscriptions";
+  });
   await page.waitForSelector("#tab-token");
   assert.equal(t.routed.length, before, "no request after sign-out");
   assert.deepEqual(t.problems, []);
@@ -50,7 +58,9 @@ test("paste a token for US Government: requests go to that cloud's ARM endpoint 
 
 test("an expired pasted token is refused on connect with ARM's code and request id", async () => {
   const { page } = t;
-  await page.evaluate(() => { location.hash = "#/connect"; });
+  await page.evaluate(() => {
+    location.hash = "#/connect";
+  });
   await pasteToken("AzureCloud", "expired");
   const card = '#panel-token .error-card[data-code="UNAUTHORIZED"]';
   await page.waitForSelector(card);
@@ -59,12 +69,17 @@ test("an expired pasted token is refused on connect with ARM's code and request 
   assert.equal(t.routed.at(-1).host, "management.azure.com");
   assert.match(await page.textContent("#session"), /Not connected/);
   await t.shot("21-token-expired");
-  assert.deepEqual(t.problems.filter((p) => !/status of 401/.test(p)), []);
+  assert.deepEqual(
+    t.problems.filter((p) => !/status of 401/.test(p)),
+    [],
+  );
 });
 
 test("a pasted token with an invisible character is refused before any request, naming the character and where it is", async () => {
   const { page } = t;
-  await page.evaluate(() => { location.hash = "#/connect"; });
+  await page.evaluate(() => {
+    location.hash = "#/connect";
+  });
   await page.waitForSelector("#tab-token");
   const before = t.routed.length;
   const pasted = "eyJhbGciOi\u200bJSUzI1NiJ9.e30.sig";
@@ -89,7 +104,10 @@ test("Entra ID: settings from the query string; the library loads lazily under t
   await page.goto(`${t.url}?mode=entra&cloud=AzureChinaCloud&tenant=contoso.partner.onmschina.cn`);
   await page.waitForSelector("#panel-entra");
   assert.equal(await page.inputValue("#panel-entra select >> nth=0"), "AzureChinaCloud");
-  assert.match(await page.textContent("#panel-entra code.scope"), /^https:\/\/management\.chinacloudapi\.cn\/\.default$/);
+  assert.match(
+    await page.textContent("#panel-entra code.scope"),
+    /^https:\/\/management\.chinacloudapi\.cn\/\.default$/,
+  );
   assert.ok(!loaded.some((p) => p.includes("msal")), "not loaded before it is needed");
   // No client id: a plain message, no sign-in attempt.
   await page.click('#panel-entra button[type="submit"]');
@@ -99,7 +117,11 @@ test("Entra ID: settings from the query string; the library loads lazily under t
   const info = await page.evaluate(async () => {
     const msal = await import("/vendor/msal-browser.mjs");
     const pca = await msal.createStandardPublicClientApplication({
-      auth: { clientId: "00000000-0000-0000-0000-000000000001", authority: "https://login.chinacloudapi.cn/common", redirectUri: location.origin + "/" },
+      auth: {
+        clientId: "00000000-0000-0000-0000-000000000001",
+        authority: "https://login.chinacloudapi.cn/common",
+        redirectUri: location.origin + "/",
+      },
       cache: { cacheLocation: "memoryStorage" },
     });
     return { popup: typeof pca.loginPopup, silent: typeof pca.acquireTokenSilent, stored: localStorage.length };

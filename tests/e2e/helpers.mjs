@@ -10,7 +10,14 @@ import { start } from "../../scripts/serve.mjs";
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const shotsDir = join(root, "test-output", "screenshots");
 
-export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+];
 
 /** Start everything; returns { server, emu, browser, context, page, lib, problems, shot(name), close() }. */
 export async function setup({ viewport = { width: 1280, height: 900 }, emulator = {}, routedHosts = [] } = {}) {
@@ -20,7 +27,11 @@ export async function setup({ viewport = { width: 1280, height: 900 }, emulator 
   const server = await start({ port: 0, quiet: true, emulator: { retryAfterSeconds: 0, ...emulator } });
   let browser;
   try {
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", args: CHROMIUM_ARGS, timeout: 30000 });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+      args: CHROMIUM_ARGS,
+      timeout: 30000,
+    });
   } catch (e) {
     await server.close();
     throw e;
@@ -35,14 +46,19 @@ export async function setup({ viewport = { width: 1280, height: 900 }, emulator 
   const problems = [];
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
   page.on("console", (m) => {
-    if (m.type() === "error" && !/Failed to load resource: the server responded with a status of (401|403|404|429)/.test(m.text())) problems.push(`console.error: ${m.text()}`);
+    if (
+      m.type() === "error" &&
+      !/Failed to load resource: the server responded with a status of (401|403|404|429)/.test(m.text())
+    )
+      problems.push(`console.error: ${m.text()}`);
     if (/Content[- ]Security[- ]Policy/i.test(m.text())) problems.push(`csp: ${m.text()}`);
   });
   // No request may leave the machine.
   page.on("request", (r) => {
     const u = new URL(r.url());
     if (routedHosts.includes(u.hostname)) return; // answered by page.route from the emulator, never sent out
-    if (!["127.0.0.1", "localhost"].includes(u.hostname) && !["blob:", "data:"].includes(u.protocol)) problems.push(`external request: ${r.url()}`);
+    if (!["127.0.0.1", "localhost"].includes(u.hostname) && !["blob:", "data:"].includes(u.protocol))
+      problems.push(`external request: ${r.url()}`);
   });
   const emu = server.emulator;
   // A cloud's ARM endpoint answered by the local emulator: the request never leaves the machine.
@@ -56,7 +72,13 @@ export async function setup({ viewport = { width: 1280, height: 900 }, emulator 
       await route.fulfill({ response });
     });
   }
-  const client = new lib.ArmClient({ token: "e2e-check", endpoint: emu.url, pollIntervalMs: 10, completionPollMs: 10, retryDelayMs: 10 });
+  const client = new lib.ArmClient({
+    token: "e2e-check",
+    endpoint: emu.url,
+    pollIntervalMs: 10,
+    completionPollMs: 10,
+    retryDelayMs: 10,
+  });
   return {
     server,
     emu,
@@ -81,7 +103,8 @@ export async function setup({ viewport = { width: 1280, height: 900 }, emulator 
   };
 }
 
-export const diskId = (sub, rg, name) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/disks/${name}`;
+export const diskId = (sub, rg, name) =>
+  `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/disks/${name}`;
 
 /** Texts of a table's first-column cells of a kind, in order: names of the rows. */
 export async function rowNames(page, testid) {

@@ -44,7 +44,9 @@ test("connect in demo mode with the keyboard; the demo is labelled", async () =>
   await page.waitForSelector('[data-testid="resource-groups"] tbody tr[data-key]');
   assert.match(await page.textContent("#session"), /DEMO/);
   assert.match(await page.textContent("#demo-banner"), /Demo mode\..*local ARM emulator/s);
-  const groups = await page.$$eval('[data-testid="resource-groups"] tbody tr[data-key]', (trs) => trs.map((tr) => tr.dataset.key).sort());
+  const groups = await page.$$eval('[data-testid="resource-groups"] tbody tr[data-key]', (trs) =>
+    trs.map((tr) => tr.dataset.key).sort(),
+  );
   assert.deepEqual(groups, [...t.emu.seedInfo.resourceGroups].sort());
   assert.equal(await page.evaluate(() => localStorage.length), 0, "nothing in localStorage");
   await t.shot("02-resource-groups");
@@ -53,22 +55,32 @@ test("connect in demo mode with the keyboard; the demo is labelled", async () =>
 
 test("browse: search the lists, disk rows show name, size, sku, state, location, zones, VM", async () => {
   const { page } = t;
-  await page.fill('[data-testid="resource-groups"] >> xpath=ancestor::div[contains(@class,"searchable")]//input[@type="search"]', "westeurope");
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="resource-groups"] tbody tr[data-key]').length === 1);
+  await page.fill(
+    '[data-testid="resource-groups"] >> xpath=ancestor::div[contains(@class,"searchable")]//input[@type="search"]',
+    "westeurope",
+  );
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-testid="resource-groups"] tbody tr[data-key]').length === 1,
+  );
   await page.click(`a:text-is("${RG}")`);
   await page.waitForSelector('[data-testid="disks"] tbody tr[data-key]');
   const expected = (await t.client.listDisks(`/subscriptions/${t.sub}/resourceGroups/${RG}`)).map((d) => d.name).sort();
   const shown = await page.$$eval('[data-testid="disks"] tbody tr[data-key]', (trs) => trs.map((tr) => tr.dataset.key));
   assert.deepEqual(shown, expected);
   const os = await t.client.getDisk(diskId(t.sub, RG, "vm-web-01-osdisk"));
-  const cells = await page.$$eval('[data-testid="disks"] tr[data-key="vm-web-01-osdisk"] td', (tds) => Object.fromEntries(tds.map((td) => [td.dataset.label, td.textContent.trim()])));
+  const cells = await page.$$eval('[data-testid="disks"] tr[data-key="vm-web-01-osdisk"] td', (tds) =>
+    Object.fromEntries(tds.map((td) => [td.dataset.label, td.textContent.trim()])),
+  );
   assert.equal(cells.Size, `${os.properties.diskSizeGB} GiB`);
   assert.equal(cells.SKU, os.sku.name);
   assert.equal(cells.State, os.properties.diskState);
   assert.equal(cells.Location, os.location);
   assert.equal(cells.Zones, os.zones.join(", "));
   assert.equal(cells["Attached VM"], os.managedBy.split("/").pop());
-  await page.fill('[data-testid="disks"] >> xpath=ancestor::div[contains(@class,"searchable")]//input[@type="search"]', "legacy");
+  await page.fill(
+    '[data-testid="disks"] >> xpath=ancestor::div[contains(@class,"searchable")]//input[@type="search"]',
+    "legacy",
+  );
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="disks"] tbody tr[data-key]').length === 1);
   await t.shot("03-disks-filtered");
   noProblems();
@@ -83,9 +95,14 @@ test("a recreated disk: its chain oldest to newest, orphaned chain apart, count 
   const chain = lib.filterIncrementalSnapshots(disk, all).map((s) => s.name);
   assert.ok(chain.length > 0);
   assert.deepEqual(await rowNames(page, "chain"), chain, "the chain, oldest first");
-  const orphans = lib.groupSnapshotChains(all, { disks: [disk] }).chains.filter((c) => c.orphaned && c.sourceResourceId.toLowerCase() === disk.id.toLowerCase());
+  const orphans = lib
+    .groupSnapshotChains(all, { disks: [disk] })
+    .chains.filter((c) => c.orphaned && c.sourceResourceId.toLowerCase() === disk.id.toLowerCase());
   assert.equal(orphans.length, 1);
-  assert.deepEqual(await rowNames(page, "orphaned-chain"), orphans[0].snapshots.map((s) => s.name));
+  assert.deepEqual(
+    await rowNames(page, "orphaned-chain"),
+    orphans[0].snapshots.map((s) => s.name),
+  );
   assert.equal((await page.textContent("#chain-count .count-value")).trim(), String(chain.length));
   assert.match(await page.textContent("#chain-count"), /of 500/);
   // The timeline has one lane for the chain and one for the orphans.
@@ -123,11 +140,17 @@ test("create: validation messages before submit, then live progress to the new c
   assert.equal(expectedError?.code, "INVALID_ARGUMENT");
   assert.equal((await page.textContent("#validation-summary .error-code")).trim(), expectedError.code);
   assert.ok(await page.isDisabled("#create-submit"));
-  const nameError = await page.textContent('input[name="name"] >> xpath=following-sibling::p[contains(@class,"field-error")]');
+  const nameError = await page.textContent(
+    'input[name="name"] >> xpath=following-sibling::p[contains(@class,"field-error")]',
+  );
   const expectedNameMsg = expectedError.violations.find((v) => v.field.endsWith("name")).message;
   assert.ok(nameError.includes(expectedNameMsg), `name error shown: ${nameError}`);
-  const iaError = await page.textContent('input[name="instantAccessDurationMinutes"] >> xpath=following-sibling::p[contains(@class,"field-error")]');
-  assert.ok(iaError.includes(expectedError.violations.find((v) => v.field.endsWith("instantAccessDurationMinutes")).message));
+  const iaError = await page.textContent(
+    'input[name="instantAccessDurationMinutes"] >> xpath=following-sibling::p[contains(@class,"field-error")]',
+  );
+  assert.ok(
+    iaError.includes(expectedError.violations.find((v) => v.field.endsWith("instantAccessDurationMinutes")).message),
+  );
   await t.shot("05-create-invalid");
 
   // Fix them; the preview is exactly the package's request body.
@@ -137,41 +160,52 @@ test("create: validation messages before submit, then live progress to the new c
   await page.waitForSelector('#validation-summary[data-state="valid"]');
   await page.waitForFunction((n) => {
     const text = document.querySelector('[data-testid="request-body"] pre')?.textContent || "";
-    return text.includes('"backup": "e2e"') && document.querySelector("#validation-summary").textContent.endsWith(`/snapshots/${n}`);
+    return (
+      text.includes('"backup": "e2e"') &&
+      document.querySelector("#validation-summary").textContent.endsWith(`/snapshots/${n}`)
+    );
   }, NEW_NAME);
   const body = JSON.parse(await page.textContent('[data-testid="request-body"] pre'));
   assert.deepEqual(body, lib.buildSnapshotConfig(disk, { name: NEW_NAME, tags: { backup: "e2e" } }).body);
 
   // Submit and watch: the operation reports the background copy's completionPercent.
-  const phases = page.evaluate(() => new Promise((resolve) => {
-    const seen = new Set();
-    const obs = new MutationObserver(() => {
-      const op = document.querySelector('.op[data-kind="create"]');
-      if (!op) return;
-      if (op.dataset.phase) seen.add(op.dataset.phase);
-      const pct = op.querySelector(".progress-text")?.textContent;
-      if (pct && /\d+ % copied/.test(pct)) seen.add(`pct:${pct}`);
-      if (op.dataset.state !== "running") {
-        obs.disconnect();
-        resolve([...seen, `state:${op.dataset.state}`]);
-      }
-    });
-    obs.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
-    setTimeout(() => resolve([...seen, "timeout"]), 30000);
-  }));
+  const phases = page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const seen = new Set();
+        const obs = new MutationObserver(() => {
+          const op = document.querySelector('.op[data-kind="create"]');
+          if (!op) return;
+          if (op.dataset.phase) seen.add(op.dataset.phase);
+          const pct = op.querySelector(".progress-text")?.textContent;
+          if (pct && /\d+ % copied/.test(pct)) seen.add(`pct:${pct}`);
+          if (op.dataset.state !== "running") {
+            obs.disconnect();
+            resolve([...seen, `state:${op.dataset.state}`]);
+          }
+        });
+        obs.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+        setTimeout(() => resolve([...seen, "timeout"]), 30000);
+      }),
+  );
   await page.click("#create-submit");
   await page.waitForSelector('.op[data-kind="create"][data-phase="copying"]', { timeout: 20000 });
   await t.shot("06-create-progress");
   const seen = await phases;
   assert.ok(seen.includes("state:succeeded"), `the operation succeeded: ${seen}`);
   assert.ok(seen.includes("copying"), `the copy phase was shown: ${seen}`);
-  assert.ok(seen.some((s) => s.startsWith("pct:")), `completionPercent was shown: ${seen}`);
+  assert.ok(
+    seen.some((s) => s.startsWith("pct:")),
+    `completionPercent was shown: ${seen}`,
+  );
 
   // It ends in the new, highlighted row at the end of the chain.
   await page.waitForSelector(`[data-testid="chain"] tr.new[data-name="${NEW_NAME}"]`, { timeout: 15000 });
   const after = await rowNames(page, "chain");
   assert.deepEqual(after, [...before, NEW_NAME]);
-  const made = await t.client.getSnapshot(`/subscriptions/${t.sub}/resourceGroups/${RG}/providers/Microsoft.Compute/snapshots/${NEW_NAME}`);
+  const made = await t.client.getSnapshot(
+    `/subscriptions/${t.sub}/resourceGroups/${RG}/providers/Microsoft.Compute/snapshots/${NEW_NAME}`,
+  );
   assert.equal(made.properties.incremental, true);
   assert.deepEqual(made.tags, { backup: "e2e" });
   assert.equal(made.properties.completionPercent, 100);
@@ -202,22 +236,35 @@ test("export: the template equals buildSnapshotTemplate for that disk; parameter
   const ps = await page.textContent('[data-testid="powershell"] pre');
   assert.match(ps, /New-AzSnapshotConfig/);
   assert.match(ps, /-Incremental/);
-  assert.match(ps, /New-AzSnapshot -ResourceGroupName 'rg-prod-westeurope' -SnapshotName 'sql-data-01-snap-\d{8}-\d{6}'/);
+  assert.match(
+    ps,
+    /New-AzSnapshot -ResourceGroupName 'rg-prod-westeurope' -SnapshotName 'sql-data-01-snap-\d{8}-\d{6}'/,
+  );
   const az = await page.textContent('[data-testid="az"] pre');
   assert.match(az, /az snapshot create/);
   assert.match(az, /--incremental true/);
   assert.ok(az.includes(`--source ${id}`));
   // Options change the template the same way they change the package's output.
   await page.check('input[name="outputs"]');
-  await page.waitForFunction(() => document.querySelector('[data-testid="template"] pre')?.textContent.includes('"outputs"'));
-  assert.deepEqual(JSON.parse(await page.textContent('[data-testid="template"] pre')), lib.buildSnapshotTemplate({ disk: id, outputs: true }));
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid="template"] pre')?.textContent.includes('"outputs"'),
+  );
+  assert.deepEqual(
+    JSON.parse(await page.textContent('[data-testid="template"] pre')),
+    lib.buildSnapshotTemplate({ disk: id, outputs: true }),
+  );
   await page.uncheck('input[name="outputs"]');
-  await page.waitForFunction(() => !document.querySelector('[data-testid="template"] pre')?.textContent.includes('"outputs"'));
+  await page.waitForFunction(
+    () => !document.querySelector('[data-testid="template"] pre')?.textContent.includes('"outputs"'),
+  );
   // Copy puts exactly the shown text on the clipboard; Download saves it.
   await page.click('[data-testid="template"] [data-action="copy"]');
   const clip = await page.evaluate(() => navigator.clipboard.readText());
   assert.deepEqual(JSON.parse(clip), template);
-  const [download] = await Promise.all([page.waitForEvent("download", { timeout: 10000 }), page.click('[data-testid="template"] [data-action="download"]')]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download", { timeout: 10000 }),
+    page.click('[data-testid="template"] [data-action="download"]'),
+  ]);
   assert.equal(download.suggestedFilename(), "sql-data-01-snapshot.template.json");
   assert.deepEqual(JSON.parse(readFileSync(await download.path(), "utf8")), template);
   await t.shot("08-export");
@@ -232,7 +279,9 @@ test("copy to another region with CopyStart and progress", async () => {
   await page.click(`${row} [data-action="copy"]`);
   await page.waitForSelector("dialog[open] #copy-submit");
   await page.fill('dialog input[name="location"]', COPY_REGION);
-  const source = await t.client.getSnapshot(`/subscriptions/${t.sub}/resourceGroups/${RG}/providers/Microsoft.Compute/snapshots/${NEW_NAME}`);
+  const source = await t.client.getSnapshot(
+    `/subscriptions/${t.sub}/resourceGroups/${RG}/providers/Microsoft.Compute/snapshots/${NEW_NAME}`,
+  );
   const expectedName = lib.buildSnapshotConfig(source, { location: COPY_REGION }).name;
   await page.waitForFunction((n) => document.querySelector('dialog input[name="name"]')?.value === n, expectedName);
   const body = JSON.parse(await page.textContent('dialog [data-testid="copy-body"] pre'));
@@ -242,7 +291,9 @@ test("copy to another region with CopyStart and progress", async () => {
   await page.click("#copy-submit");
   await page.waitForSelector('.op[data-kind="copy"][data-state="succeeded"]', { timeout: 30000 });
   await page.waitForSelector(`[data-testid="copies"] tr[data-name="${expectedName}"]`, { timeout: 15000 });
-  const copy = await t.client.getSnapshot(`/subscriptions/${t.sub}/resourceGroups/${RG}/providers/Microsoft.Compute/snapshots/${expectedName}`);
+  const copy = await t.client.getSnapshot(
+    `/subscriptions/${t.sub}/resourceGroups/${RG}/providers/Microsoft.Compute/snapshots/${expectedName}`,
+  );
   assert.equal(copy.location, COPY_REGION);
   assert.equal(copy.properties.creationData.createOption, "CopyStart");
   assert.equal(copy.properties.completionPercent, 100);
@@ -263,12 +314,21 @@ test("delete only after typing the snapshot's name", async () => {
   assert.ok(!(await page.isDisabled("#delete-submit")));
   await t.shot("11-delete-confirm");
   // Still there: nothing happened yet.
-  await t.client.getSnapshot(`/subscriptions/${t.sub}/resourceGroups/${RG}/providers/Microsoft.Compute/snapshots/${NEW_NAME}`);
+  await t.client.getSnapshot(
+    `/subscriptions/${t.sub}/resourceGroups/${RG}/providers/Microsoft.Compute/snapshots/${NEW_NAME}`,
+  );
   await page.click("#delete-submit");
   await page.waitForSelector('.op[data-kind="delete"][data-state="succeeded"]', { timeout: 20000 });
-  await page.waitForFunction((n) => !document.querySelector(`[data-testid="chain"] tr[data-name="${n}"]`) && document.querySelector('[data-testid="chain"]'), NEW_NAME);
+  await page.waitForFunction(
+    (n) =>
+      !document.querySelector(`[data-testid="chain"] tr[data-name="${n}"]`) &&
+      document.querySelector('[data-testid="chain"]'),
+    NEW_NAME,
+  );
   await assert.rejects(
-    t.client.getSnapshot(`/subscriptions/${t.sub}/resourceGroups/${RG}/providers/Microsoft.Compute/snapshots/${NEW_NAME}`),
+    t.client.getSnapshot(
+      `/subscriptions/${t.sub}/resourceGroups/${RG}/providers/Microsoft.Compute/snapshots/${NEW_NAME}`,
+    ),
     (e) => e.code === "NOT_FOUND",
   );
   noProblems();
@@ -317,9 +377,13 @@ test("narrow screen: readable, no sideways scrolling; missing permission shown",
   await page.setViewportSize({ width: 390, height: 844 });
   await page.click("#connect-demo");
   await page.waitForSelector('[data-testid="resource-groups"] tbody tr[data-key]');
-  await page.evaluate((h) => { location.hash = h; }, `#/s/${t.sub}/rg/${RG}/disk/vm-web-01-osdisk`);
+  await page.evaluate((h) => {
+    location.hash = h;
+  }, `#/s/${t.sub}/rg/${RG}/disk/vm-web-01-osdisk`);
   await page.waitForSelector('[data-testid="chain"] tbody tr[data-name]');
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   assert.ok(overflow <= 1, `no horizontal overflow (${overflow}px)`);
   await t.shot("14-narrow-disk", { fullPage: false });
   await page.click('[data-simulate="forbidden"]');

@@ -14,7 +14,14 @@ import { buildSite } from "../../scripts/build-site.mjs";
 import { startEmulator } from "../../emulator/index.mjs";
 import { CHROMIUM_ARGS } from "./helpers.mjs";
 
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".wasm": "application/wasm" };
+const TYPES = {
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".mjs": "text/javascript",
+  ".css": "text/css",
+  ".svg": "image/svg+xml",
+  ".wasm": "application/wasm",
+};
 let dir, server, url, emu, browser;
 
 before(async () => {
@@ -35,7 +42,11 @@ before(async () => {
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   url = `http://127.0.0.1:${server.address().port}/`;
   emu = await startEmulator({ port: 0, seed: "demo", retryAfterSeconds: 0 });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", args: CHROMIUM_ARGS, timeout: 30000 });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+    timeout: 30000,
+  });
 });
 
 after(async () => {
@@ -60,8 +71,14 @@ test("the static site offers Azure only, loads under its CSP, and works with a p
   });
   await page.route("https://management.azure.com/**", async (route) => {
     const u = new URL(route.request().url());
-    routed.push({ method: route.request().method(), path: u.pathname, authorization: route.request().headers().authorization ?? null });
-    await route.fulfill({ response: await route.fetch({ url: `${emu.url}${u.pathname}${u.search}`, maxRedirects: 0 }) });
+    routed.push({
+      method: route.request().method(),
+      path: u.pathname,
+      authorization: route.request().headers().authorization ?? null,
+    });
+    await route.fulfill({
+      response: await route.fetch({ url: `${emu.url}${u.pathname}${u.search}`, maxRedirects: 0 }),
+    });
   });
 
   await page.goto(url);
@@ -74,9 +91,14 @@ test("the static site offers Azure only, loads under its CSP, and works with a p
   await page.waitForSelector('[data-testid="resource-groups"] tbody tr[data-key]');
   const groups = await page.$$eval('[data-testid="resource-groups"] tbody tr[data-key]', (rows) => rows.length);
   assert.equal(groups, emu.seedInfo.resourceGroups.length, "every resource group of the subscription");
-  assert.ok(routed.length > 0 && routed.filter((r) => r.method !== "OPTIONS").every((r) => r.authorization === "Bearer static-site-token"));
+  assert.ok(
+    routed.length > 0 &&
+      routed.filter((r) => r.method !== "OPTIONS").every((r) => r.authorization === "Bearer static-site-token"),
+  );
   // The sign-in library is part of the site and imports under the CSP.
-  const msal = await page.evaluate(async () => typeof (await import("/vendor/msal-browser.mjs")).PublicClientApplication);
+  const msal = await page.evaluate(
+    async () => typeof (await import("/vendor/msal-browser.mjs")).PublicClientApplication,
+  );
   assert.equal(msal, "function");
   assert.deepEqual(problems, []);
 });

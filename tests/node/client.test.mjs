@@ -10,7 +10,14 @@ let lib;
 let emu;
 
 function client(options = {}) {
-  return new lib.ArmClient({ token: TOKEN, endpoint: emu.url, retryDelayMs: 5, pollIntervalMs: 5, completionPollMs: 5, ...options });
+  return new lib.ArmClient({
+    token: TOKEN,
+    endpoint: emu.url,
+    retryDelayMs: 5,
+    pollIntervalMs: 5,
+    completionPollMs: 5,
+    ...options,
+  });
 }
 
 async function rejects(promise, code) {
@@ -89,7 +96,11 @@ test("create an incremental snapshot and wait: it joins the disk's chain", async
   const before = await c.listIncrementalSnapshots(disk.id);
   emu.resetRequests();
   const phases = [];
-  const snap = await c.createIncrementalSnapshot(disk, { name: "node-test-1", tags: { by: "test" }, onProgress: (p) => phases.push(p.phase) });
+  const snap = await c.createIncrementalSnapshot(disk, {
+    name: "node-test-1",
+    tags: { by: "test" },
+    onProgress: (p) => phases.push(p.phase),
+  });
   const requests = emu.requests.length;
   assert.equal(snap.properties.provisioningState, "Succeeded");
   assert.equal(snap.properties.incremental, true);
@@ -112,7 +123,10 @@ test("Premium SSD v2: wait covers completionPercent, reported through onProgress
   const seen = [];
   const snap = await c.createIncrementalSnapshot(disk.id, { name: "node-test-v2", onProgress: (p) => seen.push(p) });
   assert.equal(snap.properties.completionPercent, 100);
-  assert.ok(seen.some((p) => p.phase === "copying" && p.completionPercent < 100), JSON.stringify(seen));
+  assert.ok(
+    seen.some((p) => p.phase === "copying" && p.completionPercent < 100),
+    JSON.stringify(seen),
+  );
   const quick = await c.createIncrementalSnapshot(disk.id, { name: "node-test-v2-nowait", wait: false });
   assert.equal(quick.name, "node-test-v2-nowait");
 });
@@ -209,7 +223,10 @@ test("foreign nextLink and poll URLs are refused: the token stays with ARM", asy
   emu.addFault({ route: "PUT /snapshots/", kind: "foreignPoll", count: 1 });
   await rejects(c.createIncrementalSnapshot(disk, { name: "node-foreign-poll" }), "UNTRUSTED_URL");
   emu.clearFaults();
-  await rejects(Promise.resolve().then(() => new lib.ArmClient({ token: TOKEN, endpoint: "http://example.com" })), "UNTRUSTED_URL");
+  await rejects(
+    Promise.resolve().then(() => new lib.ArmClient({ token: TOKEN, endpoint: "http://example.com" })),
+    "UNTRUSTED_URL",
+  );
 });
 
 test("tokens: expired, forbidden, refreshed per request", async () => {
@@ -222,7 +239,10 @@ test("tokens: expired, forbidden, refreshed per request", async () => {
   await c.getDisk(disks[0].id);
   await c.getDisk(disks[0].id);
   assert.equal(calls, 2);
-  await rejects(Promise.resolve().then(() => new lib.ArmClient({ endpoint: emu.url })), "INVALID_ARGUMENT");
+  await rejects(
+    Promise.resolve().then(() => new lib.ArmClient({ endpoint: emu.url })),
+    "INVALID_ARGUMENT",
+  );
 });
 
 test("an AbortSignal stops a wait at once", async () => {

@@ -29,7 +29,11 @@ test("errorCodes() is a frozen array of distinct SCREAMING_SNAKE_CASE strings, n
 
 test("the package throws only codes that errorCodes() lists", async () => {
   const m = await loadPackage();
-  for (const call of [() => m.parseResourceId("/not/an/id"), () => m.parseResourceId(42), () => m.buildSnapshotConfig(null)]) {
+  for (const call of [
+    () => m.parseResourceId("/not/an/id"),
+    () => m.parseResourceId(42),
+    () => m.buildSnapshotConfig(null),
+  ]) {
     assert.throws(call, (e) => e.name === "AzureSnapshotsError" && codes.includes(e.code));
   }
 });

@@ -57,14 +57,27 @@ test("parseEndpoint() gives the origin ArmClient would use, and refuses what it 
     ["", "INVALID_ARGUMENT"],
     [42, "INVALID_ARGUMENT"],
   ]) {
-    assert.throws(() => m.parseEndpoint(input), (e) => e.code === code && e.field === "endpoint", String(input));
-    assert.throws(() => new m.ArmClient({ token: "t", endpoint: input }), (e) => e.code === code, String(input));
+    assert.throws(
+      () => m.parseEndpoint(input),
+      (e) => e.code === code && e.field === "endpoint",
+      String(input),
+    );
+    assert.throws(
+      () => new m.ArmClient({ token: "t", endpoint: input }),
+      (e) => e.code === code,
+      String(input),
+    );
   }
 });
 
 test("operationStatus() reads a status as the client does: Succeeded, Failed (Failed/Canceled/Cancelled), else Running", () => {
   for (const s of ["Succeeded", "succeeded", "SUCCEEDED"]) assert.equal(m.operationStatus(s), "Succeeded");
-  for (const s of ["Failed", "failed", "Canceled", "CANCELLED", "cancelled"]) assert.equal(m.operationStatus(s), "Failed");
-  for (const s of ["InProgress", "Creating", "Updating", "", "Accepted", "Succeeded "]) assert.equal(m.operationStatus(s), "Running");
-  assert.throws(() => m.operationStatus(null), (e) => e.code === "INVALID_ARGUMENT" && e.field === "status");
+  for (const s of ["Failed", "failed", "Canceled", "CANCELLED", "cancelled"])
+    assert.equal(m.operationStatus(s), "Failed");
+  for (const s of ["InProgress", "Creating", "Updating", "", "Accepted", "Succeeded "])
+    assert.equal(m.operationStatus(s), "Running");
+  assert.throws(
+    () => m.operationStatus(null),
+    (e) => e.code === "INVALID_ARGUMENT" && e.field === "status",
+  );
 });

@@ -104,7 +104,8 @@ export function reply(res, status = 200, body = "", headers = {}) {
     const h = { ...headers };
     if (data !== null && typeof data === "object" && !Buffer.isBuffer(data)) {
       data = JSON.stringify(data);
-      if (!Object.keys(h).some((k) => k.toLowerCase() === "content-type")) h["content-type"] = "application/json; charset=utf-8";
+      if (!Object.keys(h).some((k) => k.toLowerCase() === "content-type"))
+        h["content-type"] = "application/json; charset=utf-8";
     }
     res.writeHead(status, h);
     res.end(data ?? "");
@@ -115,7 +116,12 @@ export const json = (res, value, status = 200, headers = {}) => reply(res, statu
 
 /** An ARM error reply. */
 export function armError(res, status, code, message, extra = {}, headers = {}) {
-  reply(res, status, { error: { code, message, ...extra } }, { "x-ms-error-code": code, "x-ms-request-id": "req-0001", ...headers });
+  reply(
+    res,
+    status,
+    { error: { code, message, ...extra } },
+    { "x-ms-error-code": code, "x-ms-request-id": "req-0001", ...headers },
+  );
 }
 
 /** A redirect to `location` (301, 302, 303, 307, 308), with a body that looks like ARM's answer. */
@@ -126,7 +132,9 @@ export function redirect(res, status, location, body = disk()) {
 /** Every form of the token a server could echo. */
 export function tokenForms(token) {
   const json = JSON.stringify(token).slice(1, -1);
-  return [...new Set([token, `Bearer ${token}`, json, encodeURIComponent(token), encodeURIComponent(`Bearer ${token}`)])];
+  return [
+    ...new Set([token, `Bearer ${token}`, json, encodeURIComponent(token), encodeURIComponent(`Bearer ${token}`)]),
+  ];
 }
 
 /**
@@ -239,7 +247,11 @@ export function gzipBomb() {
 export function sendGzipBomb(res, status = 200) {
   const { body } = gzipBomb();
   safe(() => {
-    res.writeHead(status, { "content-type": "application/json", "content-encoding": "gzip", "content-length": String(body.length) });
+    res.writeHead(status, {
+      "content-type": "application/json",
+      "content-encoding": "gzip",
+      "content-length": String(body.length),
+    });
     res.end(body);
   });
 }
@@ -267,7 +279,13 @@ export function httpDate(offsetMs) {
 export function startLro(res, server, pollPath, { status = 202, retryAfter = "0", body = "" } = {}) {
   const headers = { "azure-asyncoperation": `${server.url}${pollPath}`, location: `${server.url}${pollPath}` };
   if (retryAfter !== null) headers["retry-after"] = retryAfter;
-  if (status === 201 || status === 200) return reply(res, status, body || snapshot("snap1", { properties: { ...snapshot().properties, provisioningState: "Creating" } }), headers);
+  if (status === 201 || status === 200)
+    return reply(
+      res,
+      status,
+      body || snapshot("snap1", { properties: { ...snapshot().properties, provisioningState: "Creating" } }),
+      headers,
+    );
   reply(res, status, body, headers);
 }
 
@@ -394,9 +412,13 @@ export async function startHostilePair() {
 export function healthyArm(server) {
   return (req, res, rec) => {
     const p = rec.path.toLowerCase();
-    if (p === "/subscriptions") return json(res, { value: [{ id: `/subscriptions/${SUB}`, subscriptionId: SUB, displayName: "Hostile", state: "Enabled" }] });
+    if (p === "/subscriptions")
+      return json(res, {
+        value: [{ id: `/subscriptions/${SUB}`, subscriptionId: SUB, displayName: "Hostile", state: "Enabled" }],
+      });
     if (p.includes("/disks/") && req.method === "GET") return json(res, disk());
-    if (p.endsWith("/providers/microsoft.compute/snapshots") && req.method === "GET") return json(res, { value: [snapshot("snap1")] });
+    if (p.endsWith("/providers/microsoft.compute/snapshots") && req.method === "GET")
+      return json(res, { value: [snapshot("snap1")] });
     if (p.includes("/snapshots/") && req.method === "GET") {
       if (rec.url.includes("snap1")) return json(res, snapshot("snap1"));
       return armError(res, 404, "ResourceNotFound", "The Resource was not found.");
@@ -406,9 +428,11 @@ export function healthyArm(server) {
       return json(res, snapshot(name), 201);
     }
     if (p.includes("/snapshots/") && req.method === "DELETE") return reply(res, 200, "");
-    if (p.endsWith("/resourcegroups") && req.method === "GET") return json(res, { value: [{ id: SCOPE, name: RG, location: "eastus" }] });
+    if (p.endsWith("/resourcegroups") && req.method === "GET")
+      return json(res, { value: [{ id: SCOPE, name: RG, location: "eastus" }] });
     if (p.endsWith("/providers/microsoft.compute/disks") && req.method === "GET") return json(res, { value: [disk()] });
-    if (p.endsWith("/begingetaccess") && req.method === "POST") return json(res, { accessSAS: "https://md-hostile.blob.core.windows.net/x/abcd?sv=2018-03-28&sig=zzz" });
+    if (p.endsWith("/begingetaccess") && req.method === "POST")
+      return json(res, { accessSAS: "https://md-hostile.blob.core.windows.net/x/abcd?sv=2018-03-28&sig=zzz" });
     if (p.endsWith("/endgetaccess") && req.method === "POST") return reply(res, 200, "");
     return armError(res, 404, "NoHandler", `healthy ARM has no ${req.method} ${rec.path}`);
   };

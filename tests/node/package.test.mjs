@@ -15,7 +15,8 @@ import { extname, join } from "node:path";
 import { pkgDir, resolveExport } from "./load-package.mjs";
 
 const NAME = "azure-incremental-snapshots";
-const DISK_ID = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/disks/d1";
+const DISK_ID =
+  "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/disks/d1";
 const DISK = {
   id: DISK_ID,
   name: "d1",
@@ -29,16 +30,48 @@ const DISK = {
  * deeply, dotted paths allowed) or `throws` (properties of the thrown Error).
  */
 export const CALLS = [
-  { fn: "parseResourceId", args: [DISK_ID], expect: { kind: "resource", name: "d1", resourceGroup: "rg", resourceType: "Microsoft.Compute/disks" } },
-  { fn: "parseResourceId", args: ["/subscriptions/not/a/disk/id"], throws: { code: "INVALID_RESOURCE_ID", field: "id", name: "AzureSnapshotsError" } },
+  {
+    fn: "parseResourceId",
+    args: [DISK_ID],
+    expect: { kind: "resource", name: "d1", resourceGroup: "rg", resourceType: "Microsoft.Compute/disks" },
+  },
+  {
+    fn: "parseResourceId",
+    args: ["/subscriptions/not/a/disk/id"],
+    throws: { code: "INVALID_RESOURCE_ID", field: "id", name: "AzureSnapshotsError" },
+  },
   { fn: "parseResourceId", args: [42], throws: { code: "INVALID_ARGUMENT", field: "id" } },
-  { fn: "buildSnapshotConfig", args: [DISK, { now: 0 }], expect: { name: "d1-snap-19700101-000000", "body.properties.incremental": true, "body.properties.creationData.sourceResourceId": DISK_ID } },
+  {
+    fn: "buildSnapshotConfig",
+    args: [DISK, { now: 0 }],
+    expect: {
+      name: "d1-snap-19700101-000000",
+      "body.properties.incremental": true,
+      "body.properties.creationData.sourceResourceId": DISK_ID,
+    },
+  },
   { fn: "buildSnapshotConfig", args: [null], throws: { code: "INVALID_ARGUMENT", field: "disk" } },
   { fn: "filterIncrementalSnapshots", args: [DISK, []], expect: { length: 0 } },
   { fn: "groupSnapshotChains", args: [{ value: [] }], expect: { total: 0 } },
-  { fn: "buildSnapshotTemplate", args: [], expect: { contentVersion: "1.0.0.0", "resources.0.properties.incremental": true, "parameters.diskName.type": "string" } },
-  { fn: "buildSnapshotTemplate", args: [{ disks: [DISK_ID, DISK], layout: "perDisk" }], throws: { code: "INVALID_ARGUMENT", field: "options.disks[1]" } },
-  { fn: "buildTemplateParameters", args: [{ disk: DISK }], expect: { "parameters.diskResourceId.value": DISK_ID, "parameters.diskName.value": "d1" } },
+  {
+    fn: "buildSnapshotTemplate",
+    args: [],
+    expect: {
+      contentVersion: "1.0.0.0",
+      "resources.0.properties.incremental": true,
+      "parameters.diskName.type": "string",
+    },
+  },
+  {
+    fn: "buildSnapshotTemplate",
+    args: [{ disks: [DISK_ID, DISK], layout: "perDisk" }],
+    throws: { code: "INVALID_ARGUMENT", field: "options.disks[1]" },
+  },
+  {
+    fn: "buildTemplateParameters",
+    args: [{ disk: DISK }],
+    expect: { "parameters.diskResourceId.value": DISK_ID, "parameters.diskName.value": "d1" },
+  },
 ];
 
 /**
@@ -54,14 +87,16 @@ function runCalls(m, calls) {
       if (throws) return { fn, ok: false, why: "did not throw" };
       for (const [k, want] of Object.entries(expect ?? {})) {
         const got = pick(value, k);
-        if (JSON.stringify(got) !== JSON.stringify(want)) return { fn, ok: false, why: `${k}: ${JSON.stringify(got)} !== ${JSON.stringify(want)}` };
+        if (JSON.stringify(got) !== JSON.stringify(want))
+          return { fn, ok: false, why: `${k}: ${JSON.stringify(got)} !== ${JSON.stringify(want)}` };
       }
       return { fn, ok: true };
     } catch (e) {
       if (!throws) return { fn, ok: false, why: `threw ${e && e.code} ${e && e.message}` };
       if (!(e instanceof Error)) return { fn, ok: false, why: "threw a non-Error" };
       for (const [k, want] of Object.entries(throws)) {
-        if (e[k] !== want) return { fn, ok: false, why: `error.${k}: ${JSON.stringify(e[k])} !== ${JSON.stringify(want)}` };
+        if (e[k] !== want)
+          return { fn, ok: false, why: `error.${k}: ${JSON.stringify(e[k])} !== ${JSON.stringify(want)}` };
       }
       return { fn, ok: true };
     }
@@ -82,12 +117,21 @@ let manifest;
 before(() => {
   assert.ok(existsSync(join(pkgDir, "package.json")), "pkg/ is built (npm run build)");
   work = mkdtempSync(join(tmpdir(), "ais-package-"));
-  const packed = JSON.parse(execFileSync("npm", ["pack", pkgDir, "--json", "--pack-destination", work], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }));
+  const packed = JSON.parse(
+    execFileSync("npm", ["pack", pkgDir, "--json", "--pack-destination", work], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    }),
+  );
   const tgz = join(work, packed[0].filename);
   project = join(work, "consumer");
   execFileSync("mkdir", ["-p", project]);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
-  execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", "--no-package-lock", tgz], { cwd: project, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(
+    "npm",
+    ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", "--no-package-lock", tgz],
+    { cwd: project, stdio: ["ignore", "ignore", "inherit"] },
+  );
   installed = join(project, "node_modules", NAME);
   manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
 });
@@ -113,7 +157,9 @@ test("the tarball holds exactly what package.json lists, and the manifest is com
   assert.equal(manifest.type, "module");
   assert.ok(manifest.license, "license");
   for (const f of manifest.files) assert.ok(existsSync(join(installed, f)), `${f} is in the tarball`);
-  const extra = readdirSync(installed).filter((f) => !manifest.files.includes(f) && !["package.json", "README.md", "LICENSE"].includes(f));
+  const extra = readdirSync(installed).filter(
+    (f) => !manifest.files.includes(f) && !["package.json", "README.md", "LICENSE"].includes(f),
+  );
   assert.deepEqual(extra, [], "no stray files");
   assert.ok(existsSync(join(installed, manifest.types)), "types file");
 });
@@ -129,7 +175,15 @@ test("every export condition resolves to files in the tarball, with types", () =
     "bundler (import)": ["import", "module"],
     "bundler (require)": ["require"],
   };
-  const want = { "node import": "node.mjs", "node require": "node.cjs", workerd: "workerd.js", worker: "workerd.js", browser: "web.js", "bundler (import)": "web.js", "bundler (require)": "node.cjs" };
+  const want = {
+    "node import": "node.mjs",
+    "node require": "node.cjs",
+    workerd: "workerd.js",
+    worker: "workerd.js",
+    browser: "web.js",
+    "bundler (import)": "web.js",
+    "bundler (require)": "node.cjs",
+  };
   for (const [who, conditions] of Object.entries(cases)) {
     const target = resolveExport(root, conditions);
     assert.equal(target, `./${want[who]}`, who);
@@ -180,7 +234,10 @@ test("workerd: the worker entry with .wasm imported as a WebAssembly.Module (as 
       `  return next(url, context);\n` +
       `}\n`,
   );
-  writeFileSync(join(project, "register-wasm-hooks.mjs"), `import { register } from "node:module";\nregister("./wasm-as-module-hooks.mjs", import.meta.url);\n`);
+  writeFileSync(
+    join(project, "register-wasm-hooks.mjs"),
+    `import { register } from "node:module";\nregister("./wasm-as-module-hooks.mjs", import.meta.url);\n`,
+  );
   const results = runNode(
     "worker.mjs",
     `import * as m from "${NAME}";\n` +
@@ -194,7 +251,12 @@ test("workerd: the worker entry with .wasm imported as a WebAssembly.Module (as 
 });
 
 function findChromium() {
-  const candidates = [process.env.CHROME_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+  const candidates = [
+    process.env.CHROME_PATH,
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+  ];
   return candidates.find((p) => p && existsSync(p));
 }
 
@@ -202,7 +264,13 @@ test("browser: <script type=module>, import init from web.js, await init()", asy
   const executablePath = findChromium();
   if (!executablePath) return t.skip("no Chromium (scripts/setup.sh --browser installs it)");
   const { chromium } = await import("playwright-core");
-  const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
+  const types = {
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".wasm": "application/wasm",
+    ".json": "application/json",
+  };
   writeFileSync(
     join(project, "index.html"),
     `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>package test</title>\n<script type="module">\n` +
@@ -220,7 +288,11 @@ test("browser: <script type=module>, import init from web.js, await init()", asy
     res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" }).end(readFileSync(path));
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  const browser = await chromium.launch({ executablePath, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+  const browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+  });
   try {
     const page = await browser.newPage();
     const errors = [];

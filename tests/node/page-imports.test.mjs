@@ -13,7 +13,9 @@ const jsDir = join(www, "js");
 /** "js/main.js" from <script type="module" src="js/main.js"> in index.html, as "main.js". */
 function entryModule() {
   const html = readFileSync(join(www, "index.html"), "utf8");
-  const m = /<script\b[^>]*\btype="module"[^>]*\bsrc="([^"]+)"/.exec(html) ?? /<script\b[^>]*\bsrc="([^"]+)"[^>]*\btype="module"/.exec(html);
+  const m =
+    /<script\b[^>]*\btype="module"[^>]*\bsrc="([^"]+)"/.exec(html) ??
+    /<script\b[^>]*\bsrc="([^"]+)"[^>]*\btype="module"/.exec(html);
   assert.ok(m, "www/index.html loads one module script");
   const src = posix.normalize(m[1].replace(/^\.\//, ""));
   assert.match(src, /^js\/[^/]+\.js$/, "the entry module is under www/js/");
@@ -23,7 +25,9 @@ function entryModule() {
 /** module → the page modules it imports statically (import … from "./x.js", import "./x.js", export … from). */
 function importGraph() {
   const graph = new Map();
-  const modules = readdirSync(jsDir).filter((f) => f.endsWith(".js")).sort();
+  const modules = readdirSync(jsDir)
+    .filter((f) => f.endsWith(".js"))
+    .sort();
   for (const file of modules) {
     const text = readFileSync(join(jsDir, file), "utf8");
     const deps = new Set();
@@ -78,11 +82,28 @@ test("no module imports the entry module", () => {
   const graph = importGraph();
   assert.ok(graph.has(entry), `the entry ${entry} is in www/js/`);
   const importers = [...graph].filter(([, deps]) => deps.includes(entry)).map(([from]) => from);
-  assert.deepEqual(importers, [], `${importers.join(", ")} import${importers.length === 1 ? "s" : ""} the entry module ${entry} (it boots the app on import)`);
+  assert.deepEqual(
+    importers,
+    [],
+    `${importers.join(", ")} import${importers.length === 1 ? "s" : ""} the entry module ${entry} (it boots the app on import)`,
+  );
 });
 
 test("the circle finder finds a circle and names it", () => {
-  const graph = new Map([["a.js", ["b.js"]], ["b.js", ["c.js"]], ["c.js", ["a.js"]], ["d.js", []]]);
+  const graph = new Map([
+    ["a.js", ["b.js"]],
+    ["b.js", ["c.js"]],
+    ["c.js", ["a.js"]],
+    ["d.js", []],
+  ]);
   assert.deepEqual(findCycle(graph), ["a.js", "b.js", "c.js", "a.js"]);
-  assert.equal(findCycle(new Map([["a.js", ["b.js"]], ["b.js", []]])), null);
+  assert.equal(
+    findCycle(
+      new Map([
+        ["a.js", ["b.js"]],
+        ["b.js", []],
+      ]),
+    ),
+    null,
+  );
 });

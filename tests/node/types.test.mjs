@@ -55,7 +55,10 @@ before(() => {
   project = mkdtempSync(join(tmpdir(), "ais-types-"));
   mkdirSync(join(project, "node_modules"));
   symlinkSync(pkgDir, join(project, "node_modules", NAME), "dir");
-  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "types-consumer", private: true, type: "module" }));
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify({ name: "types-consumer", private: true, type: "module" }),
+  );
   for (const [file, text] of Object.entries(FILES)) writeFileSync(join(project, file), text);
 });
 
@@ -68,7 +71,6 @@ function compile(files, options) {
   const r = spawnSync(process.execPath, args, { cwd: project, encoding: "utf8", timeout: 120_000 });
   assert.equal(r.status, 0, `tsc ${options.join(" ")}:\n${r.stdout}${r.stderr}`);
 }
-
 
 test("Node resolution (nodenext): ESM import and CJS require", () => {
   compile(["esm.mts", "cjs.cts"], ["--module", "nodenext", "--moduleResolution", "nodenext"]);

@@ -74,7 +74,8 @@ for (const { name, options } of cases) {
     assert.deepEqual(templateErrors(template), []);
     assert.deepEqual(template, readJson(join(goldenDir, `${name}.template.json`)));
     const checked = template.resources.filter((r) => computeApiVersions.includes(r.apiVersion)).length;
-    if (!options.apiVersion || computeApiVersions.includes(options.apiVersion)) assert.equal(checked, template.resources.length);
+    if (!options.apiVersion || computeApiVersions.includes(options.apiVersion))
+      assert.equal(checked, template.resources.length);
   });
   if (options.disk || options.disks) {
     test(`parameters ${name}: valid, equal to its golden file, and a value for every parameter without default`, () => {
@@ -108,7 +109,10 @@ test("the validator rejects what ARM's schema rejects (so the checks above can f
   const badIncremental = structuredClone(documented);
   badIncremental.resources[0].properties.incremental = "yes";
   assert.notDeepEqual(templateErrors(badIncremental), []);
-  assert.notDeepEqual(schemaErrors(PARAMETERS_ID, { contentVersion: "1.0.0.0", parameters: { x: { nothing: 1 } } }), []);
+  assert.notDeepEqual(
+    schemaErrors(PARAMETERS_ID, { contentVersion: "1.0.0.0", parameters: { x: { nothing: 1 } } }),
+    [],
+  );
 });
 
 test("refused template options throw typed errors from the package", () => {
@@ -129,5 +133,8 @@ test("refused template options throw typed errors from the package", () => {
       },
     );
   }
-  assert.throws(() => pkg.buildTemplateParameters({}), (e) => e.code === "INVALID_ARGUMENT");
+  assert.throws(
+    () => pkg.buildTemplateParameters({}),
+    (e) => e.code === "INVALID_ARGUMENT",
+  );
 });

@@ -26,7 +26,8 @@ function assertError(res, status, code) {
   assertSchema("ErrorResponse", res.body);
   if (code) assert.equal(res.body.error.code, code, JSON.stringify(res.body));
 }
-const header = (res, name) => (typeof res.headers.get === "function" ? res.headers.get(name) : res.headers[name.toLowerCase()] ?? null);
+const header = (res, name) =>
+  typeof res.headers.get === "function" ? res.headers.get(name) : (res.headers[name.toLowerCase()] ?? null);
 
 describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_000 }, () => {
   /** @type {Awaited<ReturnType<typeof startStack>>} */
@@ -34,10 +35,13 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
   let disks;
   const TOKEN = "eyJhbGciOi.demo-token_123";
 
-  before(async () => {
-    s = await startStack({ bindings: { ARM_MAX_RETRIES: "1", WAIT_TIMEOUT_MS: "4000" } });
-    disks = Object.fromEntries(s.emu.seedInfo.disks.map((id) => [id.split("/").pop(), id]));
-  }, { timeout: 60_000 });
+  before(
+    async () => {
+      s = await startStack({ bindings: { ARM_MAX_RETRIES: "1", WAIT_TIMEOUT_MS: "4000" } });
+      disks = Object.fromEntries(s.emu.seedInfo.disks.map((id) => [id.split("/").pop(), id]));
+    },
+    { timeout: 60_000 },
+  );
   after(async () => {
     if (s) await s.close();
   });
@@ -58,14 +62,25 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
       assert.equal(r.status, 200);
       assert.match(r.body.openapi, /^3\./);
       const ops = Object.entries(r.body.paths).flatMap(([p, item]) =>
-        Object.keys(item).filter((k) => k !== "parameters").map((m) => `${m.toUpperCase()} ${p}`),
+        Object.keys(item)
+          .filter((k) => k !== "parameters")
+          .map((m) => `${m.toUpperCase()} ${p}`),
       );
       const disk = "/v1/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/disks/{diskName}";
-      const snap = "/v1/snapshots/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/snapshots/{snapshotName}";
+      const snap =
+        "/v1/snapshots/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/snapshots/{snapshotName}";
       for (const op of [
-        "GET /v1/health", "GET /v1/openapi.json", `GET ${disk}/incremental-snapshots`, `POST ${disk}/incremental-snapshots`,
-        `GET ${disk}/snapshot-template`, "POST /v1/templates", "GET /v1/operations/{operation}", `DELETE ${snap}`, `POST ${snap}/copy`,
-      ]) assert.ok(ops.includes(op), `${op} described`);
+        "GET /v1/health",
+        "GET /v1/openapi.json",
+        `GET ${disk}/incremental-snapshots`,
+        `POST ${disk}/incremental-snapshots`,
+        `GET ${disk}/snapshot-template`,
+        "POST /v1/templates",
+        "GET /v1/operations/{operation}",
+        `DELETE ${snap}`,
+        `POST ${snap}/copy`,
+      ])
+        assert.ok(ops.includes(op), `${op} described`);
       assert.equal(ops.length, 9);
       // every declared error response points at the error schema
       const responses = r.body.components.responses;
@@ -75,7 +90,11 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
           for (const [code, resp] of Object.entries(op.responses)) {
             if (Number(code) < 400) continue;
             const ref = resp.$ref ? responses[resp.$ref.split("/").pop()] : resp;
-            assert.equal(ref.content["application/json"].schema.$ref, "#/components/schemas/ErrorResponse", `${m} ${p} ${code}`);
+            assert.equal(
+              ref.content["application/json"].schema.$ref,
+              "#/components/schemas/ErrorResponse",
+              `${m} ${p} ${code}`,
+            );
           }
         }
       }
@@ -101,7 +120,16 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
     test("a route that calls ARM needs a bearer token: 401 JSON and no ARM request", async () => {
       s.reset();
       const d = diskPath(disks["vm-web-01-osdisk"]);
-      for (const authorization of [undefined, "", "Basic dXNlcjpwYXNz", "Bearer", "Bearer ", "Bearer a b", "Bearer tok\u00e9n", "bearer"]) {
+      for (const authorization of [
+        undefined,
+        "",
+        "Basic dXNlcjpwYXNz",
+        "Bearer",
+        "Bearer ",
+        "Bearer a b",
+        "Bearer tok\u00e9n",
+        "bearer",
+      ]) {
         const headers = authorization === undefined ? {} : { authorization };
         const r = await s.call(`${d}/incremental-snapshots`, { headers });
         assertError(r, 401, "UNAUTHORIZED");
@@ -109,7 +137,11 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
       }
       const snap = `/v1/snapshots${disks["vm-web-01-osdisk"].replace("/disks/", "/snapshots/")}`;
       assertError(await s.call(snap, { method: "DELETE" }), 401, "UNAUTHORIZED");
-      assertError(await s.call(`${snap}/copy`, { method: "POST", json: { location: "northeurope" } }), 401, "UNAUTHORIZED");
+      assertError(
+        await s.call(`${snap}/copy`, { method: "POST", json: { location: "northeurope" } }),
+        401,
+        "UNAUTHORIZED",
+      );
       assertError(await s.call(`${d}/incremental-snapshots`, { method: "POST", json: {} }), 401, "UNAUTHORIZED");
       assertError(await s.call(`${d}/snapshot-template`), 401, "UNAUTHORIZED");
       assertError(await s.call("/v1/operations/eyJpZCI6IngifQ"), 400); // a bad operation token is 400 before the token matters
@@ -147,7 +179,10 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
       assert.equal(r.body.disk.id.toLowerCase(), id.toLowerCase());
       assert.equal(r.body.snapshots.length, s.emu.seedInfo.chains[id]);
       const times = r.body.snapshots.map((x) => Date.parse(x.properties.timeCreated));
-      assert.deepEqual(times, [...times].sort((a, b) => a - b));
+      assert.deepEqual(
+        times,
+        [...times].sort((a, b) => a - b),
+      );
       assert.equal(r.body.chains, undefined);
     });
 
@@ -159,7 +194,10 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
       assert.ok(r.body.chains && typeof r.body.chains === "object");
       assert.match(JSON.stringify(r.body.chains), /legacy-app-disk/);
       const plain = await s.call(`${diskPath(id)}/incremental-snapshots`, { token: TOKEN });
-      assert.deepEqual(plain.body.snapshots.map((x) => x.id), r.body.snapshots.map((x) => x.id));
+      assert.deepEqual(
+        plain.body.snapshots.map((x) => x.id),
+        r.body.snapshots.map((x) => x.id),
+      );
     });
 
     test("scope=subscription searches the whole subscription", async () => {
@@ -168,8 +206,12 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
       const r = await s.call(`${diskPath(id)}/incremental-snapshots?scope=subscription`, { token: TOKEN });
       assert.equal(r.status, 200);
       assert.equal(r.body.snapshots.length, s.emu.seedInfo.chains[id]);
-      assert.ok(s.armRequests().some((q) => /\/subscriptions\/[^/]+\/providers\/Microsoft\.Compute\/snapshots/i.test(q.url)));
-      const c = await s.call(`${diskPath(id)}/incremental-snapshots?scope=subscription&include=chains`, { token: TOKEN });
+      assert.ok(
+        s.armRequests().some((q) => /\/subscriptions\/[^/]+\/providers\/Microsoft\.Compute\/snapshots/i.test(q.url)),
+      );
+      const c = await s.call(`${diskPath(id)}/incremental-snapshots?scope=subscription&include=chains`, {
+        token: TOKEN,
+      });
       assert.equal(c.status, 200);
       assert.equal(c.body.snapshots.length, r.body.snapshots.length);
     });
@@ -184,7 +226,10 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
     });
 
     test("a disk that does not exist is 404 with ARM's code and request id", async () => {
-      const r = await s.call(`/v1/subscriptions/${SUB}/resourceGroups/rg-dev/disks/no-such-disk/incremental-snapshots`, { token: TOKEN });
+      const r = await s.call(
+        `/v1/subscriptions/${SUB}/resourceGroups/rg-dev/disks/no-such-disk/incremental-snapshots`,
+        { token: TOKEN },
+      );
       assertError(r, 404, "NOT_FOUND");
       assert.equal(r.body.error.armCode, "ResourceNotFound");
       assert.ok(r.body.error.requestId);
@@ -194,7 +239,11 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
   describe("POST incremental-snapshots and the status URL", () => {
     test("202 with a status URL any worker instance answers; it never holds the token", async () => {
       const id = disks["archive-hdd-01"];
-      const r = await s.call(`${diskPath(id)}/incremental-snapshots`, { method: "POST", token: TOKEN, json: { name: "wk-create-1", tags: { by: "worker" } } });
+      const r = await s.call(`${diskPath(id)}/incremental-snapshots`, {
+        method: "POST",
+        token: TOKEN,
+        json: { name: "wk-create-1", tags: { by: "worker" } },
+      });
       assert.equal(r.status, 202, JSON.stringify(r.body));
       assertSchema("Accepted", r.body);
       assert.match(r.body.snapshot.id, /\/snapshots\/wk-create-1$/);
@@ -205,7 +254,10 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
       const decoded = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
       assert.deepEqual(Object.keys(decoded).sort(), ["id", "kind"]);
       assert.equal(decoded.kind, "create");
-      assert.ok(!token.includes(Buffer.from(TOKEN).toString("base64url").slice(0, 8)) && !JSON.stringify(decoded).includes(TOKEN));
+      assert.ok(
+        !token.includes(Buffer.from(TOKEN).toString("base64url").slice(0, 8)) &&
+          !JSON.stringify(decoded).includes(TOKEN),
+      );
       // a second, independent instance answers the status URL from the URL alone
       const other = await s.another();
       try {
@@ -233,17 +285,29 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
 
     test("an existing name is 409 CONFLICT, never an overwrite", async () => {
       const id = disks["archive-hdd-01"];
-      const first = await s.call(`${diskPath(id)}/incremental-snapshots?wait=true`, { method: "POST", token: TOKEN, json: { name: "wk-dup" } });
+      const first = await s.call(`${diskPath(id)}/incremental-snapshots?wait=true`, {
+        method: "POST",
+        token: TOKEN,
+        json: { name: "wk-dup" },
+      });
       assert.ok([201, 202].includes(first.status), JSON.stringify(first.body));
       s.reset();
-      const again = await s.call(`${diskPath(id)}/incremental-snapshots`, { method: "POST", token: TOKEN, json: { name: "wk-dup" } });
+      const again = await s.call(`${diskPath(id)}/incremental-snapshots`, {
+        method: "POST",
+        token: TOKEN,
+        json: { name: "wk-dup" },
+      });
       assertError(again, 409, "CONFLICT");
       assert.ok(!s.armRequests().some((q) => q.method === "PUT"));
     });
 
     test("wait=true on a standard disk ends with 201 and the finished snapshot", async () => {
       const id = disks["dev-scratch"];
-      const r = await s.call(`${diskPath(id)}/incremental-snapshots?wait=true`, { method: "POST", token: TOKEN, json: { name: "wk-wait-1" } });
+      const r = await s.call(`${diskPath(id)}/incremental-snapshots?wait=true`, {
+        method: "POST",
+        token: TOKEN,
+        json: { name: "wk-wait-1" },
+      });
       assert.equal(r.status, 201, JSON.stringify(r.body));
       assertSchema("Accepted", r.body);
       assert.equal(r.body.snapshot.properties.provisioningState, "Succeeded");
@@ -255,7 +319,11 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
       try {
         const id = disks["dev-scratch"];
         const t0 = Date.now();
-        const r = await s.call(`${diskPath(id)}/incremental-snapshots?wait=true`, { method: "POST", token: TOKEN, json: { name: "wk-slow-1" } });
+        const r = await s.call(`${diskPath(id)}/incremental-snapshots?wait=true`, {
+          method: "POST",
+          token: TOKEN,
+          json: { name: "wk-slow-1" },
+        });
         const took = Date.now() - t0;
         assert.equal(r.status, 202, JSON.stringify(r.body));
         assert.ok(took >= 3500 && took < 15_000, `took ${took} ms (WAIT_TIMEOUT_MS 4000)`);
@@ -271,15 +339,36 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
     test("invalid options are 400 with every violation, before any write", async () => {
       s.reset();
       const d = `${diskPath(disks["archive-hdd-01"])}/incremental-snapshots`;
-      const r = await s.call(d, { method: "POST", token: TOKEN, json: { name: "-bad name-", sku: "Gold", networkAccessPolicy: "Sometimes" } });
+      const r = await s.call(d, {
+        method: "POST",
+        token: TOKEN,
+        json: { name: "-bad name-", sku: "Gold", networkAccessPolicy: "Sometimes" },
+      });
       assertError(r, 400, "INVALID_ARGUMENT");
       assert.ok(Array.isArray(r.body.error.violations) && r.body.error.violations.length >= 2, JSON.stringify(r.body));
-      assertError(await s.call(d, { method: "POST", token: TOKEN, headers: { "content-type": "application/json" }, body: "{not json" }), 400, "INVALID_JSON");
+      assertError(
+        await s.call(d, {
+          method: "POST",
+          token: TOKEN,
+          headers: { "content-type": "application/json" },
+          body: "{not json",
+        }),
+        400,
+        "INVALID_JSON",
+      );
       assertError(await s.call(d, { method: "POST", token: TOKEN, json: [1, 2] }), 400, "INVALID_ARGUMENT");
-      assertError(await s.call(d, { method: "POST", token: TOKEN, headers: { "content-type": "text/plain" }, body: "{}" }), 415, "UNSUPPORTED_MEDIA_TYPE");
+      assertError(
+        await s.call(d, { method: "POST", token: TOKEN, headers: { "content-type": "text/plain" }, body: "{}" }),
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+      );
       assertError(await s.call(`${d}?wait=maybe`, { method: "POST", token: TOKEN, json: {} }), 400, "INVALID_ARGUMENT");
       for (const key of ["wait", "endpoint", "token", "fetch"]) {
-        const r = await s.call(d, { method: "POST", token: TOKEN, json: { [key]: key === "wait" ? true : "https://evil.example.com" } });
+        const r = await s.call(d, {
+          method: "POST",
+          token: TOKEN,
+          json: { [key]: key === "wait" ? true : "https://evil.example.com" },
+        });
         assertError(r, 400, "INVALID_ARGUMENT");
         assert.equal(r.body.error.field, key);
       }
@@ -290,7 +379,11 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
       s.reset();
       const d = `${diskPath(disks["archive-hdd-01"])}/incremental-snapshots`;
       const big = JSON.stringify({ tags: { pad: "x".repeat(70 * 1024) } });
-      assertError(await s.call(d, { method: "POST", token: TOKEN, headers: { "content-type": "application/json" }, body: big }), 413, "PAYLOAD_TOO_LARGE");
+      assertError(
+        await s.call(d, { method: "POST", token: TOKEN, headers: { "content-type": "application/json" }, body: big }),
+        413,
+        "PAYLOAD_TOO_LARGE",
+      );
       // streamed without Content-Length: the limit holds while reading. The worker may close the
       // connection before the client has sent it all, so a few bounded tries for a readable answer.
       const chunk = "x".repeat(16 * 1024);
@@ -300,7 +393,11 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
         try {
           streamed = await s.raw(d, {
             method: "POST",
-            headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", "transfer-encoding": "chunked" },
+            headers: {
+              authorization: `Bearer ${TOKEN}`,
+              "content-type": "application/json",
+              "transfer-encoding": "chunked",
+            },
             chunks: ['{"tags":{"pad":"', ...Array(5).fill(chunk), '"}}'],
           });
         } catch (e) {
@@ -310,14 +407,22 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
       }
       assert.ok(streamed, `no answer: ${closed.join(", ")}`);
       assertError(streamed, 413, "PAYLOAD_TOO_LARGE");
-      assertError(await s.call("/v1/templates", { method: "POST", headers: { "content-type": "application/json" }, body: big }), 413, "PAYLOAD_TOO_LARGE");
+      assertError(
+        await s.call("/v1/templates", { method: "POST", headers: { "content-type": "application/json" }, body: big }),
+        413,
+        "PAYLOAD_TOO_LARGE",
+      );
       assert.equal(s.armRequests().length, 0);
     });
 
     test("an operation that fails at ARM is 502 OPERATION_FAILED", async () => {
       s.emu.addFault({ route: "PUT snapshots/", kind: "lroFailed" });
       try {
-        const r = await s.call(`${diskPath(disks["dev-scratch"])}/incremental-snapshots?wait=true`, { method: "POST", token: TOKEN, json: { name: "wk-fail-1" } });
+        const r = await s.call(`${diskPath(disks["dev-scratch"])}/incremental-snapshots?wait=true`, {
+          method: "POST",
+          token: TOKEN,
+          json: { name: "wk-fail-1" },
+        });
         assertError(r, 502, "OPERATION_FAILED");
       } finally {
         s.emu.clearFaults();
@@ -330,7 +435,10 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
       const good = `/subscriptions/${SUB}/resourceGroups/rg-dev/providers/Microsoft.Compute/snapshots/x`;
       for (const t of [
         tok({ id: "https://evil.example.com/subscriptions/x", kind: "create" }),
-        tok({ id: good.replace("snapshots/x", "disks/x").replace("Microsoft.Compute/snapshots", "Microsoft.Compute/disks"), kind: "create" }),
+        tok({
+          id: good.replace("snapshots/x", "disks/x").replace("Microsoft.Compute/snapshots", "Microsoft.Compute/disks"),
+          kind: "create",
+        }),
         tok({ id: good, kind: "delete" }),
         tok({ id: good, kind: "create", token: "abc" }),
         tok({ id: `${good}/../../disks/y`, kind: "create" }),
@@ -349,7 +457,11 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
     test("POST .../copy starts a CopyStart; the status goes InProgress → Succeeded with completionPercent", async () => {
       const listing = await s.call(`${diskPath(disks["vm-web-01-osdisk"])}/incremental-snapshots`, { token: TOKEN });
       const source = listing.body.snapshots.at(-1).id;
-      const r = await s.call(`/v1/snapshots${source}/copy`, { method: "POST", token: TOKEN, json: { location: "northeurope", name: "wk-copy-1" } });
+      const r = await s.call(`/v1/snapshots${source}/copy`, {
+        method: "POST",
+        token: TOKEN,
+        json: { location: "northeurope", name: "wk-copy-1" },
+      });
       assert.equal(r.status, 202, JSON.stringify(r.body));
       assert.equal(r.body.snapshot.location, "northeurope");
       const kind = JSON.parse(Buffer.from(r.body.status.split("/").pop(), "base64url").toString()).kind;
@@ -363,20 +475,35 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
       });
       assert.equal(done.body.status, "Succeeded", seen.join(" "));
       assert.equal(done.body.completionPercent, 100);
-      assert.ok(seen.some((x) => x.startsWith("202:")), `saw InProgress first: ${seen.join(" ")}`);
+      assert.ok(
+        seen.some((x) => x.startsWith("202:")),
+        `saw InProgress first: ${seen.join(" ")}`,
+      );
     });
 
     test("copy needs a location and a snapshot id", async () => {
       s.reset();
       const snapId = `/subscriptions/${SUB}/resourceGroups/rg-dev/providers/Microsoft.Compute/snapshots/x`;
-      assertError(await s.call(`/v1/snapshots${snapId}/copy`, { method: "POST", token: TOKEN, json: {} }), 400, "INVALID_ARGUMENT");
+      assertError(
+        await s.call(`/v1/snapshots${snapId}/copy`, { method: "POST", token: TOKEN, json: {} }),
+        400,
+        "INVALID_ARGUMENT",
+      );
       const diskId = disks["dev-scratch"];
-      assertError(await s.call(`/v1/snapshots${diskId}/copy`, { method: "POST", token: TOKEN, json: { location: "eastus" } }), 400, "INVALID_RESOURCE_ID");
+      assertError(
+        await s.call(`/v1/snapshots${diskId}/copy`, { method: "POST", token: TOKEN, json: { location: "eastus" } }),
+        400,
+        "INVALID_RESOURCE_ID",
+      );
       assert.equal(s.armRequests().length, 0);
     });
 
     test("DELETE /v1/snapshots/{id} → { deleted: true }, then { deleted: false }", async () => {
-      const c = await s.call(`${diskPath(disks["dev-scratch"])}/incremental-snapshots?wait=true`, { method: "POST", token: TOKEN, json: { name: "wk-del-1" } });
+      const c = await s.call(`${diskPath(disks["dev-scratch"])}/incremental-snapshots?wait=true`, {
+        method: "POST",
+        token: TOKEN,
+        json: { name: "wk-del-1" },
+      });
       assert.equal(c.status, 201, JSON.stringify(c.body));
       const path = `/v1/snapshots${c.body.snapshot.id}`;
       const d1 = await s.call(path, { method: "DELETE", token: TOKEN });
@@ -397,7 +524,12 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
       assert.match(t.body.$schema, /deploymentTemplate\.json#$/);
       assert.ok(t.body.resources.some((r) => /Microsoft\.Compute\/snapshots/i.test(r.type)));
       // the same as the package builds from the disk, read here straight from the emulator
-      const disk = await (await fetch(`${s.emu.url}${id}?api-version=2025-01-02`, { headers: { authorization: "Bearer t" }, signal: AbortSignal.timeout(10_000) })).json();
+      const disk = await (
+        await fetch(`${s.emu.url}${id}?api-version=2025-01-02`, {
+          headers: { authorization: "Bearer t" },
+          signal: AbortSignal.timeout(10_000),
+        })
+      ).json();
       assert.deepEqual(t.body, pkgNode.buildSnapshotTemplate({ disk }));
       const p = await s.call(`${diskPath(id)}/snapshot-template?parameters=true`, { token: TOKEN });
       assert.equal(p.status, 200, JSON.stringify(p.body));
@@ -405,22 +537,38 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
       assert.match(p.body.$schema, /deploymentParameters\.json#$/);
       assert.deepEqual(p.body, pkgNode.buildTemplateParameters({ disk }));
       assert.match(JSON.stringify(p.body.parameters), /vm-web-01-osdisk/);
-      assert.ok(JSON.stringify(p.body.parameters).toLowerCase().includes(id.toLowerCase()), "the disk's id is filled in");
+      assert.ok(
+        JSON.stringify(p.body.parameters).toLowerCase().includes(id.toLowerCase()),
+        "the disk's id is filled in",
+      );
       // every template parameter the parameters file fills exists in the template
       for (const name of Object.keys(p.body.parameters)) assert.ok(name in t.body.parameters, `parameter ${name}`);
       const v = await s.call(`${diskPath(id)}/snapshot-template?apiVersion=2023-04-02`, { token: TOKEN });
       assert.equal(v.status, 200, JSON.stringify(v.body));
       assert.ok(v.body.resources.every((r) => r.apiVersion === "2023-04-02"));
       assertError(await s.call(`${diskPath(id)}/snapshot-template?apiVersion=1999-01-01`, { token: TOKEN }), 400);
-      assertError(await s.call(`${diskPath(id)}/snapshot-template?layout=perDisk`, { token: TOKEN }), 400, "INVALID_ARGUMENT");
-      assertError(await s.call(`/v1/subscriptions/${SUB}/resourceGroups/rg-dev/disks/gone/snapshot-template`, { token: TOKEN }), 404, "NOT_FOUND");
+      assertError(
+        await s.call(`${diskPath(id)}/snapshot-template?layout=perDisk`, { token: TOKEN }),
+        400,
+        "INVALID_ARGUMENT",
+      );
+      assertError(
+        await s.call(`/v1/subscriptions/${SUB}/resourceGroups/rg-dev/disks/gone/snapshot-template`, { token: TOKEN }),
+        404,
+        "NOT_FOUND",
+      );
     });
 
     test("POST /v1/templates builds without a token and without calling ARM", async () => {
       s.reset();
       const bodies = [
         { disks: [disks["vm-web-01-osdisk"], disks["archive-hdd-01"]] },
-        { disks: [disks["vm-web-01-osdisk"], disks["archive-hdd-01"]], layout: "perDisk", outputs: true, tags: { by: "worker" } },
+        {
+          disks: [disks["vm-web-01-osdisk"], disks["archive-hdd-01"]],
+          layout: "perDisk",
+          outputs: true,
+          tags: { by: "worker" },
+        },
         { disk: disks["dev-scratch"], snapshotName: { timestamp: true }, sku: "Standard_ZRS" },
         {},
       ];
@@ -434,12 +582,20 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
       assert.equal(p.status, 200, JSON.stringify(p.body));
       assertSchema("DeploymentParameters", p.body);
       assert.deepEqual(p.body, pkgNode.buildTemplateParameters(bodies[0]));
-      for (const bad of [{ disks: ["not an id"] }, { disk: disks["dev-scratch"], unknownOption: 1 }, { disks: [disks["dev-scratch"]], incremental: false }]) {
+      for (const bad of [
+        { disks: ["not an id"] },
+        { disk: disks["dev-scratch"], unknownOption: 1 },
+        { disks: [disks["dev-scratch"]], incremental: false },
+      ]) {
         const r = await s.call("/v1/templates", { method: "POST", json: bad });
         assertError(r, 400);
         assert.throws(() => pkgNode.buildSnapshotTemplate(bad), { name: "AzureSnapshotsError" });
       }
-      assertError(await s.call("/v1/templates", { method: "POST", headers: { "content-type": "application/json" }, body: "[" }), 400, "INVALID_JSON");
+      assertError(
+        await s.call("/v1/templates", { method: "POST", headers: { "content-type": "application/json" }, body: "[" }),
+        400,
+        "INVALID_JSON",
+      );
       assert.equal(s.armRequests().length, 0);
       assert.equal(s.outbound.length, 0);
     });
@@ -500,27 +656,46 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
 
     test("dot segments and backslashes are resolved by the URL parser before the worker: only ever to a worker route", async () => {
       s.reset();
-      const r = await s.raw(`/v1/subscriptions/${SUB}/resourceGroups/rg-dev/disks/other\\..\\dev-scratch/x/../incremental-snapshots`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const r = await s.raw(
+        `/v1/subscriptions/${SUB}/resourceGroups/rg-dev/disks/other\\..\\dev-scratch/x/../incremental-snapshots`,
+        { headers: { authorization: `Bearer ${TOKEN}` } },
+      );
       assert.equal(r.status, 200, r.text);
       assert.match(r.body.disk.id, /\/disks\/dev-scratch$/);
       assert.ok(s.armRequests().length > 0);
-      for (const q of s.armRequests()) assert.match(q.url, /^\/subscriptions\/[^/]+\/resourceGroups\/rg-dev\/providers\/Microsoft\.Compute\/(disks\/dev-scratch|snapshots)\?/i, q.url);
-      const out = await s.raw(`/v1/subscriptions/${SUB}/resourceGroups/rg-dev/disks/d/../../../../../../../subscriptions/${SUB}/resourceGroups/rg-dev/providers/Microsoft.Compute/disks/dev-scratch`, { method: "DELETE", headers: { authorization: `Bearer ${TOKEN}` } });
+      for (const q of s.armRequests())
+        assert.match(
+          q.url,
+          /^\/subscriptions\/[^/]+\/resourceGroups\/rg-dev\/providers\/Microsoft\.Compute\/(disks\/dev-scratch|snapshots)\?/i,
+          q.url,
+        );
+      const out = await s.raw(
+        `/v1/subscriptions/${SUB}/resourceGroups/rg-dev/disks/d/../../../../../../../subscriptions/${SUB}/resourceGroups/rg-dev/providers/Microsoft.Compute/disks/dev-scratch`,
+        { method: "DELETE", headers: { authorization: `Bearer ${TOKEN}` } },
+      );
       assertError(out, 404, "NOT_FOUND");
     });
 
     test("ids with ARM's own casing and Unicode resource groups pass validation", async () => {
-      const r = await s.raw(`/V1/SUBSCRIPTIONS/${SUB}/RESOURCEGROUPS/RG-DEV/DISKS/dev-scratch/incremental-snapshots`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const r = await s.raw(`/V1/SUBSCRIPTIONS/${SUB}/RESOURCEGROUPS/RG-DEV/DISKS/dev-scratch/incremental-snapshots`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
       assert.equal(r.status, 200, r.text);
       // names ARM allows get through validation to ARM, encoded once (ARM then says the group is not there)
       for (const rg of ["rg-\u00fcn\u00efcode", "rg.(x)_y-1"]) {
         s.reset();
-        const q = await s.raw(`/v1/subscriptions/${SUB}/resourceGroups/${encodeURIComponent(rg)}/disks/d.1_x-y/incremental-snapshots`, { headers: { authorization: `Bearer ${TOKEN}` } });
+        const q = await s.raw(
+          `/v1/subscriptions/${SUB}/resourceGroups/${encodeURIComponent(rg)}/disks/d.1_x-y/incremental-snapshots`,
+          { headers: { authorization: `Bearer ${TOKEN}` } },
+        );
         assertError(q, 404, "NOT_FOUND");
         assert.equal(q.body.error.armCode, "ResourceGroupNotFound", q.text);
         assert.equal(s.armRequests().length, 1);
         const path = new URL(s.armRequests()[0].url, "http://x").pathname;
-        assert.equal(decodeURIComponent(path), `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Compute/disks/d.1_x-y`);
+        assert.equal(
+          decodeURIComponent(path),
+          `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Compute/disks/d.1_x-y`,
+        );
       }
     });
   });
@@ -543,10 +718,18 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
 
     test("an ARM_ENDPOINT that is not an https origin (http only on loopback) is refused: 500, nothing sent", async () => {
       s.reset();
-      for (const endpoint of ["http://evil.example.com", "https://management.azure.com/extra/path", "https://user:pw@management.azure.com", "not a url"]) {
+      for (const endpoint of [
+        "http://evil.example.com",
+        "https://management.azure.com/extra/path",
+        "https://user:pw@management.azure.com",
+        "not a url",
+      ]) {
         const other = await s.another({ ARM_ENDPOINT: endpoint });
         try {
-          const r = await s.call(`${diskPath(disks["dev-scratch"])}/incremental-snapshots`, { token: TOKEN, via: other });
+          const r = await s.call(`${diskPath(disks["dev-scratch"])}/incremental-snapshots`, {
+            token: TOKEN,
+            via: other,
+          });
           assertError(r, 500, "CONFIGURATION");
           assert.ok(!r.text.includes("pw@"));
         } finally {
@@ -567,7 +750,10 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
         assertError(r, 502, "UNTRUSTED_URL");
         assert.ok(!r.text.includes(TOKEN));
         assert.ok(s.outbound.length >= 2);
-        assert.ok(s.outbound.every((o) => o.origin === new URL(s.emu.url).origin), JSON.stringify(s.outbound));
+        assert.ok(
+          s.outbound.every((o) => o.origin === new URL(s.emu.url).origin),
+          JSON.stringify(s.outbound),
+        );
         assert.ok(!s.outbound.some((o) => o.url.includes("evil.example.com")));
       } finally {
         s.emu.clearFaults();
@@ -579,7 +765,11 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
       s.reset();
       s.emu.addFault({ route: "PUT snapshots/", kind: "foreignPoll" });
       try {
-        const r = await s.call(`${diskPath(disks["dev-scratch"])}/incremental-snapshots?wait=true`, { method: "POST", token: TOKEN, json: { name: "wk-foreign-poll" } });
+        const r = await s.call(`${diskPath(disks["dev-scratch"])}/incremental-snapshots?wait=true`, {
+          method: "POST",
+          token: TOKEN,
+          json: { name: "wk-foreign-poll" },
+        });
         assertError(r, 502, "UNTRUSTED_URL");
         assert.ok(!s.outbound.some((o) => o.url.includes("evil.example.com")), JSON.stringify(s.outbound));
       } finally {
@@ -639,7 +829,11 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
     test("preflight from an allowed origin: 204 with the CORS headers", async () => {
       const r = await s.call(`${diskPath(disks["vm-web-01-osdisk"])}/incremental-snapshots`, {
         method: "OPTIONS",
-        headers: { origin: ALLOWED, "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" },
+        headers: {
+          origin: ALLOWED,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "authorization, content-type",
+        },
       });
       assert.equal(r.status, 204);
       assert.equal(header(r, "access-control-allow-origin"), ALLOWED);
@@ -649,8 +843,16 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
     });
 
     test("preflight from any other origin: 403 without Access-Control-Allow-Origin", async () => {
-      for (const origin of ["https://evil.example.com", "https://backup.example.com.evil.example", "null", "http://backup.example.com"]) {
-        const r = await s.call("/v1/health", { method: "OPTIONS", headers: { origin, "access-control-request-method": "GET" } });
+      for (const origin of [
+        "https://evil.example.com",
+        "https://backup.example.com.evil.example",
+        "null",
+        "http://backup.example.com",
+      ]) {
+        const r = await s.call("/v1/health", {
+          method: "OPTIONS",
+          headers: { origin, "access-control-request-method": "GET" },
+        });
         assertError(r, 403, "ORIGIN_NOT_ALLOWED");
         assert.equal(header(r, "access-control-allow-origin"), null);
       }

@@ -37,7 +37,9 @@ describe("worker bundle size", { skip: missing ?? false, timeout: 240_000 }, () 
     assert.ok(b.gzip <= LIMITS.freeGzip, `gzip ${b.gzip} B > Free plan limit ${LIMITS.freeGzip} B`);
     assert.ok(b.gzip <= LIMITS.paidGzip);
     assert.ok(b.raw <= 64 * 1024 * 1024, "uncompressed limit 64 MB");
-    console.log(`# worker bundle (esbuild): ${b.raw} B raw, ${b.gzip} B gzip (${((100 * b.gzip) / LIMITS.freeGzip).toFixed(1)} % of the Free plan limit)`);
+    console.log(
+      `# worker bundle (esbuild): ${b.raw} B raw, ${b.gzip} B gzip (${((100 * b.gzip) / LIMITS.freeGzip).toFixed(1)} % of the Free plan limit)`,
+    );
   });
 
   test("the script imports nothing from Node.js and only the wasm module beside it", () => {
@@ -82,8 +84,13 @@ describe("worker bundle size", { skip: missing ?? false, timeout: 240_000 }, () 
     if (w.reported) {
       assert.ok(w.reported.gzipKiB * 1024 <= LIMITS.freeGzip);
       // wrangler's own figure agrees with ours within 5 % (it gzips with its own settings)
-      assert.ok(Math.abs(w.reported.rawKiB * 1024 - w.raw) / w.raw < 0.05, `wrangler ${w.reported.rawKiB} KiB vs ${w.raw} B`);
+      assert.ok(
+        Math.abs(w.reported.rawKiB * 1024 - w.raw) / w.raw < 0.05,
+        `wrangler ${w.reported.rawKiB} KiB vs ${w.raw} B`,
+      );
     }
-    console.log(`# worker bundle (wrangler dry-run): ${w.raw} B raw, ${w.gzip} B gzip${w.reported ? `; wrangler says ${w.reported.rawKiB} KiB / gzip ${w.reported.gzipKiB} KiB` : ""}`);
+    console.log(
+      `# worker bundle (wrangler dry-run): ${w.raw} B raw, ${w.gzip} B gzip${w.reported ? `; wrangler says ${w.reported.rawKiB} KiB / gzip ${w.reported.gzipKiB} KiB` : ""}`,
+    );
   });
 });

@@ -73,7 +73,11 @@ describe("npm run worker (scripts/worker-dev.mjs)", { skip: missing ?? false, ti
       const body = await r.json();
       assert.ok(body.disk.id && Array.isArray(body.snapshots) && body.snapshots.length > 0);
       // CORS for the dev origins only
-      const pre = await fetch(`${base}/v1/health`, { method: "OPTIONS", headers: { origin: "https://elsewhere.example", "access-control-request-method": "GET" }, signal: AbortSignal.timeout(20_000) });
+      const pre = await fetch(`${base}/v1/health`, {
+        method: "OPTIONS",
+        headers: { origin: "https://elsewhere.example", "access-control-request-method": "GET" },
+        signal: AbortSignal.timeout(20_000),
+      });
       assert.equal(pre.status, 403);
     } finally {
       const r = await dev.stop();
@@ -97,7 +101,10 @@ describe("npm run worker (scripts/worker-dev.mjs)", { skip: missing ?? false, ti
       const disk = emu.seedInfo.disks[0].replace("/providers/Microsoft.Compute", "");
       const r = await get(`${base}/v1${disk}/incremental-snapshots`, { authorization: "Bearer demo" });
       assert.equal(r.status, 200);
-      assert.ok(emu.requests.some((q) => q.method === "GET" && /\/disks\//.test(q.url)), "the given endpoint was called");
+      assert.ok(
+        emu.requests.some((q) => q.method === "GET" && /\/disks\//.test(q.url)),
+        "the given endpoint was called",
+      );
     } finally {
       await dev.stop();
       await emu.close();

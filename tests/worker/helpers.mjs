@@ -59,7 +59,12 @@ export async function startStack({ bindings = {}, emulator = {} } = {}) {
     // workerd sends every outbound request of the worker to this loopback proxy (plain HTTP)
     outboundService: { external: { address: `127.0.0.1:${proxy.port}`, http: {} } },
     bindings: Object.fromEntries(
-      Object.entries({ ARM_ENDPOINT: emu.url, ALLOWED_ORIGINS: `${ALLOWED}, https://ops.example.com`, ...bindings, ...extra }).filter(([, v]) => v !== undefined),
+      Object.entries({
+        ARM_ENDPOINT: emu.url,
+        ALLOWED_ORIGINS: `${ALLOWED}, https://ops.example.com`,
+        ...bindings,
+        ...extra,
+      }).filter(([, v]) => v !== undefined),
     ),
   });
   const mf = new Miniflare(options());
@@ -111,20 +116,23 @@ export async function startStack({ bindings = {}, emulator = {} } = {}) {
     /** A request sent byte for byte over a socket (no URL normalisation by the client). */
     raw(path, { method = "GET", headers = {}, body, chunks, timeoutMs = 20_000 } = {}) {
       return new Promise((resolvePromise, reject) => {
-        const req = http.request({ host: url.hostname, port: url.port, method, path, headers, timeout: timeoutMs }, (res) => {
-          let text = "";
-          res.setEncoding("utf8");
-          res.on("data", (c) => (text += c));
-          res.on("end", () => {
-            let data = null;
-            try {
-              data = text ? JSON.parse(text) : null;
-            } catch {
-              data = text;
-            }
-            resolvePromise({ status: res.statusCode, headers: res.headers, body: data, text });
-          });
-        });
+        const req = http.request(
+          { host: url.hostname, port: url.port, method, path, headers, timeout: timeoutMs },
+          (res) => {
+            let text = "";
+            res.setEncoding("utf8");
+            res.on("data", (c) => (text += c));
+            res.on("end", () => {
+              let data = null;
+              try {
+                data = text ? JSON.parse(text) : null;
+              } catch {
+                data = text;
+              }
+              resolvePromise({ status: res.statusCode, headers: res.headers, body: data, text });
+            });
+          },
+        );
         req.on("timeout", () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
         req.on("error", reject);
         if (chunks) {
@@ -181,7 +189,14 @@ async function startRecordingProxy(emuUrl, outbound) {
       return;
     }
     const up = http.request(
-      { host: emu.hostname, port: emu.port, method: req.method, path: new URL(url).pathname + new URL(url).search, headers: req.headers, timeout: 20_000 },
+      {
+        host: emu.hostname,
+        port: emu.port,
+        method: req.method,
+        path: new URL(url).pathname + new URL(url).search,
+        headers: req.headers,
+        timeout: 20_000,
+      },
       (upRes) => {
         res.writeHead(upRes.statusCode, upRes.rawHeaders);
         upRes.pipe(res);

@@ -60,7 +60,6 @@ export function toHttpError(err) {
   return new HttpError(500, "INTERNAL", "the worker failed to handle the request");
 }
 
-
 const BASE_HEADERS = {
   "content-type": "application/json; charset=utf-8",
   "cache-control": "no-store",

@@ -4,15 +4,7 @@
 import * as pkg from "../../pkg/workerd.js";
 import { version } from "../../pkg/package.json";
 import openapi from "./openapi.json";
-import {
-  HttpError,
-  corsHeaders,
-  errorResponse,
-  json,
-  preflight,
-  readJsonObject,
-  toHttpError,
-} from "./http.js";
+import { HttpError, corsHeaders, errorResponse, json, preflight, readJsonObject, toHttpError } from "./http.js";
 import {
   bearerToken,
   flag,
@@ -41,7 +33,8 @@ export default {
       }
     } catch (err) {
       const e = toHttpError(err);
-      if (e.status >= 500 && e.code === "INTERNAL") console.error("unhandled", err && err.stack ? err.stack : String(err));
+      if (e.status >= 500 && e.code === "INTERNAL")
+        console.error("unhandled", err && err.stack ? err.stack : String(err));
       response = errorResponse(e);
     }
     const headers = new Headers(response.headers);
@@ -85,7 +78,8 @@ function find(s) {
   }
   if (s.length >= 3 && s[1] === "snapshots") {
     const rest = s.slice(2);
-    if (rest[rest.length - 1] === "copy" && rest.length === 9) return { methods: { POST: copySnapshot }, params: { idSegments: rest.slice(0, -1) } };
+    if (rest[rest.length - 1] === "copy" && rest.length === 9)
+      return { methods: { POST: copySnapshot }, params: { idSegments: rest.slice(0, -1) } };
     return { methods: { DELETE: deleteSnapshot }, params: { idSegments: rest } };
   }
   return null;
@@ -132,7 +126,13 @@ function armClient(ctx) {
     if (target !== origin) return Promise.reject(new TypeError("refused: not the configured ARM endpoint"));
     return fetch(req);
   };
-  return new pkg.ArmClient({ token, endpoint: origin, maxRetries: settings(ctx.env).maxRetries, maxRetryWaitMs: settings(ctx.env).maxRetryWaitMs, fetch: guardedFetch });
+  return new pkg.ArmClient({
+    token,
+    endpoint: origin,
+    maxRetries: settings(ctx.env).maxRetries,
+    maxRetryWaitMs: settings(ctx.env).maxRetryWaitMs,
+    fetch: guardedFetch,
+  });
 }
 
 /** Runs `fn(client, signal)` with a bounded signal; ABORTED from that bound becomes TIMEOUT 504. */
@@ -217,9 +217,13 @@ async function listSnapshots(ctx) {
   if (scope !== "resourceGroup" && scope !== "subscription") {
     throw new HttpError(400, "INVALID_ARGUMENT", "scope must be resourceGroup or subscription", { field: "scope" });
   }
-  const include = (ctx.url.searchParams.get("include") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const include = (ctx.url.searchParams.get("include") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const i of include) {
-    if (i !== "chains") throw new HttpError(400, "INVALID_ARGUMENT", "include may only be 'chains'", { field: "include" });
+    if (i !== "chains")
+      throw new HttpError(400, "INVALID_ARGUMENT", "include may only be 'chains'", { field: "include" });
   }
   const diskId = diskIdOf(ctx);
   return withArm(ctx, settings(ctx.env).callMs, async (client, signal) => {
@@ -230,7 +234,9 @@ async function listSnapshots(ctx) {
     }
     const { subscriptionId, resourceGroup } = ctx.params;
     const scopeId =
-      scope === "subscription" ? `/subscriptions/${subscriptionId}` : `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`;
+      scope === "subscription"
+        ? `/subscriptions/${subscriptionId}`
+        : `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`;
     const listing = await client.listSnapshots(scopeId, { signal });
     const snapshots = packageCall(() => pkg.filterIncrementalSnapshots(disk, listing));
     const chains = packageCall(() => pkg.groupSnapshotChains(listing, { disks: [disk] }));
@@ -352,4 +358,3 @@ async function postTemplate(ctx) {
   const body = await readJsonObject(ctx.request);
   return json(packageCall(() => build(body)));
 }
-

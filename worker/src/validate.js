@@ -77,7 +77,8 @@ export function resourceId(pkg, { subscriptionId, resourceGroup, type, name }) {
 
 /** A snapshot id given as path segments (`subscriptions/…/snapshots/{name}`). */
 export function snapshotIdFromSegments(pkg, segments) {
-  if (segments.length !== 8) throw bad("expected /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/snapshots/{name}");
+  if (segments.length !== 8)
+    throw bad("expected /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/snapshots/{name}");
   return snapshotId(pkg, "/" + segments.join("/"));
 }
 
@@ -85,7 +86,11 @@ export function snapshotIdFromSegments(pkg, segments) {
 export function snapshotId(pkg, id) {
   if (typeof id !== "string" || id.length > 1024) throw bad("not a snapshot id");
   const parsed = parse(pkg, id);
-  if (parsed.kind !== "resource" || String(parsed.resourceType).toLowerCase() !== "microsoft.compute/snapshots" || !parsed.resourceGroup) {
+  if (
+    parsed.kind !== "resource" ||
+    String(parsed.resourceType).toLowerCase() !== "microsoft.compute/snapshots" ||
+    !parsed.resourceGroup
+  ) {
     throw bad(`not a snapshot id: ${printable(id)}`);
   }
   return resourceId(pkg, {
@@ -121,9 +126,12 @@ export function onlyQuery(url, names) {
   const seen = new Set();
   for (const key of url.searchParams.keys()) {
     if (!names.includes(key)) {
-      throw new HttpError(400, "INVALID_ARGUMENT", `unknown query parameter '${printable(key)}'`, { field: printable(key) });
+      throw new HttpError(400, "INVALID_ARGUMENT", `unknown query parameter '${printable(key)}'`, {
+        field: printable(key),
+      });
     }
-    if (seen.has(key)) throw new HttpError(400, "INVALID_ARGUMENT", `query parameter '${key}' is repeated`, { field: key });
+    if (seen.has(key))
+      throw new HttpError(400, "INVALID_ARGUMENT", `query parameter '${key}' is repeated`, { field: key });
     seen.add(key);
   }
 }
@@ -152,7 +160,8 @@ export function operationToken(id, kind) {
 }
 
 export function readOperationToken(pkg, token) {
-  const invalid = () => new HttpError(400, "INVALID_ARGUMENT", "not an operation token of this API", { field: "operation" });
+  const invalid = () =>
+    new HttpError(400, "INVALID_ARGUMENT", "not an operation token of this API", { field: "operation" });
   if (typeof token !== "string" || token.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(token)) throw invalid();
   let value;
   try {

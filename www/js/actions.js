@@ -7,26 +7,91 @@ import { highlight } from "./state.js";
 import { resourceGroupOf } from "./ids.js";
 
 const REGIONS = {
-  AzureCloud: ["australiaeast", "australiasoutheast", "brazilsouth", "canadacentral", "canadaeast", "centralindia", "centralus", "eastasia", "eastus", "eastus2", "francecentral", "germanywestcentral", "italynorth", "japaneast", "japanwest", "koreacentral", "northcentralus", "northeurope", "norwayeast", "polandcentral", "southafricanorth", "southcentralus", "southeastasia", "swedencentral", "switzerlandnorth", "uaenorth", "uksouth", "ukwest", "westcentralus", "westeurope", "westus", "westus2", "westus3"],
+  AzureCloud: [
+    "australiaeast",
+    "australiasoutheast",
+    "brazilsouth",
+    "canadacentral",
+    "canadaeast",
+    "centralindia",
+    "centralus",
+    "eastasia",
+    "eastus",
+    "eastus2",
+    "francecentral",
+    "germanywestcentral",
+    "italynorth",
+    "japaneast",
+    "japanwest",
+    "koreacentral",
+    "northcentralus",
+    "northeurope",
+    "norwayeast",
+    "polandcentral",
+    "southafricanorth",
+    "southcentralus",
+    "southeastasia",
+    "swedencentral",
+    "switzerlandnorth",
+    "uaenorth",
+    "uksouth",
+    "ukwest",
+    "westcentralus",
+    "westeurope",
+    "westus",
+    "westus2",
+    "westus3",
+  ],
   AzureUSGovernment: ["usgovarizona", "usgovtexas", "usgovvirginia", "usdodcentral", "usdodeast"],
   AzureChinaCloud: ["chinaeast", "chinaeast2", "chinaeast3", "chinanorth", "chinanorth2", "chinanorth3"],
 };
 // Azure's region pairs for the common ones: a sensible first suggestion.
 const PAIRS = {
-  westeurope: "northeurope", northeurope: "westeurope", eastus: "westus", westus: "eastus", eastus2: "centralus",
-  centralus: "eastus2", westus2: "westcentralus", westus3: "eastus", uksouth: "ukwest", ukwest: "uksouth",
-  francecentral: "francesouth", germanywestcentral: "germanynorth", swedencentral: "swedensouth",
-  japaneast: "japanwest", japanwest: "japaneast", australiaeast: "australiasoutheast", southeastasia: "eastasia",
-  eastasia: "southeastasia", canadacentral: "canadaeast", usgovvirginia: "usgovtexas", usgovtexas: "usgovvirginia",
-  chinanorth2: "chinaeast2", chinaeast2: "chinanorth2", chinanorth3: "chinaeast3", chinaeast3: "chinanorth3",
+  westeurope: "northeurope",
+  northeurope: "westeurope",
+  eastus: "westus",
+  westus: "eastus",
+  eastus2: "centralus",
+  centralus: "eastus2",
+  westus2: "westcentralus",
+  westus3: "eastus",
+  uksouth: "ukwest",
+  ukwest: "uksouth",
+  francecentral: "francesouth",
+  germanywestcentral: "germanynorth",
+  swedencentral: "swedensouth",
+  japaneast: "japanwest",
+  japanwest: "japaneast",
+  australiaeast: "australiasoutheast",
+  southeastasia: "eastasia",
+  eastasia: "southeastasia",
+  canadacentral: "canadaeast",
+  usgovvirginia: "usgovtexas",
+  usgovtexas: "usgovvirginia",
+  chinanorth2: "chinaeast2",
+  chinaeast2: "chinanorth2",
+  chinanorth3: "chinaeast3",
+  chinaeast3: "chinanorth3",
 };
 
 export function openCopyDialog(app, model, snap) {
   const lib = app.lib;
   const regions = (REGIONS[app.session.cloud] || REGIONS.AzureCloud).filter((r) => r !== snap.location);
   const suggested = PAIRS[snap.location] && regions.includes(PAIRS[snap.location]) ? PAIRS[snap.location] : regions[0];
-  const location = h("input", { type: "text", name: "location", list: "region-list", value: suggested, autocomplete: "off", spellcheck: "false", required: true });
-  const datalist = h("datalist", { id: "region-list" }, regions.map((r) => h("option", { value: r })));
+  const location = h("input", {
+    type: "text",
+    name: "location",
+    list: "region-list",
+    value: suggested,
+    autocomplete: "off",
+    spellcheck: "false",
+    required: true,
+  });
+  const datalist = h(
+    "datalist",
+    { id: "region-list" },
+    regions.map((r) => h("option", { value: r })),
+  );
   const nameFor = (loc) => {
     try {
       return lib.buildSnapshotConfig(snap, { location: loc }).name;
@@ -35,9 +100,25 @@ export function openCopyDialog(app, model, snap) {
     }
   };
   let nameTouched = false;
-  const name = h("input", { type: "text", name: "name", value: nameFor(suggested), autocomplete: "off", spellcheck: "false" });
-  const rg = h("input", { type: "text", name: "resourceGroup", value: resourceGroupOf(snap.id), autocomplete: "off", spellcheck: "false" });
-  const fLocation = field({ label: "Target region", input: location, hint: `The copy is made in this region; the source stays in ${snap.location}.` });
+  const name = h("input", {
+    type: "text",
+    name: "name",
+    value: nameFor(suggested),
+    autocomplete: "off",
+    spellcheck: "false",
+  });
+  const rg = h("input", {
+    type: "text",
+    name: "resourceGroup",
+    value: resourceGroupOf(snap.id),
+    autocomplete: "off",
+    spellcheck: "false",
+  });
+  const fLocation = field({
+    label: "Target region",
+    input: location,
+    hint: `The copy is made in this region; the source stays in ${snap.location}.`,
+  });
   const fName = field({ label: "Name of the copy", input: name });
   const fRg = field({ label: "Resource group", input: rg });
   const summary = h("div.validation-summary", { role: "status", "aria-live": "polite" });
@@ -47,7 +128,11 @@ export function openCopyDialog(app, model, snap) {
 
   const check = () => {
     if (!nameTouched) name.value = nameFor(location.value.trim());
-    const options = { location: location.value.trim(), name: name.value.trim() || undefined, resourceGroup: rg.value.trim() || undefined };
+    const options = {
+      location: location.value.trim(),
+      name: name.value.trim() || undefined,
+      resourceGroup: rg.value.trim() || undefined,
+    };
     fLocation.setError("");
     fName.setError("");
     fRg.setError("");
@@ -74,7 +159,16 @@ export function openCopyDialog(app, model, snap) {
         else if (f.startsWith("resourceGroup")) fRg.setError(v.message);
         else general.push(v);
       }
-      mount(summary, h("p.bad", "Fix this before copying · ", h("code.error-code", e.code)), general.length ? h("ul.violations", general.map((g) => h("li", g.message))) : null);
+      mount(
+        summary,
+        h("p.bad", "Fix this before copying · ", h("code.error-code", e.code)),
+        general.length
+          ? h(
+              "ul.violations",
+              general.map((g) => h("li", g.message)),
+            )
+          : null,
+      );
       mount(preview);
     }
     return current;
@@ -102,7 +196,14 @@ export function openCopyDialog(app, model, snap) {
             title: `Copy ${snap.name} to ${cfg.body.location}`,
             kind: "copy",
             diskId: model.disk.id,
-            run: ({ signal, onProgress }) => client.copySnapshot(snap, { location: cfg.body.location, name: cfg.name, resourceGroup: cfg.resourceGroup, signal, onProgress }),
+            run: ({ signal, onProgress }) =>
+              client.copySnapshot(snap, {
+                location: cfg.body.location,
+                name: cfg.name,
+                resourceGroup: cfg.resourceGroup,
+                signal,
+                onProgress,
+              }),
             successText: (s) => `${s.name} is ready in ${s.location}.`,
           }).then((r) => {
             if (r.ok) {
@@ -114,7 +215,16 @@ export function openCopyDialog(app, model, snap) {
         },
       },
     },
-    h("p", "Copy ", h("strong", snap.name), " with ", h("code", "CopyStart"), ". Azure copies it in the background; the page follows ", h("code", "completionPercent"), " to 100 %."),
+    h(
+      "p",
+      "Copy ",
+      h("strong", snap.name),
+      " with ",
+      h("code", "CopyStart"),
+      ". Azure copies it in the background; the page follows ",
+      h("code", "completionPercent"),
+      " to 100 %.",
+    ),
     datalist,
     fLocation,
     fName,
@@ -128,13 +238,23 @@ export function openCopyDialog(app, model, snap) {
 }
 
 export function openDeleteDialog(app, model, snap) {
-  const input = h("input", { type: "text", name: "confirm", autocomplete: "off", spellcheck: "false", "aria-label": `Type ${snap.name} to confirm` });
+  const input = h("input", {
+    type: "text",
+    name: "confirm",
+    autocomplete: "off",
+    spellcheck: "false",
+    "aria-label": `Type ${snap.name} to confirm`,
+  });
   const submit = h("button.btn.btn-danger", { type: "submit", id: "delete-submit", disabled: true }, "Delete snapshot");
   input.addEventListener("input", () => {
     submit.disabled = input.value.trim() !== snap.name;
   });
   const isNewest = model.chain.length && model.chain[model.chain.length - 1].id === snap.id;
-  const copiesOfIt = model.copies.filter((c) => (c.properties?.completionPercent ?? 100) < 100 && lastSegment(c.properties?.creationData?.sourceResourceId).toLowerCase() === snap.name.toLowerCase());
+  const copiesOfIt = model.copies.filter(
+    (c) =>
+      (c.properties?.completionPercent ?? 100) < 100 &&
+      lastSegment(c.properties?.creationData?.sourceResourceId).toLowerCase() === snap.name.toLowerCase(),
+  );
   const body = h(
     "form.form",
     {
@@ -157,10 +277,30 @@ export function openDeleteDialog(app, model, snap) {
         },
       },
     },
-    h("p.danger-text", "This permanently deletes snapshot ", h("strong.confirm-name", snap.name), ` in resource group ${resourceGroupOf(snap.id)}. It cannot be undone.`),
-    snap.properties?.incremental ? h("p.hint", "The other snapshots of the chain stay usable: each incremental snapshot can restore a full disk on its own.") : null,
-    isNewest ? h("p.hint", "This is the newest snapshot of the chain: the next one will hold the changes since the one before it.") : null,
-    copiesOfIt.length ? h("p.warn-text", `A copy of it to another region is still in progress (${copiesOfIt.map((c) => c.location).join(", ")}); deleting it now makes that copy fail (CopySourceNotFound).`) : null,
+    h(
+      "p.danger-text",
+      "This permanently deletes snapshot ",
+      h("strong.confirm-name", snap.name),
+      ` in resource group ${resourceGroupOf(snap.id)}. It cannot be undone.`,
+    ),
+    snap.properties?.incremental
+      ? h(
+          "p.hint",
+          "The other snapshots of the chain stay usable: each incremental snapshot can restore a full disk on its own.",
+        )
+      : null,
+    isNewest
+      ? h(
+          "p.hint",
+          "This is the newest snapshot of the chain: the next one will hold the changes since the one before it.",
+        )
+      : null,
+    copiesOfIt.length
+      ? h(
+          "p.warn-text",
+          `A copy of it to another region is still in progress (${copiesOfIt.map((c) => c.location).join(", ")}); deleting it now makes that copy fail (CopySourceNotFound).`,
+        )
+      : null,
     field({ label: h("span", "Type ", h("code", snap.name), " to confirm"), input }),
     h("div.actions", submit, h("button.btn", { type: "button", on: { click: () => closeDialog() } }, "Keep it")),
   );

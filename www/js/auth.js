@@ -30,7 +30,11 @@ export const scopeOf = (cloud) => `${clouds()[cloud].arm}/.default`;
 export async function detectEmulator(signal) {
   try {
     // Same-origin, so the answer carries the run's controlSecret (sent back as x-emulator-secret).
-    const r = await fetch(new URL("/__emulator", location.href), { signal, cache: "no-store", headers: { accept: "application/json" } });
+    const r = await fetch(new URL("/__emulator", location.href), {
+      signal,
+      cache: "no-store",
+      headers: { accept: "application/json" },
+    });
     if (!r.ok) return null;
     const info = await r.json();
     return info && info.seedInfo ? info : null;
@@ -44,7 +48,10 @@ export function peekJwt(token) {
   try {
     const part = token.split(".")[1];
     if (!part) return null;
-    const b64 = part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "=");
+    const b64 = part
+      .replace(/-/g, "+")
+      .replace(/_/g, "/")
+      .padEnd(Math.ceil(part.length / 4) * 4, "=");
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch {
@@ -92,7 +99,12 @@ export function demoSession(lib, info) {
     endpoint,
     demo: true,
     token: () => {
-      if (!state.token) throw Object.assign(new Error("Signed out"), { name: "AzureSnapshotsError", code: "UNAUTHORIZED", field: null });
+      if (!state.token)
+        throw Object.assign(new Error("Signed out"), {
+          name: "AzureSnapshotsError",
+          code: "UNAUTHORIZED",
+          field: null,
+        });
       return state.token;
     },
   });
@@ -101,9 +113,16 @@ export function demoSession(lib, info) {
 
 /** A pasted access token (e.g. `az account get-access-token --query accessToken -o tsv`). */
 export function tokenSession(lib, { cloud, token }) {
-  let secret = String(token || "").trim().replace(/^bearer\s+/i, "");
-  if (!secret) throw Object.assign(new Error("Paste an access token first."), { code: "INVALID_ARGUMENT", field: "token" });
-  if (/\s/.test(secret)) throw Object.assign(new Error("The token contains spaces or line breaks; paste only the token itself."), { code: "INVALID_ARGUMENT", field: "token" });
+  let secret = String(token || "")
+    .trim()
+    .replace(/^bearer\s+/i, "");
+  if (!secret)
+    throw Object.assign(new Error("Paste an access token first."), { code: "INVALID_ARGUMENT", field: "token" });
+  if (/\s/.test(secret))
+    throw Object.assign(new Error("The token contains spaces or line breaks; paste only the token itself."), {
+      code: "INVALID_ARGUMENT",
+      field: "token",
+    });
   // The package's own rule (printable ASCII): its error names the character and its position,
   // e.g. a zero-width space pasted from a chat. Nothing is sent before this passes.
   new lib.ArmClient({ token: secret, endpoint: clouds()[cloud].arm });
@@ -125,7 +144,12 @@ export function tokenSession(lib, { cloud, token }) {
   session.client = makeClient(lib, {
     cloud,
     token: () => {
-      if (!secret) throw Object.assign(new Error("Signed out"), { name: "AzureSnapshotsError", code: "UNAUTHORIZED", field: null });
+      if (!secret)
+        throw Object.assign(new Error("Signed out"), {
+          name: "AzureSnapshotsError",
+          code: "UNAUTHORIZED",
+          field: null,
+        });
       return secret;
     },
   });
@@ -138,7 +162,9 @@ async function loadMsal() {
   try {
     return await import(new URL("../vendor/msal-browser.mjs", import.meta.url).href);
   } catch (e) {
-    throw new Error(`The Microsoft sign-in library could not be loaded (${e.message}). Serve the page with \`npm start\`, or put the bundled msal-browser at vendor/msal-browser.mjs next to the page. You can paste a token instead.`);
+    throw new Error(
+      `The Microsoft sign-in library could not be loaded (${e.message}). Serve the page with \`npm start\`, or put the bundled msal-browser at vendor/msal-browser.mjs next to the page. You can paste a token instead.`,
+    );
   }
 }
 
@@ -179,7 +205,12 @@ function entraSessionFrom(lib, pca, msal, account, { cloud }) {
   session.client = makeClient(lib, {
     cloud,
     token: async () => {
-      if (!active) throw Object.assign(new Error("Signed out"), { name: "AzureSnapshotsError", code: "UNAUTHORIZED", field: null });
+      if (!active)
+        throw Object.assign(new Error("Signed out"), {
+          name: "AzureSnapshotsError",
+          code: "UNAUTHORIZED",
+          field: null,
+        });
       try {
         const r = await pca.acquireTokenSilent({ scopes, account: active });
         return r.accessToken;
@@ -197,12 +228,21 @@ function entraSessionFrom(lib, pca, msal, account, { cloud }) {
 
 /** Sign in with Entra ID; popup returns a session, redirect leaves the page (and resolves never). */
 export async function entraSignIn(lib, { clientId, tenant, cloud, interaction }) {
-  if (!clientId) throw Object.assign(new Error("Enter the application (client) id of an app registration with a single-page-application redirect URI for this page."), { code: "INVALID_ARGUMENT", field: "clientId" });
+  if (!clientId)
+    throw Object.assign(
+      new Error(
+        "Enter the application (client) id of an app registration with a single-page-application redirect URI for this page.",
+      ),
+      { code: "INVALID_ARGUMENT", field: "clientId" },
+    );
   const msal = await loadMsal();
   const pca = await createPca(msal, { clientId, tenant, cloud });
   const request = { scopes: [scopeOf(cloud)], prompt: "select_account" };
   if (interaction === "redirect") {
-    sessionStorage.setItem(REDIRECT_KEY, JSON.stringify({ clientId, tenant, cloud, hash: location.hash.startsWith("#/") ? location.hash : "" }));
+    sessionStorage.setItem(
+      REDIRECT_KEY,
+      JSON.stringify({ clientId, tenant, cloud, hash: location.hash.startsWith("#/") ? location.hash : "" }),
+    );
     await pca.loginRedirect(request);
     return new Promise(() => {});
   }

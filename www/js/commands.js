@@ -5,7 +5,8 @@ import { topLevelResource } from "./ids.js";
 /** PowerShell single-quoted string. */
 export const psQuote = (v) => `'${String(v).replace(/'/g, "''")}'`;
 /** POSIX shell single-quoted string, when needed. */
-export const shQuote = (v) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(String(v)) ? String(v) : `'${String(v).replace(/'/g, "'\\''")}'`);
+export const shQuote = (v) =>
+  /^[A-Za-z0-9_./:=@%+,-]+$/.test(String(v)) ? String(v) : `'${String(v).replace(/'/g, "'\\''")}'`;
 
 /**
  * New-AzSnapshotConfig ... -Incremental | New-AzSnapshot, for a config (from buildSnapshotConfig).
@@ -20,7 +21,10 @@ export function powershellCommand(config) {
   const isCopy = p.creationData.createOption === "CopyStart";
   const getter = isCopy ? "Get-AzSnapshot" : "Get-AzDisk";
   const nameParam = isCopy ? "-SnapshotName" : "-DiskName";
-  if (src) lines.push(`$source = ${getter} -ResourceGroupName ${psQuote(src.resourceGroup)} ${nameParam} ${psQuote(src.name)}`);
+  if (src)
+    lines.push(
+      `$source = ${getter} -ResourceGroupName ${psQuote(src.resourceGroup)} ${nameParam} ${psQuote(src.name)}`,
+    );
   const args = [
     `-SourceResourceId ${src ? "$source.Id" : psQuote(p.creationData.sourceResourceId)}`,
     `-Location ${psQuote(b.location)}`,
@@ -41,9 +45,13 @@ export function powershellCommand(config) {
     lines.push(`$config.CreationData.InstantAccessDurationMinutes = ${p.creationData.instantAccessDurationMinutes}`);
   }
   if (p.creationData.provisionedBandwidthCopySpeed) {
-    lines.push(`$config.CreationData.ProvisionedBandwidthCopySpeed = ${psQuote(p.creationData.provisionedBandwidthCopySpeed)}`);
+    lines.push(
+      `$config.CreationData.ProvisionedBandwidthCopySpeed = ${psQuote(p.creationData.provisionedBandwidthCopySpeed)}`,
+    );
   }
-  lines.push(`New-AzSnapshot -ResourceGroupName ${psQuote(config.resourceGroup)} -SnapshotName ${psQuote(config.name)} -Snapshot $config`);
+  lines.push(
+    `New-AzSnapshot -ResourceGroupName ${psQuote(config.resourceGroup)} -SnapshotName ${psQuote(config.name)} -Snapshot $config`,
+  );
   return `${lines.join("\n")}\n`;
 }
 
@@ -59,15 +67,18 @@ export function azCommand(config) {
   args.push(`--incremental ${p.incremental ? "true" : "false"}`);
   if (b.location) args.push(`--location ${shQuote(b.location)}`);
   if (p.creationData.createOption === "CopyStart") args.push("--copy-start true");
-  if (p.creationData.provisionedBandwidthCopySpeed) args.push(`--bandwidth-copy-speed ${p.creationData.provisionedBandwidthCopySpeed}`);
-  if (p.creationData.instantAccessDurationMinutes) args.push(`--instant-access-duration-minutes ${p.creationData.instantAccessDurationMinutes}`);
+  if (p.creationData.provisionedBandwidthCopySpeed)
+    args.push(`--bandwidth-copy-speed ${p.creationData.provisionedBandwidthCopySpeed}`);
+  if (p.creationData.instantAccessDurationMinutes)
+    args.push(`--instant-access-duration-minutes ${p.creationData.instantAccessDurationMinutes}`);
   if (b.sku?.name) args.push(`--sku ${b.sku.name}`);
   if (p.networkAccessPolicy) args.push(`--network-access-policy ${p.networkAccessPolicy}`);
   if (p.diskAccessId) args.push(`--disk-access ${shQuote(p.diskAccessId)}`);
   if (p.publicNetworkAccess) args.push(`--public-network-access ${p.publicNetworkAccess}`);
   if (p.dataAccessAuthMode) args.push(`--data-access-auth-mode ${p.dataAccessAuthMode}`);
   if (p.encryption?.type) args.push(`--encryption-type ${p.encryption.type}`);
-  if (p.encryption?.diskEncryptionSetId) args.push(`--disk-encryption-set ${shQuote(p.encryption.diskEncryptionSetId)}`);
+  if (p.encryption?.diskEncryptionSetId)
+    args.push(`--disk-encryption-set ${shQuote(p.encryption.diskEncryptionSetId)}`);
   const tags = Object.entries(b.tags || {});
   if (tags.length) args.push(`--tags ${tags.map(([k, v]) => shQuote(`${k}=${v}`)).join(" ")}`);
   return `az snapshot create \\\n  ${args.join(" \\\n  ")}\n`;

@@ -17,34 +17,114 @@ export function createTab(app, model, { go }) {
   const lib = app.lib;
   const values = valuesFor(lib, disk);
   const inputs = {
-    name: h("input", { type: "text", name: "name", value: values.name, autocomplete: "off", spellcheck: "false", required: true, maxlength: "120" }),
-    resourceGroup: h("input", { type: "text", name: "resourceGroup", value: values.resourceGroup, autocomplete: "off", spellcheck: "false" }),
-    sku: h("select", { name: "sku", value: values.sku },
+    name: h("input", {
+      type: "text",
+      name: "name",
+      value: values.name,
+      autocomplete: "off",
+      spellcheck: "false",
+      required: true,
+      maxlength: "120",
+    }),
+    resourceGroup: h("input", {
+      type: "text",
+      name: "resourceGroup",
+      value: values.resourceGroup,
+      autocomplete: "off",
+      spellcheck: "false",
+    }),
+    sku: h(
+      "select",
+      { name: "sku", value: values.sku },
       opt("", "Default (the previous snapshot's)", values.sku),
-      opt("Standard_LRS", "Standard_LRS", values.sku), opt("Standard_ZRS", "Standard_ZRS", values.sku), opt("Premium_LRS", "Premium_LRS (not advised for incremental)", values.sku)),
-    tags: h("textarea", { name: "tags", rows: "3", spellcheck: "false", placeholder: "backup=daily\nowner=ops", value: values.tags }),
-    networkAccessPolicy: h("select", { name: "networkAccessPolicy", value: values.networkAccessPolicy },
-      opt("AllowAll", "AllowAll", values.networkAccessPolicy), opt("AllowPrivate", "AllowPrivate (through a disk access)", values.networkAccessPolicy), opt("DenyAll", "DenyAll", values.networkAccessPolicy)),
-    diskAccessId: h("input", { type: "text", name: "diskAccessId", value: values.diskAccessId, autocomplete: "off", spellcheck: "false", placeholder: "/subscriptions/…/providers/Microsoft.Compute/diskAccesses/…" }),
-    publicNetworkAccess: h("select", { name: "publicNetworkAccess", value: values.publicNetworkAccess }, opt("Enabled", "Enabled", values.publicNetworkAccess), opt("Disabled", "Disabled", values.publicNetworkAccess)),
-    dataAccessAuthMode: h("select", { name: "dataAccessAuthMode", value: values.dataAccessAuthMode }, opt("", "Not set", values.dataAccessAuthMode), opt("AzureActiveDirectory", "AzureActiveDirectory", values.dataAccessAuthMode), opt("None", "None", values.dataAccessAuthMode)),
-    instantAccessDurationMinutes: h("input", { type: "number", name: "instantAccessDurationMinutes", min: "60", max: "300", step: "1", value: values.instantAccessDurationMinutes, placeholder: "optional, 60–300" }),
+      opt("Standard_LRS", "Standard_LRS", values.sku),
+      opt("Standard_ZRS", "Standard_ZRS", values.sku),
+      opt("Premium_LRS", "Premium_LRS (not advised for incremental)", values.sku),
+    ),
+    tags: h("textarea", {
+      name: "tags",
+      rows: "3",
+      spellcheck: "false",
+      placeholder: "backup=daily\nowner=ops",
+      value: values.tags,
+    }),
+    networkAccessPolicy: h(
+      "select",
+      { name: "networkAccessPolicy", value: values.networkAccessPolicy },
+      opt("AllowAll", "AllowAll", values.networkAccessPolicy),
+      opt("AllowPrivate", "AllowPrivate (through a disk access)", values.networkAccessPolicy),
+      opt("DenyAll", "DenyAll", values.networkAccessPolicy),
+    ),
+    diskAccessId: h("input", {
+      type: "text",
+      name: "diskAccessId",
+      value: values.diskAccessId,
+      autocomplete: "off",
+      spellcheck: "false",
+      placeholder: "/subscriptions/…/providers/Microsoft.Compute/diskAccesses/…",
+    }),
+    publicNetworkAccess: h(
+      "select",
+      { name: "publicNetworkAccess", value: values.publicNetworkAccess },
+      opt("Enabled", "Enabled", values.publicNetworkAccess),
+      opt("Disabled", "Disabled", values.publicNetworkAccess),
+    ),
+    dataAccessAuthMode: h(
+      "select",
+      { name: "dataAccessAuthMode", value: values.dataAccessAuthMode },
+      opt("", "Not set", values.dataAccessAuthMode),
+      opt("AzureActiveDirectory", "AzureActiveDirectory", values.dataAccessAuthMode),
+      opt("None", "None", values.dataAccessAuthMode),
+    ),
+    instantAccessDurationMinutes: h("input", {
+      type: "number",
+      name: "instantAccessDurationMinutes",
+      min: "60",
+      max: "300",
+      step: "1",
+      value: values.instantAccessDurationMinutes,
+      placeholder: "optional, 60–300",
+    }),
   };
   const fields = {
-    name: field({ label: "Snapshot name", input: inputs.name, hint: "1–80 letters, digits, _ . -; starts with a letter or digit, ends with a letter, digit or _." }),
-    resourceGroup: field({ label: "Resource group", input: inputs.resourceGroup, hint: "Where the snapshot goes (default: the disk's)." }),
+    name: field({
+      label: "Snapshot name",
+      input: inputs.name,
+      hint: "1–80 letters, digits, _ . -; starts with a letter or digit, ends with a letter, digit or _.",
+    }),
+    resourceGroup: field({
+      label: "Resource group",
+      input: inputs.resourceGroup,
+      hint: "Where the snapshot goes (default: the disk's).",
+    }),
     sku: field({ label: "Storage (SKU)", input: inputs.sku }),
     tags: field({ label: "Tags", input: inputs.tags, hint: "name=value, one per line." }),
     networkAccessPolicy: field({ label: "Network access", input: inputs.networkAccessPolicy }),
     diskAccessId: field({ label: "Disk access id", input: inputs.diskAccessId, hint: "Needed for AllowPrivate." }),
     publicNetworkAccess: field({ label: "Public network access", input: inputs.publicNetworkAccess }),
     dataAccessAuthMode: field({ label: "Data access authentication", input: inputs.dataAccessAuthMode }),
-    instantAccessDurationMinutes: field({ label: "Instant access (minutes)", input: inputs.instantAccessDurationMinutes, hint: "Premium SSD v2 and Ultra only." }),
+    instantAccessDurationMinutes: field({
+      label: "Instant access (minutes)",
+      input: inputs.instantAccessDurationMinutes,
+      hint: "Premium SSD v2 and Ultra only.",
+    }),
   };
   const summary = h("div.validation-summary", { role: "status", "aria-live": "polite", id: "validation-summary" });
   const preview = h("div.preview");
   const submit = h("button.btn.btn-primary", { type: "submit", id: "create-submit" }, "Create snapshot");
-  const reset = h("button.btn", { type: "button", on: { click: () => { formState.delete(disk.id.toLowerCase()); go("create"); } } }, "Reset to defaults");
+  const reset = h(
+    "button.btn",
+    {
+      type: "button",
+      on: {
+        click: () => {
+          formState.delete(disk.id.toLowerCase());
+          go("create");
+        },
+      },
+    },
+    "Reset to defaults",
+  );
 
   const read = () => {
     for (const k of FIELDS) values[k] = inputs[k].value;
@@ -64,14 +144,28 @@ export function createTab(app, model, { go }) {
       summary.dataset.state = "invalid";
       mount(
         summary,
-        h("p.bad", `${n === 1 ? "1 problem" : `${n} problems`} to fix before creating`, v.error ? [" · ", h("code.error-code", v.error.code)] : null),
+        h(
+          "p.bad",
+          `${n === 1 ? "1 problem" : `${n} problems`} to fix before creating`,
+          v.error ? [" · ", h("code.error-code", v.error.code)] : null,
+        ),
         h("ul.violations", [
           ...Object.entries(v.byField).map(([f, m]) => h("li", h("code", f), " ", m)),
           ...v.general.map((g) => h("li", g.field ? h("code", g.field) : null, " ", g.message)),
         ]),
       );
     }
-    mount(preview, v.config ? codeBlock({ title: "Request body (JSON)", text: json(v.config.body), filename: `${v.config.name}.request.json`, testid: "request-body" }) : h("p.muted", "The request body appears here once the form is valid."));
+    mount(
+      preview,
+      v.config
+        ? codeBlock({
+            title: "Request body (JSON)",
+            text: json(v.config.body),
+            filename: `${v.config.name}.request.json`,
+            testid: "request-body",
+          })
+        : h("p.muted", "The request body appears here once the form is valid."),
+    );
     return v;
   };
   const onInput = debounce(check, 120);
@@ -104,7 +198,8 @@ export function createTab(app, model, { go }) {
             kind: "create",
             diskId: disk.id,
             run: ({ signal, onProgress }) => client.createIncrementalSnapshot(disk, { ...options, signal, onProgress }),
-            successText: (snap) => `${snap.name} is ready${typeof snap.properties?.completionPercent === "number" ? ` (${snap.properties.completionPercent.toFixed(0)} % copied)` : ""}.`,
+            successText: (snap) =>
+              `${snap.name} is ready${typeof snap.properties?.completionPercent === "number" ? ` (${snap.properties.completionPercent.toFixed(0)} % copied)` : ""}.`,
             successLink: () => ({ href: href.disk(sub, rg, disk.name), text: "Show it in the chain" }),
           });
           document.querySelector("#ops")?.scrollIntoView({ block: "nearest" });
@@ -125,16 +220,34 @@ export function createTab(app, model, { go }) {
         },
       },
     },
-    h("div.form-cols",
-      h("div.form-main",
+    h(
+      "div.form-cols",
+      h(
+        "div.form-main",
         h("h2", "New incremental snapshot"),
-        h("p.hint", "Prefilled from the disk by ", h("code", "buildSnapshotConfig"), "; checked as you type. Incremental snapshots of one disk share a chain; ARM allows 7 per disk every 5 minutes and ", `${model.limit} per disk.`),
+        h(
+          "p.hint",
+          "Prefilled from the disk by ",
+          h("code", "buildSnapshotConfig"),
+          "; checked as you type. Incremental snapshots of one disk share a chain; ARM allows 7 per disk every 5 minutes and ",
+          `${model.limit} per disk.`,
+        ),
         h("div.form-grid", Object.values(fields)),
         summary,
-        h("div.actions", submit, reset, h("button.btn.btn-ghost", { type: "button", on: { click: () => go("export") } }, "See as template / commands"))),
-      h("div.form-side", preview)),
+        h(
+          "div.actions",
+          submit,
+          reset,
+          h(
+            "button.btn.btn-ghost",
+            { type: "button", on: { click: () => go("export") } },
+            "See as template / commands",
+          ),
+        ),
+      ),
+      h("div.form-side", preview),
+    ),
   );
   check();
   return form;
 }
-

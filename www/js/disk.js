@@ -35,7 +35,18 @@ export function diskModel(lib, disk, all) {
     .filter((s) => sourceIds.has(norm(s.properties?.creationData?.sourceResourceId)));
   const count = current?.count ?? chain.length;
   const limit = current?.limit ?? 500;
-  return { disk, chain, current, orphaned, full, copies, count, limit, remaining: current?.remaining ?? limit - count, all };
+  return {
+    disk,
+    chain,
+    current,
+    orphaned,
+    full,
+    copies,
+    count,
+    limit,
+    remaining: current?.remaining ?? limit - count,
+    all,
+  };
 }
 
 export async function renderDiskView(view, ctx) {
@@ -72,9 +83,15 @@ export async function renderDiskView(view, ctx) {
     h(
       "header.view-head",
       h("div", h("h1", disk.name), h("p.sub", "Managed disk · ", disk.sku?.name || "", " · ", disk.location)),
-      h("div.head-actions",
-        h("button.btn.btn-primary.btn-small", { type: "button", id: "new-snapshot", on: { click: () => diskTabs.select("create", { focus: true }) } }, "+ New snapshot"),
-        h("button.btn.btn-small", { type: "button", id: "refresh", on: { click: () => app.rerender() } }, "Refresh")),
+      h(
+        "div.head-actions",
+        h(
+          "button.btn.btn-primary.btn-small",
+          { type: "button", id: "new-snapshot", on: { click: () => diskTabs.select("create", { focus: true }) } },
+          "+ New snapshot",
+        ),
+        h("button.btn.btn-small", { type: "button", id: "refresh", on: { click: () => app.rerender() } }, "Refresh"),
+      ),
     ),
     diskFacts(disk),
     summaryCards(model),
@@ -93,15 +110,29 @@ function diskFacts(disk) {
     ["Location", disk.location],
     ["Zones", disk.zones?.length ? disk.zones.join(", ") : "—"],
     ["Attached VM", disk.managedBy ? h("span", { title: disk.managedBy }, lastSegment(disk.managedBy)) : "—"],
-    ["Created", p.timeCreated ? h("time", { datetime: p.timeCreated, title: p.timeCreated }, fmtDate(p.timeCreated)) : "—"],
+    [
+      "Created",
+      p.timeCreated ? h("time", { datetime: p.timeCreated, title: p.timeCreated }, fmtDate(p.timeCreated)) : "—",
+    ],
   ];
   return h(
     "section.disk-facts",
     { "aria-label": "Disk properties" },
-    h("dl.facts-grid", facts.map(([k, v]) => h("div.fact", h("dt", k), h("dd", v)))),
-    h("details.resource-id", h("summary", "Resource id and unique id"),
+    h(
+      "dl.facts-grid",
+      facts.map(([k, v]) => h("div.fact", h("dt", k), h("dd", v))),
+    ),
+    h(
+      "details.resource-id",
+      h("summary", "Resource id and unique id"),
       h("p", h("code.break", disk.id)),
-      h("p", "uniqueId ", h("code", p.uniqueId || "—"), h("span.muted", " (changes when a disk is deleted and recreated under the same name)"))),
+      h(
+        "p",
+        "uniqueId ",
+        h("code", p.uniqueId || "—"),
+        h("span.muted", " (changes when a disk is deleted and recreated under the same name)"),
+      ),
+    ),
   );
 }
 
@@ -116,23 +147,53 @@ function summaryCards(m) {
   return h(
     "section.cards",
     { "aria-label": "Summary" },
-    h("div.card", { id: "chain-count" },
+    h(
+      "div.card",
+      { id: "chain-count" },
       h("p.card-label", "Incremental snapshots"),
       h("p.card-value", h("span.count-value", String(m.count)), h("span.muted", ` of ${m.limit}`)),
       h("div.meter", { role: "img", "aria-label": `${m.count} of the per-disk limit of ${m.limit}` }, meterFill),
-      h("p.card-note", `${m.remaining} more allowed on this disk`)),
-    h("div.card", h("p.card-label", "Newest"), h("p.card-value.small", newest ? fmtAgo(newest.properties?.timeCreated) : "never"), h("p.card-note", newest ? fmtDate(newest.properties?.timeCreated) : "No incremental snapshot yet")),
-    h("div.card", h("p.card-label", "Still copying"), h("p.card-value", String(pending)), h("p.card-note", pending ? "completionPercent below 100" : "All copies complete")),
-    h("div.card", h("p.card-label", "Orphaned"), h("p.card-value", String(orphanCount)), h("p.card-note", m.orphaned.length ? `from ${plural(m.orphaned.length, "earlier incarnation")} of this disk` : "No earlier incarnation")),
+      h("p.card-note", `${m.remaining} more allowed on this disk`),
+    ),
+    h(
+      "div.card",
+      h("p.card-label", "Newest"),
+      h("p.card-value.small", newest ? fmtAgo(newest.properties?.timeCreated) : "never"),
+      h("p.card-note", newest ? fmtDate(newest.properties?.timeCreated) : "No incremental snapshot yet"),
+    ),
+    h(
+      "div.card",
+      h("p.card-label", "Still copying"),
+      h("p.card-value", String(pending)),
+      h("p.card-note", pending ? "completionPercent below 100" : "All copies complete"),
+    ),
+    h(
+      "div.card",
+      h("p.card-label", "Orphaned"),
+      h("p.card-value", String(orphanCount)),
+      h(
+        "p.card-note",
+        m.orphaned.length
+          ? `from ${plural(m.orphaned.length, "earlier incarnation")} of this disk`
+          : "No earlier incarnation",
+      ),
+    ),
   );
 }
 
-export const isPending = (snap) => typeof snap.properties?.completionPercent === "number" && snap.properties.completionPercent < 100;
+export const isPending = (snap) =>
+  typeof snap.properties?.completionPercent === "number" && snap.properties.completionPercent < 100;
 
 function statusCell(snap) {
   const p = snap.properties || {};
-  if (p.copyCompletionError) return h("span.badge.badge-bad", { title: p.copyCompletionError.errorMessage }, `Copy failed: ${p.copyCompletionError.errorCode}`);
-  if (p.provisioningState && p.provisioningState !== "Succeeded") return h("span.badge.badge-warn", p.provisioningState);
+  if (p.copyCompletionError)
+    return h(
+      "span.badge.badge-bad",
+      { title: p.copyCompletionError.errorMessage },
+      `Copy failed: ${p.copyCompletionError.errorCode}`,
+    );
+  if (p.provisioningState && p.provisioningState !== "Succeeded")
+    return h("span.badge.badge-warn", p.provisioningState);
   if (isPending(snap)) {
     const bar = progressBar(`Copy of ${snap.name}`);
     bar.set(p.completionPercent, `${p.completionPercent.toFixed(0)} % copied`);
@@ -145,19 +206,44 @@ function actionsCell(app, model, snap, { copy = true } = {}) {
   const incremental = snap.properties?.incremental;
   return h(
     "div.row-actions",
-    copy && incremental ? h("button.btn.btn-small", {
-      type: "button",
-      dataset: { action: "copy" },
-      "aria-label": `Copy ${snap.name} to another region`,
-      disabled: isPending(snap),
-      title: isPending(snap) ? "Wait until its own copy has completed" : null,
-      on: { click: () => openCopyDialog(app, model, snap) },
-    }, "Copy to region…") : null,
-    h("button.btn.btn-small.btn-danger-ghost", { type: "button", dataset: { action: "delete" }, "aria-label": `Delete ${snap.name}`, on: { click: () => openDeleteDialog(app, model, snap) } }, "Delete…"),
+    copy && incremental
+      ? h(
+          "button.btn.btn-small",
+          {
+            type: "button",
+            dataset: { action: "copy" },
+            "aria-label": `Copy ${snap.name} to another region`,
+            disabled: isPending(snap),
+            title: isPending(snap) ? "Wait until its own copy has completed" : null,
+            on: { click: () => openCopyDialog(app, model, snap) },
+          },
+          "Copy to region…",
+        )
+      : null,
+    h(
+      "button.btn.btn-small.btn-danger-ghost",
+      {
+        type: "button",
+        dataset: { action: "delete" },
+        "aria-label": `Delete ${snap.name}`,
+        on: { click: () => openDeleteDialog(app, model, snap) },
+      },
+      "Delete…",
+    ),
   );
 }
 
-function snapshotTable({ app, model, rows, caption, testid, numbered = false, columns = [], copy = true, statusCells }) {
+function snapshotTable({
+  app,
+  model,
+  rows,
+  caption,
+  testid,
+  numbered = false,
+  columns = [],
+  copy = true,
+  statusCells,
+}) {
   const hl = highlight.id;
   return h(
     "div.table-wrap",
@@ -165,32 +251,53 @@ function snapshotTable({ app, model, rows, caption, testid, numbered = false, co
       "table.grid.stack",
       { dataset: { testid } },
       h("caption.visually-hidden", caption),
-      h("thead", h("tr",
-        numbered ? h("th.num", { scope: "col" }, "#") : null,
-        h("th", { scope: "col" }, "Name"),
-        h("th", { scope: "col" }, "Created"),
-        columns.map((c) => h("th", { scope: "col" }, c.label)),
-        h("th", { scope: "col" }, "SKU"),
-        h("th", { scope: "col" }, "Status"),
-        h("th", { scope: "col" }, h("span.visually-hidden", "Actions")))),
-      h("tbody", rows.length
-        ? rows.map((snap, i) => {
-          const status = h("td", { dataset: { label: "Status" } }, statusCell(snap));
-          statusCells?.set(snap.id.toLowerCase(), status);
-          const isNew = hl && snap.id.toLowerCase() === hl;
-          return h(
-            `tr${isNew ? ".new" : ""}`,
-            { dataset: { name: snap.name, id: snap.id }, tabindex: isNew ? "-1" : null },
-            numbered ? h("td.num", { dataset: { label: "#" } }, String(i + 1)) : null,
-            h("td", { dataset: { label: "Name" } }, h("span.snap-name", snap.name), isNew ? h("span.badge.badge-new", "new") : null),
-            h("td", { dataset: { label: "Created" } }, h("time", { datetime: snap.properties?.timeCreated, title: snap.properties?.timeCreated }, fmtDate(snap.properties?.timeCreated))),
-            columns.map((c) => h("td", { dataset: { label: c.label } }, c.render(snap))),
-            h("td", { dataset: { label: "SKU" } }, snap.sku?.name || "—"),
-            status,
-            h("td", { dataset: { label: "Actions" } }, actionsCell(app, model, snap, { copy })),
-          );
-        })
-        : h("tr.empty", h("td", { colspan: String(5 + (numbered ? 1 : 0) + columns.length) }, "None."))),
+      h(
+        "thead",
+        h(
+          "tr",
+          numbered ? h("th.num", { scope: "col" }, "#") : null,
+          h("th", { scope: "col" }, "Name"),
+          h("th", { scope: "col" }, "Created"),
+          columns.map((c) => h("th", { scope: "col" }, c.label)),
+          h("th", { scope: "col" }, "SKU"),
+          h("th", { scope: "col" }, "Status"),
+          h("th", { scope: "col" }, h("span.visually-hidden", "Actions")),
+        ),
+      ),
+      h(
+        "tbody",
+        rows.length
+          ? rows.map((snap, i) => {
+              const status = h("td", { dataset: { label: "Status" } }, statusCell(snap));
+              statusCells?.set(snap.id.toLowerCase(), status);
+              const isNew = hl && snap.id.toLowerCase() === hl;
+              return h(
+                `tr${isNew ? ".new" : ""}`,
+                { dataset: { name: snap.name, id: snap.id }, tabindex: isNew ? "-1" : null },
+                numbered ? h("td.num", { dataset: { label: "#" } }, String(i + 1)) : null,
+                h(
+                  "td",
+                  { dataset: { label: "Name" } },
+                  h("span.snap-name", snap.name),
+                  isNew ? h("span.badge.badge-new", "new") : null,
+                ),
+                h(
+                  "td",
+                  { dataset: { label: "Created" } },
+                  h(
+                    "time",
+                    { datetime: snap.properties?.timeCreated, title: snap.properties?.timeCreated },
+                    fmtDate(snap.properties?.timeCreated),
+                  ),
+                ),
+                columns.map((c) => h("td", { dataset: { label: c.label } }, c.render(snap))),
+                h("td", { dataset: { label: "SKU" } }, snap.sku?.name || "—"),
+                status,
+                h("td", { dataset: { label: "Actions" } }, actionsCell(app, model, snap, { copy })),
+              );
+            })
+          : h("tr.empty", h("td", { colspan: String(5 + (numbered ? 1 : 0) + columns.length) }, "None.")),
+      ),
     ),
   );
 }
@@ -200,38 +307,127 @@ function snapshotsTab(app, model, { signal, go }) {
   const statusCells = new Map();
   const lanes = [
     { label: "This disk", kind: "current", snapshots: chain },
-    ...orphaned.map((c, i) => ({ label: `Orphaned chain${orphaned.length > 1 ? ` ${i + 1}` : ""}`, kind: "orphaned", snapshots: c.snapshots })),
+    ...orphaned.map((c, i) => ({
+      label: `Orphaned chain${orphaned.length > 1 ? ` ${i + 1}` : ""}`,
+      kind: "orphaned",
+      snapshots: c.snapshots,
+    })),
     { label: "Full snapshots", kind: "full", snapshots: full },
-    ...[...new Set(copies.map((c) => c.location))].map((loc) => ({ label: `Copies · ${loc}`, kind: "copy", snapshots: copies.filter((c) => c.location === loc) })),
+    ...[...new Set(copies.map((c) => c.location))].map((loc) => ({
+      label: `Copies · ${loc}`,
+      kind: "copy",
+      snapshots: copies.filter((c) => c.location === loc),
+    })),
   ];
-  const figure = h("figure.timeline-figure", timelineSvg(lanes, { highlight: highlight.id }), h("figcaption.legend",
-    h("span.lg.lg-current", "incremental"), h("span.lg.lg-orphaned", "orphaned"), h("span.lg.lg-full", "full"), h("span.lg.lg-copy", "copy in another region"), h("span.lg.lg-pending", "still copying")));
+  const figure = h(
+    "figure.timeline-figure",
+    timelineSvg(lanes, { highlight: highlight.id }),
+    h(
+      "figcaption.legend",
+      h("span.lg.lg-current", "incremental"),
+      h("span.lg.lg-orphaned", "orphaned"),
+      h("span.lg.lg-full", "full"),
+      h("span.lg.lg-copy", "copy in another region"),
+      h("span.lg.lg-pending", "still copying"),
+    ),
+  );
 
   const out = h(
     "div.snapshots-tab",
     h("section.block", h("h2", "Timeline"), figure),
     h(
       "section.block",
-      h("header.block-head", h("h2", { id: "chain-heading" }, "Incremental chain ", h("span.muted", "(oldest → newest)")),
-        h("button.btn.btn-small", { type: "button", on: { click: () => go("create") } }, "+ New snapshot")),
+      h(
+        "header.block-head",
+        h("h2", { id: "chain-heading" }, "Incremental chain ", h("span.muted", "(oldest → newest)")),
+        h("button.btn.btn-small", { type: "button", on: { click: () => go("create") } }, "+ New snapshot"),
+      ),
       chain.length
-        ? snapshotTable({ app, model, rows: chain, caption: "Incremental snapshots of this disk, oldest first", testid: "chain", numbered: true, statusCells })
-        : h("p.empty-note", "This disk has no incremental snapshot yet. The first one is a full copy; later ones hold only the changes.", " ", h("button.btn.btn-small.btn-primary", { type: "button", on: { click: () => go("create") } }, "Create the first one")),
+        ? snapshotTable({
+            app,
+            model,
+            rows: chain,
+            caption: "Incremental snapshots of this disk, oldest first",
+            testid: "chain",
+            numbered: true,
+            statusCells,
+          })
+        : h(
+            "p.empty-note",
+            "This disk has no incremental snapshot yet. The first one is a full copy; later ones hold only the changes.",
+            " ",
+            h(
+              "button.btn.btn-small.btn-primary",
+              { type: "button", on: { click: () => go("create") } },
+              "Create the first one",
+            ),
+          ),
     ),
     copies.length
-      ? h("section.block", h("h2", "Copies in other regions"), h("p.hint", "Made with CopyStart from snapshots of this disk; usable once completionPercent reaches 100."),
-        snapshotTable({ app, model, rows: copies, caption: "Cross-region copies", testid: "copies", statusCells, copy: false,
-          columns: [{ label: "Region", render: (s) => s.location }, { label: "Copied from", render: (s) => lastSegment(s.properties?.creationData?.sourceResourceId) }] }))
+      ? h(
+          "section.block",
+          h("h2", "Copies in other regions"),
+          h("p.hint", "Made with CopyStart from snapshots of this disk; usable once completionPercent reaches 100."),
+          snapshotTable({
+            app,
+            model,
+            rows: copies,
+            caption: "Cross-region copies",
+            testid: "copies",
+            statusCells,
+            copy: false,
+            columns: [
+              { label: "Region", render: (s) => s.location },
+              { label: "Copied from", render: (s) => lastSegment(s.properties?.creationData?.sourceResourceId) },
+            ],
+          }),
+        )
       : null,
     orphaned.length
-      ? h("section.block.orphaned", { dataset: { testid: "orphaned" } }, h("h2", "Orphaned chains"),
-        h("p.hint", "These snapshots were taken of an earlier disk with the same name, deleted and recreated since (a different uniqueId). They are not part of this disk's chain and don't count against its limit; they still cost storage."),
-        orphaned.map((c) => h("div.orphan-chain",
-          h("p.small", `${plural(c.count, "snapshot")} · family `, h("code", c.incrementalSnapshotFamilyId || "—"), " · source uniqueId ", h("code", c.sourceUniqueId || "—")),
-          snapshotTable({ app, model, rows: c.snapshots, caption: "Orphaned snapshots", testid: "orphaned-chain", statusCells }))))
+      ? h(
+          "section.block.orphaned",
+          { dataset: { testid: "orphaned" } },
+          h("h2", "Orphaned chains"),
+          h(
+            "p.hint",
+            "These snapshots were taken of an earlier disk with the same name, deleted and recreated since (a different uniqueId). They are not part of this disk's chain and don't count against its limit; they still cost storage.",
+          ),
+          orphaned.map((c) =>
+            h(
+              "div.orphan-chain",
+              h(
+                "p.small",
+                `${plural(c.count, "snapshot")} · family `,
+                h("code", c.incrementalSnapshotFamilyId || "—"),
+                " · source uniqueId ",
+                h("code", c.sourceUniqueId || "—"),
+              ),
+              snapshotTable({
+                app,
+                model,
+                rows: c.snapshots,
+                caption: "Orphaned snapshots",
+                testid: "orphaned-chain",
+                statusCells,
+              }),
+            ),
+          ),
+        )
       : null,
     full.length
-      ? h("section.block", h("h2", "Full snapshots of this disk"), snapshotTable({ app, model, rows: full, caption: "Full snapshots", testid: "full", statusCells, copy: false }))
+      ? h(
+          "section.block",
+          h("h2", "Full snapshots of this disk"),
+          snapshotTable({
+            app,
+            model,
+            rows: full,
+            caption: "Full snapshots",
+            testid: "full",
+            statusCells,
+            copy: false,
+          }),
+        )
       : null,
   );
   watchPending(app, model, statusCells, signal);

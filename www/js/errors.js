@@ -68,7 +68,9 @@ export function describeError(e) {
   return {
     title: code ? TITLES[code] : "Something went wrong",
     message: e.message || String(e),
-    advice: code ? advice(e) : "This is probably a bug in the page. Reload it; if it happens again, report what you did.",
+    advice: code
+      ? advice(e)
+      : "This is probably a bug in the page. Reload it; if it happens again, report what you did.",
     facts,
     code,
     armCode: e.armCode || null,

@@ -26,11 +26,14 @@ export function exportTab(app, model, { go }) {
   const v = validate(lib, disk, values, []);
   const formTags = v.options.tags || {};
 
-  const naming = h("select", { name: "naming", value: "documented" },
+  const naming = h(
+    "select",
+    { name: "naming", value: "documented" },
     h("option", { value: "documented" }, "Documented default: <disk>_snapshot1"),
     h("option", { value: "timestamp" }, "Timestamped: <disk>-snap-<utcNow>"),
     h("option", { value: "parameter" }, "A snapshotName parameter"),
-    h("option", { value: "fixed" }, "The name from the create form"));
+    h("option", { value: "fixed" }, "The name from the create form"),
+  );
   const outputs = h("input", { type: "checkbox", name: "outputs" });
   const useTags = h("input", { type: "checkbox", name: "tags", disabled: !Object.keys(formTags).length });
   const fixedLoc = h("input", { type: "checkbox", name: "location" });
@@ -49,9 +52,28 @@ export function exportTab(app, model, { go }) {
       const template = lib.buildSnapshotTemplate(topts);
       const parameters = lib.buildTemplateParameters(topts);
       blocks.push(
-        codeBlock({ title: "ARM template", text: json(template), filename: `${disk.name}-snapshot.template.json`, testid: "template", lang: "json" }),
-        codeBlock({ title: "Parameters file", text: json(parameters), filename: `${disk.name}-snapshot.parameters.json`, testid: "parameters", lang: "json" }),
-        h("p.hint", "Deploy: ", h("code", `az deployment group create --resource-group ${diskRg(disk)} --template-file ${disk.name}-snapshot.template.json --parameters @${disk.name}-snapshot.parameters.json`)),
+        codeBlock({
+          title: "ARM template",
+          text: json(template),
+          filename: `${disk.name}-snapshot.template.json`,
+          testid: "template",
+          lang: "json",
+        }),
+        codeBlock({
+          title: "Parameters file",
+          text: json(parameters),
+          filename: `${disk.name}-snapshot.parameters.json`,
+          testid: "parameters",
+          lang: "json",
+        }),
+        h(
+          "p.hint",
+          "Deploy: ",
+          h(
+            "code",
+            `az deployment group create --resource-group ${diskRg(disk)} --template-file ${disk.name}-snapshot.template.json --parameters @${disk.name}-snapshot.parameters.json`,
+          ),
+        ),
       );
     } catch (e) {
       blocks.push(errorCard(e, { compact: true }));
@@ -59,14 +81,76 @@ export function exportTab(app, model, { go }) {
     if (v.config) {
       blocks.push(
         h("h2", "The same snapshot, other ways"),
-        h("p.hint", "From the create form's values (", h("a", { href: "#", on: { click: (ev) => { ev.preventDefault(); go("create"); } } }, "edit them"), ")."),
-        codeBlock({ title: "PowerShell (Az.Compute)", text: powershellCommand(v.config), filename: `${disk.name}-snapshot.ps1`, type: "text/plain", testid: "powershell", lang: "powershell" }),
-        codeBlock({ title: "Azure CLI", text: azCommand(v.config), filename: `${disk.name}-snapshot.sh`, type: "text/plain", testid: "az", lang: "sh" }),
-        codeBlock({ title: "Request body (JSON)", text: json(v.config.body), filename: `${v.config.name}.request.json`, testid: "request-body", lang: "json" }),
-        codeBlock({ title: "REST request", text: restRequest(v.config, app.session.endpoint), type: "text/plain", testid: "rest", lang: "http" }),
+        h(
+          "p.hint",
+          "From the create form's values (",
+          h(
+            "a",
+            {
+              href: "#",
+              on: {
+                click: (ev) => {
+                  ev.preventDefault();
+                  go("create");
+                },
+              },
+            },
+            "edit them",
+          ),
+          ").",
+        ),
+        codeBlock({
+          title: "PowerShell (Az.Compute)",
+          text: powershellCommand(v.config),
+          filename: `${disk.name}-snapshot.ps1`,
+          type: "text/plain",
+          testid: "powershell",
+          lang: "powershell",
+        }),
+        codeBlock({
+          title: "Azure CLI",
+          text: azCommand(v.config),
+          filename: `${disk.name}-snapshot.sh`,
+          type: "text/plain",
+          testid: "az",
+          lang: "sh",
+        }),
+        codeBlock({
+          title: "Request body (JSON)",
+          text: json(v.config.body),
+          filename: `${v.config.name}.request.json`,
+          testid: "request-body",
+          lang: "json",
+        }),
+        codeBlock({
+          title: "REST request",
+          text: restRequest(v.config, app.session.endpoint),
+          type: "text/plain",
+          testid: "rest",
+          lang: "http",
+        }),
       );
     } else {
-      blocks.push(h("h2", "The same snapshot, other ways"), h("p.warn-text", "The create form has problems, so no command can be shown. ", h("a", { href: "#", on: { click: (ev) => { ev.preventDefault(); go("create"); } } }, "Fix them in the form.")));
+      blocks.push(
+        h("h2", "The same snapshot, other ways"),
+        h(
+          "p.warn-text",
+          "The create form has problems, so no command can be shown. ",
+          h(
+            "a",
+            {
+              href: "#",
+              on: {
+                click: (ev) => {
+                  ev.preventDefault();
+                  go("create");
+                },
+              },
+            },
+            "Fix them in the form.",
+          ),
+        ),
+      );
     }
     mount(out, blocks);
   };
@@ -75,12 +159,26 @@ export function exportTab(app, model, { go }) {
   return h(
     "div.export-tab",
     h("h2", "ARM template"),
-    h("p.hint", "A deployable template that takes an incremental snapshot of this disk, from ", h("code", "buildSnapshotTemplate"), ", and its parameters file from ", h("code", "buildTemplateParameters"), "."),
-    h("div.form-grid.export-options",
+    h(
+      "p.hint",
+      "A deployable template that takes an incremental snapshot of this disk, from ",
+      h("code", "buildSnapshotTemplate"),
+      ", and its parameters file from ",
+      h("code", "buildTemplateParameters"),
+      ".",
+    ),
+    h(
+      "div.form-grid.export-options",
       field({ label: "Snapshot names", input: naming }),
       h("label.check", outputs, " Outputs with the snapshot ids"),
-      h("label.check", useTags, " Tags from the create form", Object.keys(formTags).length ? "" : h("span.muted", " (none set)")),
-      h("label.check", fixedLoc, ` Fixed region (${disk.location}) instead of the resource group's`)),
+      h(
+        "label.check",
+        useTags,
+        " Tags from the create form",
+        Object.keys(formTags).length ? "" : h("span.muted", " (none set)"),
+      ),
+      h("label.check", fixedLoc, ` Fixed region (${disk.location}) instead of the resource group's`),
+    ),
     out,
   );
 }

@@ -8,7 +8,17 @@ import { sameId } from "./dom.js";
 export const formState = new Map();
 
 /** The form's fields, in the order they are shown. */
-export const FIELDS = ["name", "resourceGroup", "sku", "tags", "networkAccessPolicy", "diskAccessId", "publicNetworkAccess", "dataAccessAuthMode", "instantAccessDurationMinutes"];
+export const FIELDS = [
+  "name",
+  "resourceGroup",
+  "sku",
+  "tags",
+  "networkAccessPolicy",
+  "diskAccessId",
+  "publicNetworkAccess",
+  "dataAccessAuthMode",
+  "instantAccessDurationMinutes",
+];
 
 /** The form's defaults, from what buildSnapshotConfig makes of the disk with no options. */
 export function defaultsFor(lib, disk) {
@@ -18,12 +28,16 @@ export function defaultsFor(lib, disk) {
     name: cfg.name,
     resourceGroup: cfg.resourceGroup,
     sku: cfg.body.sku?.name || "",
-    tags: Object.entries(cfg.body.tags || {}).map(([k, v]) => `${k}=${v}`).join("\n"),
+    tags: Object.entries(cfg.body.tags || {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n"),
     networkAccessPolicy: p.networkAccessPolicy || "AllowAll",
     diskAccessId: p.diskAccessId || "",
     publicNetworkAccess: p.publicNetworkAccess || "Enabled",
     dataAccessAuthMode: p.dataAccessAuthMode || "",
-    instantAccessDurationMinutes: p.creationData.instantAccessDurationMinutes ? String(p.creationData.instantAccessDurationMinutes) : "",
+    instantAccessDurationMinutes: p.creationData.instantAccessDurationMinutes
+      ? String(p.creationData.instantAccessDurationMinutes)
+      : "",
   };
 }
 
@@ -86,7 +100,9 @@ export function validate(lib, disk, values, existing = []) {
   }
   const general = [];
   if (error) {
-    const violations = error.violations?.length ? error.violations : [{ field: error.field, rule: error.code, message: error.message }];
+    const violations = error.violations?.length
+      ? error.violations
+      : [{ field: error.field, rule: error.code, message: error.message }];
     for (const v of violations) {
       const f = fieldOf(v.field);
       if (f) byField[f] = byField[f] ? `${byField[f]} ${v.message}` : v.message;

@@ -34,7 +34,16 @@ async function boot() {
     app.lib = lib;
     app.emulator = emulator;
   } catch (e) {
-    mount(main, h("section.panel", h("h1", "The page could not start"), errorCard(e, { actions: [h("button.btn", { type: "button", on: { click: () => location.reload() } }, "Reload")] })));
+    mount(
+      main,
+      h(
+        "section.panel",
+        h("h1", "The page could not start"),
+        errorCard(e, {
+          actions: [h("button.btn", { type: "button", on: { click: () => location.reload() } }, "Reload")],
+        }),
+      ),
+    );
     return;
   }
   try {
@@ -76,13 +85,36 @@ async function signOut({ reason } = {}) {
 /** An error from an action (not a view load): a dismissible alert at the top. */
 function showError(e, { retry } = {}) {
   const actions = [];
-  if (retry) actions.push(h("button.btn", { type: "button", on: { click: (ev) => { ev.target.closest(".alert")?.remove(); retry(); } } }, "Try again"));
+  if (retry)
+    actions.push(
+      h(
+        "button.btn",
+        {
+          type: "button",
+          on: {
+            click: (ev) => {
+              ev.target.closest(".alert")?.remove();
+              retry();
+            },
+          },
+        },
+        "Try again",
+      ),
+    );
   if (e?.code === "UNAUTHORIZED" && app.session) actions.push(signInAgainButton());
   return showAlert(errorCard(e, { actions }));
 }
 
 function signInAgainButton() {
-  return h("button.btn.btn-primary", { type: "button", dataset: { action: "sign-in-again" }, on: { click: () => signOut({ reason: "Signed out. Connect again to continue." }) } }, "Sign in again");
+  return h(
+    "button.btn.btn-primary",
+    {
+      type: "button",
+      dataset: { action: "sign-in-again" },
+      on: { click: () => signOut({ reason: "Signed out. Connect again to continue." }) },
+    },
+    "Sign in again",
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -99,7 +131,10 @@ function renderSession() {
     mount(banner);
     return;
   }
-  const badge = s.mode === "demo" ? h("span.badge.badge-demo", "DEMO") : h("span.badge.badge-cloud", s.cloud === "AzureCloud" ? "Azure" : clouds()[s.cloud].label);
+  const badge =
+    s.mode === "demo"
+      ? h("span.badge.badge-demo", "DEMO")
+      : h("span.badge.badge-cloud", s.cloud === "AzureCloud" ? "Azure" : clouds()[s.cloud].label);
   let extra = null;
   if (s.mode === "token" && s.expiresAt) {
     const mins = Math.round((s.expiresAt - Date.now()) / 60000);
@@ -116,11 +151,17 @@ function renderSession() {
     banner.hidden = false;
     mount(
       banner,
-      h("p", h("strong", "Demo mode."), " This page is talking to a local ARM emulator with sample data on this machine, not to Azure. Nothing you do here touches a real subscription."),
+      h(
+        "p",
+        h("strong", "Demo mode."),
+        " This page is talking to a local ARM emulator with sample data on this machine, not to Azure. Nothing you do here touches a real subscription.",
+      ),
       h(
         "div.simulate",
         h("span.simulate-label", { id: "simulate-label" }, "Simulate a problem:"),
-        h("div.simulate-buttons", { role: "group", "aria-labelledby": "simulate-label" },
+        h(
+          "div.simulate-buttons",
+          { role: "group", "aria-labelledby": "simulate-label" },
           simButton("throttle", "Throttling (429)", simulateThrottle),
           simButton("expired", "Expired token (401)", () => simulateToken("expired")),
           simButton("forbidden", "Missing permission (403)", () => simulateToken("forbidden")),
@@ -178,7 +219,8 @@ async function route() {
   app.view = controller;
   const r = parseRoute(location.hash);
   const main = $("#main");
-  if (!app.session && r.name !== "connect" && r.name !== "home" && r.name !== "notfound") app.pendingRoute = location.hash;
+  if (!app.session && r.name !== "connect" && r.name !== "home" && r.name !== "notfound")
+    app.pendingRoute = location.hash;
   if (!app.session || r.name === "connect") {
     renderCrumbs([]);
     mount(main, connectView());
@@ -191,7 +233,14 @@ async function route() {
   }
   if (r.name === "notfound") {
     renderCrumbs([]);
-    mount(main, h("section.panel", h("h1", { tabindex: "-1" }, "There is no such page"), h("p", h("a", { href: href.subs() }, "Go to your subscriptions"))));
+    mount(
+      main,
+      h(
+        "section.panel",
+        h("h1", { tabindex: "-1" }, "There is no such page"),
+        h("p", h("a", { href: href.subs() }, "Go to your subscriptions")),
+      ),
+    );
     focusHeading();
     return;
   }
@@ -214,7 +263,9 @@ async function route() {
 }
 
 function renderViewError(view, e) {
-  const actions = [h("button.btn", { type: "button", dataset: { action: "retry" }, on: { click: () => app.rerender() } }, "Try again")];
+  const actions = [
+    h("button.btn", { type: "button", dataset: { action: "retry" }, on: { click: () => app.rerender() } }, "Try again"),
+  ];
   if (e?.code === "UNAUTHORIZED") actions.unshift(signInAgainButton());
   if (e?.code === "NOT_FOUND") actions.push(h("a.btn", { href: upOne(location.hash) }, "Go back up"));
   mount(view, h("section.panel", h("h1", { tabindex: "-1" }, "This could not be shown"), errorCard(e, { actions })));
@@ -244,7 +295,15 @@ function renderCrumbs(items) {
   nav.hidden = false;
   mount(
     nav,
-    h("ol", items.map((it, i) => h("li", i === items.length - 1 ? h("span", { "aria-current": "page" }, it.text) : h("a", { href: it.href }, it.text)))),
+    h(
+      "ol",
+      items.map((it, i) =>
+        h(
+          "li",
+          i === items.length - 1 ? h("span", { "aria-current": "page" }, it.text) : h("a", { href: it.href }, it.text),
+        ),
+      ),
+    ),
   );
 }
 
@@ -291,7 +350,10 @@ function connectView() {
   return h(
     "section.panel.connect",
     h("h1", "Connect"),
-    h("p.lead", "Back up Azure managed disks with incremental snapshots: browse your disks, see each disk's snapshot chain, create, copy to another region, delete, and export ARM templates and commands."),
+    h(
+      "p.lead",
+      "Back up Azure managed disks with incremental snapshots: browse your disks, see each disk's snapshot chain, create, copy to another region, delete, and export ARM templates and commands.",
+    ),
     connectTabs.tablist,
     h("div.tab-panels", connectTabs.panel),
   );
@@ -324,39 +386,71 @@ async function afterConnect(session, host) {
 function demoPanel() {
   const out = h("div.connect-result");
   const info = app.emulator?.seedInfo;
-  const btn = h("button.btn.btn-primary.btn-large", {
-    type: "button",
-    id: "connect-demo",
-    on: {
-      click: async () => {
-        btn.disabled = true;
-        mount(out, loading("Connecting to the local emulator…"));
-        await afterConnect(demoSession(app.lib, app.emulator), out);
-        btn.disabled = false;
+  const btn = h(
+    "button.btn.btn-primary.btn-large",
+    {
+      type: "button",
+      id: "connect-demo",
+      on: {
+        click: async () => {
+          btn.disabled = true;
+          mount(out, loading("Connecting to the local emulator…"));
+          await afterConnect(demoSession(app.lib, app.emulator), out);
+          btn.disabled = false;
+        },
       },
     },
-  }, "Open the demo");
+    "Open the demo",
+  );
   return h(
     "div",
-    h("p", h("span.badge.badge-demo", "DEMO"), " A local ARM emulator started by ", h("code", "npm start"), " answers on this origin with sample data",
-      info ? ` (${plural(info.resourceGroups.length, "resource group")}, ${plural(info.disks.length, "disk")}, ${plural(info.snapshots, "snapshot")})` : "",
-      ". No Azure account is needed and nothing reaches Azure."),
+    h(
+      "p",
+      h("span.badge.badge-demo", "DEMO"),
+      " A local ARM emulator started by ",
+      h("code", "npm start"),
+      " answers on this origin with sample data",
+      info
+        ? ` (${plural(info.resourceGroups.length, "resource group")}, ${plural(info.disks.length, "disk")}, ${plural(info.snapshots, "snapshot")})`
+        : "",
+      ". No Azure account is needed and nothing reaches Azure.",
+    ),
     btn,
     out,
   );
 }
 
 function cloudSelect(value) {
-  return h("select", { value: clouds()[value] ? value : "AzureCloud" }, Object.entries(clouds()).map(([k, c]) => h("option", { value: k }, c.label)));
+  return h(
+    "select",
+    { value: clouds()[value] ? value : "AzureCloud" },
+    Object.entries(clouds()).map(([k, c]) => h("option", { value: k }, c.label)),
+  );
 }
 
 function entraPanel() {
   const p = app.params;
   const out = h("div.connect-result");
   const cloud = cloudSelect(p.get("cloud"));
-  const clientId = h("input", { type: "text", value: p.get("clientId") || p.get("client_id") || "", autocomplete: "off", spellcheck: "false", placeholder: "00000000-0000-0000-0000-000000000000" });
-  const tenant = h("input", { type: "text", value: p.get("tenant") || "organizations", autocomplete: "off", spellcheck: "false" });
-  const interaction = h("select", { value: p.get("interaction") === "redirect" ? "redirect" : "popup" }, h("option", { value: "popup" }, "Pop-up window"), h("option", { value: "redirect" }, "Redirect this page"));
+  const clientId = h("input", {
+    type: "text",
+    value: p.get("clientId") || p.get("client_id") || "",
+    autocomplete: "off",
+    spellcheck: "false",
+    placeholder: "00000000-0000-0000-0000-000000000000",
+  });
+  const tenant = h("input", {
+    type: "text",
+    value: p.get("tenant") || "organizations",
+    autocomplete: "off",
+    spellcheck: "false",
+  });
+  const interaction = h(
+    "select",
+    { value: p.get("interaction") === "redirect" ? "redirect" : "popup" },
+    h("option", { value: "popup" }, "Pop-up window"),
+    h("option", { value: "redirect" }, "Redirect this page"),
+  );
   const form = h(
     "form.form",
     {
@@ -365,7 +459,12 @@ function entraPanel() {
           ev.preventDefault();
           mount(out, loading("Signing in…"));
           try {
-            const session = await entraSignIn(app.lib, { clientId: clientId.value.trim(), tenant: tenant.value.trim(), cloud: cloud.value, interaction: interaction.value });
+            const session = await entraSignIn(app.lib, {
+              clientId: clientId.value.trim(),
+              tenant: tenant.value.trim(),
+              cloud: cloud.value,
+              interaction: interaction.value,
+            });
             await afterConnect(session, out);
           } catch (e) {
             connectError(out, e);
@@ -373,13 +472,25 @@ function entraPanel() {
         },
       },
     },
-    h("div.form-grid",
+    h(
+      "div.form-grid",
       field({ label: "Cloud", input: cloud }),
-      field({ label: "Application (client) id", input: clientId, hint: "An app registration with a single-page-application redirect URI of this page's address and the Azure Service Management permission (user_impersonation)." }),
+      field({
+        label: "Application (client) id",
+        input: clientId,
+        hint: "An app registration with a single-page-application redirect URI of this page's address and the Azure Service Management permission (user_impersonation).",
+      }),
       field({ label: "Tenant", input: tenant, hint: "A tenant id or domain, or organizations." }),
       field({ label: "Sign-in window", input: interaction }),
     ),
-    h("p.hint", "Scope requested: ", h("code.scope", `${clouds()[cloud.value]?.arm}/.default`), ". The library is loaded only now, keeps tokens in memory, and forgets them when you sign out. Settings can also come from the address: ", h("code", "?clientId=…&tenant=…&cloud=…"), "."),
+    h(
+      "p.hint",
+      "Scope requested: ",
+      h("code.scope", `${clouds()[cloud.value]?.arm}/.default`),
+      ". The library is loaded only now, keeps tokens in memory, and forgets them when you sign out. Settings can also come from the address: ",
+      h("code", "?clientId=…&tenant=…&cloud=…"),
+      ".",
+    ),
     h("button.btn.btn-primary", { type: "submit" }, "Sign in"),
     out,
   );
@@ -392,7 +503,12 @@ function entraPanel() {
 function tokenPanel() {
   const out = h("div.connect-result");
   const cloud = cloudSelect(app.params.get("cloud"));
-  const token = h("textarea.token", { rows: "4", autocomplete: "off", spellcheck: "false", placeholder: "eyJ0eXAiOiJKV1Qi…" });
+  const token = h("textarea.token", {
+    rows: "4",
+    autocomplete: "off",
+    spellcheck: "false",
+    placeholder: "eyJ0eXAiOiJKV1Qi…",
+  });
   const cmd = h("code.cmd");
   const setCmd = () => {
     cmd.textContent = `az account get-access-token --resource ${clouds()[cloud.value].arm}/ --query accessToken -o tsv`;
@@ -418,7 +534,15 @@ function tokenPanel() {
         },
       },
     },
-    h("div.form-grid", field({ label: "Cloud", input: cloud }), field({ label: "Access token", input: token, hint: "Kept in this tab's memory only; gone when you sign out or close the tab." })),
+    h(
+      "div.form-grid",
+      field({ label: "Cloud", input: cloud }),
+      field({
+        label: "Access token",
+        input: token,
+        hint: "Kept in this tab's memory only; gone when you sign out or close the tab.",
+      }),
+    ),
     h("p.hint", "Get one with: ", cmd),
     h("button.btn.btn-primary", { type: "submit" }, "Connect"),
     out,
@@ -445,7 +569,10 @@ async function subscriptionsView(view, { signal }) {
       rowLink: (s) => href.sub(s.subscriptionId),
       empty: "This account sees no subscription.",
       columns: [
-        { label: "Name", render: (s) => h("a", { href: href.sub(s.subscriptionId) }, s.displayName || s.subscriptionId) },
+        {
+          label: "Name",
+          render: (s) => h("a", { href: href.sub(s.subscriptionId) }, s.displayName || s.subscriptionId),
+        },
         { label: "Subscription id", render: (s) => h("code", s.subscriptionId) },
         { label: "State", render: (s) => s.state || "—" },
       ],
@@ -460,7 +587,10 @@ function refreshButton() {
 function tagList(tags) {
   const entries = Object.entries(tags || {});
   if (!entries.length) return h("span.muted", "—");
-  return h("span.tags", entries.map(([k, v]) => h("span.tag", `${k}: ${v}`)));
+  return h(
+    "span.tags",
+    entries.map(([k, v]) => h("span.tag", `${k}: ${v}`)),
+  );
 }
 
 async function resourceGroupsView(view, { route: r, signal }) {
@@ -471,13 +601,20 @@ async function resourceGroupsView(view, { route: r, signal }) {
   const name = await subscriptionName(r.sub, signal);
   mount(
     view,
-    h("header.view-head", h("div", h("h1", "Resource groups"), h("p.sub", name, " · ", h("code", r.sub))), refreshButton()),
+    h(
+      "header.view-head",
+      h("div", h("h1", "Resource groups"), h("p.sub", name, " · ", h("code", r.sub))),
+      refreshButton(),
+    ),
     searchableTable({
       caption: "resource groups",
       testid: "resource-groups",
       rows: groups,
       rowKey: (g) => g.name,
-      searchText: (g) => `${g.name} ${g.location} ${Object.entries(g.tags || {}).flat().join(" ")}`,
+      searchText: (g) =>
+        `${g.name} ${g.location} ${Object.entries(g.tags || {})
+          .flat()
+          .join(" ")}`,
       rowLink: (g) => href.rg(r.sub, g.name),
       empty: "No resource group in this subscription.",
       columns: [
@@ -497,14 +634,27 @@ async function disksView(view, { route: r, signal }) {
   disks.sort((a, b) => a.name.localeCompare(b.name));
   mount(
     view,
-    h("header.view-head", h("div", h("h1", r.rg), h("p.sub", `Managed disks · ${plural(disks.length, "disk")}`)), refreshButton()),
+    h(
+      "header.view-head",
+      h("div", h("h1", r.rg), h("p.sub", `Managed disks · ${plural(disks.length, "disk")}`)),
+      refreshButton(),
+    ),
     searchableTable({
       caption: "disks",
       testid: "disks",
       rows: disks,
       rowKey: (d) => d.name,
       placeholder: "Filter by name, sku, state, location, VM…",
-      searchText: (d) => [d.name, d.sku?.name, d.properties?.diskState, d.location, (d.zones || []).join(" "), lastSegment(d.managedBy), d.properties?.diskSizeGB].join(" "),
+      searchText: (d) =>
+        [
+          d.name,
+          d.sku?.name,
+          d.properties?.diskState,
+          d.location,
+          (d.zones || []).join(" "),
+          lastSegment(d.managedBy),
+          d.properties?.diskSizeGB,
+        ].join(" "),
       rowLink: (d) => href.disk(r.sub, r.rg, d.name),
       empty: "No managed disk in this resource group.",
       columns: [
@@ -514,7 +664,11 @@ async function disksView(view, { route: r, signal }) {
         { label: "State", render: (d) => diskStateBadge(d.properties?.diskState) },
         { label: "Location", render: (d) => d.location },
         { label: "Zones", render: (d) => (d.zones?.length ? d.zones.join(", ") : "—") },
-        { label: "Attached VM", render: (d) => (d.managedBy ? h("span", { title: d.managedBy }, lastSegment(d.managedBy)) : h("span.muted", "—")) },
+        {
+          label: "Attached VM",
+          render: (d) =>
+            d.managedBy ? h("span", { title: d.managedBy }, lastSegment(d.managedBy)) : h("span.muted", "—"),
+        },
       ],
     }),
   );

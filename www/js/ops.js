@@ -32,7 +32,11 @@ export async function runOperation({ title, kind, diskId, run, successText, succ
   const controller = new AbortController();
   const bar = progressBar(title);
   const phase = h("p.op-phase", PHASES.submitting);
-  const cancel = h("button.btn.btn-small", { type: "button", dataset: { action: "cancel" }, on: { click: () => controller.abort() } }, "Cancel");
+  const cancel = h(
+    "button.btn.btn-small",
+    { type: "button", dataset: { action: "cancel" }, on: { click: () => controller.abort() } },
+    "Cancel",
+  );
   const status = h("span.op-status.badge.badge-running", "Running");
   const body = h("div.op-body", phase, bar);
   const item = h(
@@ -87,17 +91,21 @@ export async function runOperation({ title, kind, diskId, run, successText, succ
 }
 
 function closeButton(item) {
-  return h("button.btn.btn-ghost.btn-small", {
-    type: "button",
-    "aria-label": "Dismiss this operation",
-    on: {
-      click: () => {
-        item.remove();
-        const el = $("#ops");
-        if (!el.querySelector(".op")) el.hidden = true;
+  return h(
+    "button.btn.btn-ghost.btn-small",
+    {
+      type: "button",
+      "aria-label": "Dismiss this operation",
+      on: {
+        click: () => {
+          item.remove();
+          const el = $("#ops");
+          if (!el.querySelector(".op")) el.hidden = true;
+        },
       },
     },
-  }, "Dismiss");
+    "Dismiss",
+  );
 }
 
 /** Cancel everything still running and clear the tray (sign-out). */

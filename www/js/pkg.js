@@ -11,7 +11,9 @@ export function loadPackage() {
     try {
       mod = await import(url);
     } catch (e) {
-      throw new Error(`The package could not be loaded from ${url} (${e.message}). Build it with \`npm run build\` and serve pkg/ at /pkg next to the page.`);
+      throw new Error(
+        `The package could not be loaded from ${url} (${e.message}). Build it with \`npm run build\` and serve pkg/ at /pkg next to the page.`,
+      );
     }
     await mod.default();
     return mod;

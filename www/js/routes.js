@@ -9,7 +9,8 @@ export const href = {
   subs: () => "#/subscriptions",
   sub: (sub) => `#/s/${enc(sub)}`,
   rg: (sub, rg) => `#/s/${enc(sub)}/rg/${enc(rg)}`,
-  disk: (sub, rg, disk, tab) => `#/s/${enc(sub)}/rg/${enc(rg)}/disk/${enc(disk)}${tab && tab !== "snapshots" ? `/${tab}` : ""}`,
+  disk: (sub, rg, disk, tab) =>
+    `#/s/${enc(sub)}/rg/${enc(rg)}/disk/${enc(disk)}${tab && tab !== "snapshots" ? `/${tab}` : ""}`,
 };
 
 /** A hash → { name, sub?, rg?, disk?, tab? }; name is home, connect, subs, sub, rg, disk or notfound. */
@@ -26,7 +27,8 @@ export function parseRoute(hash) {
   if (parts[0] === "s" && parts[1]) {
     const sub = parts[1];
     if (parts[2] === "rg" && parts[3]) {
-      if (parts[4] === "disk" && parts[5]) return { name: "disk", sub, rg: parts[3], disk: parts[5], tab: parts[6] || "snapshots" };
+      if (parts[4] === "disk" && parts[5])
+        return { name: "disk", sub, rg: parts[3], disk: parts[5], tab: parts[6] || "snapshots" };
       return { name: "rg", sub, rg: parts[3] };
     }
     return { name: "sub", sub };

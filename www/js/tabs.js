@@ -10,11 +10,13 @@ import { h, mount } from "./dom.js";
  */
 export function tabs({ label, items, tabId, panelId, render, onSelect }) {
   const panel = h("div.tab-panel", { role: "tabpanel" });
-  const buttons = items.map((t) => h(
-    "button.tab",
-    { type: "button", role: "tab", id: tabId(t.key), "aria-controls": panelId(t.key), dataset: { tab: t.key } },
-    t.label,
-  ));
+  const buttons = items.map((t) =>
+    h(
+      "button.tab",
+      { type: "button", role: "tab", id: tabId(t.key), "aria-controls": panelId(t.key), dataset: { tab: t.key } },
+      t.label,
+    ),
+  );
   const select = (key, opts = {}) => {
     items.forEach((t, i) => {
       const on = t.key === key;

@@ -66,26 +66,47 @@ export function timelineSvg(lanes, { highlight } = {}) {
     svg.append(s("rect.tl-break-bg", { x: bx - 6, y: axisY - 6, width: 12, height: 12 }));
     svg.append(s("line.tl-break", { x1: bx - 5, x2: bx - 1, y1: axisY + 5, y2: axisY - 5 }));
     svg.append(s("line.tl-break", { x1: bx + 1, x2: bx + 5, y1: axisY + 5, y2: axisY - 5 }));
-    svg.append(s("text.tl-break-label", { x: bx, y: axisY - 9, "text-anchor": "middle" }, `+${fmtSpan(b.real)}`, s("title", `${fmtSpan(b.real)} without snapshots, shortened`)));
+    svg.append(
+      s(
+        "text.tl-break-label",
+        { x: bx, y: axisY - 9, "text-anchor": "middle" },
+        `+${fmtSpan(b.real)}`,
+        s("title", `${fmtSpan(b.real)} without snapshots, shortened`),
+      ),
+    );
   }
 
   used.forEach((lane, i) => {
     const y = TOP + i * LANE + LANE / 2;
     const g = s(`g.tl-lane.tl-${lane.kind}`, { dataset: { kind: lane.kind } });
-    g.append(s("text.tl-label", { x: 8, y: y + 4 }, lane.label.length > 20 ? `${lane.label.slice(0, 19)}…` : lane.label, s("title", lane.label)));
+    g.append(
+      s(
+        "text.tl-label",
+        { x: 8, y: y + 4 },
+        lane.label.length > 20 ? `${lane.label.slice(0, 19)}…` : lane.label,
+        s("title", lane.label),
+      ),
+    );
     const ts = lane.snapshots.map(timeOf).sort((a, b) => a - b);
-    if (ts.length > 1 && lane.kind !== "full") g.append(s("line.tl-chain", { x1: x(ts[0]), x2: x(ts[ts.length - 1]), y1: y, y2: y }));
+    if (ts.length > 1 && lane.kind !== "full")
+      g.append(s("line.tl-chain", { x1: x(ts[0]), x2: x(ts[ts.length - 1]), y1: y, y2: y }));
     for (const snap of lane.snapshots) {
       const cx = x(timeOf(snap));
       const pct = snap.properties?.completionPercent;
       const pending = typeof pct === "number" && pct < 100;
       const failed = Boolean(snap.properties?.copyCompletionError) || snap.properties?.provisioningState === "Failed";
       const hl = highlight && snap.id?.toLowerCase() === highlight;
-      const cls = ["tl-dot", pending ? "pending" : "", failed ? "failed" : "", hl ? "highlight" : ""].filter(Boolean).join(".");
-      const title = s("title", `${snap.name}\n${fmtDate(snap.properties?.timeCreated)}${pending ? `\ncopying: ${pct.toFixed(0)} %` : ""}${failed ? "\nfailed" : ""}`);
-      const mark = lane.kind === "full"
-        ? s(`rect.${cls}`, { x: cx - 6, y: y - 6, width: 12, height: 12, rx: 2 }, title)
-        : s(`circle.${cls}`, { cx, cy: y, r: hl ? 8 : 6 }, title);
+      const cls = ["tl-dot", pending ? "pending" : "", failed ? "failed" : "", hl ? "highlight" : ""]
+        .filter(Boolean)
+        .join(".");
+      const title = s(
+        "title",
+        `${snap.name}\n${fmtDate(snap.properties?.timeCreated)}${pending ? `\ncopying: ${pct.toFixed(0)} %` : ""}${failed ? "\nfailed" : ""}`,
+      );
+      const mark =
+        lane.kind === "full"
+          ? s(`rect.${cls}`, { x: cx - 6, y: y - 6, width: 12, height: 12, rx: 2 }, title)
+          : s(`circle.${cls}`, { cx, cy: y, r: hl ? 8 : 6 }, title);
       mark.dataset.name = snap.name;
       g.append(mark);
       if (pending) g.append(s("text.tl-pct", { x: cx, y: y - 11, "text-anchor": "middle" }, `${pct.toFixed(0)}%`));
@@ -110,7 +131,10 @@ function fmtSpan(ms) {
  */
 export function compressedScale(times) {
   const ts = [...new Set(times)].sort((a, b) => a - b);
-  const gaps = ts.slice(1).map((t, i) => t - ts[i]).filter((g) => g > 0);
+  const gaps = ts
+    .slice(1)
+    .map((t, i) => t - ts[i])
+    .filter((g) => g > 0);
   const sorted = [...gaps].sort((a, b) => a - b);
   const median = sorted.length ? sorted[Math.floor(sorted.length / 2)] : 86400e3;
   const cap = Math.max(median * 3, 86400e3);
@@ -135,7 +159,9 @@ export function compressedScale(times) {
     }
     return (acc + (t - ts[ts.length - 1])) / total;
   };
-  const breaks = segs.filter((sg) => sg.broken).map((sg) => ({ mid: sg.from + (sg.to - sg.from) / 2, real: sg.to - sg.from, from: sg.from, to: sg.to }));
+  const breaks = segs
+    .filter((sg) => sg.broken)
+    .map((sg) => ({ mid: sg.from + (sg.to - sg.from) / 2, real: sg.to - sg.from, from: sg.from, to: sg.to }));
   return {
     pos,
     min,

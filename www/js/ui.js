@@ -13,10 +13,26 @@ export function errorCard(e, { actions = [], compact = false } = {}) {
     h("p.error-message", d.message),
     d.advice ? h("p.error-advice", d.advice) : null,
     d.violations.length
-      ? h("ul.violations", d.violations.map((v) => h("li", h("code", v.field), " ", v.message)))
+      ? h(
+          "ul.violations",
+          d.violations.map((v) => h("li", h("code", v.field), " ", v.message)),
+        )
       : null,
-    d.details.length ? h("ul.violations", d.details.map((x) => h("li", x.code ? h("code", x.code) : null, " ", x.message || ""))) : null,
-    d.facts.length ? h("dl.facts", d.facts.map(([k, v]) => [h("dt", k), h("dd", h("code", { class: `fact-${k.toLowerCase().replace(/\s+/g, "-")}` }, v))])) : null,
+    d.details.length
+      ? h(
+          "ul.violations",
+          d.details.map((x) => h("li", x.code ? h("code", x.code) : null, " ", x.message || "")),
+        )
+      : null,
+    d.facts.length
+      ? h(
+          "dl.facts",
+          d.facts.map(([k, v]) => [
+            h("dt", k),
+            h("dd", h("code", { class: `fact-${k.toLowerCase().replace(/\s+/g, "-")}` }, v)),
+          ]),
+        )
+      : null,
     actions.length ? h("div.actions", actions) : null,
   );
 }
@@ -24,7 +40,15 @@ export function errorCard(e, { actions = [], compact = false } = {}) {
 /** Page-level alerts (errors not tied to one view). */
 export function showAlert(node, { timeoutMs } = {}) {
   const host = $("#alerts");
-  const wrap = h("div.alert", node, h("button.btn.btn-ghost.alert-close", { type: "button", "aria-label": "Dismiss", on: { click: () => wrap.remove() } }, "×"));
+  const wrap = h(
+    "div.alert",
+    node,
+    h(
+      "button.btn.btn-ghost.alert-close",
+      { type: "button", "aria-label": "Dismiss", on: { click: () => wrap.remove() } },
+      "×",
+    ),
+  );
   host.append(wrap);
   if (timeoutMs) setTimeout(() => wrap.remove(), timeoutMs);
   return wrap;
@@ -55,7 +79,15 @@ export function openDialog({ title, body, labelledBy, onClose, wide = false }) {
     dlg,
     h(
       "div.dialog-inner",
-      h("header.dialog-head", h("h2", { id: titleId }, title), h("button.btn.btn-ghost.dialog-x", { type: "button", "aria-label": "Close", on: { click: () => closeDialog() } }, "×")),
+      h(
+        "header.dialog-head",
+        h("h2", { id: titleId }, title),
+        h(
+          "button.btn.btn-ghost.dialog-x",
+          { type: "button", "aria-label": "Close", on: { click: () => closeDialog() } },
+          "×",
+        ),
+      ),
       body,
     ),
   );
@@ -119,14 +151,29 @@ export function codeBlock({ title, text, filename, type, testid, lang }) {
       h("h3", title),
       h(
         "div.code-actions",
-        h("button.btn.btn-small", {
-          type: "button",
-          dataset: { action: "copy" },
-          on: {
-            click: async () => toast((await copyText(text)) ? `${title}: copied to the clipboard` : "Copy failed: select the text and copy it by hand"),
+        h(
+          "button.btn.btn-small",
+          {
+            type: "button",
+            dataset: { action: "copy" },
+            on: {
+              click: async () =>
+                toast(
+                  (await copyText(text))
+                    ? `${title}: copied to the clipboard`
+                    : "Copy failed: select the text and copy it by hand",
+                ),
+            },
           },
-        }, "Copy"),
-        filename ? h("button.btn.btn-small", { type: "button", dataset: { action: "download" }, on: { click: () => download(filename, text, type) } }, `Download ${filename}`) : null,
+          "Copy",
+        ),
+        filename
+          ? h(
+              "button.btn.btn-small",
+              { type: "button", dataset: { action: "download" }, on: { click: () => download(filename, text, type) } },
+              `Download ${filename}`,
+            )
+          : null,
       ),
     ),
     h("pre.code", { tabindex: "0" }, code),
@@ -138,7 +185,11 @@ export function progressBar(label) {
   const id = nextId("pb");
   const bar = h("div.progress-fill");
   const text = h("span.progress-text", { id });
-  const el = h("div.progress", { role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100", "aria-labelledby": id, "aria-label": label }, bar);
+  const el = h(
+    "div.progress",
+    { role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100", "aria-labelledby": id, "aria-label": label },
+    bar,
+  );
   const wrap = h("div.progress-wrap", el, text);
   wrap.set = (pct, caption) => {
     if (pct === null || pct === undefined) {
@@ -161,16 +212,38 @@ export function progressBar(label) {
  * A searchable table. columns: [{ key, label, render(row) → node|string, sortValue?(row), className? }].
  * rows: objects; rowKey(row); searchText(row) → string; onRow?(row, tr).
  */
-export function searchableTable({ caption, columns, rows, rowKey, searchText, empty = "Nothing here.", placeholder = "Filter…", testid, rowLink }) {
+export function searchableTable({
+  caption,
+  columns,
+  rows,
+  rowKey,
+  searchText,
+  empty = "Nothing here.",
+  placeholder = "Filter…",
+  testid,
+  rowLink,
+}) {
   const searchId = nextId("search");
-  const input = h("input.search", { type: "search", id: searchId, placeholder, autocomplete: "off", spellcheck: "false" });
+  const input = h("input.search", {
+    type: "search",
+    id: searchId,
+    placeholder,
+    autocomplete: "off",
+    spellcheck: "false",
+  });
   const count = h("span.count", { "aria-live": "polite" });
   const tbody = h("tbody");
   const table = h(
     "table.grid.stack",
     { dataset: { testid: testid || "" } },
     caption ? h("caption.visually-hidden", caption) : null,
-    h("thead", h("tr", columns.map((c) => h("th", { scope: "col", class: c.className || null }, c.label)))),
+    h(
+      "thead",
+      h(
+        "tr",
+        columns.map((c) => h("th", { scope: "col", class: c.className || null }, c.label)),
+      ),
+    ),
     tbody,
   );
   const render = () => {
@@ -184,21 +257,24 @@ export function searchableTable({ caption, columns, rows, rowKey, searchText, em
       tbody,
       shown.length
         ? shown.map((r) => {
-          const tr = h(
-            "tr",
-            { dataset: { key: rowKey(r) } },
-            columns.map((c) => h("td", { class: c.className || null, dataset: { label: c.label } }, c.render(r))),
-          );
-          if (rowLink) {
-            tr.classList.add("clickable");
-            tr.addEventListener("click", (ev) => {
-              if (ev.target.closest("a, button, input, select")) return;
-              location.hash = rowLink(r);
-            });
-          }
-          return tr;
-        })
-        : h("tr.empty", h("td", { colspan: String(columns.length) }, rows.length ? "No match for this filter." : empty)),
+            const tr = h(
+              "tr",
+              { dataset: { key: rowKey(r) } },
+              columns.map((c) => h("td", { class: c.className || null, dataset: { label: c.label } }, c.render(r))),
+            );
+            if (rowLink) {
+              tr.classList.add("clickable");
+              tr.addEventListener("click", (ev) => {
+                if (ev.target.closest("a, button, input, select")) return;
+                location.hash = rowLink(r);
+              });
+            }
+            return tr;
+          })
+        : h(
+            "tr.empty",
+            h("td", { colspan: String(columns.length) }, rows.length ? "No match for this filter." : empty),
+          ),
     );
     count.textContent = q ? `${shown.length} of ${rows.length}` : `${rows.length}`;
   };
@@ -206,7 +282,13 @@ export function searchableTable({ caption, columns, rows, rowKey, searchText, em
   render();
   return h(
     "div.searchable",
-    h("div.search-bar", h("label.visually-hidden", { for: searchId }, `Filter ${caption || "the list"}`), h("span.search-icon", { "aria-hidden": "true" }, "⌕"), input, count),
+    h(
+      "div.search-bar",
+      h("label.visually-hidden", { for: searchId }, `Filter ${caption || "the list"}`),
+      h("span.search-icon", { "aria-hidden": "true" }, "⌕"),
+      input,
+      count,
+    ),
     h("div.table-wrap", table),
   );
 }
@@ -225,7 +307,13 @@ export function field({ label, input, hint, error, id }) {
   const describedBy = [hintId, errId].filter(Boolean).join(" ");
   input.setAttribute("aria-describedby", describedBy);
   const err = h("p.field-error", { id: errId, hidden: !error }, error || "");
-  const wrap = h("div.field", h("label", { for: fid }, label), input, hint ? h("p.hint", { id: hintId }, hint) : null, err);
+  const wrap = h(
+    "div.field",
+    h("label", { for: fid }, label),
+    input,
+    hint ? h("p.hint", { id: hintId }, hint) : null,
+    err,
+  );
   wrap.setError = (msg) => {
     err.textContent = msg || "";
     err.hidden = !msg;
