@@ -1,0 +1,18 @@
+// A ceiling on what the package weighs, so a change that pulls in a large piece of std (the float
+// parser alone is about 14 KB gzip) fails here instead of being noticed in a benchmark. The goal
+// is far lower (60 KB for what one consumer loads; README "Size and speed"); this only stops the
+// figure from growing. Lower the ceiling whenever the size goes down.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+
+const CEILING_WASM_GZIP = 180 * 1024;
+const CEILING_GLUE_GZIP = 9 * 1024;
+
+test("the wasm and its JS glue stay under their ceilings (gzip -9, pkg/size.json)", () => {
+  const size = JSON.parse(readFileSync(new URL("../../pkg/size.json", import.meta.url), "utf8"));
+  assert.ok(size.wasm.gzip <= CEILING_WASM_GZIP, `wasm ${size.wasm.gzip} B gzip > ${CEILING_WASM_GZIP}`);
+  for (const [entry, glue] of Object.entries(size.glue)) {
+    assert.ok(glue.gzip <= CEILING_GLUE_GZIP, `${entry} glue ${glue.gzip} B gzip > ${CEILING_GLUE_GZIP}`);
+  }
+});
