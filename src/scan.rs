@@ -258,15 +258,8 @@ fn read_page_object(
         return Some((i + 1, false, None));
     }
     loop {
-        if b.get(i) != Some(&b'"') {
-            return None;
-        }
-        let (key, end) = read_string(b, i)?;
-        i = ws(b, end);
-        if b.get(i) != Some(&b':') {
-            return None;
-        }
-        i = ws(b, i + 1);
+        let (key, after) = read_key(b, i)?;
+        i = after;
         match &*key {
             "value" if value.is_none() => match b.get(i)? {
                 b'[' => {
@@ -382,15 +375,8 @@ fn read_struct<'a>(
                 return Some(i + 1);
             }
             loop {
-                if b.get(i) != Some(&b'"') {
-                    return None;
-                }
-                let (key, end) = read_string(b, i)?;
-                i = ws(b, end);
-                if b.get(i) != Some(&b':') {
-                    return None;
-                }
-                i = ws(b, i + 1);
+                let (key, after) = read_key(b, i)?;
+                i = after;
                 match names.iter().position(|n| *n == key) {
                     Some(f) => {
                         if seen & (1 << f) != 0 {
@@ -839,6 +825,20 @@ fn hex4(b: &[u8], i: usize) -> Option<u16> {
 
 /// A string at `b[i] == '"'`, unescaped as serde_json's `parse_str` does (surrogate escapes
 /// must pair); returns it and the index after the closing quote.
+/// An object key at `b[i]` and its `:`; returns the key and the index of the value after them.
+#[inline(always)]
+fn read_key(b: &[u8], i: usize) -> Option<(Cow<'_, str>, usize)> {
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    let (key, end) = read_string(b, i)?;
+    let i = ws(b, end);
+    if b.get(i) != Some(&b':') {
+        return None;
+    }
+    Some((key, ws(b, i + 1)))
+}
+
 fn read_string(b: &[u8], i: usize) -> Option<(Cow<'_, str>, usize)> {
     let start = i + 1;
     let mut i = start;

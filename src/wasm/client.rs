@@ -2,7 +2,7 @@
 
 use super::convert::{
     apply_bool, error_to_js, id_or_object, is_array, json_out, keys, options_copy, options_text, plain_copy, prop,
-    IdOrObject,
+    prototype_getter, IdOrObject,
 };
 use super::transport::{TokenSource, Transport};
 use crate::arm::ops::{
@@ -62,12 +62,7 @@ fn abort_signal(value: JsValue, field: &str) -> Result<Option<AbortSignal>> {
 }
 
 fn brand_aborted(signal: &AbortSignal) -> Option<bool> {
-    let proto = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("AbortSignal")).ok()?;
-    let proto =
-        js_sys::Reflect::get(&proto, &JsValue::from_str("prototype")).ok()?.dyn_into::<js_sys::Object>().ok()?;
-    let desc = js_sys::Reflect::get_own_property_descriptor(&proto, &JsValue::from_str("aborted")).ok()?;
-    let getter = js_sys::Reflect::get(&desc, &JsValue::from_str("get")).ok()?.dyn_into::<Function>().ok()?;
-    apply_bool(&getter, signal, &js_sys::Array::new()).ok()
+    apply_bool(&prototype_getter("AbortSignal", "aborted")?, signal, &js_sys::Array::new()).ok()
 }
 
 fn controls(options: Option<&Object>) -> Result<CallControls> {
@@ -110,6 +105,14 @@ impl ArmClient {
             let text = inner.transport.drive(op, controls.signal.as_ref(), controls.on_progress.as_ref()).await?;
             json_out(&text).map_err(error_to_js)
         })
+    }
+
+    /// Runs a call whose arguments `prepared` read, or rejects with why they could not be.
+    fn start<O: Operation<Output = String> + 'static>(&self, prepared: Result<(O, CallControls)>) -> Promise {
+        match prepared {
+            Ok((op, c)) => self.run(op, c),
+            Err(e) => reject(e),
+        }
     }
 
     fn settings(&self) -> ClientSettings {
@@ -345,10 +348,9 @@ impl ArmClient {
     /// `listSubscriptions({ signal? })`.
     #[wasm_bindgen(js_name = listSubscriptions)]
     pub fn list_subscriptions(&self, options: JsValue) -> Promise {
-        match options_copy(&options).and_then(|o| controls(o.as_ref())) {
-            Ok(c) => self.run(ListAll::subscriptions(self.settings()), c),
-            Err(e) => reject(e),
-        }
+        self.start(
+            options_copy(&options).and_then(|o| Ok((ListAll::subscriptions(self.settings()), controls(o.as_ref())?))),
+        )
     }
 
     /// `listResourceGroups(subscriptionId, { signal? })`.
@@ -358,10 +360,7 @@ impl ArmClient {
             let sub = id_arg(&subscription_id, "subscriptionId")?;
             Ok((ListAll::resource_groups(self.settings(), &sub)?, controls(options_copy(&options)?.as_ref())?))
         };
-        match go() {
-            Ok((op, c)) => self.run(op, c),
-            Err(e) => reject(e),
-        }
+        self.start(go())
     }
 
     /// `getDisk(diskId, { signal? })`.
@@ -381,10 +380,7 @@ impl ArmClient {
             let id = ResourceId::parse_of_type(&id_arg(&id, field)?, ty).map_err(|e| e.with_field(field))?;
             Ok((GetResource::new(self.settings(), &id), controls(options_copy(&options)?.as_ref())?))
         };
-        match go() {
-            Ok((op, c)) => self.run(op, c),
-            Err(e) => reject(e),
-        }
+        self.start(go())
     }
 
     /// `listDisks(scopeId, { signal? })`.
@@ -404,10 +400,7 @@ impl ArmClient {
             let scope = id_arg(&scope_id, "scopeId")?;
             Ok((ListAll::compute(self.settings(), &scope, ty)?, controls(options_copy(&options)?.as_ref())?))
         };
-        match go() {
-            Ok((op, c)) => self.run(op, c),
-            Err(e) => reject(e),
-        }
+        self.start(go())
     }
 
     /// `listIncrementalSnapshots(diskOrId, { scope?: "resourceGroup" | "subscription", signal? })`.
@@ -431,12 +424,9 @@ impl ArmClient {
                     ))
                 }
             };
-            Ok((ListIncremental::new(self.settings(), disk, scope), controls(options_copy(&options)?.as_ref())?))
+            Ok((ListIncremental::new(self.settings(), disk, scope), controls(copy.as_ref())?))
         };
-        match go() {
-            Ok((op, c)) => self.run(op, c),
-            Err(e) => reject(e),
-        }
+        self.start(go())
     }
 
     /// `createIncrementalSnapshot(diskOrId, { ...buildSnapshotConfig options, wait?, onProgress?, signal? })`.
@@ -444,13 +434,11 @@ impl ArmClient {
     pub fn create_incremental_snapshot(&self, disk: JsValue, options: JsValue) -> Promise {
         let go = || -> Result<(CreateSnapshot, CallControls)> {
             let source = source_ref(&disk, "disk", DISKS)?;
-            let (opts, wait) = create_options(&options)?;
-            Ok((CreateSnapshot::new(self.settings(), source, opts, wait), controls(options_copy(&options)?.as_ref())?))
+            let copy = options_copy(&options)?;
+            let (opts, wait) = create_options(copy.as_ref())?;
+            Ok((CreateSnapshot::new(self.settings(), source, opts, wait), controls(copy.as_ref())?))
         };
-        match go() {
-            Ok((op, c)) => self.run(op, c),
-            Err(e) => reject(e),
-        }
+        self.start(go())
     }
 
     /// `copySnapshot(snapshotId, { location, name?, resourceGroup?, wait?, onProgress?, signal? })` (CopyStart).
@@ -458,7 +446,8 @@ impl ArmClient {
     pub fn copy_snapshot(&self, snapshot: JsValue, options: JsValue) -> Promise {
         let go = || -> Result<(CreateSnapshot, CallControls)> {
             let source = source_ref(&snapshot, "snapshotId", SNAPSHOTS)?;
-            let (mut opts, wait) = create_options(&options)?;
+            let copy = options_copy(&options)?;
+            let (mut opts, wait) = create_options(copy.as_ref())?;
             if opts.location.is_none() {
                 return Err(Error::invalid_argument(
                     "options.location",
@@ -466,12 +455,9 @@ impl ArmClient {
                 ));
             }
             opts.create_option = Some(crate::models::CreateOption::CopyStart);
-            Ok((CreateSnapshot::new(self.settings(), source, opts, wait), controls(options_copy(&options)?.as_ref())?))
+            Ok((CreateSnapshot::new(self.settings(), source, opts, wait), controls(copy.as_ref())?))
         };
-        match go() {
-            Ok((op, c)) => self.run(op, c),
-            Err(e) => reject(e),
-        }
+        self.start(go())
     }
 
     /// `deleteSnapshot(snapshotId, { signal? })` → `{ deleted: boolean }` (false: it did not exist).
@@ -481,10 +467,7 @@ impl ArmClient {
             let id = snapshot_id(&id_arg(&snapshot_id_value, "snapshotId")?, "snapshotId")?;
             Ok((Simple::delete_snapshot(self.settings(), &id), controls(options_copy(&options)?.as_ref())?))
         };
-        match go() {
-            Ok((op, c)) => self.run(op, c),
-            Err(e) => reject(e),
-        }
+        self.start(go())
     }
 
     /// `grantAccess(snapshotId, { durationInSeconds, access?, fileFormat?, signal? })` → `{ accessSAS, ... }`.
@@ -492,16 +475,14 @@ impl ArmClient {
     pub fn grant_access(&self, snapshot_id_value: JsValue, options: JsValue) -> Promise {
         let go = || -> Result<(Simple, CallControls)> {
             let id = snapshot_id(&id_arg(&snapshot_id_value, "snapshotId")?, "snapshotId")?;
-            let text = options_text(options_copy(&options)?.as_ref(), &CONTROLS)?;
+            let copy = options_copy(&options)?;
+            let text = options_text(copy.as_ref(), &CONTROLS)?;
             let parsed: GrantAccessOptions = serde_json::from_str(&text)
                 .map_err(|e| Error::invalid_argument("options", format!("grantAccess options: {e}")))?;
             let body = parsed.to_body()?;
-            Ok((Simple::grant_access(self.settings(), &id, body), controls(options_copy(&options)?.as_ref())?))
+            Ok((Simple::grant_access(self.settings(), &id, body), controls(copy.as_ref())?))
         };
-        match go() {
-            Ok((op, c)) => self.run(op, c),
-            Err(e) => reject(e),
-        }
+        self.start(go())
     }
 
     /// `revokeAccess(snapshotId, { signal? })`.
@@ -511,22 +492,19 @@ impl ArmClient {
             let id = snapshot_id(&id_arg(&snapshot_id_value, "snapshotId")?, "snapshotId")?;
             Ok((Simple::revoke_access(self.settings(), &id), controls(options_copy(&options)?.as_ref())?))
         };
-        match go() {
-            Ok((op, c)) => self.run(op, c),
-            Err(e) => reject(e),
-        }
+        self.start(go())
     }
 }
 
-/// Splits create/copy options into the snapshot config options and `wait` (default true).
-fn create_options(options: &JsValue) -> Result<(SnapshotOptions, WaitOptions)> {
-    let copy = options_copy(options)?;
-    let wait = prop(copy.as_ref(), "wait");
+/// Splits create/copy options (a plain copy) into the snapshot config options and `wait`
+/// (default true).
+fn create_options(copy: Option<&Object>) -> Result<(SnapshotOptions, WaitOptions)> {
+    let wait = prop(copy, "wait");
     let wait = if wait.is_undefined() || wait.is_null() {
         true
     } else {
         wait.as_bool().ok_or_else(|| Error::invalid_argument("options.wait", "wait must be a boolean"))?
     };
-    let text = options_text(copy.as_ref(), &CONTROLS)?;
+    let text = options_text(copy, &CONTROLS)?;
     Ok((SnapshotOptions::from_json_text(&text)?, WaitOptions { wait }))
 }

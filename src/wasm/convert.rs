@@ -1,7 +1,7 @@
 //! Crossing the boundary: JSON text in and out, and `Error` → JS `Error`.
 
 use crate::error::{Error, ErrorCode, Result};
-use js_sys::{Array, Object, Reflect, JSON};
+use js_sys::{Array, JsString, Object, Reflect, Uint8Array, JSON};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -114,6 +114,16 @@ pub fn then_call(promise: &js_sys::Promise, f: &js_sys::Function) -> js_sys::Pro
     promise.unchecked_ref::<ThenOf>().then_of(f)
 }
 
+/// The getter `class.prototype` defines for `key` (`Response.prototype.status`), if the runtime
+/// defines one there: called with a value as `this`, it is the runtime's own brand check (it
+/// throws for a Proxy or a look-alike). workerd defines some properties elsewhere: `None`.
+pub fn prototype_getter(class: &str, key: &str) -> Option<js_sys::Function> {
+    let class = Reflect::get(&js_sys::global(), &JsValue::from_str(class)).ok()?;
+    let proto = Reflect::get(&class, &JsValue::from_str("prototype")).ok()?.dyn_into::<Object>().ok()?;
+    let desc = Reflect::get_own_property_descriptor(&proto, &JsValue::from_str(key)).ok()?;
+    Reflect::get(&desc, &JsValue::from_str("get")).ok()?.dyn_into::<js_sys::Function>().ok()
+}
+
 /// A plain copy of an object's own enumerable properties (getters and Proxy traps run once,
 /// here, inside a catch); reading the copy cannot throw. Its prototype is null, so a
 /// `"__proto__"` key is a key like any other.
@@ -149,8 +159,39 @@ extern "C" {
     type Utf8Encoder;
     #[wasm_bindgen(constructor, js_class = "TextEncoder")]
     fn new() -> Utf8Encoder;
-    #[wasm_bindgen(method, js_class = "TextEncoder")]
-    fn encode(this: &Utf8Encoder, text: &JsValue) -> js_sys::Uint8Array;
+    #[wasm_bindgen(method, js_class = "TextEncoder", js_name = encodeInto)]
+    fn encode_into(this: &Utf8Encoder, text: &JsString, into: &Uint8Array) -> EncodedInto;
+    type EncodedInto;
+    #[wasm_bindgen(method, getter)]
+    fn read(this: &EncodedInto) -> f64;
+    #[wasm_bindgen(method, getter)]
+    fn written(this: &EncodedInto) -> f64;
+}
+
+/// `text` as UTF-8, written by `encodeInto` straight into a buffer in wasm memory: first
+/// one byte per UTF-16 unit (all of an ASCII page), then room for whatever is left.
+/// Lone surrogates become U+FFFD, as with every other string conversion.
+pub fn utf8_of(text: &JsString) -> Vec<u8> {
+    let encoder = Utf8Encoder::new();
+    let units = text.length() as usize;
+    let mut buf = vec![0u8; units];
+    let (mut read, mut written) = (0usize, 0usize);
+    loop {
+        // A view made after the buffer's (re)allocation: growing memory detaches old views.
+        let memory = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>();
+        let at = buf.as_mut_ptr() as usize + written;
+        let view =
+            Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), at as u32, (buf.len() - written) as u32);
+        let rest = if read == 0 { text.clone() } else { text.slice(read as u32, units as u32) };
+        let r = encoder.encode_into(&rest, &view);
+        read += r.read() as usize;
+        written += r.written() as usize;
+        if read >= units {
+            buf.truncate(written);
+            return buf;
+        }
+        buf.resize(written + 3 * (units - read), 0);
+    }
 }
 
 fn is_json_type_error(e: &JsValue) -> bool {
@@ -167,9 +208,8 @@ fn is_json_type_error(e: &JsValue) -> bool {
 /// character loop of wasm-bindgen's own conversion; lone surrogates become U+FFFD either way.
 fn rust_string(value: &JsValue) -> String {
     const NATIVE_FROM: u32 = 4096;
-    let long = value.dyn_ref::<js_sys::JsString>().is_some_and(|s| s.length() > NATIVE_FROM);
-    if long {
-        if let Ok(text) = String::from_utf8(Utf8Encoder::new().encode(value).to_vec()) {
+    if let Some(text) = value.dyn_ref::<JsString>().filter(|s| s.length() > NATIVE_FROM) {
+        if let Ok(text) = String::from_utf8(utf8_of(text)) {
             return text;
         }
     }

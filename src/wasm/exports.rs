@@ -53,47 +53,6 @@ pub fn filter_incremental_snapshots(disk: JsValue, snapshots: JsValue) -> JsResu
     use js_sys::{ArrayBuffer, JsString, Uint8Array};
     use wasm_bindgen::JsCast;
 
-    #[wasm_bindgen]
-    extern "C" {
-        #[wasm_bindgen(js_name = TextEncoder)]
-        type PageEncoder;
-        #[wasm_bindgen(constructor, js_class = "TextEncoder")]
-        fn new() -> PageEncoder;
-        #[wasm_bindgen(method, js_class = "TextEncoder", js_name = encodeInto)]
-        fn encode_into(this: &PageEncoder, text: &JsString, into: &Uint8Array) -> EncodedInto;
-        type EncodedInto;
-        #[wasm_bindgen(method, getter)]
-        fn read(this: &EncodedInto) -> f64;
-        #[wasm_bindgen(method, getter)]
-        fn written(this: &EncodedInto) -> f64;
-    }
-
-    /// `text` as UTF-8, written by `encodeInto` straight into a buffer in wasm memory: first
-    /// one byte per UTF-16 unit (all of an ASCII page), then room for whatever is left.
-    /// Lone surrogates become U+FFFD, as with every other string conversion.
-    fn utf8_of(text: &JsString) -> Vec<u8> {
-        let encoder = PageEncoder::new();
-        let units = text.length() as usize;
-        let mut buf = vec![0u8; units];
-        let (mut read, mut written) = (0usize, 0usize);
-        loop {
-            // A view made after the buffer's (re)allocation: growing memory detaches old views.
-            let memory = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>();
-            let at = buf.as_mut_ptr() as usize + written;
-            let view =
-                Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), at as u32, (buf.len() - written) as u32);
-            let rest = if read == 0 { text.clone() } else { text.slice(read as u32, units as u32) };
-            let r = encoder.encode_into(&rest, &view);
-            read += r.read() as usize;
-            written += r.written() as usize;
-            if read >= units {
-                buf.truncate(written);
-                return buf;
-            }
-            buf.resize(written + 3 * (units - read), 0);
-        }
-    }
-
     js_result((|| {
         let disk = json_text(&disk, "disk", false)?;
         let page: Vec<u8> = if let Some(bytes) = snapshots.dyn_ref::<Uint8Array>() {
@@ -101,7 +60,7 @@ pub fn filter_incremental_snapshots(disk: JsValue, snapshots: JsValue) -> JsResu
         } else if let Some(buffer) = snapshots.dyn_ref::<ArrayBuffer>() {
             Uint8Array::new(buffer).to_vec()
         } else if let Some(text) = snapshots.dyn_ref::<JsString>().filter(|t| t.length() > 1024) {
-            utf8_of(text)
+            super::convert::utf8_of(text)
         } else {
             json_text(&snapshots, "snapshots", true)?.into_bytes()
         };

@@ -18,7 +18,7 @@
 //! Only globals that exist in pages, Node and workers are used (`fetch`, `setTimeout`,
 //! `clearTimeout`, `Date.now`, `AbortController`), never `window`.
 
-use super::convert::{apply_f64, error_to_js, promise_resolve, then_call, to_js};
+use super::convert::{apply_f64, error_to_js, promise_resolve, prototype_getter, then_call, to_js};
 use crate::arm::{Action, Endpoint, Failure, Input, Operation, Request, Response, WithDeadline};
 use crate::error::{Error, ErrorCode, Result};
 use gloo_net::http::{Method as GlooMethod, RequestBuilder};
@@ -338,10 +338,7 @@ fn get(target: &JsValue, key: &str) -> std::result::Result<JsValue, JsValue> {
 /// Runtimes whose classes have no such accessor on the prototype (workerd) fall back to a
 /// guarded plain read: `instanceof` was already checked.
 fn brand_get(class: &str, key: &str, target: &JsValue) -> std::result::Result<JsValue, JsValue> {
-    let proto = get(&get(&js_sys::global(), class)?, "prototype")?;
-    let proto = proto.dyn_into::<js_sys::Object>().map_err(|_| JsValue::NULL)?;
-    let desc = Reflect::get_own_property_descriptor(&proto, &JsValue::from_str(key))?;
-    match get(&desc, "get").ok().and_then(|g| g.dyn_into::<Function>().ok()) {
+    match prototype_getter(class, key) {
         Some(getter) => getter.call0(target),
         None => get(target, key),
     }
@@ -350,13 +347,7 @@ fn brand_get(class: &str, key: &str, target: &JsValue) -> std::result::Result<Js
 /// A Response's status through `Response.prototype`'s own getter (a number, so a throwing
 /// getter costs nothing; see `convert`), or a plain read where the runtime has no such getter.
 fn response_status(resp: &JsValue) -> Option<f64> {
-    let getter = (|| {
-        let proto =
-            get(&get(&js_sys::global(), "Response").ok()?, "prototype").ok()?.dyn_into::<js_sys::Object>().ok()?;
-        let desc = Reflect::get_own_property_descriptor(&proto, &JsValue::from_str("status")).ok()?;
-        get(&desc, "get").ok()?.dyn_into::<Function>().ok()
-    })();
-    match getter {
+    match prototype_getter("Response", "status") {
         Some(g) => apply_f64(&g, resp, &js_sys::Array::new()).ok(),
         None => get(resp, "status").ok()?.as_f64(),
     }
