@@ -1,6 +1,9 @@
-//! Compute (DiskRP) api-versions: the default, and the minimums each feature needs.
+//! Compute (DiskRP) api-versions: the default, the minimums each feature needs, and
+//! [`ApiVersion`], an api-version whose shape was checked once.
 
 use crate::error::{Error, Result};
+use std::fmt;
+use std::ops::Deref;
 
 /// The api-version sent unless the caller picks another: what `az` 2.8x and
 /// `@azure/arm-compute` 24.x send for disks and snapshots.
@@ -20,29 +23,46 @@ pub const SUBSCRIPTIONS_API_VERSION: &str = "2022-12-01";
 /// api-version for resource groups.
 pub const RESOURCE_GROUPS_API_VERSION: &str = "2021-04-01";
 
-/// The stable DiskRP api-versions that know incremental snapshots, oldest first.
-pub const KNOWN_API_VERSIONS: [&str; 17] = [
-    "2019-03-01",
-    "2019-07-01",
-    "2019-11-01",
-    "2020-05-01",
-    "2020-06-30",
-    "2020-12-01",
-    "2021-04-01",
-    "2021-08-01",
-    "2021-12-01",
-    "2022-03-02",
-    "2022-07-02",
-    "2023-01-02",
-    "2023-04-02",
-    "2023-10-02",
-    "2024-03-02",
-    "2025-01-02",
-    "2026-03-02",
-];
+/// An api-version of the shape `YYYY-MM-DD` with an optional `-preview` suffix, checked once by
+/// [`parse_api_version`]; it reads (and serializes) as the text it was given.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct ApiVersion(String);
 
-/// Checks the shape `YYYY-MM-DD` with an optional `-preview` suffix and returns the date part.
-pub fn parse_api_version(field: &str, version: &str) -> Result<String> {
+impl ApiVersion {
+    /// The text, e.g. `2025-01-02`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether this version is at least `minimum` (a `YYYY-MM-DD` date; `-preview` is ignored).
+    pub fn at_least(&self, minimum: &str) -> bool {
+        self.0.strip_suffix("-preview").unwrap_or(&self.0) >= minimum
+    }
+}
+
+impl Default for ApiVersion {
+    /// [`DEFAULT_API_VERSION`].
+    fn default() -> Self {
+        ApiVersion(DEFAULT_API_VERSION.to_string())
+    }
+}
+
+impl Deref for ApiVersion {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ApiVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Checks the shape `YYYY-MM-DD` with an optional `-preview` suffix; the error names `field`.
+pub fn parse_api_version(field: &str, version: &str) -> Result<ApiVersion> {
     let date = version.strip_suffix("-preview").unwrap_or(version);
     let b = date.as_bytes();
     let shape_ok = b.len() == 10
@@ -55,13 +75,7 @@ pub fn parse_api_version(field: &str, version: &str) -> Result<String> {
             format!("api-version {version:?} is not of the form YYYY-MM-DD[-preview]"),
         ));
     }
-    Ok(date.to_string())
-}
-
-/// Whether `version` (already shape-checked) is at least `minimum`.
-pub fn at_least(version: &str, minimum: &str) -> bool {
-    let date = version.strip_suffix("-preview").unwrap_or(version);
-    date >= minimum
+    Ok(ApiVersion(version.to_string()))
 }
 
 #[cfg(test)]
@@ -70,14 +84,13 @@ mod tests {
 
     #[test]
     fn shapes_and_ordering() {
-        assert!(parse_api_version("v", "2025-01-02").is_ok());
-        assert!(parse_api_version("v", "2026-05-01-preview").is_ok());
+        assert_eq!(parse_api_version("v", "2025-01-02").unwrap().as_str(), "2025-01-02");
+        assert!(parse_api_version("v", "2026-05-01-preview").unwrap().at_least("2026-05-01"));
         for bad in ["2025-1-02", "latest", "", "2025-01-02&x=1", "2025/01/02"] {
             assert!(parse_api_version("v", bad).is_err(), "{bad}");
         }
-        assert!(at_least("2025-01-02", MIN_COPY_START));
-        assert!(!at_least("2020-12-01", MIN_COPY_START));
-        assert!(KNOWN_API_VERSIONS.windows(2).all(|w| w[0] < w[1]));
-        assert!(KNOWN_API_VERSIONS.contains(&DEFAULT_API_VERSION));
+        assert!(ApiVersion::default().at_least(MIN_COPY_START));
+        assert!(!parse_api_version("v", "2020-12-01").unwrap().at_least(MIN_COPY_START));
+        assert_eq!(parse_api_version("v", DEFAULT_API_VERSION).unwrap(), ApiVersion::default());
     }
 }

@@ -24,7 +24,7 @@ pub mod error;
 pub mod filter;
 pub mod models;
 pub mod resource_id;
-mod rules;
+pub mod rules;
 pub mod scan;
 pub mod template;
 pub mod time;

@@ -203,7 +203,7 @@ fn template_options_report_every_violation() {
         // Type errors mixed with rule errors.
         (
             r#"{"tags":5,"snapshotName":"bad/name"}"#.into(),
-            vec!["options.tags tags.type", "options.snapshotName snapshotName.chars"],
+            vec!["options.tags tags.type", "options.snapshotName name.chars"],
         ),
         (
             r#"{"outputs":"yes","layout":"diagonal"}"#.into(),
@@ -229,16 +229,12 @@ fn template_options_report_every_violation() {
         // Every rule a field breaks.
         (
             r#"{"snapshotName":"-a b."}"#.into(),
-            vec![
-                "options.snapshotName snapshotName.chars",
-                "options.snapshotName snapshotName.start",
-                "options.snapshotName snapshotName.end",
-            ],
+            vec!["options.snapshotName name.chars", "options.snapshotName name.start", "options.snapshotName name.end"],
         ),
         (r#"{"tags":{"":"x"}}"#.into(), vec!["options.tags. tags.nameLength"]),
         (r#"{"tags":{"a?":"x"}}"#.into(), vec!["options.tags.a? tags.nameChars"]),
         // Invisible characters.
-        ("{\"snapshotName\":\"s\u{feff}1\"}".into(), vec!["options.snapshotName snapshotName.chars"]),
+        ("{\"snapshotName\":\"s\u{feff}1\"}".into(), vec!["options.snapshotName name.chars"]),
         ("[1,2]".into(), vec!["options options.type"]),
         ("not json".into(), vec!["options options.json"]),
     ];
@@ -318,6 +314,6 @@ fn the_readers_alone_report_everything_they_can_check() {
     assert!(SnapshotOptions::from_json_text(r#"{"name":"-bad"}"#).is_ok());
 
     let e = TemplateOptions::from_json_text(r#"{"tags":5,"snapshotName":"bad/name"}"#).unwrap_err();
-    assert_eq!(found(&e), ["options.snapshotName snapshotName.chars", "options.tags tags.type"]);
+    assert_eq!(found(&e), ["options.snapshotName name.chars", "options.tags tags.type"]);
     assert!(TemplateOptions::from_json_text(r#"{"layout":"diagonal"}"#).is_ok());
 }
