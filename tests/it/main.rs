@@ -3,6 +3,7 @@
 mod arm;
 mod fixtures;
 mod properties;
+mod rules;
 mod scan;
 mod template;
 mod validation;

@@ -1,0 +1,300 @@
+//! Every validation rule in one table: which builder, the options, and exactly the rule names
+//! the violations must carry. Each rule name the code can report (`rules::ALL_RULES`, checked
+//! against the sources) is asserted by at least one row.
+
+use azure_incremental_snapshots::config::build_snapshot_config_json;
+use azure_incremental_snapshots::rules::ALL_RULES;
+use azure_incremental_snapshots::template::build_snapshot_template_json;
+use azure_incremental_snapshots::Error;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+const SUB: &str = "/subscriptions/00000000-0000-0000-0000-000000000000";
+const NOW: i64 = 1_764_047_255_000;
+
+/// Which builder a row runs, and for configs, from which source.
+#[derive(Debug, Clone, Copy)]
+enum Builder {
+    /// `buildSnapshotConfig` from a Premium_LRS disk in westus, `networkAccessPolicy: AllowAll`.
+    Disk,
+    /// ... from an Ultra disk.
+    UltraDisk,
+    /// ... from a disk without a location.
+    DiskWithoutLocation,
+    /// ... from a disk object without an id.
+    DiskWithoutId,
+    /// ... from a virtual machine.
+    Vm,
+    /// ... from an incremental snapshot in westus.
+    Snapshot,
+    /// ... from a full snapshot in westus.
+    FullSnapshot,
+    /// `buildSnapshotTemplate`.
+    Template,
+}
+use Builder::*;
+
+fn disk_id(sub: &str, name: &str) -> String {
+    format!("{sub}/resourceGroups/rg/providers/Microsoft.Compute/disks/{name}")
+}
+
+fn source(builder: Builder) -> Value {
+    let disk = |sku: &str| {
+        json!({ "id": disk_id(SUB, "disk1"), "type": "Microsoft.Compute/disks", "location": "westus",
+                "sku": { "name": sku }, "properties": { "networkAccessPolicy": "AllowAll" } })
+    };
+    let snapshot = |incremental: bool| {
+        json!({ "id": format!("{SUB}/resourceGroups/rg/providers/Microsoft.Compute/snapshots/s1"),
+                "type": "Microsoft.Compute/snapshots", "location": "westus",
+                "properties": { "incremental": incremental } })
+    };
+    let mut s = match builder {
+        Disk | DiskWithoutLocation | DiskWithoutId | Vm => disk("Premium_LRS"),
+        UltraDisk => disk("UltraSSD_LRS"),
+        Snapshot => snapshot(true),
+        FullSnapshot => snapshot(false),
+        Template => Value::Null,
+    };
+    match builder {
+        DiskWithoutLocation => drop(s.as_object_mut().unwrap().remove("location")),
+        DiskWithoutId => drop(s.as_object_mut().unwrap().remove("id")),
+        Vm => s["id"] = json!(format!("{SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1")),
+        _ => {}
+    }
+    s
+}
+
+fn run(builder: Builder, options: &str) -> Result<String, Error> {
+    match builder {
+        Template => build_snapshot_template_json(options),
+        _ => build_snapshot_config_json(&source(builder).to_string(), options, NOW),
+    }
+}
+
+/// The table: `(builder, options, rule names)`; an empty set means accepted.
+fn table() -> Vec<(Builder, String, Vec<&'static str>)> {
+    let d1 = json!(disk_id(SUB, "d1"));
+    let d2 = json!(disk_id(SUB, "d2"));
+    let other_sub = json!(disk_id("/subscriptions/11111111-1111-1111-1111-111111111111", "d3"));
+    let access = format!("{SUB}/resourceGroups/rg/providers/Microsoft.Compute/diskAccesses/a1");
+    let many_tags: serde_json::Map<String, Value> = (0..51).map(|i| (format!("t{i}"), json!("x"))).collect();
+    let o = |v: Value| v.to_string();
+    vec![
+        // Accepted.
+        (Disk, o(json!({})), vec![]),
+        (Snapshot, o(json!({ "location": "eastus" })), vec![]),
+        (Template, o(json!({})), vec![]),
+        (Template, o(json!({ "disks": [d1, d2], "snapshotName": { "timestamp": true }, "outputs": true })), vec![]),
+        // Options as a whole.
+        (Disk, "[1]".into(), vec!["options.type"]),
+        (Template, "5".into(), vec!["options.type"]),
+        (Disk, "not json".into(), vec!["options.json"]),
+        (Template, "{".into(), vec!["options.json"]),
+        (Disk, o(json!({ "colour": "blue" })), vec!["options.unknown"]),
+        (Template, o(json!({ "apiVerison": "2025-01-02" })), vec!["options.unknown"]),
+        // apiVersion.
+        (Disk, o(json!({ "apiVersion": 20250102 })), vec!["apiVersion.type"]),
+        (Template, o(json!({ "apiVersion": true })), vec!["apiVersion.type"]),
+        (Disk, o(json!({ "apiVersion": "latest" })), vec!["apiVersion.format"]),
+        (Template, o(json!({ "apiVersion": "2025/01/02" })), vec!["apiVersion.format"]),
+        (Disk, o(json!({ "apiVersion": "2018-09-30" })), vec!["apiVersion.incremental"]),
+        (Template, o(json!({ "apiVersion": "2018-09-30" })), vec!["apiVersion.incremental"]),
+        (Snapshot, o(json!({ "location": "eastus", "apiVersion": "2020-12-01" })), vec!["apiVersion.copyStart"]),
+        (Disk, o(json!({ "publicNetworkAccess": "Enabled", "apiVersion": "2020-12-01" })), vec!["apiVersion.property"]),
+        // The source.
+        (DiskWithoutId, o(json!({})), vec!["source.id"]),
+        (Vm, o(json!({})), vec!["source.type"]),
+        // Names: one rule set for a snapshot's name and a template's fixed snapshotName.
+        (Disk, o(json!({ "name": 5 })), vec!["name.type"]),
+        (Disk, o(json!({ "name": "" })), vec!["name.length"]),
+        (Template, o(json!({ "snapshotName": "n".repeat(81) })), vec!["name.length"]),
+        (Disk, o(json!({ "name": "a b" })), vec!["name.chars"]),
+        (Disk, o(json!({ "name": "-a" })), vec!["name.start"]),
+        (Disk, o(json!({ "name": "a-" })), vec!["name.end"]),
+        (Template, o(json!({ "snapshotName": "-a b." })), vec!["name.chars", "name.start", "name.end"]),
+        (Disk, o(json!({ "resourceGroup": 5 })), vec!["resourceGroup.type"]),
+        (Disk, o(json!({ "resourceGroup": "" })), vec!["resourceGroup.length"]),
+        (Disk, o(json!({ "resourceGroup": "a/b" })), vec!["resourceGroup.chars"]),
+        (Disk, o(json!({ "resourceGroup": "a." })), vec!["resourceGroup.end"]),
+        // Region and create option.
+        (Disk, o(json!({ "location": 5 })), vec!["location.type"]),
+        (Template, o(json!({ "location": 5 })), vec!["location.type"]),
+        (Disk, o(json!({ "location": "west/us" })), vec!["location.format", "copy.sameRegion"]),
+        (Template, o(json!({ "location": "west/us" })), vec!["location.format"]),
+        (Template, o(json!({ "location": "[parameters('region')]" })), vec![]),
+        (DiskWithoutLocation, o(json!({})), vec!["location.required"]),
+        (Disk, o(json!({ "createOption": 5 })), vec!["createOption.type"]),
+        (Disk, o(json!({ "createOption": "Empty" })), vec!["createOption.supported"]),
+        (Snapshot, o(json!({ "createOption": "Copy" })), vec!["copy.incrementalFromDisk"]),
+        (Disk, o(json!({ "location": "eastus" })), vec!["copy.sameRegion"]),
+        (Disk, o(json!({ "createOption": "CopyStart", "location": "eastus" })), vec!["copyStart.sourceSnapshot"]),
+        (FullSnapshot, o(json!({ "location": "eastus" })), vec!["copyStart.sourceIncremental"]),
+        (Snapshot, o(json!({ "location": "eastus", "incremental": false })), vec!["copyStart.incremental"]),
+        (Snapshot, o(json!({})), vec!["copyStart.location"]),
+        (Snapshot, o(json!({ "location": "West US" })), vec!["copyStart.otherRegion"]),
+        (Snapshot, o(json!({ "location": "eastus", "provisionedBandwidthCopySpeed": 5 })), vec!["copySpeed.type"]),
+        (Disk, o(json!({ "provisionedBandwidthCopySpeed": "Enhanced" })), vec!["copySpeed.copyStartOnly"]),
+        // Incremental and sku.
+        (Disk, o(json!({ "incremental": "no" })), vec!["incremental.type"]),
+        (Template, o(json!({ "incremental": "true" })), vec!["incremental.type"]),
+        (UltraDisk, o(json!({ "incremental": false })), vec!["incremental.requiredForSku"]),
+        (Disk, o(json!({ "incremental": false, "sku": "Premium_LRS" })), vec![]),
+        (Template, o(json!({ "incremental": false })), vec!["incremental.required"]),
+        (Disk, o(json!({ "sku": 7 })), vec!["sku.type"]),
+        (Template, o(json!({ "sku": 7 })), vec!["sku.type"]),
+        (Disk, o(json!({ "sku": "Premium_LRS" })), vec!["sku.incremental"]),
+        (Template, o(json!({ "sku": "Premium_LRS" })), vec!["sku.incremental"]),
+        (Disk, o(json!({ "sku": "Gold" })), vec!["sku.name"]),
+        (Template, o(json!({ "sku": "Gold" })), vec!["sku.name"]),
+        // Tags: one rule set for both.
+        (Disk, o(json!({ "tags": 5 })), vec!["tags.type"]),
+        (Template, o(json!({ "tags": { "a": "x", "b": false } })), vec!["tags.type"]),
+        (Disk, o(json!({ "tags": many_tags })), vec!["tags.count"]),
+        (Template, o(json!({ "tags": many_tags })), vec!["tags.count"]),
+        (Disk, o(json!({ "tags": { "": "x" } })), vec!["tags.nameLength"]),
+        (Template, o(json!({ "tags": { "n".repeat(513): "x" } })), vec!["tags.nameLength"]),
+        (Disk, o(json!({ "tags": { "a/b": "x" } })), vec!["tags.nameChars"]),
+        (Template, o(json!({ "tags": { "a?": "x" } })), vec!["tags.nameChars"]),
+        (Disk, o(json!({ "tags": { "a": "v".repeat(257) } })), vec!["tags.valueLength"]),
+        (Template, o(json!({ "tags": { "a": "v".repeat(257) } })), vec!["tags.valueLength"]),
+        // Network access.
+        (Disk, o(json!({ "networkAccessPolicy": 5 })), vec!["networkAccessPolicy.type"]),
+        (Disk, o(json!({ "networkAccessPolicy": "Open" })), vec!["networkAccessPolicy.value"]),
+        (Disk, o(json!({ "diskAccessId": 5 })), vec!["diskAccessId.type"]),
+        (Disk, o(json!({ "networkAccessPolicy": "AllowPrivate" })), vec!["diskAccessId.required"]),
+        (Disk, o(json!({ "networkAccessPolicy": "AllowPrivate", "diskAccessId": "x" })), vec!["diskAccessId.format"]),
+        (Disk, o(json!({ "networkAccessPolicy": "AllowPrivate", "diskAccessId": access })), vec![]),
+        (Disk, o(json!({ "diskAccessId": access })), vec!["diskAccessId.policy"]),
+        (Disk, o(json!({ "publicNetworkAccess": 5 })), vec!["publicNetworkAccess.type"]),
+        (Disk, o(json!({ "publicNetworkAccess": "Maybe" })), vec!["publicNetworkAccess.value"]),
+        (Disk, o(json!({ "dataAccessAuthMode": 5 })), vec!["dataAccessAuthMode.type"]),
+        (Disk, o(json!({ "dataAccessAuthMode": "Maybe" })), vec!["dataAccessAuthMode.value"]),
+        // Encryption and instant access.
+        (Disk, o(json!({ "encryption": "CustomerKey" })), vec!["encryption.shape"]),
+        (Disk, o(json!({ "encryption": { "diskEncryptionSetId": "x" } })), vec!["encryption.desId"]),
+        (Disk, o(json!({ "encryption": { "diskEncryptionSetId": 5 } })), vec!["encryption.desId"]),
+        (
+            Disk,
+            o(json!({ "encryption": { "type": "EncryptionAtRestWithCustomerKey" } })),
+            vec!["encryption.desRequired"],
+        ),
+        (Disk, o(json!({ "encryption": { "type": "Rot13" } })), vec!["encryption.type"]),
+        (Disk, o(json!({ "encryption": { "keyId": 1 } })), vec!["encryption.unknown"]),
+        (Disk, o(json!({ "instantAccessDurationMinutes": "60" })), vec!["instantAccess.type"]),
+        (Disk, o(json!({ "instantAccessDurationMinutes": 5 })), vec!["instantAccess.range"]),
+        // Template disks and layout.
+        (Template, o(json!({ "disk": { "name": "d" } })), vec!["disk.id"]),
+        (Template, o(json!({ "disk": { "id": 5 } })), vec!["disk.id"]),
+        (Template, o(json!({ "disk": "/subscriptions/x/../../evil" })), vec!["disk.id"]),
+        (Template, o(json!({ "disk": 5 })), vec!["disk.shape"]),
+        (Template, o(json!({ "disk": { "id": d1, "name": 5 } })), vec!["disk.shape"]),
+        (Template, o(json!({ "disks": "d1" })), vec!["disks.type"]),
+        (Template, o(json!({ "disk": d1, "disks": [d2] })), vec!["disks.both"]),
+        (Template, o(json!({ "disks": [] })), vec!["disks.empty"]),
+        (Template, o(json!({ "disks": [d1, d1] })), vec!["disks.unique"]),
+        (Template, o(json!({ "disks": [d1, other_sub] })), vec!["disks.subscription"]),
+        (Template, o(json!({ "layout": 5 })), vec!["layout.type"]),
+        (Template, o(json!({ "layout": "diagonal" })), vec!["layout.value"]),
+        (Template, o(json!({ "layout": "perDisk" })), vec!["layout.perDiskNeedsDisks"]),
+        // Template naming and outputs.
+        (Template, o(json!({ "snapshotName": 7 })), vec!["snapshotName.shape"]),
+        (Template, o(json!({ "snapshotName": { "paramter": "x" } })), vec!["snapshotName.shape"]),
+        (Template, o(json!({ "snapshotName": { "parameter": "x", "timestamp": true } })), vec!["snapshotName.shape"]),
+        (Template, o(json!({ "snapshotName": { "parameter": "diskName" } })), vec!["snapshotName.parameterName"]),
+        (Template, o(json!({ "snapshotName": { "parameter": "a-b" } })), vec!["snapshotName.parameterName"]),
+        (Template, o(json!({ "snapshotName": { "expression": "x" } })), vec!["snapshotName.expression"]),
+        (Template, o(json!({ "disks": [d1, d2], "snapshotName": "fixed" })), vec!["snapshotName.fixedNeedsOneDisk"]),
+        (
+            Template,
+            o(json!({ "disks": [d1], "layout": "perDisk", "snapshotName": "[concat('a')]" })),
+            vec!["snapshotName.expressionPerDisk"],
+        ),
+        (
+            Template,
+            o(json!({ "disks": [d1, d2], "snapshotName": "[concat('a')]" })),
+            vec!["snapshotName.expressionNeedsCopyIndex"],
+        ),
+        (Template, o(json!({ "outputs": "yes" })), vec!["outputs.type"]),
+    ]
+}
+
+#[test]
+fn every_row_reports_exactly_its_rules() {
+    let mut failures = Vec::new();
+    for (builder, options, expected) in table() {
+        let want: BTreeSet<&str> = expected.iter().copied().collect();
+        let got: BTreeSet<&str> = match run(builder, &options) {
+            Ok(_) => BTreeSet::new(),
+            Err(e) if e.violations.is_empty() => {
+                failures.push(format!("{builder:?} {options}: an error without violations: {e}"));
+                continue;
+            }
+            Err(e) => e.violations.iter().map(|v| v.rule).collect(),
+        };
+        if got != want {
+            failures.push(format!("{builder:?} {options}: expected {want:?}, got {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_rule_is_asserted_by_a_row() {
+    let asserted: BTreeSet<&str> = table().into_iter().flat_map(|(_, _, rules)| rules).collect();
+    let missing: Vec<&&str> = ALL_RULES.iter().filter(|r| !asserted.contains(**r)).collect();
+    assert!(missing.is_empty(), "rules no row asserts: {missing:?}");
+    let unknown: Vec<&&str> = asserted.iter().filter(|r| !ALL_RULES.contains(r)).collect();
+    assert!(unknown.is_empty(), "rows assert rules that are not in ALL_RULES: {unknown:?}");
+}
+
+/// The validators' sources: every rule name they write is in `ALL_RULES`.
+const SOURCES: &[(&str, &str)] = &[
+    ("rules/mod.rs", include_str!("../../src/rules/mod.rs")),
+    ("rules/names.rs", include_str!("../../src/rules/names.rs")),
+    ("rules/options.rs", include_str!("../../src/rules/options.rs")),
+    ("rules/region.rs", include_str!("../../src/rules/region.rs")),
+    ("rules/sku.rs", include_str!("../../src/rules/sku.rs")),
+    ("rules/tags.rs", include_str!("../../src/rules/tags.rs")),
+    ("rules/text.rs", include_str!("../../src/rules/text.rs")),
+    ("rules/version.rs", include_str!("../../src/rules/version.rs")),
+    ("config/mod.rs", include_str!("../../src/config/mod.rs")),
+    ("config/body.rs", include_str!("../../src/config/body.rs")),
+    ("config/build.rs", include_str!("../../src/config/build.rs")),
+    ("config/names.rs", include_str!("../../src/config/names.rs")),
+    ("config/options.rs", include_str!("../../src/config/options.rs")),
+    ("config/source.rs", include_str!("../../src/config/source.rs")),
+    ("template/mod.rs", include_str!("../../src/template/mod.rs")),
+    ("template/plan.rs", include_str!("../../src/template/plan.rs")),
+    ("template/emit.rs", include_str!("../../src/template/emit.rs")),
+];
+
+/// String literals of the shape of a rule name, `"word.word"` (camelCase words).
+fn rule_shaped_literals(text: &str) -> impl Iterator<Item = &str> {
+    text.split('"').skip(1).step_by(2).filter(|s| {
+        s.split_once('.').is_some_and(|(a, b)| {
+            let word = |w: &str| {
+                w.chars().next().is_some_and(|c| c.is_ascii_lowercase()) && w.chars().all(|c| c.is_ascii_alphanumeric())
+            };
+            word(a) && word(b)
+        })
+    })
+}
+
+#[test]
+fn every_rule_name_in_the_sources_is_listed() {
+    let mut unlisted = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    for (file, text) in SOURCES {
+        for literal in rule_shaped_literals(text) {
+            // Fields are `options.<key>`; the three rules on options as a whole are listed.
+            if ALL_RULES.contains(&literal) {
+                seen.insert(literal);
+            } else if !literal.starts_with("options.") {
+                unlisted.insert(format!("{file}: {literal}"));
+            }
+        }
+    }
+    assert!(unlisted.is_empty(), "rule names missing from rules::ALL_RULES: {unlisted:?}");
+    let unused: Vec<&&str> = ALL_RULES.iter().filter(|r| !seen.contains(**r)).collect();
+    assert!(unused.is_empty(), "ALL_RULES lists rules no source writes: {unused:?}");
+}
