@@ -72,6 +72,11 @@ const OPTION_KEYS: &[&str] = &[
     "provisionedBandwidthCopySpeed",
 ];
 
+/// The values of the network options, for messages.
+const POLICIES: &str = "AllowAll, AllowPrivate or DenyAll";
+const ENABLED: &str = "Enabled or Disabled";
+const AUTH_MODES: &str = "AzureActiveDirectory or None";
+
 /// The keys of `encryption`.
 const ENCRYPTION_KEYS: &[&str] = &["diskEncryptionSetId", "type"];
 
@@ -104,25 +109,10 @@ impl SnapshotOptions {
         let create_option = r.choice("createOption", "createOption.type", "Copy or CopyStart", CreateOption::parse);
         let sku = r.choice("sku", "sku.type", "Standard_LRS, Standard_ZRS or Premium_LRS", SnapshotSkuName::parse);
         let tags = r.tags("tags", "tags.type");
-        let network_access_policy = r.choice(
-            "networkAccessPolicy",
-            "networkAccessPolicy.type",
-            "AllowAll, AllowPrivate or DenyAll",
-            NetworkAccessPolicy::parse,
-        );
+        let policy = r.choice("networkAccessPolicy", "networkAccessPolicy.type", POLICIES, NetworkAccessPolicy::parse);
         let disk_access_id = r.string("diskAccessId", "diskAccessId.type");
-        let public_network_access = r.choice(
-            "publicNetworkAccess",
-            "publicNetworkAccess.type",
-            "Enabled or Disabled",
-            PublicNetworkAccess::parse,
-        );
-        let data_access_auth_mode = r.choice(
-            "dataAccessAuthMode",
-            "dataAccessAuthMode.type",
-            "AzureActiveDirectory or None",
-            DataAccessAuthMode::parse,
-        );
+        let public = r.choice("publicNetworkAccess", "publicNetworkAccess.type", ENABLED, PublicNetworkAccess::parse);
+        let auth = r.choice("dataAccessAuthMode", "dataAccessAuthMode.type", AUTH_MODES, DataAccessAuthMode::parse);
         let encryption = r
             .object("encryption", "encryption.shape", "an object with diskEncryptionSetId and type")
             .map(|map| {
@@ -154,10 +144,10 @@ impl SnapshotOptions {
             create_option,
             sku,
             tags,
-            network_access_policy,
+            network_access_policy: policy,
             disk_access_id,
-            public_network_access,
-            data_access_auth_mode,
+            public_network_access: public,
+            data_access_auth_mode: auth,
             encryption,
             instant_access_duration_minutes,
             provisioned_bandwidth_copy_speed,
