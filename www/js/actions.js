@@ -2,7 +2,7 @@
 // delete a snapshot after a confirmation that names it (the user types the name).
 import { h, mount, json, debounce, lastSegment } from "./dom.js";
 import { openDialog, closeDialog, field, codeBlock } from "./ui.js";
-import { runOperation } from "./ops.js";
+import { runOperation } from "./operations-tray.js";
 import { highlight } from "./state.js";
 import { resourceGroupOf } from "./ids.js";
 

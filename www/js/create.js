@@ -4,7 +4,7 @@
 // form's values and their validation are its model, in form-model.js.
 import { h, mount, json, debounce } from "./dom.js";
 import { field, codeBlock } from "./ui.js";
-import { runOperation } from "./ops.js";
+import { runOperation } from "./operations-tray.js";
 import { highlight } from "./state.js";
 import { href } from "./routes.js";
 import { resourceGroupOf, shortId, subscriptionOf } from "./ids.js";
