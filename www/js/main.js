@@ -7,7 +7,7 @@ import { h, mount, $ } from "./dom.js";
 import { loadPackage } from "./pkg.js";
 import { detectEmulator, resumeEntraRedirect } from "./auth.js";
 import { errorCard, showAlert } from "./ui.js";
-import { setSession, signOut, showError } from "./session.js";
+import { setSession, renderSession, signOut, showError } from "./session.js";
 import { route } from "./router.js";
 import { app } from "./state.js";
 
@@ -54,6 +54,7 @@ async function boot() {
   } catch (e) {
     showAlert(errorCard(e));
   }
+  if (!app.session) renderSession();
   window.addEventListener("hashchange", route);
   document.documentElement.dataset.ready = "true";
   route();

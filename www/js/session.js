@@ -65,8 +65,8 @@ export function signInAgainButton() {
   );
 }
 
-// The header: who is connected, to which cloud, and the demo banner.
-function renderSession() {
+/** The header: who is connected ("Not connected" before any session), to which cloud, and the demo banner. */
+export function renderSession() {
   const host = $("#session");
   const s = app.session;
   document.documentElement.dataset.mode = s?.mode || "none";
