@@ -1,7 +1,7 @@
 // The two Azure connection modes without Azure: a pasted token with the cloud chosen (the cloud's
 // ARM endpoint is answered by the local emulator through Playwright's request routing, so nothing
 // leaves the machine), and Entra ID sign-in's library loading under the page's CSP.
-import { test, before, after } from "node:test";
+import { test, before, beforeEach, after } from "node:test";
 import assert from "node:assert/strict";
 import { setup } from "./helpers.mjs";
 
@@ -12,9 +12,20 @@ before(async () => {
   t = await setup({ routedHosts: HOSTS });
 });
 
+// Each test: a freshly seeded emulator, a new page, no routed requests or problems of another.
+beforeEach(async () => {
+  await t.fresh();
+});
+
 after(async () => {
   await t?.close();
 });
+
+/** Open the page on its connect view. */
+async function openConnect() {
+  await t.page.goto(`${t.url}#/connect`);
+  await t.page.waitForSelector("#tab-token");
+}
 
 async function pasteToken(cloud, token) {
   const { page } = t;
@@ -57,10 +68,8 @@ test("paste a token for US Government: requests go to that cloud's ARM endpoint 
 });
 
 test("an expired pasted token is refused on connect with ARM's code and request id", async () => {
+  await openConnect();
   const { page } = t;
-  await page.evaluate(() => {
-    location.hash = "#/connect";
-  });
   await pasteToken("AzureCloud", "expired");
   const card = '#panel-token .error-card[data-code="UNAUTHORIZED"]';
   await page.waitForSelector(card);
@@ -76,11 +85,8 @@ test("an expired pasted token is refused on connect with ARM's code and request 
 });
 
 test("a pasted token with an invisible character is refused before any request, naming the character and where it is", async () => {
+  await openConnect();
   const { page } = t;
-  await page.evaluate(() => {
-    location.hash = "#/connect";
-  });
-  await page.waitForSelector("#tab-token");
   const before = t.routed.length;
   const pasted = "eyJhbGciOi\u200bJSUzI1NiJ9.e30.sig";
   await pasteToken("AzureCloud", pasted);

@@ -1,7 +1,7 @@
 // The emulator's control API from real browser pages: the demo page (same origin) gets the run's
 // secret from GET /__emulator and its "simulate throttling" button works; a page of another origin
 // can neither read the secret nor change anything, with simple requests or with CORS.
-import { test, before, after } from "node:test";
+import { test, before, beforeEach, after } from "node:test";
 import assert from "node:assert/strict";
 import { setup } from "./helpers.mjs";
 
@@ -9,6 +9,11 @@ let t;
 
 before(async () => {
   t = await setup();
+});
+
+// Each test: a freshly seeded emulator (no faults) and a new browser context.
+beforeEach(async () => {
+  await t.fresh();
 });
 
 after(async () => {

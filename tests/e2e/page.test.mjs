@@ -2,11 +2,13 @@
 // connect, browse to a disk, inspect its chain and orphans, create a snapshot with validation and
 // live progress, export the template (equal to buildSnapshotTemplate), copy to another region,
 // delete after confirmation, throttling and expired-token errors, sign-out, a narrow screen.
-// Each step runs in order on one page; expectations come from the emulator and the package in Node.
-import { test, before, after } from "node:test";
+// Each test opens its own page on a freshly seeded emulator (beforeEach: t.fresh()) and gets to its
+// view itself, so one failure does not carry over; expectations come from the emulator and the
+// package in Node.
+import { test, before, beforeEach, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { setup, diskId, rowNames } from "./helpers.mjs";
+import { setup, diskId, rowNames, connectDemo, openDisk, openHash } from "./helpers.mjs";
 
 let t;
 const RG = "rg-prod-westeurope";
@@ -17,9 +19,21 @@ before(async () => {
   t = await setup();
 });
 
+beforeEach(async () => {
+  await t.fresh();
+});
+
 after(async () => {
   await t?.close();
 });
+
+/** The snapshot the copy and delete tests act on, made in Node through the package (as the create test makes it in the page). */
+async function madeSnapshot() {
+  return t.client.createIncrementalSnapshot(diskId(t.sub, RG, "sql-data-01"), {
+    name: NEW_NAME,
+    tags: { backup: "e2e" },
+  });
+}
 
 function noProblems() {
   assert.deepEqual(t.problems, [], "no page error, CSP violation, console error or external request");
@@ -54,6 +68,7 @@ test("connect in demo mode with the keyboard; the demo is labelled", async () =>
 });
 
 test("browse: search the lists, disk rows show name, size, sku, state, location, zones, VM", async () => {
+  await connectDemo(t);
   const { page } = t;
   await page.fill(
     '[data-testid="resource-groups"] >> xpath=ancestor::div[contains(@class,"searchable")]//input[@type="search"]',
@@ -87,9 +102,8 @@ test("browse: search the lists, disk rows show name, size, sku, state, location,
 });
 
 test("a recreated disk: its chain oldest to newest, orphaned chain apart, count against the limit", async () => {
+  await openDisk(t, RG, "legacy-app-disk");
   const { page, lib } = t;
-  await page.click('a:text-is("legacy-app-disk")');
-  await page.waitForSelector('[data-testid="chain"] tbody tr[data-name]');
   const disk = await t.client.getDisk(diskId(t.sub, RG, "legacy-app-disk"));
   const all = await t.client.listSnapshots(`/subscriptions/${t.sub}`);
   const chain = lib.filterIncrementalSnapshots(disk, all).map((s) => s.name);
@@ -113,6 +127,7 @@ test("a recreated disk: its chain oldest to newest, orphaned chain apart, count 
 });
 
 test("create: validation messages before submit, then live progress to the new chain row", async () => {
+  await openDisk(t, RG, "legacy-app-disk");
   const { page, lib } = t;
   await page.click('nav.crumbs a:text-is("rg-prod-westeurope")');
   await page.waitForSelector('[data-testid="disks"] tbody tr[data-key]');
@@ -214,6 +229,7 @@ test("create: validation messages before submit, then live progress to the new c
 });
 
 test("export: the template equals buildSnapshotTemplate for that disk; parameters, commands, copy, download", async () => {
+  await openDisk(t, RG, "sql-data-01");
   const { page, lib } = t;
   await page.click("#disk-tab-export");
   await page.waitForSelector('[data-testid="template"] pre');
@@ -272,6 +288,8 @@ test("export: the template equals buildSnapshotTemplate for that disk; parameter
 });
 
 test("copy to another region with CopyStart and progress", async () => {
+  await madeSnapshot();
+  await openDisk(t, RG, "sql-data-01");
   const { page, lib } = t;
   await page.click("#disk-tab-snapshots");
   const row = `[data-testid="chain"] tr[data-name="${NEW_NAME}"]`;
@@ -302,6 +320,8 @@ test("copy to another region with CopyStart and progress", async () => {
 });
 
 test("delete only after typing the snapshot's name", async () => {
+  await madeSnapshot();
+  await openDisk(t, RG, "sql-data-01");
   const { page } = t;
   const row = `[data-testid="chain"] tr[data-name="${NEW_NAME}"]`;
   await page.click(`${row} [data-action="delete"]`);
@@ -335,6 +355,7 @@ test("delete only after typing the snapshot's name", async () => {
 });
 
 test("throttling: plain words, ARM code and request id; Try again recovers", async () => {
+  await openDisk(t, RG, "sql-data-01");
   const { page, emu } = t;
   // Four 429s in a row: the client's three retries are used up on the next snapshot listing.
   // (fault routes are literal text with * globs: this matches the list URL, not one snapshot's)
@@ -355,6 +376,7 @@ test("throttling: plain words, ARM code and request id; Try again recovers", asy
 });
 
 test("expired token: 401 ExpiredAuthenticationToken explained; sign in again forgets the session", async () => {
+  await openDisk(t, RG, "sql-data-01");
   const { page } = t;
   await page.click('[data-simulate="expired"]');
   const card = '#main .error-card[data-code="UNAUTHORIZED"]';
@@ -375,12 +397,8 @@ test("expired token: 401 ExpiredAuthenticationToken explained; sign in again for
 test("narrow screen: readable, no sideways scrolling; missing permission shown", async () => {
   const { page } = t;
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.click("#connect-demo");
-  await page.waitForSelector('[data-testid="resource-groups"] tbody tr[data-key]');
-  await page.evaluate((h) => {
-    location.hash = h;
-  }, `#/s/${t.sub}/rg/${RG}/disk/vm-web-01-osdisk`);
-  await page.waitForSelector('[data-testid="chain"] tbody tr[data-name]');
+  await connectDemo(t);
+  await openHash(t, `#/s/${t.sub}/rg/${RG}/disk/vm-web-01-osdisk`, '[data-testid="chain"] tbody tr[data-name]');
   const overflow = await page.evaluate(
     () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
   );

@@ -4,6 +4,8 @@
 import * as pkg from "../../pkg/workerd.js";
 import { version } from "../../pkg/package.json";
 import openapi from "./openapi.json";
+// The page's one-pass chain reader (plain JavaScript, no DOM): bundled into the worker.
+import { diskChains } from "../../www/js/disk-chain.js";
 import { HttpError, corsHeaders, errorResponse, json, preflight, readJsonObject, toHttpError } from "./http.js";
 import {
   bearerToken,
@@ -238,8 +240,7 @@ async function listSnapshots(ctx) {
         ? `/subscriptions/${subscriptionId}`
         : `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`;
     const listing = await client.listSnapshots(scopeId, { signal });
-    const snapshots = packageCall(() => pkg.filterIncrementalSnapshots(disk, listing));
-    const chains = packageCall(() => pkg.groupSnapshotChains(listing, { disks: [disk] }));
+    const { chain: snapshots, report: chains } = packageCall(() => diskChains(pkg, disk, listing));
     return json({ disk, snapshots, chains });
   });
 }

@@ -2,7 +2,7 @@
 // delete a snapshot after a confirmation that names it (the user types the name).
 import { h, mount, json, debounce, lastSegment } from "./dom.js";
 import { openDialog, closeDialog, field, codeBlock } from "./ui.js";
-import { runOperation } from "./ops.js";
+import { runOperation } from "./operations-tray.js";
 import { highlight } from "./state.js";
 import { resourceGroupOf } from "./ids.js";
 
@@ -181,39 +181,32 @@ export function openCopyDialog(app, model, snap) {
     later();
   });
 
-  const body = h(
-    "form.form",
-    {
-      novalidate: true,
-      on: {
-        submit: (ev) => {
-          ev.preventDefault();
-          const cfg = check();
-          if (!cfg) return;
-          closeDialog("copy");
-          const client = app.session.client;
-          runOperation({
-            title: `Copy ${snap.name} to ${cfg.body.location}`,
-            kind: "copy",
-            diskId: model.disk.id,
-            run: ({ signal, onProgress }) =>
-              client.copySnapshot(snap, {
-                location: cfg.body.location,
-                name: cfg.name,
-                resourceGroup: cfg.resourceGroup,
-                signal,
-                onProgress,
-              }),
-            successText: (s) => `${s.name} is ready in ${s.location}.`,
-          }).then((r) => {
-            if (r.ok) {
-              highlight.id = r.result.id.toLowerCase();
-              if (app.session) app.rerender();
-            }
-          });
-          document.querySelector("#ops")?.scrollIntoView({ block: "nearest" });
-        },
-      },
+  const body = dialogForm(
+    () => {
+      const cfg = check();
+      if (!cfg) return;
+      closeDialog("copy");
+      const client = app.session.client;
+      runOperation({
+        title: `Copy ${snap.name} to ${cfg.body.location}`,
+        kind: "copy",
+        diskId: model.disk.id,
+        run: ({ signal, onProgress }) =>
+          client.copySnapshot(snap, {
+            location: cfg.body.location,
+            name: cfg.name,
+            resourceGroup: cfg.resourceGroup,
+            signal,
+            onProgress,
+          }),
+        successText: (s) => `${s.name} is ready in ${s.location}.`,
+      }).then((r) => {
+        if (r.ok) {
+          highlight.id = r.result.id.toLowerCase();
+          if (app.session) app.rerender();
+        }
+      });
+      document.querySelector("#ops")?.scrollIntoView({ block: "nearest" });
     },
     h(
       "p",
@@ -255,27 +248,20 @@ export function openDeleteDialog(app, model, snap) {
       (c.properties?.completionPercent ?? 100) < 100 &&
       lastSegment(c.properties?.creationData?.sourceResourceId).toLowerCase() === snap.name.toLowerCase(),
   );
-  const body = h(
-    "form.form",
-    {
-      novalidate: true,
-      on: {
-        submit: (ev) => {
-          ev.preventDefault();
-          if (input.value.trim() !== snap.name) return;
-          closeDialog("delete");
-          const client = app.session.client;
-          runOperation({
-            title: `Delete ${snap.name}`,
-            kind: "delete",
-            diskId: model.disk.id,
-            run: ({ signal }) => client.deleteSnapshot(snap.id, { signal }),
-            successText: (r) => (r.deleted ? `${snap.name} was deleted.` : `${snap.name} did not exist any more.`),
-          }).then((r) => {
-            if (r.ok && app.session) app.rerender();
-          });
-        },
-      },
+  const body = dialogForm(
+    () => {
+      if (input.value.trim() !== snap.name) return;
+      closeDialog("delete");
+      const client = app.session.client;
+      runOperation({
+        title: `Delete ${snap.name}`,
+        kind: "delete",
+        diskId: model.disk.id,
+        run: ({ signal }) => client.deleteSnapshot(snap.id, { signal }),
+        successText: (r) => (r.deleted ? `${snap.name} was deleted.` : `${snap.name} did not exist any more.`),
+      }).then((r) => {
+        if (r.ok && app.session) app.rerender();
+      });
     },
     h(
       "p.danger-text",
@@ -305,4 +291,13 @@ export function openDeleteDialog(app, model, snap) {
     h("div.actions", submit, h("button.btn", { type: "button", on: { click: () => closeDialog() } }, "Keep it")),
   );
   openDialog({ title: `Delete ${snap.name}?`, body });
+}
+
+/** A dialog's form: `onSubmit` runs on submit (the browser's own validation and navigation off). */
+function dialogForm(onSubmit, ...children) {
+  const submit = (ev) => {
+    ev.preventDefault();
+    onSubmit();
+  };
+  return h("form.form", { novalidate: true, on: { submit } }, ...children);
 }

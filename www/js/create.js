@@ -4,13 +4,19 @@
 // form's values and their validation are its model, in form-model.js.
 import { h, mount, json, debounce } from "./dom.js";
 import { field, codeBlock } from "./ui.js";
-import { runOperation } from "./ops.js";
+import { runOperation } from "./operations-tray.js";
 import { highlight } from "./state.js";
 import { href } from "./routes.js";
 import { resourceGroupOf, shortId, subscriptionOf } from "./ids.js";
 import { FIELDS, formState, valuesFor, validate } from "./form-model.js";
 
-const opt = (value, label, selected) => h("option", { value, selected: selected === value }, label);
+/** A <select> named `name` of [value, label] options, `value` selected. */
+const choice = (name, value, options) =>
+  h(
+    "select",
+    { name, value },
+    options.map(([v, label]) => h("option", { value: v, selected: v === value }, label)),
+  );
 
 export function createTab(app, model, { go }) {
   const { disk } = model;
@@ -33,14 +39,12 @@ export function createTab(app, model, { go }) {
       autocomplete: "off",
       spellcheck: "false",
     }),
-    sku: h(
-      "select",
-      { name: "sku", value: values.sku },
-      opt("", "Default (the previous snapshot's)", values.sku),
-      opt("Standard_LRS", "Standard_LRS", values.sku),
-      opt("Standard_ZRS", "Standard_ZRS", values.sku),
-      opt("Premium_LRS", "Premium_LRS (not advised for incremental)", values.sku),
-    ),
+    sku: choice("sku", values.sku, [
+      ["", "Default (the previous snapshot's)"],
+      ["Standard_LRS", "Standard_LRS"],
+      ["Standard_ZRS", "Standard_ZRS"],
+      ["Premium_LRS", "Premium_LRS (not advised for incremental)"],
+    ]),
     tags: h("textarea", {
       name: "tags",
       rows: "3",
@@ -48,13 +52,11 @@ export function createTab(app, model, { go }) {
       placeholder: "backup=daily\nowner=ops",
       value: values.tags,
     }),
-    networkAccessPolicy: h(
-      "select",
-      { name: "networkAccessPolicy", value: values.networkAccessPolicy },
-      opt("AllowAll", "AllowAll", values.networkAccessPolicy),
-      opt("AllowPrivate", "AllowPrivate (through a disk access)", values.networkAccessPolicy),
-      opt("DenyAll", "DenyAll", values.networkAccessPolicy),
-    ),
+    networkAccessPolicy: choice("networkAccessPolicy", values.networkAccessPolicy, [
+      ["AllowAll", "AllowAll"],
+      ["AllowPrivate", "AllowPrivate (through a disk access)"],
+      ["DenyAll", "DenyAll"],
+    ]),
     diskAccessId: h("input", {
       type: "text",
       name: "diskAccessId",
@@ -63,19 +65,15 @@ export function createTab(app, model, { go }) {
       spellcheck: "false",
       placeholder: "/subscriptions/…/providers/Microsoft.Compute/diskAccesses/…",
     }),
-    publicNetworkAccess: h(
-      "select",
-      { name: "publicNetworkAccess", value: values.publicNetworkAccess },
-      opt("Enabled", "Enabled", values.publicNetworkAccess),
-      opt("Disabled", "Disabled", values.publicNetworkAccess),
-    ),
-    dataAccessAuthMode: h(
-      "select",
-      { name: "dataAccessAuthMode", value: values.dataAccessAuthMode },
-      opt("", "Not set", values.dataAccessAuthMode),
-      opt("AzureActiveDirectory", "AzureActiveDirectory", values.dataAccessAuthMode),
-      opt("None", "None", values.dataAccessAuthMode),
-    ),
+    publicNetworkAccess: choice("publicNetworkAccess", values.publicNetworkAccess, [
+      ["Enabled", "Enabled"],
+      ["Disabled", "Disabled"],
+    ]),
+    dataAccessAuthMode: choice("dataAccessAuthMode", values.dataAccessAuthMode, [
+      ["", "Not set"],
+      ["AzureActiveDirectory", "AzureActiveDirectory"],
+      ["None", "None"],
+    ]),
     instantAccessDurationMinutes: h("input", {
       type: "number",
       name: "instantAccessDurationMinutes",

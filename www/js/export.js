@@ -81,24 +81,7 @@ export function exportTab(app, model, { go }) {
     if (v.config) {
       blocks.push(
         h("h2", "The same snapshot, other ways"),
-        h(
-          "p.hint",
-          "From the create form's values (",
-          h(
-            "a",
-            {
-              href: "#",
-              on: {
-                click: (ev) => {
-                  ev.preventDefault();
-                  go("create");
-                },
-              },
-            },
-            "edit them",
-          ),
-          ").",
-        ),
+        h("p.hint", "From the create form's values (", toCreateTab(go, "edit them"), ")."),
         codeBlock({
           title: "PowerShell (Az.Compute)",
           text: powershellCommand(v.config),
@@ -136,19 +119,7 @@ export function exportTab(app, model, { go }) {
         h(
           "p.warn-text",
           "The create form has problems, so no command can be shown. ",
-          h(
-            "a",
-            {
-              href: "#",
-              on: {
-                click: (ev) => {
-                  ev.preventDefault();
-                  go("create");
-                },
-              },
-            },
-            "Fix them in the form.",
-          ),
+          toCreateTab(go, "Fix them in the form."),
         ),
       );
     }
@@ -184,3 +155,12 @@ export function exportTab(app, model, { go }) {
 }
 
 const diskRg = (disk) => resourceGroupOf(disk.id, "<resource-group>");
+
+/** A link to the create tab (where the values the commands are made from are edited). */
+function toCreateTab(go, text) {
+  const click = (ev) => {
+    ev.preventDefault();
+    go("create");
+  };
+  return h("a", { href: "#", on: { click } }, text);
+}
