@@ -25,7 +25,7 @@
 //   blob.deleteFamily(familyId) → boolean
 //   blob.grant({ blob: ref, snapshot?, permissions = "r", expiresAt }) → SAS URL
 //       managed (family) blobs: sv=2018-11-09, sr=bs with snapshot, sr=b without; si = 64 hex
-//   blob.revoke(urlOrSi) → boolean; blob.revokeAll(familyId) → number revoked
+//   blob.revoke(urlOrSi) → boolean; blob.revokeAll(familyId) → how many open grants it ended
 //   blob.openGrants(familyId?) → number of grants neither revoked nor expired
 //   blob.createContainer(account, container)          // an ordinary account (idempotent)
 //   blob.targetUrl(account, container, blobName, { expiresAt, permissions = "racwd" }) → SAS URL
@@ -388,7 +388,7 @@ export class BlobService {
     for (const g of this.sas.grants.values())
       if (g.familyId === familyId && !g.revoked) {
         g.revoked = true;
-        n += 1;
+        if (g.expiresAt > this.now()) n += 1;
       }
     return n;
   }
@@ -779,8 +779,8 @@ export class BlobService {
       prev = b.snapshots.get(prevQuery);
       if (!prev) throw E.prevNotFound();
     }
-    if (prev && view.snap && prev.at > view.snap.at) throw E.prevNewer();
-    if (prev && view.snap && prev.gen > view.gen) throw E.prevNewer();
+    // x-ms-snapshot times sort as text (one format, 7 fractional digits)
+    if (prev && view.snap && prev.time > view.snap.time) throw E.prevNewer();
     // the window
     const rangeHeader = h["x-ms-range"] !== undefined ? "x-ms-range" : "range";
     const r = parseRange(h[rangeHeader], () => E.badHeader(rangeHeader, h[rangeHeader]));
