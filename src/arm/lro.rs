@@ -4,9 +4,9 @@
 //! After the initial reply (200/201/202): poll `Azure-AsyncOperation` if present, else
 //! `Location`, else the resource itself; wait what `Retry-After` says (else the poll interval);
 //! statuses are compared ignoring case, `Succeeded`, `Failed` and `Canceled`/`Cancelled` end it,
-//! anything else (`InProgress`, `Updating`, ...) means running. The final resource of a PUT or
-//! PATCH is the operation's `properties.output` when Compute includes it, else a GET of the
-//! original URL (never a re-sent PUT).
+//! anything else (`InProgress`, `Updating`, ...) means running. The final resource of a PUT is
+//! the operation's `properties.output` when Compute includes it, else a GET of the original URL
+//! (never a re-sent PUT).
 
 use super::errors::{self, ErrorBody};
 use super::retry::{server_delay_ms, Jitter, RetryState};

@@ -28,8 +28,6 @@ pub enum Method {
     Get,
     /// PUT
     Put,
-    /// PATCH
-    Patch,
     /// POST
     Post,
     /// DELETE
@@ -42,7 +40,6 @@ impl Method {
         match self {
             Method::Get => "GET",
             Method::Put => "PUT",
-            Method::Patch => "PATCH",
             Method::Post => "POST",
             Method::Delete => "DELETE",
         }

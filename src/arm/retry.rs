@@ -5,7 +5,7 @@
 //! `x-ms-retry-after-ms`, or `Retry-After` in seconds or as an HTTP date), else exponential from
 //! `retry_base_ms` with ±25% jitter, capped at `retry_max_ms`.
 //!
-//! Writes: ARM's PUT, PATCH and DELETE are idempotent on a fixed URL (the snapshot name is chosen
+//! Writes: ARM's PUT and DELETE are idempotent on a fixed URL (the snapshot name is chosen
 //! before the first attempt, so a retried create can never make a second snapshot), so they are
 //! retried like reads. POST (`beginGetAccess`, `endGetAccess`) is retried only when the server
 //! said it did not take the request (429, 503); never after a broken connection or a 500.

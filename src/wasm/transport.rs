@@ -425,7 +425,6 @@ impl Transport {
         let method = match request.method {
             crate::arm::Method::Get => GlooMethod::GET,
             crate::arm::Method::Put => GlooMethod::PUT,
-            crate::arm::Method::Patch => GlooMethod::PATCH,
             crate::arm::Method::Post => GlooMethod::POST,
             crate::arm::Method::Delete => GlooMethod::DELETE,
         };
