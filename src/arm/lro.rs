@@ -23,8 +23,6 @@ pub struct Caller {
     jitter: Jitter,
     retry: RetryState,
     current: Option<Request>,
-    /// Requests sent so far (attempts included).
-    pub requests_sent: u32,
 }
 
 /// What became of the last request.
@@ -41,14 +39,13 @@ impl Caller {
     /// A caller with `settings`.
     pub fn new(settings: ClientSettings) -> Caller {
         let jitter = Jitter::new(settings.seed);
-        Caller { settings, jitter, retry: RetryState::default(), current: None, requests_sent: 0 }
+        Caller { settings, jitter, retry: RetryState::default(), current: None }
     }
 
     /// Starts a new request after `delay_ms`.
     pub fn send<T>(&mut self, request: Request, delay_ms: u64) -> Action<T> {
         self.retry.reset();
         self.current = Some(request.clone());
-        self.requests_sent += 1;
         Action::Send { request, delay_ms }
     }
 
@@ -75,7 +72,6 @@ impl Caller {
         }
         let settings = self.settings.clone();
         if let Some(delay) = self.retry.decide(&settings, request.method, outcome.as_ref(), now_ms, &mut self.jitter) {
-            self.requests_sent += 1;
             return Received::Retry(Action::Send { request, delay_ms: delay });
         }
         match outcome {
@@ -124,6 +120,19 @@ pub fn redirected(request: &Request, resp: Option<&Response>) -> Error {
 pub fn strip_query(url: &str) -> &str {
     url.split('?').next().unwrap_or(url)
 }
+
+/// The final response to `$caller`'s request, or (returned from the enclosing `step`) the action
+/// to take instead: the retry, or the failure.
+macro_rules! final_response {
+    ($caller:expr, $input:expr, $now:expr) => {
+        match $caller.receive($input, $now) {
+            $crate::arm::lro::Received::Retry(a) => return $crate::arm::lro::retry_action(a),
+            $crate::arm::lro::Received::Failed(e) => return $crate::arm::Action::Done(Err(e)),
+            $crate::arm::lro::Received::Final(r) => r,
+        }
+    };
+}
+pub(crate) use final_response;
 
 /// Turns a retry action into another output type.
 pub fn retry_action<T>(a: Action<()>) -> Action<T> {
