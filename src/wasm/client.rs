@@ -423,29 +423,32 @@ impl ArmClient {
     /// `createIncrementalSnapshot(diskOrId, { ...buildSnapshotConfig options, wait?, onProgress?, signal? })`.
     #[wasm_bindgen(js_name = createIncrementalSnapshot)]
     pub fn create_incremental_snapshot(&self, disk: JsValue, options: JsValue) -> Promise {
-        let go = || -> Result<(CreateSnapshot, CallControls)> {
-            let source = resource_ref(&disk, "disk", DISKS)?;
-            let copy = options_copy(&options)?;
-            let (opts, wait) = create_options(copy.as_ref())?;
-            Ok((CreateSnapshot::new(self.settings(), source, opts, wait), controls(copy.as_ref())?))
-        };
-        self.start(go())
+        self.create_snapshot(disk, options, false)
     }
 
     /// `copySnapshot(snapshotId, { location, name?, resourceGroup?, wait?, onProgress?, signal? })` (CopyStart).
     #[wasm_bindgen(js_name = copySnapshot)]
     pub fn copy_snapshot(&self, snapshot: JsValue, options: JsValue) -> Promise {
+        self.create_snapshot(snapshot, options, true)
+    }
+
+    /// A new snapshot of a disk, or (`copy_start`) a CopyStart copy of a snapshot into
+    /// `options.location`.
+    fn create_snapshot(&self, source: JsValue, options: JsValue, copy_start: bool) -> Promise {
         let go = || -> Result<(CreateSnapshot, CallControls)> {
-            let source = resource_ref(&snapshot, "snapshotId", SNAPSHOTS)?;
+            let (field, ty) = if copy_start { ("snapshotId", SNAPSHOTS) } else { ("disk", DISKS) };
+            let source = resource_ref(&source, field, ty)?;
             let copy = options_copy(&options)?;
             let (mut opts, wait) = create_options(copy.as_ref())?;
-            if opts.location.is_none() {
-                return Err(Error::invalid_argument(
-                    "options.location",
-                    "copySnapshot needs the target region in options.location",
-                ));
+            if copy_start {
+                if opts.location.is_none() {
+                    return Err(Error::invalid_argument(
+                        "options.location",
+                        "copySnapshot needs the target region in options.location",
+                    ));
+                }
+                opts.create_option = Some(crate::models::CreateOption::CopyStart);
             }
-            opts.create_option = Some(crate::models::CreateOption::CopyStart);
             Ok((CreateSnapshot::new(self.settings(), source, opts, wait), controls(copy.as_ref())?))
         };
         self.start(go())

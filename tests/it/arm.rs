@@ -438,33 +438,16 @@ fn list_incremental_reads_the_disk_then_every_page() {
     let id = ResourceId::parse(&disk_id()).unwrap();
     let list = url(&format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/snapshots"));
     let next = format!("{ARM}/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/snapshots?api-version=2025-01-02&$skiptoken=2");
+    let c = chain_snapshot("c", "u-1", "2024-01-03T00:00:00Z");
+    let first = page(&[c.clone(), chain_snapshot("old", "u-0", "2023-01-01T00:00:00Z")], Some(&next));
+    // The same snapshot again on the next page must not be counted twice.
+    let second = page(&[chain_snapshot("a", "u-1", "2024-01-01T00:00:00Z"), c], None);
     let run = run(
         ListIncremental::new(settings(), ResourceRef::Id(id), SearchScope::ResourceGroup),
         vec![
             expect(Method::Get, url(&disk_id())).reply(200, &[], &disk_json("Premium_LRS")),
-            expect(Method::Get, list).reply(
-                200,
-                &[],
-                &page(
-                    &[
-                        chain_snapshot("c", "u-1", "2024-01-03T00:00:00Z"),
-                        chain_snapshot("old", "u-0", "2023-01-01T00:00:00Z"),
-                    ],
-                    Some(&next),
-                ),
-            ),
-            expect(Method::Get, next).reply(
-                200,
-                &[],
-                // The same snapshot again on the next page must not be counted twice.
-                &page(
-                    &[
-                        chain_snapshot("a", "u-1", "2024-01-01T00:00:00Z"),
-                        chain_snapshot("c", "u-1", "2024-01-03T00:00:00Z"),
-                    ],
-                    None,
-                ),
-            ),
+            expect(Method::Get, list).reply(200, &[], &first),
+            expect(Method::Get, next).reply(200, &[], &second),
         ],
     );
     let v: Value = serde_json::from_str(&run.result.unwrap()).unwrap();
