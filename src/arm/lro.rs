@@ -117,7 +117,7 @@ pub fn redirected(request: &Request, resp: Option<&Response>) -> Error {
 }
 
 /// A URL without its query (signed poll URLs carry secrets in the query).
-pub fn strip_query(url: &str) -> &str {
+fn strip_query(url: &str) -> &str {
     url.split('?').next().unwrap_or(url)
 }
 
@@ -141,6 +141,18 @@ pub fn retry_action<T>(a: Action<()>) -> Action<T> {
         Action::Done(Err(e)) => Action::Done(Err(e)),
         Action::Done(Ok(())) => Action::Done(Err(Error::new(ErrorCode::InvalidArgument, "internal: empty retry"))),
     }
+}
+
+/// Accepts a reply's `Azure-AsyncOperation` and `Location` URLs only when they are on the
+/// endpoint's origin (they are polled with the token).
+pub fn trust_poll_urls(settings: &ClientSettings, resp: &Response) -> crate::error::Result<()> {
+    if let Some(u) = resp.header("azure-asyncoperation") {
+        settings.endpoint.trust(u, "Azure-AsyncOperation")?;
+    }
+    if let Some(u) = resp.header("location") {
+        settings.endpoint.trust(u, "Location")?;
+    }
+    Ok(())
 }
 
 /// Which kind of operation is running (it decides how the final result is read).
@@ -280,23 +292,15 @@ impl Lro {
         if resp.status == 204 {
             return LroStep::Finished(None);
         }
+        if let Err(e) = trust_poll_urls(settings, resp) {
+            return LroStep::Failed(e);
+        }
         if let Some(url) = resp.header("azure-asyncoperation") {
-            if let Err(e) = settings.endpoint.trust(url, "Azure-AsyncOperation") {
-                return LroStep::Failed(e);
-            }
             let location = resp.header("location").map(str::to_string);
-            if let Some(l) = &location {
-                if let Err(e) = settings.endpoint.trust(l, "Location") {
-                    return LroStep::Failed(e);
-                }
-            }
             self.polling = Some(Polling::AsyncOperation { url: url.to_string(), location });
             return self.next_poll(settings, url.to_string(), resp, now_ms);
         }
         if let Some(url) = resp.header("location") {
-            if let Err(e) = settings.endpoint.trust(url, "Location") {
-                return LroStep::Failed(e);
-            }
             self.polling = Some(Polling::Location { url: url.to_string() });
             return self.next_poll(settings, url.to_string(), resp, now_ms);
         }

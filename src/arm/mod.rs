@@ -391,7 +391,7 @@ impl Endpoint {
 }
 
 /// Percent-encodes a path's characters outside RFC 3986's unreserved set and `/ ( ) : @ ! $ * + , ;`.
-pub fn encode_path(path: &str) -> String {
+fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/()!$*+,;:@".contains(&b) {

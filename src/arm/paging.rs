@@ -139,7 +139,7 @@ impl Pager {
     }
 
     /// The kept items as one JSON array (a filtered chain sorted oldest first).
-    pub fn into_json_array(mut self) -> String {
+    fn into_json_array(mut self) -> String {
         if self.filter.is_some() {
             self.kept.sort_by(|a, b| crate::scan::chain_order_of(a.order_keys(), b.order_keys()));
         }

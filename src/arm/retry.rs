@@ -13,7 +13,7 @@
 use super::{ClientSettings, Failure, Method, Response};
 
 /// The longest server-requested wait honoured (anything longer is cut to this).
-pub const MAX_SERVER_DELAY_MS: u64 = 10 * 60 * 1000;
+const MAX_SERVER_DELAY_MS: u64 = 10 * 60 * 1000;
 
 /// A small deterministic generator for jitter (xorshift64*), seeded by the shell.
 #[derive(Debug, Clone)]
@@ -26,7 +26,7 @@ impl Jitter {
     }
 
     /// A number in [0, 1).
-    pub fn next_unit(&mut self) -> f64 {
+    fn next_unit(&mut self) -> f64 {
         let mut x = self.0;
         x ^= x >> 12;
         x ^= x << 25;
@@ -92,7 +92,7 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
 }
 
 /// Whether a status may be retried for `method`.
-pub fn retryable_status(method: Method, status: u16) -> bool {
+fn retryable_status(method: Method, status: u16) -> bool {
     match method {
         Method::Post => matches!(status, 429 | 503),
         _ => matches!(status, 408 | 429 | 500 | 502 | 503 | 504),

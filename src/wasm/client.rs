@@ -163,7 +163,7 @@ impl OptionReader<'_> {
         }
         let s = v.as_string();
         if s.is_none() {
-            self.violation(key, "options.type", format!("{key} must be a string, got {}", js_type(&v)));
+            self.violation(key, "options.type", format!("{key} must be a string, got {}", describe(&v)));
         }
         s
     }
@@ -179,7 +179,7 @@ impl OptionReader<'_> {
                 self.violation(
                     key,
                     "options.range",
-                    format!("{key} must be a whole number from {min} to {max}, got {}", js_type(&v)),
+                    format!("{key} must be a whole number from {min} to {max}, got {}", describe(&v)),
                 );
                 None
             }
@@ -187,7 +187,8 @@ impl OptionReader<'_> {
     }
 }
 
-fn js_type(v: &JsValue) -> String {
+/// A refused option's value as its message shows it: a number itself, else its kind.
+fn describe(v: &JsValue) -> String {
     if let Some(n) = v.as_f64() {
         return format!("{n}");
     }
@@ -285,7 +286,7 @@ impl ArmClient {
             match fetch_value.dyn_into::<Function>() {
                 Ok(f) => Some(f),
                 Err(v) => {
-                    r.violation("fetch", "options.type", format!("fetch must be a function, got {}", js_type(&v)));
+                    r.violation("fetch", "options.type", format!("fetch must be a function, got {}", describe(&v)));
                     None
                 }
             }

@@ -340,7 +340,8 @@ fn bad_response(what: &str) -> Failure {
     Failure::Fatal(Error::new(ErrorCode::InvalidResponse, format!("the response could not be read: {what}")))
 }
 
-fn get(target: &JsValue, key: &str) -> std::result::Result<JsValue, JsValue> {
+/// `target[key]`, a getter or trap that throws caught.
+fn reflect_get(target: &JsValue, key: &str) -> std::result::Result<JsValue, JsValue> {
     Reflect::get(target, &JsValue::from_str(key))
 }
 
@@ -351,7 +352,7 @@ fn get(target: &JsValue, key: &str) -> std::result::Result<JsValue, JsValue> {
 fn brand_get(class: &str, key: &str, target: &JsValue) -> std::result::Result<JsValue, JsValue> {
     match prototype_getter(class, key) {
         Some(getter) => getter.call0(target),
-        None => get(target, key),
+        None => reflect_get(target, key),
     }
 }
 
@@ -360,7 +361,7 @@ fn brand_get(class: &str, key: &str, target: &JsValue) -> std::result::Result<Js
 fn response_status(resp: &JsValue) -> Option<f64> {
     match prototype_getter("Response", "status") {
         Some(g) => apply_f64(&g, resp, &js_sys::Array::new()).ok(),
-        None => get(resp, "status").ok()?.as_f64(),
+        None => reflect_get(resp, "status").ok()?.as_f64(),
     }
 }
 
@@ -378,7 +379,7 @@ fn ignore_rejection(p: &JsValue) {
 
 /// Calls `target[method]()` with `this` = target, guarded.
 fn call_method(target: &JsValue, method: &str) -> std::result::Result<JsValue, JsValue> {
-    let f = get(target, method)?;
+    let f = reflect_get(target, method)?;
     let f = f.dyn_into::<Function>().map_err(|_| JsValue::from_str("not a function"))?;
     f.call0(target)
 }
@@ -528,11 +529,11 @@ impl Transport {
         loop {
             let next = call_method(&reader, "read").map_err(|_| bad_response("its body"))?;
             let item = bounds.wait(&next).await.map_err(interrupted)?;
-            let done = get(&item, "done").map_err(|_| bad_response("its body"))?;
+            let done = reflect_get(&item, "done").map_err(|_| bad_response("its body"))?;
             if done.is_truthy() {
                 break;
             }
-            let value = get(&item, "value").map_err(|_| bad_response("its body"))?;
+            let value = reflect_get(&item, "value").map_err(|_| bad_response("its body"))?;
             let chunk = value.dyn_into::<Uint8Array>().map_err(|_| bad_response("a body chunk is not bytes"))?;
             total += u64::from(chunk.length());
             if total > self.max_response_bytes {

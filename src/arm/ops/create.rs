@@ -2,7 +2,7 @@
 
 use super::copy_progress::copy_progress;
 use super::{require_json_object, resource_body, resource_url, ResourceRef};
-use crate::arm::lro::{retry_action, Caller, Lro, LroKind, LroStep, Received};
+use crate::arm::lro::{retry_action, trust_poll_urls, Caller, Lro, LroKind, LroStep, Received};
 use crate::arm::{errors, Action, ClientSettings, Input, Method, Operation, Progress, Request, Response};
 use crate::config::{build_snapshot_config, SnapshotConfig, SnapshotOptions, SnapshotSource};
 use crate::error::{ArmErrorInfo, Error, ErrorCode, Result};
@@ -64,7 +64,7 @@ impl CreateSnapshot {
     }
 
     /// The config once built (target id and name, body).
-    pub fn config(&self) -> Option<&SnapshotConfig> {
+    fn config(&self) -> Option<&SnapshotConfig> {
         match &self.state {
             CreateState::CheckingName(t)
             | CreateState::Submitting(t, _)
@@ -249,7 +249,7 @@ impl Operation for CreateSnapshot {
                         return self.done(Err(errors::from_response(&resp, now_ms)));
                     }
                     // Accepted: hand back the resource as the PUT answered it.
-                    if let Err(e) = lro_headers_trusted(&settings, &resp) {
+                    if let Err(e) = trust_poll_urls(&settings, &resp) {
                         return self.done(Err(e));
                     }
                     self.state = CreateState::Submitting(target, lro);
@@ -280,14 +280,4 @@ impl Operation for CreateSnapshot {
     fn take_progress(&mut self) -> Option<Progress> {
         self.progress.take()
     }
-}
-
-fn lro_headers_trusted(settings: &ClientSettings, resp: &Response) -> Result<()> {
-    if let Some(u) = resp.header("azure-asyncoperation") {
-        settings.endpoint.trust(u, "Azure-AsyncOperation")?;
-    }
-    if let Some(u) = resp.header("location") {
-        settings.endpoint.trust(u, "Location")?;
-    }
-    Ok(())
 }
