@@ -4,9 +4,9 @@
 //! After the initial reply (200/201/202): poll `Azure-AsyncOperation` if present, else
 //! `Location`, else the resource itself; wait what `Retry-After` says (else the poll interval);
 //! statuses are compared ignoring case, `Succeeded`, `Failed` and `Canceled`/`Cancelled` end it,
-//! anything else (`InProgress`, `Updating`, ...) means running. The final resource of a PUT or
-//! PATCH is the operation's `properties.output` when Compute includes it, else a GET of the
-//! original URL (never a re-sent PUT).
+//! anything else (`InProgress`, `Updating`, ...) means running. The final resource of a PUT is
+//! the operation's `properties.output` when Compute includes it, else a GET of the original URL
+//! (never a re-sent PUT).
 
 use super::errors::{self, ErrorBody};
 use super::retry::{server_delay_ms, Jitter, RetryState};
@@ -23,8 +23,6 @@ pub struct Caller {
     jitter: Jitter,
     retry: RetryState,
     current: Option<Request>,
-    /// Requests sent so far (attempts included).
-    pub requests_sent: u32,
 }
 
 /// What became of the last request.
@@ -41,14 +39,13 @@ impl Caller {
     /// A caller with `settings`.
     pub fn new(settings: ClientSettings) -> Caller {
         let jitter = Jitter::new(settings.seed);
-        Caller { settings, jitter, retry: RetryState::default(), current: None, requests_sent: 0 }
+        Caller { settings, jitter, retry: RetryState::default(), current: None }
     }
 
     /// Starts a new request after `delay_ms`.
     pub fn send<T>(&mut self, request: Request, delay_ms: u64) -> Action<T> {
         self.retry.reset();
         self.current = Some(request.clone());
-        self.requests_sent += 1;
         Action::Send { request, delay_ms }
     }
 
@@ -75,7 +72,6 @@ impl Caller {
         }
         let settings = self.settings.clone();
         if let Some(delay) = self.retry.decide(&settings, request.method, outcome.as_ref(), now_ms, &mut self.jitter) {
-            self.requests_sent += 1;
             return Received::Retry(Action::Send { request, delay_ms: delay });
         }
         match outcome {
@@ -121,9 +117,22 @@ pub fn redirected(request: &Request, resp: Option<&Response>) -> Error {
 }
 
 /// A URL without its query (signed poll URLs carry secrets in the query).
-pub fn strip_query(url: &str) -> &str {
+fn strip_query(url: &str) -> &str {
     url.split('?').next().unwrap_or(url)
 }
+
+/// The final response to `$caller`'s request, or (returned from the enclosing `step`) the action
+/// to take instead: the retry, or the failure.
+macro_rules! final_response {
+    ($caller:expr, $input:expr, $now:expr) => {
+        match $caller.receive($input, $now) {
+            $crate::arm::lro::Received::Retry(a) => return $crate::arm::lro::retry_action(a),
+            $crate::arm::lro::Received::Failed(e) => return $crate::arm::Action::Done(Err(e)),
+            $crate::arm::lro::Received::Final(r) => r,
+        }
+    };
+}
+pub(crate) use final_response;
 
 /// Turns a retry action into another output type.
 pub fn retry_action<T>(a: Action<()>) -> Action<T> {
@@ -132,6 +141,18 @@ pub fn retry_action<T>(a: Action<()>) -> Action<T> {
         Action::Done(Err(e)) => Action::Done(Err(e)),
         Action::Done(Ok(())) => Action::Done(Err(Error::new(ErrorCode::InvalidArgument, "internal: empty retry"))),
     }
+}
+
+/// Accepts a reply's `Azure-AsyncOperation` and `Location` URLs only when they are on the
+/// endpoint's origin (they are polled with the token).
+pub fn trust_poll_urls(settings: &ClientSettings, resp: &Response) -> crate::error::Result<()> {
+    if let Some(u) = resp.header("azure-asyncoperation") {
+        settings.endpoint.trust(u, "Azure-AsyncOperation")?;
+    }
+    if let Some(u) = resp.header("location") {
+        settings.endpoint.trust(u, "Location")?;
+    }
+    Ok(())
 }
 
 /// Which kind of operation is running (it decides how the final result is read).
@@ -271,23 +292,15 @@ impl Lro {
         if resp.status == 204 {
             return LroStep::Finished(None);
         }
+        if let Err(e) = trust_poll_urls(settings, resp) {
+            return LroStep::Failed(e);
+        }
         if let Some(url) = resp.header("azure-asyncoperation") {
-            if let Err(e) = settings.endpoint.trust(url, "Azure-AsyncOperation") {
-                return LroStep::Failed(e);
-            }
             let location = resp.header("location").map(str::to_string);
-            if let Some(l) = &location {
-                if let Err(e) = settings.endpoint.trust(l, "Location") {
-                    return LroStep::Failed(e);
-                }
-            }
             self.polling = Some(Polling::AsyncOperation { url: url.to_string(), location });
             return self.next_poll(settings, url.to_string(), resp, now_ms);
         }
         if let Some(url) = resp.header("location") {
-            if let Err(e) = settings.endpoint.trust(url, "Location") {
-                return LroStep::Failed(e);
-            }
             self.polling = Some(Polling::Location { url: url.to_string() });
             return self.next_poll(settings, url.to_string(), resp, now_ms);
         }

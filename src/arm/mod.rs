@@ -28,8 +28,6 @@ pub enum Method {
     Get,
     /// PUT
     Put,
-    /// PATCH
-    Patch,
     /// POST
     Post,
     /// DELETE
@@ -42,7 +40,6 @@ impl Method {
         match self {
             Method::Get => "GET",
             Method::Put => "PUT",
-            Method::Patch => "PATCH",
             Method::Post => "POST",
             Method::Delete => "DELETE",
         }
@@ -394,7 +391,7 @@ impl Endpoint {
 }
 
 /// Percent-encodes a path's characters outside RFC 3986's unreserved set and `/ ( ) : @ ! $ * + , ;`.
-pub fn encode_path(path: &str) -> String {
+fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/()!$*+,;:@".contains(&b) {

@@ -7,9 +7,12 @@
 //! thousands of snapshots never holds more than one page plus the matches; such pages are read by
 //! the byte scanner ([`crate::scan`]), which parses only the items that name the disk's uniqueId,
 //! and ordered by its chain order (the same as `filterIncrementalSnapshots`).
+//!
+//! [`Listing`] is what every listing operation runs: the GETs of the pages and their [`Pager`].
 
 use super::errors;
-use super::Response;
+use super::lro::{final_response, Caller};
+use super::{Action, ClientSettings, Input, Response};
 use crate::error::{Error, ErrorCode, Result};
 use crate::filter::DiskIdentity;
 use crate::resource_id::id_key;
@@ -56,30 +59,16 @@ pub struct Pager {
     seen_links: HashSet<String>,
     kept: Vec<Kept>,
     pages: u32,
-    /// Items read over all pages (before filtering).
-    pub items_read: usize,
 }
 
 impl Pager {
     /// A pager keeping everything, or only `filter`'s incremental chain.
     pub fn new(filter: Option<DiskIdentity>) -> Pager {
-        Pager {
-            filter,
-            seen_ids: HashSet::new(),
-            seen_links: HashSet::new(),
-            kept: Vec::new(),
-            pages: 0,
-            items_read: 0,
-        }
+        Pager { filter, seen_ids: HashSet::new(), seen_links: HashSet::new(), kept: Vec::new(), pages: 0 }
     }
 
     /// Takes one page reply; returns the next page's URL, or `None` at the end.
-    pub fn on_page(
-        &mut self,
-        settings: &super::ClientSettings,
-        resp: &Response,
-        now_ms: i64,
-    ) -> Result<Option<String>> {
+    pub fn on_page(&mut self, settings: &ClientSettings, resp: &Response, now_ms: i64) -> Result<Option<String>> {
         if resp.status != 200 {
             return Err(errors::from_response(resp, now_ms));
         }
@@ -92,7 +81,6 @@ impl Pager {
             if !listing.is_page_object {
                 return Err(errors::invalid_response(resp, "list page", "it has no \"value\" array"));
             }
-            self.items_read += listing.item_count;
             for s in listing.candidates.iter().filter(|s| s.belongs_to(disk)) {
                 if let Some(id) = s.id.as_deref() {
                     if !self.seen_ids.insert(id_key(id)) {
@@ -112,7 +100,6 @@ impl Pager {
             serde_json::from_str(&resp.body).map_err(|e| errors::invalid_response(resp, "list page", e))?;
         let items =
             page.value.ok_or_else(|| errors::invalid_response(resp, "list page", "it has no \"value\" array"))?;
-        self.items_read += items.len();
         for (i, raw) in items.into_iter().enumerate() {
             let id = serde_json::from_str::<IdOnly>(raw.get())
                 .map_err(|e| errors::invalid_response(resp, "list item", format!("item {i}: {e}")))?
@@ -131,7 +118,7 @@ impl Pager {
     /// The next page's URL after checking it (same origin, never seen, within the page bound).
     fn next(
         &mut self,
-        settings: &super::ClientSettings,
+        settings: &ClientSettings,
         resp: &Response,
         next_link: Option<String>,
     ) -> Result<Option<String>> {
@@ -152,7 +139,7 @@ impl Pager {
     }
 
     /// The kept items as one JSON array (a filtered chain sorted oldest first).
-    pub fn into_json_array(mut self) -> String {
+    fn into_json_array(mut self) -> String {
         if self.filter.is_some() {
             self.kept.sort_by(|a, b| crate::scan::chain_order_of(a.order_keys(), b.order_keys()));
         }
@@ -167,5 +154,45 @@ impl Pager {
         }
         out.push(']');
         out
+    }
+}
+
+/// A listing in flight: the caller that GETs its pages and the pager that reads them.
+pub(super) struct Listing {
+    /// Sends the page GETs (and whatever an operation reads before its listing begins).
+    pub(super) caller: Caller,
+    /// The pages' reader, from [`Listing::begin`] to the last page.
+    pager: Option<Pager>,
+}
+
+impl Listing {
+    /// A listing not begun yet.
+    pub(super) fn new(settings: ClientSettings) -> Listing {
+        Listing { caller: Caller::new(settings), pager: None }
+    }
+
+    /// GETs the first page at `url`, to keep everything or only `filter`'s chain.
+    pub(super) fn begin(&mut self, url: String, filter: Option<DiskIdentity>) -> Action<String> {
+        self.pager = Some(Pager::new(filter));
+        self.caller.get(url, 0)
+    }
+
+    /// Whether the pages are being read (begun and not finished).
+    pub(super) fn is_paging(&self) -> bool {
+        self.pager.is_some()
+    }
+
+    /// Takes the reply to a page's GET: the next page's GET, or at the end every kept item as one
+    /// JSON array.
+    pub(super) fn on_reply(&mut self, input: Input, now_ms: i64) -> Action<String> {
+        let resp = final_response!(self.caller, input, now_ms);
+        let Some(pager) = self.pager.as_mut() else {
+            return Action::Done(Err(Error::new(ErrorCode::InvalidArgument, "internal: listing already finished")));
+        };
+        match pager.on_page(&self.caller.settings, &resp, now_ms) {
+            Err(e) => Action::Done(Err(e)),
+            Ok(Some(next)) => self.caller.get(next, 0),
+            Ok(None) => Action::Done(Ok(self.pager.take().map(Pager::into_json_array).unwrap_or_default())),
+        }
     }
 }

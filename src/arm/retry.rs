@@ -5,7 +5,7 @@
 //! `x-ms-retry-after-ms`, or `Retry-After` in seconds or as an HTTP date), else exponential from
 //! `retry_base_ms` with ±25% jitter, capped at `retry_max_ms`.
 //!
-//! Writes: ARM's PUT, PATCH and DELETE are idempotent on a fixed URL (the snapshot name is chosen
+//! Writes: ARM's PUT and DELETE are idempotent on a fixed URL (the snapshot name is chosen
 //! before the first attempt, so a retried create can never make a second snapshot), so they are
 //! retried like reads. POST (`beginGetAccess`, `endGetAccess`) is retried only when the server
 //! said it did not take the request (429, 503); never after a broken connection or a 500.
@@ -13,7 +13,7 @@
 use super::{ClientSettings, Failure, Method, Response};
 
 /// The longest server-requested wait honoured (anything longer is cut to this).
-pub const MAX_SERVER_DELAY_MS: u64 = 10 * 60 * 1000;
+const MAX_SERVER_DELAY_MS: u64 = 10 * 60 * 1000;
 
 /// A small deterministic generator for jitter (xorshift64*), seeded by the shell.
 #[derive(Debug, Clone)]
@@ -26,7 +26,7 @@ impl Jitter {
     }
 
     /// A number in [0, 1).
-    pub fn next_unit(&mut self) -> f64 {
+    fn next_unit(&mut self) -> f64 {
         let mut x = self.0;
         x ^= x >> 12;
         x ^= x << 25;
@@ -92,7 +92,7 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
 }
 
 /// Whether a status may be retried for `method`.
-pub fn retryable_status(method: Method, status: u16) -> bool {
+fn retryable_status(method: Method, status: u16) -> bool {
     match method {
         Method::Post => matches!(status, 429 | 503),
         _ => matches!(status, 408 | 429 | 500 | 502 | 503 | 504),

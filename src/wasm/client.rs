@@ -1,13 +1,13 @@
 //! `ArmClient`: the JavaScript class over the protocol operations and the fetch transport.
 
 use super::convert::{
-    apply_bool, error_to_js, id_or_object, is_array, json_out, keys, options_copy, options_text, plain_copy, prop,
-    prototype_getter, IdOrObject,
+    absent, apply_bool, error_to_js, is_array, json_out, json_text, keys, options_copy, options_text, plain_copy, prop,
+    prototype_getter,
 };
 use super::transport::{TokenSource, Transport};
 use crate::arm::ops::{
-    snapshot_id, CreateSnapshot, GetResource, GrantAccessOptions, ListAll, ListIncremental, SearchScope, Simple,
-    SourceRef, WaitOptions,
+    resource_id, CreateSnapshot, GetResource, GrantAccessOptions, ListAll, ListIncremental, ResourceRef, SearchScope,
+    SingleRequest,
 };
 use crate::arm::{ClientSettings, Endpoint, Operation};
 use crate::config::SnapshotOptions;
@@ -30,14 +30,6 @@ struct Inner {
 #[wasm_bindgen(js_name = ArmClient, skip_typescript)]
 pub struct ArmClient {
     inner: Rc<Inner>,
-}
-
-fn get(copy: Option<&Object>, key: &str) -> JsValue {
-    prop(copy, key)
-}
-
-fn absent(v: &JsValue) -> bool {
-    v.is_undefined() || v.is_null()
 }
 
 /// The control options every method takes: `signal`, `onProgress`.
@@ -66,8 +58,8 @@ fn brand_aborted(signal: &AbortSignal) -> Option<bool> {
 }
 
 fn controls(options: Option<&Object>) -> Result<CallControls> {
-    let signal = abort_signal(get(options, "signal"), "options.signal")?;
-    let cb = get(options, "onProgress");
+    let signal = abort_signal(prop(options, "signal"), "options.signal")?;
+    let cb = prop(options, "onProgress");
     let on_progress = if absent(&cb) {
         None
     } else {
@@ -82,16 +74,24 @@ fn controls(options: Option<&Object>) -> Result<CallControls> {
 /// Control keys of options objects: not JSON, read separately.
 const CONTROLS: [&str; 3] = ["signal", "onProgress", "wait"];
 
-/// A resource argument as a [`SourceRef`].
-fn source_ref(value: &JsValue, field: &str, ty: &str) -> Result<SourceRef> {
-    match id_or_object(value, field)? {
-        IdOrObject::Id(id) => SourceRef::id(&id, field, ty),
-        IdOrObject::Object(text) => Ok(SourceRef::Object(text)),
+/// A resource argument: an id string (of a resource of type `ty`), or the object ARM returned.
+fn resource_ref(value: &JsValue, field: &str, ty: &str) -> Result<ResourceRef> {
+    if let Some(id) = value.as_string() {
+        return ResourceRef::id(&id, field, ty);
     }
+    if value.is_object() && !is_array(value, field)? {
+        return json_text(value, field, false).map(ResourceRef::Object);
+    }
+    Err(Error::invalid_argument(field, format!("{field} must be a resource id or the object ARM returned")))
 }
 
 fn id_arg(value: &JsValue, field: &str) -> Result<String> {
     value.as_string().ok_or_else(|| Error::invalid_argument(field, format!("{field} must be a resource id string")))
+}
+
+/// An id argument of a resource of type `ty`.
+fn resource_id_arg(value: &JsValue, field: &str, ty: &str) -> Result<ResourceId> {
+    resource_id(&id_arg(value, field)?, field, ty)
 }
 
 fn reject(e: Error) -> Promise {
@@ -99,7 +99,12 @@ fn reject(e: Error) -> Promise {
 }
 
 impl ArmClient {
-    fn run<O: Operation<Output = String> + 'static>(&self, op: O, controls: CallControls) -> Promise {
+    /// Runs a call whose arguments `prepared` read, or rejects with why they could not be.
+    fn start<O: Operation<Output = String> + 'static>(&self, prepared: Result<(O, CallControls)>) -> Promise {
+        let (op, controls) = match prepared {
+            Ok(p) => p,
+            Err(e) => return reject(e),
+        };
         let inner = self.inner.clone();
         future_to_promise(async move {
             let text = inner.transport.drive(op, controls.signal.as_ref(), controls.on_progress.as_ref()).await?;
@@ -107,12 +112,10 @@ impl ArmClient {
         })
     }
 
-    /// Runs a call whose arguments `prepared` read, or rejects with why they could not be.
-    fn start<O: Operation<Output = String> + 'static>(&self, prepared: Result<(O, CallControls)>) -> Promise {
-        match prepared {
-            Ok((op, c)) => self.run(op, c),
-            Err(e) => reject(e),
-        }
+    /// [`start`](Self::start) for a call whose options are the controls alone: `op` is the call
+    /// its other arguments made (or why they could not), then `options` are read.
+    fn start_with<O: Operation<Output = String> + 'static>(&self, op: Result<O>, options: &JsValue) -> Promise {
+        self.start(op.and_then(|op| Ok((op, controls(options_copy(options)?.as_ref())?))))
     }
 
     fn settings(&self) -> ClientSettings {
@@ -160,7 +163,7 @@ impl OptionReader<'_> {
         }
         let s = v.as_string();
         if s.is_none() {
-            self.violation(key, "options.type", format!("{key} must be a string, got {}", js_type(&v)));
+            self.violation(key, "options.type", format!("{key} must be a string, got {}", describe(&v)));
         }
         s
     }
@@ -176,7 +179,7 @@ impl OptionReader<'_> {
                 self.violation(
                     key,
                     "options.range",
-                    format!("{key} must be a whole number from {min} to {max}, got {}", js_type(&v)),
+                    format!("{key} must be a whole number from {min} to {max}, got {}", describe(&v)),
                 );
                 None
             }
@@ -184,7 +187,8 @@ impl OptionReader<'_> {
     }
 }
 
-fn js_type(v: &JsValue) -> String {
+/// A refused option's value as its message shows it: a number itself, else its kind.
+fn describe(v: &JsValue) -> String {
     if let Some(n) = v.as_f64() {
         return format!("{n}");
     }
@@ -282,7 +286,7 @@ impl ArmClient {
             match fetch_value.dyn_into::<Function>() {
                 Ok(f) => Some(f),
                 Err(v) => {
-                    r.violation("fetch", "options.type", format!("fetch must be a function, got {}", js_type(&v)));
+                    r.violation("fetch", "options.type", format!("fetch must be a function, got {}", describe(&v)));
                     None
                 }
             }
@@ -348,19 +352,14 @@ impl ArmClient {
     /// `listSubscriptions({ signal? })`.
     #[wasm_bindgen(js_name = listSubscriptions)]
     pub fn list_subscriptions(&self, options: JsValue) -> Promise {
-        self.start(
-            options_copy(&options).and_then(|o| Ok((ListAll::subscriptions(self.settings()), controls(o.as_ref())?))),
-        )
+        self.start_with(Ok(ListAll::subscriptions(self.settings())), &options)
     }
 
     /// `listResourceGroups(subscriptionId, { signal? })`.
     #[wasm_bindgen(js_name = listResourceGroups)]
     pub fn list_resource_groups(&self, subscription_id: JsValue, options: JsValue) -> Promise {
-        let go = || -> Result<(ListAll, CallControls)> {
-            let sub = id_arg(&subscription_id, "subscriptionId")?;
-            Ok((ListAll::resource_groups(self.settings(), &sub)?, controls(options_copy(&options)?.as_ref())?))
-        };
-        self.start(go())
+        let op = id_arg(&subscription_id, "subscriptionId").and_then(|s| ListAll::resource_groups(self.settings(), &s));
+        self.start_with(op, &options)
     }
 
     /// `getDisk(diskId, { signal? })`.
@@ -376,11 +375,7 @@ impl ArmClient {
     }
 
     fn get_resource(&self, id: JsValue, options: JsValue, field: &str, ty: &str) -> Promise {
-        let go = || -> Result<(GetResource, CallControls)> {
-            let id = ResourceId::parse_of_type(&id_arg(&id, field)?, ty).map_err(|e| e.with_field(field))?;
-            Ok((GetResource::new(self.settings(), &id), controls(options_copy(&options)?.as_ref())?))
-        };
-        self.start(go())
+        self.start_with(resource_id_arg(&id, field, ty).map(|id| GetResource::new(self.settings(), &id)), &options)
     }
 
     /// `listDisks(scopeId, { signal? })`.
@@ -396,21 +391,18 @@ impl ArmClient {
     }
 
     fn list_compute(&self, scope_id: JsValue, options: JsValue, ty: &str) -> Promise {
-        let go = || -> Result<(ListAll, CallControls)> {
-            let scope = id_arg(&scope_id, "scopeId")?;
-            Ok((ListAll::compute(self.settings(), &scope, ty)?, controls(options_copy(&options)?.as_ref())?))
-        };
-        self.start(go())
+        let op = id_arg(&scope_id, "scopeId").and_then(|scope| ListAll::compute(self.settings(), &scope, ty));
+        self.start_with(op, &options)
     }
 
     /// `listIncrementalSnapshots(diskOrId, { scope?: "resourceGroup" | "subscription", signal? })`.
     #[wasm_bindgen(js_name = listIncrementalSnapshots)]
     pub fn list_incremental_snapshots(&self, disk: JsValue, options: JsValue) -> Promise {
         let go = || -> Result<(ListIncremental, CallControls)> {
-            let disk = source_ref(&disk, "disk", DISKS)?;
+            let disk = resource_ref(&disk, "disk", DISKS)?;
             let copy = options_copy(&options)?;
             let scope = prop(copy.as_ref(), "scope");
-            if !scope.is_undefined() && !scope.is_null() && scope.as_string().is_none() {
+            if !absent(&scope) && scope.as_string().is_none() {
                 return Err(Error::invalid_argument("options.scope", "scope must be a string"));
             }
             let scope = match scope.as_string().as_deref() {
@@ -432,29 +424,32 @@ impl ArmClient {
     /// `createIncrementalSnapshot(diskOrId, { ...buildSnapshotConfig options, wait?, onProgress?, signal? })`.
     #[wasm_bindgen(js_name = createIncrementalSnapshot)]
     pub fn create_incremental_snapshot(&self, disk: JsValue, options: JsValue) -> Promise {
-        let go = || -> Result<(CreateSnapshot, CallControls)> {
-            let source = source_ref(&disk, "disk", DISKS)?;
-            let copy = options_copy(&options)?;
-            let (opts, wait) = create_options(copy.as_ref())?;
-            Ok((CreateSnapshot::new(self.settings(), source, opts, wait), controls(copy.as_ref())?))
-        };
-        self.start(go())
+        self.create_snapshot(disk, options, false)
     }
 
     /// `copySnapshot(snapshotId, { location, name?, resourceGroup?, wait?, onProgress?, signal? })` (CopyStart).
     #[wasm_bindgen(js_name = copySnapshot)]
     pub fn copy_snapshot(&self, snapshot: JsValue, options: JsValue) -> Promise {
+        self.create_snapshot(snapshot, options, true)
+    }
+
+    /// A new snapshot of a disk, or (`copy_start`) a CopyStart copy of a snapshot into
+    /// `options.location`.
+    fn create_snapshot(&self, source: JsValue, options: JsValue, copy_start: bool) -> Promise {
         let go = || -> Result<(CreateSnapshot, CallControls)> {
-            let source = source_ref(&snapshot, "snapshotId", SNAPSHOTS)?;
+            let (field, ty) = if copy_start { ("snapshotId", SNAPSHOTS) } else { ("disk", DISKS) };
+            let source = resource_ref(&source, field, ty)?;
             let copy = options_copy(&options)?;
             let (mut opts, wait) = create_options(copy.as_ref())?;
-            if opts.location.is_none() {
-                return Err(Error::invalid_argument(
-                    "options.location",
-                    "copySnapshot needs the target region in options.location",
-                ));
+            if copy_start {
+                if opts.location.is_none() {
+                    return Err(Error::invalid_argument(
+                        "options.location",
+                        "copySnapshot needs the target region in options.location",
+                    ));
+                }
+                opts.create_option = Some(crate::models::CreateOption::CopyStart);
             }
-            opts.create_option = Some(crate::models::CreateOption::CopyStart);
             Ok((CreateSnapshot::new(self.settings(), source, opts, wait), controls(copy.as_ref())?))
         };
         self.start(go())
@@ -462,49 +457,43 @@ impl ArmClient {
 
     /// `deleteSnapshot(snapshotId, { signal? })` → `{ deleted: boolean }` (false: it did not exist).
     #[wasm_bindgen(js_name = deleteSnapshot)]
-    pub fn delete_snapshot(&self, snapshot_id_value: JsValue, options: JsValue) -> Promise {
-        let go = || -> Result<(Simple, CallControls)> {
-            let id = snapshot_id(&id_arg(&snapshot_id_value, "snapshotId")?, "snapshotId")?;
-            Ok((Simple::delete_snapshot(self.settings(), &id), controls(options_copy(&options)?.as_ref())?))
-        };
-        self.start(go())
+    pub fn delete_snapshot(&self, snapshot_id: JsValue, options: JsValue) -> Promise {
+        let id = resource_id_arg(&snapshot_id, "snapshotId", SNAPSHOTS);
+        self.start_with(id.map(|id| SingleRequest::delete_snapshot(self.settings(), &id)), &options)
     }
 
     /// `grantAccess(snapshotId, { durationInSeconds, access?, fileFormat?, signal? })` → `{ accessSAS, ... }`.
     #[wasm_bindgen(js_name = grantAccess)]
-    pub fn grant_access(&self, snapshot_id_value: JsValue, options: JsValue) -> Promise {
-        let go = || -> Result<(Simple, CallControls)> {
-            let id = snapshot_id(&id_arg(&snapshot_id_value, "snapshotId")?, "snapshotId")?;
+    pub fn grant_access(&self, snapshot_id: JsValue, options: JsValue) -> Promise {
+        let go = || -> Result<(SingleRequest, CallControls)> {
+            let id = resource_id_arg(&snapshot_id, "snapshotId", SNAPSHOTS)?;
             let copy = options_copy(&options)?;
             let text = options_text(copy.as_ref(), &CONTROLS)?;
             let parsed: GrantAccessOptions = serde_json::from_str(&text)
                 .map_err(|e| Error::invalid_argument("options", format!("grantAccess options: {e}")))?;
             let body = parsed.to_body()?;
-            Ok((Simple::grant_access(self.settings(), &id, body), controls(copy.as_ref())?))
+            Ok((SingleRequest::grant_access(self.settings(), &id, body), controls(copy.as_ref())?))
         };
         self.start(go())
     }
 
     /// `revokeAccess(snapshotId, { signal? })`.
     #[wasm_bindgen(js_name = revokeAccess)]
-    pub fn revoke_access(&self, snapshot_id_value: JsValue, options: JsValue) -> Promise {
-        let go = || -> Result<(Simple, CallControls)> {
-            let id = snapshot_id(&id_arg(&snapshot_id_value, "snapshotId")?, "snapshotId")?;
-            Ok((Simple::revoke_access(self.settings(), &id), controls(options_copy(&options)?.as_ref())?))
-        };
-        self.start(go())
+    pub fn revoke_access(&self, snapshot_id: JsValue, options: JsValue) -> Promise {
+        let id = resource_id_arg(&snapshot_id, "snapshotId", SNAPSHOTS);
+        self.start_with(id.map(|id| SingleRequest::revoke_access(self.settings(), &id)), &options)
     }
 }
 
 /// Splits create/copy options (a plain copy) into the snapshot config options and `wait`
 /// (default true).
-fn create_options(copy: Option<&Object>) -> Result<(SnapshotOptions, WaitOptions)> {
+fn create_options(copy: Option<&Object>) -> Result<(SnapshotOptions, bool)> {
     let wait = prop(copy, "wait");
-    let wait = if wait.is_undefined() || wait.is_null() {
+    let wait = if absent(&wait) {
         true
     } else {
         wait.as_bool().ok_or_else(|| Error::invalid_argument("options.wait", "wait must be a boolean"))?
     };
     let text = options_text(copy, &CONTROLS)?;
-    Ok((SnapshotOptions::from_json_text(&text)?, WaitOptions { wait }))
+    Ok((SnapshotOptions::from_json_text(&text)?, wait))
 }

@@ -53,10 +53,15 @@ pub fn error_to_js(err: Error) -> JsValue {
     js.into()
 }
 
+/// Whether a value is `undefined` or `null` (an option not given).
+pub fn absent(value: &JsValue) -> bool {
+    value.is_undefined() || value.is_null()
+}
+
 /// JSON text of an argument: a string is taken as JSON text when `text_allowed`, anything else
 /// goes through `JSON.stringify`. `undefined` / `null` are refused.
 pub fn json_text(value: &JsValue, field: &str, text_allowed: bool) -> Result<String> {
-    if value.is_undefined() || value.is_null() {
+    if absent(value) {
         return Err(Error::invalid_argument(field, format!("{field} is required")));
     }
     if text_allowed && value.is_string() {
@@ -219,7 +224,7 @@ fn rust_string(value: &JsValue) -> String {
 /// The options of a call as a plain copy (`None` when `undefined` / `null`); anything else that
 /// is not an object, an array, or an object whose getters or traps throw is `INVALID_ARGUMENT`.
 pub fn options_copy(options: &JsValue) -> Result<Option<Object>> {
-    if options.is_undefined() || options.is_null() {
+    if absent(options) {
         return Ok(None);
     }
     if !options.is_object() || is_array(options, "options")? {
@@ -244,25 +249,6 @@ pub fn options_text(copy: Option<&Object>, skip: &[&str]) -> Result<String> {
         let _ = Reflect::delete_property(&copy, &JsValue::from_str(k));
     }
     json_text(&copy, "options", false)
-}
-
-/// A resource argument: an id string, or the JSON text of an object.
-pub enum IdOrObject {
-    /// An id.
-    Id(String),
-    /// JSON text of an object.
-    Object(String),
-}
-
-/// Reads a resource argument.
-pub fn id_or_object(value: &JsValue, field: &str) -> Result<IdOrObject> {
-    if let Some(s) = value.as_string() {
-        return Ok(IdOrObject::Id(s));
-    }
-    if value.is_object() && !is_array(value, field)? {
-        return json_text(value, field, false).map(IdOrObject::Object);
-    }
-    Err(Error::invalid_argument(field, format!("{field} must be a resource id or the object ARM returned")))
 }
 
 /// JSON text to a plain JS value.

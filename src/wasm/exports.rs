@@ -1,6 +1,6 @@
 //! The exported functions of the npm package (camelCase names are the contract).
 
-use super::convert::{error_to_js, json_out, json_text, options_copy, options_text, prop, to_js};
+use super::convert::{absent, error_to_js, json_out, json_text, options_copy, options_text, prop, to_js};
 use crate::error::{Error, Result};
 use crate::resource_id::{ParsedResourceId, ResourceId};
 use wasm_bindgen::prelude::*;
@@ -28,7 +28,7 @@ pub fn build_snapshot_config(source: JsValue, options: JsValue) -> JsResult {
         let source = json_text(&source, "disk", false)?;
         let copy = options_copy(&options)?;
         let now_value = prop(copy.as_ref(), "now");
-        let now = if now_value.is_undefined() || now_value.is_null() {
+        let now = if absent(&now_value) {
             js_sys::Date::now() as i64
         } else if let Some(n) = now_value.as_f64().filter(|n| n.is_finite()) {
             n as i64
@@ -82,11 +82,7 @@ pub fn group_snapshot_chains(snapshots: JsValue, options: JsValue) -> JsResult {
             }
         }
         let disks = prop(copy.as_ref(), "disks");
-        let disks = if disks.is_undefined() || disks.is_null() {
-            None
-        } else {
-            Some(json_text(&disks, "options.disks", false)?)
-        };
+        let disks = if absent(&disks) { None } else { Some(json_text(&disks, "options.disks", false)?) };
         json_out(&crate::filter::group_snapshot_chains_json(&listing, disks.as_deref())?)
     })())
 }

@@ -12,8 +12,6 @@ mod convert;
 pub mod exports;
 mod transport;
 
-pub use convert::error_to_js;
-
 /// The package's TypeScript declarations (the exports use `skip_typescript`).
 #[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
 const TYPESCRIPT_TYPES: &str = include_str!("types.d.ts");

@@ -18,7 +18,7 @@
 //! Only globals that exist in pages, Node and workers are used (`fetch`, `setTimeout`,
 //! `clearTimeout`, `Date.now`, `AbortController`), never `window`.
 
-use super::convert::{apply_f64, error_to_js, promise_resolve, prototype_getter, then_call, to_js};
+use super::convert::{absent, apply_f64, error_to_js, promise_resolve, prototype_getter, then_call, to_js};
 use crate::arm::{Action, Endpoint, Failure, Input, Operation, Request, Response, WithDeadline};
 use crate::error::{Error, ErrorCode, Result};
 use gloo_net::http::{Method as GlooMethod, RequestBuilder};
@@ -41,7 +41,7 @@ extern "C" {
 }
 
 /// Milliseconds since the epoch, from the JS clock.
-pub fn now_ms() -> i64 {
+fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
@@ -63,7 +63,7 @@ impl std::fmt::Debug for TokenSource {
 /// Checks a token: printable ASCII only (what an `Authorization` header can carry and what
 /// Entra ID issues). A leading `Bearer ` and surrounding ASCII whitespace are dropped; anything
 /// else is refused, naming the character and its position (counted from 1).
-pub fn check_token(token: &str) -> Result<String> {
+fn check_token(token: &str) -> Result<String> {
     let t = token.trim_matches(|c: char| c.is_ascii_whitespace());
     let t = match t.get(..7) {
         Some(p) if p.eq_ignore_ascii_case("bearer ") => t[7..].trim_start_matches(|c: char| c.is_ascii_whitespace()),
@@ -105,7 +105,7 @@ impl TokenSource {
 /// What a call's requests leave behind for its final error: every token used (scrubbed from
 /// it) and the caller's own error (its `cause`), with the code of the failure it explains.
 #[derive(Default)]
-pub struct CallTrace {
+struct CallTrace {
     tokens: Vec<String>,
     cause: Option<(ErrorCode, JsValue)>,
 }
@@ -118,7 +118,7 @@ impl CallTrace {
     }
 
     /// The JS error for `err`: scrubbed of every token, with `cause` when one explains it.
-    pub fn into_js_error(self, mut err: Error) -> JsValue {
+    fn into_js_error(self, mut err: Error) -> JsValue {
         for t in &self.tokens {
             err.redact(t);
         }
@@ -155,7 +155,7 @@ fn aborted() -> Error {
 
 /// Waits `ms`, or less if `signal` aborts (then `ABORTED`). The timer and the abort listener are
 /// owned here and removed when the wait ends either way, so nothing is left behind.
-pub async fn sleep(ms: u64, signal: Option<&AbortSignal>) -> Result<()> {
+async fn sleep(ms: u64, signal: Option<&AbortSignal>) -> Result<()> {
     if signal.is_some_and(AbortSignal::aborted) {
         return Err(aborted());
     }
@@ -315,6 +315,17 @@ enum Interrupted {
     Threw(JsValue),
 }
 
+impl Interrupted {
+    /// The request's failure: a timeout, an abort, or what `threw` makes of the JS error.
+    fn into_failure(self, threw: impl FnOnce(JsValue) -> Failure) -> Failure {
+        match self {
+            Interrupted::TimedOut => Failure::Timeout,
+            Interrupted::Aborted => Failure::Aborted,
+            Interrupted::Threw(e) => threw(e),
+        }
+    }
+}
+
 fn message_of(e: &JsValue) -> String {
     let text = e
         .dyn_ref::<js_sys::Error>()
@@ -329,7 +340,8 @@ fn bad_response(what: &str) -> Failure {
     Failure::Fatal(Error::new(ErrorCode::InvalidResponse, format!("the response could not be read: {what}")))
 }
 
-fn get(target: &JsValue, key: &str) -> std::result::Result<JsValue, JsValue> {
+/// `target[key]`, a getter or trap that throws caught.
+fn reflect_get(target: &JsValue, key: &str) -> std::result::Result<JsValue, JsValue> {
     Reflect::get(target, &JsValue::from_str(key))
 }
 
@@ -340,7 +352,7 @@ fn get(target: &JsValue, key: &str) -> std::result::Result<JsValue, JsValue> {
 fn brand_get(class: &str, key: &str, target: &JsValue) -> std::result::Result<JsValue, JsValue> {
     match prototype_getter(class, key) {
         Some(getter) => getter.call0(target),
-        None => get(target, key),
+        None => reflect_get(target, key),
     }
 }
 
@@ -349,7 +361,7 @@ fn brand_get(class: &str, key: &str, target: &JsValue) -> std::result::Result<Js
 fn response_status(resp: &JsValue) -> Option<f64> {
     match prototype_getter("Response", "status") {
         Some(g) => apply_f64(&g, resp, &js_sys::Array::new()).ok(),
-        None => get(resp, "status").ok()?.as_f64(),
+        None => reflect_get(resp, "status").ok()?.as_f64(),
     }
 }
 
@@ -367,7 +379,7 @@ fn ignore_rejection(p: &JsValue) {
 
 /// Calls `target[method]()` with `this` = target, guarded.
 fn call_method(target: &JsValue, method: &str) -> std::result::Result<JsValue, JsValue> {
-    let f = get(target, method)?;
+    let f = reflect_get(target, method)?;
     let f = f.dyn_into::<Function>().map_err(|_| JsValue::from_str("not a function"))?;
     f.call0(target)
 }
@@ -388,12 +400,7 @@ impl Transport {
                     )
                 };
                 let value = then_call(&Promise::resolve(&JsValue::UNDEFINED), f);
-                let value = match bounds.wait(&value).await {
-                    Ok(v) => v,
-                    Err(Interrupted::TimedOut) => return Err(Failure::Timeout),
-                    Err(Interrupted::Aborted) => return Err(Failure::Aborted),
-                    Err(Interrupted::Threw(e)) => return Err(credential_failure(trace, e)),
-                };
+                let value = bounds.wait(&value).await.map_err(|i| i.into_failure(|e| credential_failure(trace, e)))?;
                 let Some(s) = value.as_string() else {
                     return Err(Failure::Fatal(Error::invalid_argument(
                         "token",
@@ -408,7 +415,7 @@ impl Transport {
     }
 
     /// Sends one request; HTTP errors are responses, only transport trouble is a [`Failure`].
-    pub async fn send(
+    async fn send(
         &self,
         request: &Request,
         signal: Option<&AbortSignal>,
@@ -425,7 +432,6 @@ impl Transport {
         let method = match request.method {
             crate::arm::Method::Get => GlooMethod::GET,
             crate::arm::Method::Put => GlooMethod::PUT,
-            crate::arm::Method::Patch => GlooMethod::PATCH,
             crate::arm::Method::Post => GlooMethod::POST,
             crate::arm::Method::Delete => GlooMethod::DELETE,
         };
@@ -460,12 +466,7 @@ impl Transport {
                 then_call(&Promise::resolve(request), fetch).into()
             }
         };
-        let value = match bounds.wait(&started).await {
-            Ok(v) => v,
-            Err(Interrupted::TimedOut) => return Err(Failure::Timeout),
-            Err(Interrupted::Aborted) => return Err(Failure::Aborted),
-            Err(Interrupted::Threw(e)) => return Err(network(trace, e)),
-        };
+        let value = bounds.wait(&started).await.map_err(|i| i.into_failure(|e| network(trace, e)))?;
         let Some(resp) = value.dyn_ref::<web_sys::Response>() else {
             return Err(bad_response("fetch did not give a Response"));
         };
@@ -516,25 +517,23 @@ impl Transport {
         bounds: &RequestBounds,
     ) -> std::result::Result<Vec<u8>, Failure> {
         let stream = brand_get("Response", "body", resp).map_err(|_| bad_response("its body"))?;
-        if stream.is_null() || stream.is_undefined() {
+        if absent(&stream) {
             return Ok(Vec::new());
         }
         let reader = call_method(&stream, "getReader").map_err(|_| bad_response("its body"))?;
-        let interrupted = |i: Interrupted| match i {
-            Interrupted::TimedOut => Failure::Timeout,
-            Interrupted::Aborted => Failure::Aborted,
-            Interrupted::Threw(e) => Failure::Network(format!("the response body broke off: {}", message_of(&e))),
+        let interrupted = |i: Interrupted| {
+            i.into_failure(|e| Failure::Network(format!("the response body broke off: {}", message_of(&e))))
         };
         let mut chunks: Vec<Uint8Array> = Vec::new();
         let mut total: u64 = 0;
         loop {
             let next = call_method(&reader, "read").map_err(|_| bad_response("its body"))?;
             let item = bounds.wait(&next).await.map_err(interrupted)?;
-            let done = get(&item, "done").map_err(|_| bad_response("its body"))?;
+            let done = reflect_get(&item, "done").map_err(|_| bad_response("its body"))?;
             if done.is_truthy() {
                 break;
             }
-            let value = get(&item, "value").map_err(|_| bad_response("its body"))?;
+            let value = reflect_get(&item, "value").map_err(|_| bad_response("its body"))?;
             let chunk = value.dyn_into::<Uint8Array>().map_err(|_| bad_response("a body chunk is not bytes"))?;
             total += u64::from(chunk.length());
             if total > self.max_response_bytes {

@@ -2,8 +2,7 @@
 //! asserted, on a virtual clock.
 
 use azure_incremental_snapshots::arm::ops::{
-    CreateSnapshot, GetResource, GrantAccessOptions, ListAll, ListIncremental, SearchScope, Simple, SourceRef,
-    WaitOptions,
+    CreateSnapshot, GetResource, GrantAccessOptions, ListAll, ListIncremental, ResourceRef, SearchScope, SingleRequest,
 };
 use azure_incremental_snapshots::arm::{
     Action, ClientSettings, Endpoint, Failure, Input, Method, Operation, Progress, Request, Response,
@@ -154,9 +153,9 @@ const OP: &str = "https://management.azure.com/subscriptions/00000000-0000-0000-
 fn create(sku: &str, options: Value, wait: bool) -> CreateSnapshot {
     CreateSnapshot::new(
         settings(),
-        SourceRef::Object(disk_json(sku)),
+        ResourceRef::Object(disk_json(sku)),
         SnapshotOptions::from_json_text(&options.to_string()).unwrap(),
-        WaitOptions { wait },
+        wait,
     )
 }
 
@@ -215,9 +214,9 @@ fn an_existing_name_is_a_conflict_and_nothing_is_written() {
 fn invalid_options_fail_before_any_request() {
     let op = CreateSnapshot::new(
         settings(),
-        SourceRef::Object(disk_json("Premium_LRS")),
+        ResourceRef::Object(disk_json("Premium_LRS")),
         SnapshotOptions::from_json_text(r#"{"sku":"Premium_LRS","name":"-bad"}"#).unwrap(),
-        WaitOptions { wait: true },
+        true,
     );
     let run = run(op, vec![]);
     let err = run.result.unwrap_err();
@@ -367,7 +366,7 @@ fn posts_are_not_retried_after_an_ambiguous_failure() {
     let body = GrantAccessOptions { duration_in_seconds: 3600, access: None, file_format: None }.to_body().unwrap();
     let grant_url = url(&format!("{}/beginGetAccess", id));
     let run = run(
-        Simple::grant_access(settings(), &id, body),
+        SingleRequest::grant_access(settings(), &id, body),
         vec![expect(Method::Post, grant_url).body(json!({ "access": "Read", "durationInSeconds": 3600 })).reply(
             500,
             &[],
@@ -385,7 +384,7 @@ fn grant_access_reads_the_sas_from_the_operation() {
             .to_body()
             .unwrap();
     let run = run(
-        Simple::grant_access(settings(), &id, body),
+        SingleRequest::grant_access(settings(), &id, body),
         vec![
             expect(Method::Post, url(&format!("{id}/beginGetAccess")))
                 .body(json!({ "access": "Read", "durationInSeconds": 600, "fileFormat": "VHDX" }))
@@ -405,12 +404,12 @@ fn grant_access_reads_the_sas_from_the_operation() {
 fn delete_distinguishes_gone_from_deleted() {
     let id = ResourceId::parse(&disk_id().replace("disks/disk1", "snapshots/s")).unwrap();
     let gone = run(
-        Simple::delete_snapshot(settings(), &id),
+        SingleRequest::delete_snapshot(settings(), &id),
         vec![expect(Method::Delete, snapshot_url("s")).reply(204, &[], "")],
     );
     assert_eq!(gone.result.unwrap(), r#"{"deleted":false}"#);
     let deleted = run(
-        Simple::delete_snapshot(settings(), &id),
+        SingleRequest::delete_snapshot(settings(), &id),
         vec![
             expect(Method::Delete, snapshot_url("s")).reply(202, &[("Location", OP), ("Retry-After", "1")], ""),
             expect(Method::Get, OP).reply(202, &[], ""),
@@ -439,33 +438,16 @@ fn list_incremental_reads_the_disk_then_every_page() {
     let id = ResourceId::parse(&disk_id()).unwrap();
     let list = url(&format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/snapshots"));
     let next = format!("{ARM}/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/snapshots?api-version=2025-01-02&$skiptoken=2");
+    let c = chain_snapshot("c", "u-1", "2024-01-03T00:00:00Z");
+    let first = page(&[c.clone(), chain_snapshot("old", "u-0", "2023-01-01T00:00:00Z")], Some(&next));
+    // The same snapshot again on the next page must not be counted twice.
+    let second = page(&[chain_snapshot("a", "u-1", "2024-01-01T00:00:00Z"), c], None);
     let run = run(
-        ListIncremental::new(settings(), SourceRef::Id(id), SearchScope::ResourceGroup),
+        ListIncremental::new(settings(), ResourceRef::Id(id), SearchScope::ResourceGroup),
         vec![
             expect(Method::Get, url(&disk_id())).reply(200, &[], &disk_json("Premium_LRS")),
-            expect(Method::Get, list).reply(
-                200,
-                &[],
-                &page(
-                    &[
-                        chain_snapshot("c", "u-1", "2024-01-03T00:00:00Z"),
-                        chain_snapshot("old", "u-0", "2023-01-01T00:00:00Z"),
-                    ],
-                    Some(&next),
-                ),
-            ),
-            expect(Method::Get, next).reply(
-                200,
-                &[],
-                // The same snapshot again on the next page must not be counted twice.
-                &page(
-                    &[
-                        chain_snapshot("a", "u-1", "2024-01-01T00:00:00Z"),
-                        chain_snapshot("c", "u-1", "2024-01-03T00:00:00Z"),
-                    ],
-                    None,
-                ),
-            ),
+            expect(Method::Get, list).reply(200, &[], &first),
+            expect(Method::Get, next).reply(200, &[], &second),
         ],
     );
     let v: Value = serde_json::from_str(&run.result.unwrap()).unwrap();
@@ -538,12 +520,7 @@ fn recorded_copy_start_replays_through_the_protocol() {
         r#"{"location":"eastus","name":"snapb","resourceGroup":"cli_test_completion_percent2_000002"}"#,
     )
     .unwrap();
-    let op = CreateSnapshot::new(
-        settings(),
-        SourceRef::Object(snapa["response"]["body"].to_string()),
-        options,
-        WaitOptions { wait: true },
-    );
+    let op = CreateSnapshot::new(settings(), ResourceRef::Object(snapa["response"]["body"].to_string()), options, true);
     let mut put_reply = reply(put_b);
     // The recording trimmed the signed query values; keep the URLs as recorded (same origin).
     put_reply.headers.retain(|(k, _)| k != "location");
