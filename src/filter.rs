@@ -184,6 +184,23 @@ pub struct ChainReport<'a> {
     pub unsourced: Vec<&'a str>,
     /// Number of snapshots read.
     pub total: usize,
+    /// For each disk passed in, in the order given: its chain by the documented rule, exactly
+    /// what `filterIncrementalSnapshots` returns (so a consumer needs one pass, not two).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub disks: Vec<DiskChain<'a>>,
+}
+
+/// One disk's chain in a [`ChainReport`].
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiskChain<'a> {
+    /// The disk's id.
+    pub id: String,
+    /// The disk's `uniqueId`.
+    pub unique_id: String,
+    /// Its incremental snapshots (the documented rule), oldest first, verbatim.
+    #[serde(serialize_with = "verbatim")]
+    pub snapshots: Vec<&'a str>,
 }
 
 /// Groups a listing into chains. `disks` are optional: for each disk passed, its current chain is
@@ -263,6 +280,18 @@ pub fn group_snapshot_chains<'a>(items: &[ScannedSnapshot<'a>], disks: &[DiskIde
             u.into_iter().map(|s| s.raw).collect()
         },
         total: items.len(),
+        disks: disks
+            .iter()
+            .map(|disk| {
+                let mut members: Vec<&ScannedSnapshot<'a>> = items.iter().filter(|s| s.belongs_to(disk)).collect();
+                members.sort_by(|a, b| a.chain_order(b));
+                DiskChain {
+                    id: disk.id.clone(),
+                    unique_id: disk.unique_id.clone(),
+                    snapshots: members.into_iter().map(|s| s.raw).collect(),
+                }
+            })
+            .collect(),
     }
 }
 

@@ -60,16 +60,38 @@ export interface AzureSnapshotsError extends Error {
 }
 
 export type DiskSkuName =
-  | "Standard_LRS" | "Premium_LRS" | "StandardSSD_LRS" | "UltraSSD_LRS" | "Premium_ZRS" | "StandardSSD_ZRS" | "PremiumV2_LRS";
+  | "Standard_LRS"
+  | "Premium_LRS"
+  | "StandardSSD_LRS"
+  | "UltraSSD_LRS"
+  | "Premium_ZRS"
+  | "StandardSSD_ZRS"
+  | "PremiumV2_LRS";
 export type SnapshotSkuName = "Standard_LRS" | "Premium_LRS" | "Standard_ZRS";
 export type NetworkAccessPolicy = "AllowAll" | "AllowPrivate" | "DenyAll";
 export type PublicNetworkAccess = "Enabled" | "Disabled";
 export type DataAccessAuthMode = "AzureActiveDirectory" | "None";
 export type CreateOption =
-  | "Empty" | "Attach" | "FromImage" | "Import" | "Copy" | "Restore" | "Upload" | "CopyStart"
-  | "ImportSecure" | "UploadPreparedSecure" | "CopyFromSanSnapshot";
+  | "Empty"
+  | "Attach"
+  | "FromImage"
+  | "Import"
+  | "Copy"
+  | "Restore"
+  | "Upload"
+  | "CopyStart"
+  | "ImportSecure"
+  | "UploadPreparedSecure"
+  | "CopyFromSanSnapshot";
 export type DiskState =
-  | "Unattached" | "Attached" | "Reserved" | "Frozen" | "ActiveSAS" | "ActiveSASFrozen" | "ReadyToUpload" | "ActiveUpload";
+  | "Unattached"
+  | "Attached"
+  | "Reserved"
+  | "Frozen"
+  | "ActiveSAS"
+  | "ActiveSASFrozen"
+  | "ReadyToUpload"
+  | "ActiveUpload";
 /** Open enums: ARM may send values newer than these types (the examples even send "0"). */
 export type Open<T extends string> = T | (string & {});
 
@@ -95,7 +117,11 @@ export interface CreationData {
 
 export interface Encryption {
   diskEncryptionSetId?: string;
-  type?: Open<"EncryptionAtRestWithPlatformKey" | "EncryptionAtRestWithCustomerKey" | "EncryptionAtRestWithPlatformAndCustomerKeys">;
+  type?: Open<
+    | "EncryptionAtRestWithPlatformKey"
+    | "EncryptionAtRestWithCustomerKey"
+    | "EncryptionAtRestWithPlatformAndCustomerKeys"
+  >;
 }
 
 interface TrackedResource {
@@ -134,7 +160,9 @@ export interface SnapshotProperties {
   copyCompletionError?: { errorCode: Open<"CopySourceNotFound">; errorMessage: string };
   dataAccessAuthMode?: Open<DataAccessAuthMode>;
   /** Read-only, api-version 2026-03-02. */
-  readonly snapshotAccessState?: Open<"Unknown" | "Pending" | "Available" | "InstantAccess" | "AvailableWithInstantAccess">;
+  readonly snapshotAccessState?: Open<
+    "Unknown" | "Pending" | "Available" | "InstantAccess" | "AvailableWithInstantAccess"
+  >;
   [unknown: string]: unknown;
 }
 
@@ -279,7 +307,10 @@ export function buildSnapshotConfig(source: Disk | Snapshot, options?: BuildSnap
  * `snapshots` may also be a page's UTF-8 bytes (`await response.arrayBuffer()`, or a
  * `Uint8Array`): the fastest input, never decoded to a string.
  */
-export function filterIncrementalSnapshots(disk: Disk, snapshots: SnapshotListing | Uint8Array | ArrayBuffer): Snapshot[];
+export function filterIncrementalSnapshots(
+  disk: Disk,
+  snapshots: SnapshotListing | Uint8Array | ArrayBuffer,
+): Snapshot[];
 
 export interface SnapshotChain {
   /** Lower-cased source id | source unique id | family id. */
@@ -308,6 +339,11 @@ export interface SnapshotChainReport {
   /** Snapshots with no creationData.sourceResourceId. */
   unsourced: Snapshot[];
   total: number;
+  /**
+   * Present when options.disks was given: for each disk, in order, its chain by the documented
+   * rule, oldest first: exactly what filterIncrementalSnapshots(disk, snapshots) returns.
+   */
+  disks?: { id: string; uniqueId: string; snapshots: Snapshot[] }[];
 }
 
 /** Every chain of a listing; pass the disks to mark current and orphaned chains for certain. */
@@ -500,7 +536,10 @@ export class ArmClient {
   listDisks(scopeId: string, options?: CallOptions): Promise<Disk[]>;
   getSnapshot(snapshotId: string, options?: CallOptions): Promise<Snapshot>;
   listSnapshots(scopeId: string, options?: CallOptions): Promise<Snapshot[]>;
-  listIncrementalSnapshots(disk: Disk | string, options?: CallOptions & { scope?: "resourceGroup" | "subscription" }): Promise<Snapshot[]>;
+  listIncrementalSnapshots(
+    disk: Disk | string,
+    options?: CallOptions & { scope?: "resourceGroup" | "subscription" },
+  ): Promise<Snapshot[]>;
   createIncrementalSnapshot(disk: Disk | string, options?: CreateOptions): Promise<Snapshot>;
   copySnapshot(snapshot: Snapshot | string, options: CopyOptions): Promise<Snapshot>;
   deleteSnapshot(snapshotId: string, options?: CallOptions): Promise<{ deleted: boolean }>;

@@ -1,12 +1,12 @@
-// www/js/disk-chain.js (used by the page and the worker) reads a disk's chain off one
-// groupSnapshotChains report: the same snapshots in the same order as filterIncrementalSnapshots,
-// on every disk of the emulator's demo data (subscription and resource-group listings) without
-// calling the filter, and on the listings where the report alone cannot tell (then by the filter).
+// groupSnapshotChains(listing, { disks }) carries each disk's own chain (`disks[i].snapshots`), so
+// the page and the worker read a disk view in one pass: it must be exactly what
+// filterIncrementalSnapshots returns, on every disk of the emulator's demo data (subscription and
+// resource-group listings) and on crafted listings where the chains alone could not tell (the
+// disk's snapshots over several family ids, a CopyStart snapshot that names the disk).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { loadPackage } from "./load-package.mjs";
 import { startEmulator } from "../../emulator/index.mjs";
-import { diskChains } from "../../www/js/disk-chain.js";
 
 let lib;
 let emu;
@@ -23,20 +23,7 @@ after(async () => {
   await emu?.close();
 });
 
-/** The package with filterIncrementalSnapshots counted. */
-function counted() {
-  const calls = { filter: 0 };
-  const wrapped = {
-    groupSnapshotChains: (...a) => lib.groupSnapshotChains(...a),
-    filterIncrementalSnapshots: (...a) => {
-      calls.filter++;
-      return lib.filterIncrementalSnapshots(...a);
-    },
-  };
-  return { wrapped, calls };
-}
-
-test("every demo disk: the chain equals filterIncrementalSnapshots, in one groupSnapshotChains pass", async () => {
+test("every demo disk: the report's disk chain equals filterIncrementalSnapshots", async () => {
   const sub = `/subscriptions/${emu.seedInfo.subscriptionId}`;
   const whole = await client.listSnapshots(sub);
   let disks = 0;
@@ -47,11 +34,12 @@ test("every demo disk: the chain equals filterIncrementalSnapshots, in one group
     const inGroup = await client.listSnapshots(scope);
     for (const disk of await client.listDisks(scope)) {
       for (const listing of [whole, inGroup]) {
-        const { wrapped, calls } = counted();
-        const { chain, report } = diskChains(wrapped, disk, listing);
+        const report = lib.groupSnapshotChains(listing, { disks: [disk] });
+        assert.equal(report.disks.length, 1);
+        assert.equal(report.disks[0].id.toLowerCase(), disk.id.toLowerCase());
+        assert.equal(report.disks[0].uniqueId, disk.properties.uniqueId);
+        const chain = report.disks[0].snapshots;
         assert.deepEqual(chain, lib.filterIncrementalSnapshots(disk, listing), disk.name);
-        assert.deepEqual(report, lib.groupSnapshotChains(listing, { disks: [disk] }), disk.name);
-        assert.equal(calls.filter, 0, `${disk.name}: no second pass`);
         if (chain.length) nonEmpty++;
         if (report.chains.some((c) => c.orphaned)) orphaned++;
       }
@@ -59,6 +47,11 @@ test("every demo disk: the chain equals filterIncrementalSnapshots, in one group
     }
   }
   assert.ok(disks >= 3 && nonEmpty > 0 && orphaned > 0, `demo data covers chains and orphans (${disks} disks)`);
+});
+
+test("without disks the report has no disks field (the report is unchanged for callers that pass none)", async () => {
+  const listing = await client.listSnapshots(`/subscriptions/${emu.seedInfo.subscriptionId}`);
+  assert.equal("disks" in lib.groupSnapshotChains(listing), false);
 });
 
 const SUB = "00000000-0000-0000-0000-000000000000";
@@ -92,12 +85,12 @@ const cases = {
       snap("other", { source: diskIdOf("d2"), time: "2023-01-01T00:00:00Z" }),
       snap("old-incarnation", { unique: "u-0", family: "fam-0", time: "2022-01-01T00:00:00Z" }),
     ],
-    filterCalls: 0,
+    expected: ["a1", "a2", "b", "c", "none"],
   },
   "no snapshot of the disk": {
     disk: disk("d1", "u-1"),
     listing: [snap("other", { source: diskIdOf("d2"), time: "2023-01-01T00:00:00Z" })],
-    filterCalls: 0,
+    expected: [],
   },
   "the disk's snapshots over two family ids (and one without)": {
     disk: disk("d1", "u-1"),
@@ -107,7 +100,7 @@ const cases = {
       snap("x2", { family: null, time: "2024-01-02T00:00:00Z" }),
       snap("x0", { family: "fam-2", time: "2023-12-31T00:00:00Z" }),
     ],
-    filterCalls: 1,
+    expected: ["x0", "x1", "x2", "x3"],
   },
   "a CopyStart snapshot that names the disk": {
     disk: disk("d1", "u-1"),
@@ -115,20 +108,18 @@ const cases = {
       snap("s1", { time: "2024-01-01T00:00:00Z" }),
       snap("s2", { option: "CopyStart", time: "2024-01-02T00:00:00Z" }),
     ],
-    filterCalls: 1,
+    expected: ["s1", "s2"],
   },
 };
 
 for (const [name, c] of Object.entries(cases)) {
   test(`crafted listing: ${name}`, () => {
-    const { wrapped, calls } = counted();
-    const { chain } = diskChains(wrapped, c.disk, c.listing);
-    const expected = lib.filterIncrementalSnapshots(c.disk, c.listing);
+    const chain = lib.groupSnapshotChains(c.listing, { disks: [c.disk] }).disks[0].snapshots;
+    const filtered = lib.filterIncrementalSnapshots(c.disk, c.listing);
     assert.deepEqual(
-      chain.map((s) => s.name),
-      expected.map((s) => s.name),
+      filtered.map((s) => s.name),
+      c.expected,
     );
-    assert.deepEqual(chain, expected);
-    assert.equal(calls.filter, c.filterCalls, "the filter is called only when the report cannot tell");
+    assert.deepEqual(chain, filtered);
   });
 }

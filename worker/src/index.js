@@ -4,8 +4,6 @@
 import * as pkg from "../../pkg/workerd.js";
 import { version } from "../../pkg/package.json";
 import openapi from "./openapi.json";
-// The page's one-pass chain reader (plain JavaScript, no DOM): bundled into the worker.
-import { diskChains } from "../../www/js/disk-chain.js";
 import { HttpError, corsHeaders, errorResponse, json, preflight, readJsonObject, toHttpError } from "./http.js";
 import {
   bearerToken,
@@ -240,7 +238,9 @@ async function listSnapshots(ctx) {
         ? `/subscriptions/${subscriptionId}`
         : `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`;
     const listing = await client.listSnapshots(scopeId, { signal });
-    const { chain: snapshots, report: chains } = packageCall(() => diskChains(pkg, disk, listing));
+    // One pass: the report carries the disk's own chain (filterIncrementalSnapshots' answer).
+    const chains = packageCall(() => pkg.groupSnapshotChains(listing, { disks: [disk] }));
+    const snapshots = chains.disks[0].snapshots;
     return json({ disk, snapshots, chains });
   });
 }

@@ -1,6 +1,6 @@
 // One disk: its properties, its incremental-snapshot chain (oldest to newest) as a table and a
 // timeline, orphaned chains of earlier incarnations and copies in other regions (all from one
-// groupSnapshotChains pass, disk-chain.js), the count against the per-disk limit, live completionPercent of
+// groupSnapshotChains pass: the report's `disks[0].snapshots`), the count against the per-disk limit, live completionPercent of
 // snapshots still copying; tabs to create a snapshot and to export templates and commands.
 import { h, mount, $, plural, fmtDate, fmtAgo, fmtGiB, lastSegment, sameId } from "./dom.js";
 import { loading, progressBar, errorCard, diskStateBadge } from "./ui.js";
@@ -11,7 +11,6 @@ import { highlight } from "./state.js";
 import { createTab } from "./create.js";
 import { exportTab } from "./export.js";
 import { openCopyDialog, openDeleteDialog } from "./actions.js";
-import { diskChains } from "./disk-chain.js";
 
 const TABS = [
   { key: "snapshots", label: "Snapshots" },
@@ -23,7 +22,9 @@ const norm = (id) => `/${String(id || "").replace(/^\/+/, "")}`.toLowerCase();
 
 /** Everything the disk view shows, from the disk and the subscription's snapshot listing. */
 export function diskModel(lib, disk, all) {
-  const { chain, report } = diskChains(lib, disk, all);
+  // One pass: the report carries the disk's chain (the documented rule) beside every chain.
+  const report = lib.groupSnapshotChains(all, { disks: [disk] });
+  const chain = report.disks[0].snapshots;
   const mine = report.chains.filter((c) => sameId(c.sourceResourceId, disk.id));
   const current = mine.find((c) => c.current && c.kind === "incremental") || null;
   const orphaned = mine.filter((c) => c.orphaned && c.kind === "incremental");
