@@ -10,7 +10,7 @@ import { ArmError, armJson } from "./util.mjs";
 import { Store } from "./store.mjs";
 import { applySeed, validateSeed, START_SEED_LIMITS } from "./seed.mjs";
 import { FaultSet, faultReply } from "./faults.mjs";
-import { routeArm, checkApiVersion } from "./routes.mjs";
+import { routeArm, checkApiVersion } from "./routes/index.mjs";
 import {
   handleControl,
   controlAccess,
