@@ -1,23 +1,16 @@
 // Disks: GET, PUT (create or update), PATCH and DELETE of one.
-import { ArmError, resourceKey, normLocation, isPlainObject, clone, live, GIB } from "../util.mjs";
+import { ArmError, normLocation, isPlainObject, clone, live, GIB } from "../util.mjs";
 import { DISK_SKUS, isBackgroundCopySku, diskPerformance } from "../store.mjs";
-import { checkConditions, etagHeader } from "./conditional.mjs";
-import {
-  checkSameLocation,
-  invalidParam,
-  locationRequired,
-  methodNotAllowed,
-  notAllowed,
-  notFound,
-} from "./errors.mjs";
+import { etagHeader } from "./conditional.mjs";
+import { checkSameLocation, invalidParam, locationRequired, notAllowed } from "./errors.mjs";
 import {
   accepted,
   acceptedBody,
-  checkName,
   extraFrom,
   pendingTick,
   requireObjectBody,
   resolveSource,
+  resourceItem,
   resourceOperation,
   skuOf,
   startCreate,
@@ -40,27 +33,18 @@ const DISK_CREATE_OPTIONS = [
 ];
 
 export function diskItem(ctx, name) {
-  const store = ctx.store;
-  const key = resourceKey(ctx.sub.subscriptionId, ctx.rg.name, "disks", name);
-  const d = store.disks.get(key);
-  switch (ctx.method) {
-    case "GET":
-      if (!d) throw notFound("disks", name, ctx.rg.name);
-      pendingTick(store, d);
-      return { status: 200, body: store.renderDisk(d), headers: etagHeader(d) };
-    case "PUT":
-      checkName(name, "disks");
-      checkConditions(ctx, d, `disk '${name}'`);
-      return d ? replaceDisk(ctx, d) : createDisk(ctx, name, key);
-    case "PATCH":
-      if (!d) throw notFound("disks", name, ctx.rg.name);
-      return updateDisk(ctx, d);
-    case "DELETE":
-      if (!d) return { status: 204 };
-      return deleteDisk(ctx, d);
-    default:
-      throw methodNotAllowed(ctx);
-  }
+  return resourceItem(ctx, "disks", "disk", name, {
+    get: getDisk,
+    create: createDisk,
+    replace: replaceDisk,
+    update: updateDisk,
+    remove: deleteDisk,
+  });
+}
+
+function getDisk(ctx, d) {
+  pendingTick(ctx.store, d);
+  return { status: 200, body: ctx.store.renderDisk(d), headers: etagHeader(d) };
 }
 
 function createDisk(ctx, name, key) {

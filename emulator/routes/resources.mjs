@@ -11,8 +11,8 @@ import {
 } from "../util.mjs";
 import { PASSTHROUGH_PROPS, canonicalSku } from "../store.mjs";
 import { createOperation, operationHeaders, tickOperation } from "../lro.mjs";
-import { etagHeader } from "./conditional.mjs";
-import { invalidParam, notFound } from "./errors.mjs";
+import { checkConditions, etagHeader } from "./conditional.mjs";
+import { invalidParam, methodNotAllowed, notFound } from "./errors.mjs";
 
 export function requireObjectBody(ctx) {
   if (!isPlainObject(ctx.body)) {
@@ -42,6 +42,32 @@ export function findResource(ctx, type, name) {
   const r = type === "snapshots" ? ctx.store.snapshots.get(key) : ctx.store.disks.get(key);
   if (!r) throw notFound(type, name, ctx.rg.name);
   return r;
+}
+
+/**
+ * One disk or snapshot `name` (of `type`, called `what` in messages): GET, PUT (a create or a
+ * replace), PATCH and DELETE, each handed the stored resource (a create its key instead).
+ */
+export function resourceItem(ctx, type, what, name, { get, create, replace, update, remove }) {
+  const key = resourceKey(ctx.sub.subscriptionId, ctx.rg.name, type, name);
+  const r = type === "snapshots" ? ctx.store.snapshots.get(key) : ctx.store.disks.get(key);
+  switch (ctx.method) {
+    case "GET":
+      if (!r) throw notFound(type, name, ctx.rg.name);
+      return get(ctx, r);
+    case "PUT":
+      checkName(name, type);
+      checkConditions(ctx, r, `${what} '${name}'`);
+      return r ? replace(ctx, r) : create(ctx, name, key);
+    case "PATCH":
+      if (!r) throw notFound(type, name, ctx.rg.name);
+      return update(ctx, r);
+    case "DELETE":
+      if (!r) return { status: 204 };
+      return remove(ctx, r);
+    default:
+      throw methodNotAllowed(ctx);
+  }
 }
 
 /** Let the operation a resource waits on move one poll on. */

@@ -1,13 +1,13 @@
 // Snapshots: GET, PUT (a create, in ./snapshot-create.mjs, or a replace), PATCH and DELETE of one.
-import { ArmError, resourceKey, isPlainObject, clone } from "../util.mjs";
+import { ArmError, isPlainObject, clone } from "../util.mjs";
 import { SNAPSHOT_SKUS } from "../store.mjs";
-import { checkConditions, etagHeader } from "./conditional.mjs";
-import { checkSameLocation, methodNotAllowed, notAllowed, notFound } from "./errors.mjs";
+import { etagHeader } from "./conditional.mjs";
+import { checkSameLocation, notAllowed } from "./errors.mjs";
 import {
   accepted,
-  checkName,
   pendingTick,
   requireObjectBody,
+  resourceItem,
   resourceOperation,
   sameSourceId,
   updateProperties,
@@ -16,30 +16,21 @@ import {
 import { createSnapshot } from "./snapshot-create.mjs";
 
 export function snapshotItem(ctx, name) {
+  return resourceItem(ctx, "snapshots", "snapshot", name, {
+    get: getSnapshot,
+    create: createSnapshot,
+    replace: replaceSnapshot,
+    update: updateSnapshot,
+    remove: deleteSnapshot,
+  });
+}
+
+function getSnapshot(ctx, s) {
   const store = ctx.store;
-  const key = resourceKey(ctx.sub.subscriptionId, ctx.rg.name, "snapshots", name);
-  const s = store.snapshots.get(key);
-  switch (ctx.method) {
-    case "GET": {
-      if (!s) throw notFound("snapshots", name, ctx.rg.name);
-      pendingTick(store, s);
-      const out = store.renderSnapshot(s, { apiVersion: ctx.apiVersion });
-      if (!s.pendingOp) store.advanceCopy(s);
-      return { status: 200, body: out, headers: etagHeader(s) };
-    }
-    case "PUT":
-      checkName(name, "snapshots");
-      checkConditions(ctx, s, `snapshot '${name}'`);
-      return s ? replaceSnapshot(ctx, s) : createSnapshot(ctx, name, key);
-    case "PATCH":
-      if (!s) throw notFound("snapshots", name, ctx.rg.name);
-      return updateSnapshot(ctx, s);
-    case "DELETE":
-      if (!s) return { status: 204 };
-      return deleteSnapshot(ctx, s);
-    default:
-      throw methodNotAllowed(ctx);
-  }
+  pendingTick(store, s);
+  const out = store.renderSnapshot(s, { apiVersion: ctx.apiVersion });
+  if (!s.pendingOp) store.advanceCopy(s);
+  return { status: 200, body: out, headers: etagHeader(s) };
 }
 
 /** PUT on an existing name: the same source is an update; another source is refused like ARM. */
