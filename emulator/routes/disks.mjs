@@ -4,18 +4,18 @@ import { DISK_SKUS, isBackgroundCopySku, diskPerformance } from "../store.mjs";
 import { etagHeader } from "./conditional.mjs";
 import { checkSameLocation, invalidParam, locationRequired, notAllowed } from "./errors.mjs";
 import {
-  accepted,
-  acceptedBody,
-  extraFrom,
-  pendingTick,
+  resourceItem,
   requireObjectBody,
   resolveSource,
-  resourceItem,
-  resourceOperation,
   skuOf,
-  startCreate,
-  updateProperties,
+  extraFrom,
   updateTagsAndSku,
+  updateProperties,
+  pendingTick,
+  startCreate,
+  resourceOperation,
+  accepted,
+  acceptedBody,
 } from "./resources.mjs";
 
 const DISK_CREATE_OPTIONS = [
