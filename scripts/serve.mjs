@@ -158,14 +158,16 @@ export async function start(options = {}) {
 
 // Run as a script: serve until a signal.
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const usage = "Usage: node scripts/serve.mjs [--static <dir> | --static /prefix=dir]... (PORT, HOST)";
   const argv = process.argv.slice(2);
   const mounts = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--static" && i + 1 < argv.length) mounts.push(parseMount(argv[++i]));
-    else {
-      console.error(
-        `serve: unknown option '${argv[i]}'\nUsage: node scripts/serve.mjs [--static <dir> | --static /prefix=dir]...`,
-      );
+    else if (argv[i] === "--help" || argv[i] === "-h") {
+      console.log(usage);
+      process.exit(0);
+    } else {
+      console.error(`serve: unknown option '${argv[i]}'\n${usage}`);
       process.exit(2);
     }
   }
