@@ -13,16 +13,10 @@
 import { bulkOptions, spawnEmulator } from "./lib/spawn-emulator.mjs";
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { root, argv, opt } from "./lib/args.mjs";
 
-const benchDir = dirname(fileURLToPath(import.meta.url));
-const root = resolve(benchDir, "..");
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const a = argv.find((x) => x.startsWith(`--${name}=`));
-  return a ? a.slice(name.length + 3) : dflt;
-};
 const N = Number(opt("n", "10000"));
 const RUNS = Number(opt("runs", "15"));
 const TOKEN = "bench-token";

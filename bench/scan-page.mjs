@@ -13,21 +13,15 @@
 //   --only=ours_bytes                             time one contender (for a profile)
 //   --runs=15 --k=20
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { bulkOptions } from "./lib/spawn-emulator.mjs";
 import { filterArmJson } from "./lib/jsfilter.mjs";
+import { root, argv, opt } from "./lib/args.mjs";
 
-const benchDir = dirname(fileURLToPath(import.meta.url));
-const root = resolve(benchDir, "..");
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const a = argv.find((x) => x.startsWith(`--${name}=`));
-  return a ? a.slice(name.length + 3) : dflt;
-};
 const RUNS = Number(opt("runs", "15"));
 const K = Number(opt("k", "20"));
 const NAME = "azure_incremental_snapshots";

@@ -18,15 +18,31 @@ const HELP = `Usage: node emulator/cli.mjs [options]
   --lro-polls <n>       InProgress polls before an operation ends (default 1)
   --copy-polls <n>      GETs for a background copy to reach 100% (default 3)
   --no-rate-limit       don't enforce 7 incremental snapshots per disk per 5 minutes
-  --static <dir>        also serve files of <dir> at / (e.g. a demo page); repeat as /prefix=dir
   --fault <json>        add a fault, e.g. '{"route":"GET snapshots","kind":"throttle","count":2}'
   --control-origin <o>  also accept control requests (with the secret) from this origin, e.g.
                         http://127.0.0.1:8000 or http://127.0.0.1:* (any port); repeatable
   --quiet               don't print each request
-  --help`;
+  --help
+A page on the emulator's origin: node scripts/serve.mjs (www/ and pkg/; --static <dir> for others).`;
+
+// Options with a value: where it goes (o: the startEmulator options, bulk: the bulk seed's) and
+// whether it is a number.
+const VALUE_OPTIONS = {
+  "--port": ["o", "port", true],
+  "--host": ["o", "host", false],
+  "--seed": ["o", "seed", false],
+  "--snapshots": ["bulk", "snapshots", true],
+  "--disks": ["bulk", "disks", true],
+  "--chain-share": ["bulk", "chainShare", true],
+  "--subscription": ["bulk", "subscriptionId", false],
+  "--page-size": ["o", "pageSize", true],
+  "--latency": ["o", "latencyMs", true],
+  "--lro-polls": ["o", "lroPolls", true],
+  "--copy-polls": ["o", "copyPolls", true],
+};
 
 function parseArgs(argv) {
-  const o = { port: 8090, seed: "demo", static: [], faults: [], allowedControlOrigins: [] };
+  const o = { port: 8090, seed: "demo", faults: [], allowedControlOrigins: [] };
   const bulk = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -39,56 +55,21 @@ function parseArgs(argv) {
       if (!Number.isFinite(n)) throw new Error(`${a}: '${v}' is not a number`);
       return n;
     };
+    if (Object.hasOwn(VALUE_OPTIONS, a)) {
+      const [where, key, numeric] = VALUE_OPTIONS[a];
+      const v = next();
+      (where === "o" ? o : bulk)[key] = numeric ? int(v) : v;
+      continue;
+    }
     switch (a) {
-      case "--port":
-        o.port = int(next());
-        break;
-      case "--host":
-        o.host = next();
-        break;
-      case "--seed":
-        o.seed = next();
-        break;
-      case "--snapshots":
-        bulk.snapshots = int(next());
-        break;
-      case "--disks":
-        bulk.disks = int(next());
-        break;
-      case "--chain-share":
-        bulk.chainShare = int(next());
-        break;
-      case "--subscription":
-        bulk.subscriptionId = next();
-        break;
-      case "--page-size":
-        o.pageSize = int(next());
-        break;
-      case "--latency":
-        o.latencyMs = int(next());
-        break;
       case "--retry-after": {
         const v = next();
         o.retryAfterSeconds = v === "none" ? null : int(v);
         break;
       }
-      case "--lro-polls":
-        o.lroPolls = int(next());
-        break;
-      case "--copy-polls":
-        o.copyPolls = int(next());
-        break;
       case "--no-rate-limit":
         o.enforceRateLimit = false;
         break;
-      case "--static": {
-        const v = next();
-        const eq = v.indexOf("=");
-        o.static.push(
-          eq > 0 && v.startsWith("/") ? { prefix: v.slice(0, eq), dir: v.slice(eq + 1) } : { prefix: "/", dir: v },
-        );
-        break;
-      }
       case "--fault":
         o.faults.push(JSON.parse(next()));
         break;
@@ -107,9 +88,6 @@ function parseArgs(argv) {
     }
   }
   if (Object.keys(bulk).length || o.seed === "bulk") o.seed = { kind: o.seed, ...bulk };
-  // more specific prefixes first
-  o.static.sort((x, y) => y.prefix.length - x.prefix.length);
-  if (!o.static.length) delete o.static;
   return o;
 }
 

@@ -3,14 +3,12 @@
 // api-version rules, ARM error bodies and headers, paging, Compute long-running operations,
 // incremental-snapshot rules, fault injection, CORS for browser callers, and a control API.
 import http from "node:http";
-import fs from "node:fs";
-import path from "node:path";
 import { randomBytes, randomUUID } from "node:crypto";
 import { ArmError, armJson } from "./util.mjs";
 import { Store } from "./store.mjs";
 import { applySeed, validateSeed, START_SEED_LIMITS } from "./seed.mjs";
 import { FaultSet, faultReply } from "./faults.mjs";
-import { routeArm, checkApiVersion } from "./routes.mjs";
+import { routeArm, checkApiVersion } from "./routes/index.mjs";
 import {
   handleControl,
   controlAccess,
@@ -42,21 +40,6 @@ const EXPOSE_HEADERS = [
 const ALLOW_HEADERS =
   "authorization, content-type, accept, if-match, if-none-match, x-ms-client-request-id, x-ms-correlation-request-id, x-ms-return-client-request-id, x-ms-useragent, x-ms-command-name, commandname, parametersetname, user-agent";
 const MAX_LOG = 100000;
-const MIME = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-  ".map": "application/json; charset=utf-8",
-  ".ts": "text/plain; charset=utf-8",
-  ".txt": "text/plain; charset=utf-8",
-  ".md": "text/plain; charset=utf-8",
-};
 
 export const DEFAULTS = {
   port: 0,
@@ -72,7 +55,11 @@ export const DEFAULTS = {
   enforceRateLimit: true,
   completionPercentAlways: false,
   maxSnapshotsPerDisk: 500,
-  static: undefined,
+  // (req, res, { seg, headers }) => boolean: answers a GET or HEAD outside the ARM and control
+  // paths (seg: the decoded path segments; headers: the CORS headers of the emulator's answers)
+  // and returns true, or returns false to leave it to the emulator (an ARM error). scripts/serve.mjs
+  // serves the page and the package so.
+  otherPaths: undefined,
   allowedControlOrigins: [],
 };
 
@@ -249,6 +236,12 @@ function sendError(emu, req, res, err, opts) {
   sendJson(emu, req, res, err.status, err.body(), err.headers || {}, err.code, opts);
 }
 
+/** 413 for a body over the limit, and the connection closed (the rest of it is not read). */
+function tooLarge(emu, req, res, message) {
+  res.setHeader("Connection", "close");
+  sendError(emu, req, res, new ArmError(413, "RequestEntityTooLarge", message));
+}
+
 /**
  * Read a request body of at most `limit` bytes. Past it, the rest is read and dropped up to
  * `drain` bytes (so the client sees the 413 rather than a reset), then the read stops.
@@ -308,13 +301,7 @@ async function handleControlRequest(emu, req, res, method, seg) {
   }
   const body = await readBody(req, CONTROL_MAX_BODY, 8 * 1024 * 1024);
   if (body.tooLarge) {
-    res.setHeader("Connection", "close");
-    sendError(
-      emu,
-      req,
-      res,
-      new ArmError(413, "RequestEntityTooLarge", `A control request body may be at most ${CONTROL_MAX_BODY} bytes.`),
-    );
+    tooLarge(emu, req, res, `A control request body may be at most ${CONTROL_MAX_BODY} bytes.`);
     return;
   }
   let b;
@@ -395,21 +382,15 @@ async function handle(emu, budget, req, res) {
     return;
   }
 
-  // static files (optional, for serving a demo page from the same origin)
-  if (!isArmPath(lo) && emu.options.static && (method === "GET" || method === "HEAD")) {
-    if (serveStatic(emu, req, res, seg)) return;
+  // other paths (optional: scripts/serve.mjs serves the page and the package from them)
+  if (!isArmPath(lo) && emu.options.otherPaths && (method === "GET" || method === "HEAD")) {
+    if (emu.options.otherPaths(req, res, { seg, headers: corsHeaders(req) })) return;
   }
 
   const body = await readBody(req);
   log(emu, req.logEntry);
   if (body.tooLarge) {
-    res.setHeader("Connection", "close");
-    sendError(
-      emu,
-      req,
-      res,
-      new ArmError(413, "RequestEntityTooLarge", `The request body is larger than the limit of ${MAX_BODY} bytes.`),
-    );
+    tooLarge(emu, req, res, `The request body is larger than the limit of ${MAX_BODY} bytes.`);
     req.logEntry.durationMs = Date.now() - started;
     return;
   }
@@ -544,36 +525,4 @@ function resourceBudget(method, lo) {
   if (method === "GET")
     return `Microsoft.Compute/LowCostGet3Min;${14999 - resourceCounter},Microsoft.Compute/LowCostGet30Min;${119999 - resourceCounter}`;
   return `Microsoft.Compute/DeleteDisks3Min;${2999 - (resourceCounter % 2999)},Microsoft.Compute/DeleteDisks30Min;${23999 - resourceCounter}`;
-}
-
-/** Serve a file from options.static: a directory, or [{ prefix, dir }]. Returns true if served. */
-function serveStatic(emu, req, res, seg) {
-  const mounts =
-    typeof emu.options.static === "string" ? [{ prefix: "/", dir: emu.options.static }] : emu.options.static;
-  const urlPath = `/${seg.join("/")}`;
-  for (const { prefix, dir } of mounts) {
-    const p = prefix.endsWith("/") ? prefix : `${prefix}/`;
-    if (!(`${urlPath}/`.startsWith(p) || urlPath === prefix)) continue;
-    const rel = urlPath.slice(p.length - 1).replace(/^\/+/, "");
-    if (rel.split("/").some((s) => s === "..")) continue;
-    const root = path.resolve(dir);
-    let file = path.resolve(root, rel || "index.html");
-    if (!file.startsWith(root)) continue;
-    try {
-      if (fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
-      const data = fs.readFileSync(file);
-      const type = MIME[path.extname(file).toLowerCase()] || "application/octet-stream";
-      res.writeHead(200, {
-        "Content-Type": type,
-        "Content-Length": String(data.length),
-        "Cache-Control": "no-cache",
-        ...corsHeaders(req),
-      });
-      res.end(req.method === "HEAD" ? undefined : data);
-      return true;
-    } catch {
-      /* try the next mount */
-    }
-  }
-  return false;
 }

@@ -306,6 +306,9 @@ function seedDemo(store, sb, spec) {
   store.addResourceGroup(sub, D, "eastus", { environment: "production", owner: "data-team" });
   store.addResourceGroup(sub, V, "westus2", { environment: "dev" });
   const vm = `/subscriptions/${sub}/resourceGroups/${P}/providers/Microsoft.Compute/virtualMachines/vm-web-01`;
+  // A disk of the demo: resource group, name, region, SKU, size (GB), age (days), and the rest.
+  const disk = (rg, name, location, sku, sizeGB, ageDays, more = {}) =>
+    sb.disk({ sub, rg, name, location, sku, sizeGB, createdMs: base - ageDays * DAY, ...more });
   const daily = (d, days, hour = 2, opts = {}) => {
     const out = [];
     for (let i = days; i >= 1; i--) {
@@ -324,41 +327,20 @@ function seedDemo(store, sb, spec) {
 
   // Production, West Europe: a VM with an OS and a data disk, a Premium SSD v2 database disk,
   // and a disk that was deleted and recreated under the same name.
-  const os = sb.disk({
-    sub,
-    rg: P,
-    name: "vm-web-01-osdisk",
-    location: "westeurope",
-    sku: "Premium_LRS",
-    sizeGB: 128,
+  const os = disk(P, "vm-web-01-osdisk", "westeurope", "Premium_LRS", 128, 120, {
     zones: ["1"],
     managedBy: vm,
-    createdMs: base - 120 * DAY,
     osType: "Linux",
     tags: { app: "web" },
   });
-  const data = sb.disk({
-    sub,
-    rg: P,
-    name: "vm-web-01-data",
-    location: "westeurope",
-    sku: "Premium_ZRS",
-    sizeGB: 512,
+  const data = disk(P, "vm-web-01-data", "westeurope", "Premium_ZRS", 512, 119, {
     managedBy: vm,
-    createdMs: base - 119 * DAY,
     tags: { app: "web" },
   });
-  const sql = sb.disk({
-    sub,
-    rg: P,
-    name: "sql-data-01",
-    location: "westeurope",
-    sku: "PremiumV2_LRS",
-    sizeGB: 1024,
+  const sql = disk(P, "sql-data-01", "westeurope", "PremiumV2_LRS", 1024, 90, {
     zones: ["2"],
     iops: 5000,
     mbps: 200,
-    createdMs: base - 90 * DAY,
     tags: { app: "sql" },
   });
   sb.snapshotOf(os, {
@@ -381,55 +363,23 @@ function seedDemo(store, sb, spec) {
     }),
   );
 
-  const oldLegacy = sb.disk({
-    sub,
-    rg: P,
-    name: "legacy-app-disk",
-    location: "westeurope",
-    sku: "StandardSSD_LRS",
-    sizeGB: 64,
-    createdMs: base - 60 * DAY,
-    ghost: true,
-  });
+  const oldLegacy = disk(P, "legacy-app-disk", "westeurope", "StandardSSD_LRS", 64, 60, { ghost: true });
   for (const days of [20, 15, 12]) {
     const t = base - days * DAY;
     sb.snapshotOf(oldLegacy, { name: `legacy-app-disk-${stamp(t)}`, ms: t });
   }
-  const legacy = sb.disk({
-    sub,
-    rg: P,
-    name: "legacy-app-disk",
-    location: "westeurope",
-    sku: "StandardSSD_LRS",
-    sizeGB: 64,
-    createdMs: base - 9 * DAY,
-  });
+  const legacy = disk(P, "legacy-app-disk", "westeurope", "StandardSSD_LRS", 64, 9);
   daily(legacy, 3, 5);
 
   // Data, East US: an Ultra disk, a big HDD with a long chain, and disaster-recovery copies
   // (CopyStart) of the web server's OS disk snapshots from West Europe.
-  const ultra = sb.disk({
-    sub,
-    rg: D,
-    name: "analytics-ultra-01",
-    location: "eastus",
-    sku: "UltraSSD_LRS",
-    sizeGB: 256,
+  const ultra = disk(D, "analytics-ultra-01", "eastus", "UltraSSD_LRS", 256, 45, {
     zones: ["1"],
     iops: 7680,
     mbps: 480,
-    createdMs: base - 45 * DAY,
   });
   daily(ultra, 3, 6);
-  const archive = sb.disk({
-    sub,
-    rg: D,
-    name: "archive-hdd-01",
-    location: "eastus",
-    sku: "Standard_LRS",
-    sizeGB: 2048,
-    createdMs: base - 200 * DAY,
-  });
+  const archive = disk(D, "archive-hdd-01", "eastus", "Standard_LRS", 2048, 200);
   sb.snapshotOf(archive, {
     name: "archive-hdd-01-full-20250301",
     ms: base - 61 * DAY,
@@ -443,25 +393,8 @@ function seedDemo(store, sb, spec) {
 
   // Dev, West US 2: an unprotected scratch disk, snapshots of a disk deleted long ago,
   // an imported image and a manual full snapshot.
-  const scratch = sb.disk({
-    sub,
-    rg: V,
-    name: "dev-scratch",
-    location: "westus2",
-    sku: "Standard_LRS",
-    sizeGB: 32,
-    createdMs: base - 14 * DAY,
-  });
-  const gone = sb.disk({
-    sub,
-    rg: V,
-    name: "dev-old-disk",
-    location: "westus2",
-    sku: "StandardSSD_LRS",
-    sizeGB: 128,
-    createdMs: base - 100 * DAY,
-    ghost: true,
-  });
+  const scratch = disk(V, "dev-scratch", "westus2", "Standard_LRS", 32, 14);
+  const gone = disk(V, "dev-old-disk", "westus2", "StandardSSD_LRS", 128, 100, { ghost: true });
   for (const days of [21, 20]) {
     const t = base - days * DAY + 7 * HOUR;
     sb.snapshotOf(gone, { name: `dev-old-disk-${stamp(t)}`, ms: t });

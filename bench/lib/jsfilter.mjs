@@ -7,21 +7,19 @@ function cmp(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Is `p` (a snapshot's properties) incremental and of the disk with lower-case `id` and `uid`? */
+function ofDisk(p, id, uid) {
+  if (p.incremental !== true) return false;
+  const c = p.creationData;
+  if (!c || typeof c.sourceResourceId !== "string" || typeof c.sourceUniqueId !== "string") return false;
+  return c.sourceResourceId.toLowerCase() === id && c.sourceUniqueId.toLowerCase() === uid;
+}
+
 /** The matches of ARM JSON snapshots (with `properties`, as JSON.parse gives them), unsorted. */
 export function matchArmJson(disk, snapshots) {
   const id = disk.id.toLowerCase();
   const uid = disk.properties.uniqueId.toLowerCase();
-  const out = [];
-  for (const s of snapshots) {
-    const p = s.properties;
-    if (!p || p.incremental !== true) continue;
-    const c = p.creationData;
-    if (!c || typeof c.sourceResourceId !== "string" || typeof c.sourceUniqueId !== "string") continue;
-    if (c.sourceResourceId.toLowerCase() !== id) continue;
-    if (c.sourceUniqueId.toLowerCase() !== uid) continue;
-    out.push(s);
-  }
-  return out;
+  return snapshots.filter((s) => s.properties && ofDisk(s.properties, id, uid));
 }
 
 /** Oldest first. ARM writes timeCreated in one fixed format (7 fractional digits, +00:00), so the
@@ -40,17 +38,7 @@ export function filterArmJson(disk, snapshots) {
 export function matchSdkModels(disk, snapshots) {
   const id = disk.id.toLowerCase();
   const uid = disk.properties.uniqueId.toLowerCase();
-  const out = [];
-  for (const s of snapshots) {
-    const p = s.properties ?? s; // older SDKs nested, newer ones flatten
-    if (p.incremental !== true) continue;
-    const c = p.creationData;
-    if (!c || typeof c.sourceResourceId !== "string" || typeof c.sourceUniqueId !== "string") continue;
-    if (c.sourceResourceId.toLowerCase() !== id) continue;
-    if (c.sourceUniqueId.toLowerCase() !== uid) continue;
-    out.push(s);
-  }
-  return out;
+  return snapshots.filter((s) => ofDisk(s.properties ?? s, id, uid)); // older SDKs nested, newer ones flatten
 }
 
 export function sortSdkModels(chain) {

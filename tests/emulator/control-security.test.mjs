@@ -351,7 +351,7 @@ test("bounds: body size, seeds, clock, options and faults are bounded; bad input
     { latencyMs: -1 },
     { pageSize: 2.5 },
     { logRequests: "yes" },
-    { static: "/" },
+    { otherPaths: "/" },
     { controlSecret: "x" },
   ]) {
     r = await ctl(emu, "POST", "/options", patch);

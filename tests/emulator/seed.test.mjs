@@ -1,9 +1,7 @@
-// Seeds (demo, bulk), determinism, the command line, and static files.
+// Seeds (demo, bulk), determinism, and the command line.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { start, call, API } from "./helpers.mjs";
@@ -206,23 +204,4 @@ test("command line: bad options exit 2", async () => {
   });
   const code = await new Promise((resolve) => child.on("exit", resolve));
   assert.equal(code, 2);
-});
-
-test("static files next to the ARM routes", async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), "emu-static-"));
-  writeFileSync(path.join(dir, "index.html"), "<!doctype html><title>demo</title>");
-  writeFileSync(path.join(dir, "m.wasm"), Buffer.from([0, 97, 115, 109]));
-  const emu = await start({ seed: "empty", static: [{ prefix: "/", dir }] });
-  t.after(async () => {
-    await emu.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  let r = await fetch(`${emu.url}/`);
-  assert.equal(r.status, 200);
-  assert.match(r.headers.get("content-type"), /text\/html/);
-  r = await fetch(`${emu.url}/m.wasm`);
-  assert.equal(r.headers.get("content-type"), "application/wasm");
-  r = await fetch(`${emu.url}/../../etc/passwd`);
-  assert.notEqual(r.status, 200);
-  assert.equal((await call(emu, "GET", "/subscriptions")).status, 200);
 });
