@@ -30,6 +30,11 @@ use std::collections::BTreeSet;
 
 /// The checkpoint format's version.
 pub const CHECKPOINT_VERSION: u32 = 1;
+/// Default bytes per Put Page `clear`: 1 TiB, in effect no split (the service clears any aligned
+/// range), and still exact in a JavaScript number when the checkpoint crosses into JS.
+pub const DEFAULT_CLEAR_CHUNK_BYTES: u64 = 1 << 40;
+/// The largest chunk size accepted: 2^53 − 1 rounded down to a page, exact in a JS number.
+const MAX_CHUNK_OPTION: u64 = ((1u64 << 53) - 1) / PAGE * PAGE;
 /// The most requests in flight allowed.
 pub const MAX_CONCURRENCY: u32 = 64;
 
@@ -44,8 +49,8 @@ pub struct CopyOptions {
     pub snapshot_target: bool,
     /// Bytes per Put Page From URL (a multiple of 512, at most 4 MiB; default 4 MiB).
     pub chunk_bytes: u64,
-    /// Bytes per Put Page `clear` (a multiple of 512; default: no split, the service clears any
-    /// aligned range).
+    /// Bytes per Put Page `clear` (a multiple of 512, at most 2^53 − 512; default
+    /// [`DEFAULT_CLEAR_CHUNK_BYTES`]).
     pub clear_chunk_bytes: u64,
     /// Finished chunks between two checkpoints (default 0: `concurrency`, a batch).
     pub checkpoint_every: u32,
@@ -60,7 +65,7 @@ impl Default for CopyOptions {
             concurrency: 8,
             snapshot_target: false,
             chunk_bytes: MAX_UPDATE_BYTES,
-            clear_chunk_bytes: u64::MAX / PAGE * PAGE,
+            clear_chunk_bytes: DEFAULT_CLEAR_CHUNK_BYTES,
             checkpoint_every: 0,
             copy_footer: true,
         }

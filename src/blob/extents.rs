@@ -165,8 +165,8 @@ impl ChunkPlan {
         let k = self.first.partition_point(|f| *f <= i) - 1;
         let e = self.extents[k];
         let max = if e.cleared { self.clear_max } else { self.update_max };
-        let start = e.start + (i - self.first[k]) * max;
-        let end = (start + max - 1).min(e.end);
+        let start = e.start.saturating_add((i - self.first[k]).saturating_mul(max));
+        let end = start.saturating_add(max - 1).min(e.end);
         Some(Chunk { start, end, cleared: e.cleared })
     }
 }
