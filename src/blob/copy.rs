@@ -203,10 +203,10 @@ fn check_chunk_sizes(chunk: u64, clear: u64, field: &str) -> Result<()> {
             format!("chunkBytes {chunk} must be a positive multiple of 512 of at most 4 MiB"),
         ));
     }
-    if clear == 0 || clear % PAGE != 0 {
+    if clear == 0 || clear % PAGE != 0 || clear > MAX_CHUNK_OPTION {
         return Err(Error::invalid_argument(
             field,
-            format!("clearChunkBytes {clear} must be a positive multiple of 512"),
+            format!("clearChunkBytes {clear} must be a positive multiple of 512 below 2^53"),
         ));
     }
     Ok(())

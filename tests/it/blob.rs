@@ -120,6 +120,9 @@ fn range_of(r: &Request, name: &str) -> (u64, u64) {
     (a.parse().unwrap(), b.parse().unwrap())
 }
 
+/// Which requests a scripted fault answers.
+type Matcher = Box<dyn Fn(&Request) -> bool>;
+
 /// A fake Blob service: one source page blob (snapshots share it), one target.
 struct Fake {
     length: u64,
@@ -128,7 +131,7 @@ struct Fake {
     target_len: Option<u64>,
     writes: Vec<(u64, u64, bool)>,
     /// Scripted replies for the next requests matching a predicate, used once each.
-    faults: Vec<(Box<dyn Fn(&Request) -> bool>, Outcome)>,
+    faults: Vec<(Matcher, Outcome)>,
 }
 
 impl Fake {
@@ -755,6 +758,7 @@ fn the_target_is_grown_kept_or_refused() {
         CopyOptions { concurrency: 0, ..CopyOptions::default() },
         CopyOptions { chunk_bytes: 8 * MIB, ..CopyOptions::default() },
         CopyOptions { chunk_bytes: 1000, ..CopyOptions::default() },
+        CopyOptions { clear_chunk_bytes: u64::MAX / 512 * 512, ..CopyOptions::default() },
     ] {
         assert_eq!(
             Copier::new(&src_url("a"), None, &target_url("t"), bad).unwrap_err().code,
