@@ -19,6 +19,7 @@
 
 pub mod api_version;
 pub mod arm;
+pub mod blob;
 pub mod config;
 pub mod error;
 pub mod filter;

@@ -1,6 +1,7 @@
 //! Native integration tests: one test crate (linked once) with a module per area.
 
 mod arm;
+mod blob;
 mod fixtures;
 mod properties;
 mod rules;
