@@ -26,7 +26,7 @@ impl Jitter {
     }
 
     /// A number in [0, 1).
-    fn next_unit(&mut self) -> f64 {
+    pub fn next_unit(&mut self) -> f64 {
         let mut x = self.0;
         x ^= x >> 12;
         x ^= x << 25;
@@ -92,7 +92,7 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
 }
 
 /// Whether a status may be retried for `method`.
-fn retryable_status(method: Method, status: u16) -> bool {
+pub fn retryable_status(method: Method, status: u16) -> bool {
     match method {
         Method::Post => matches!(status, 429 | 503),
         _ => matches!(status, 408 | 429 | 500 | 502 | 503 | 504),
