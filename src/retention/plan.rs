@@ -119,8 +119,11 @@ impl Member<'_, '_> {
     /// Newest first: dated ones by `timeCreated`, then id (case ignored, then exact, then the
     /// verbatim text), all descending; undated ones after them in the same id order.
     fn order(&self, other: &Self) -> Ordering {
-        let key = |m: &Self| (m.s.created_at.is_some(), m.s.created_at, m.id_lower.clone(), m.s.id.clone(), m.s.raw);
-        key(other).cmp(&key(self))
+        other.key().cmp(&self.key())
+    }
+
+    fn key(&self) -> (bool, Option<Instant>, &str, Option<&str>, &str) {
+        (self.s.created_at.is_some(), self.s.created_at, &self.id_lower, self.s.id.as_deref(), self.s.raw)
     }
 }
 
