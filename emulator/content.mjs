@@ -324,3 +324,20 @@ export function writeDisk(store, d, writes) {
   }
   return { diskId: d.id, familyId, writes: plan.length, bytesWritten, bytesCleared };
 }
+
+/**
+ * Seed a disk's history: `steps[i]` (writes as for writeDisk) is applied before chain[i]'s blob
+ * snapshot is taken; a step past the chain is applied after it (the disk's current state).
+ * Returns the family id.
+ */
+export function seedHistory(store, d, chain, steps) {
+  const familyId = diskFamilyId(store, d);
+  if (store.blob.families.has(familyId)) throw new Error(`seedHistory: family of ${d.id} exists`);
+  makeBlob(store, familyId, diskBlobSize(d));
+  steps.forEach((writes, i) => {
+    if (writes.length) writeDisk(store, d, writes);
+    const s = chain[i];
+    if (s) s.blob = { familyId, snapshot: store.blob.snapshot(familyId) };
+  });
+  return familyId;
+}
