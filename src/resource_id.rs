@@ -365,47 +365,20 @@ pub fn is_guid(s: &str) -> bool {
     parts.len() == 5 && parts.iter().zip(groups).all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// Resource group names: 1–90 letters, digits, `_`, `(`, `)`, `-`, `.`, not ending in `.`.
+/// Resource group names (the rules of [`crate::rules`], one place): the first rule broken.
 pub fn check_resource_group_name(rg: &str) -> std::result::Result<(), String> {
-    let len = rg.chars().count();
-    if len == 0 || len > 90 {
-        return Err(format!("resource group name {} must be 1 to 90 characters", quote(rg)));
-    }
-    if let Some(c) = rg.chars().find(|c| !(c.is_alphanumeric() || matches!(c, '_' | '(' | ')' | '-' | '.'))) {
-        return Err(format!(
-            "resource group name {} may hold only letters, digits, '_', '(', ')', '-', '.' (found {})",
-            quote(rg),
-            c.escape_debug()
-        ));
-    }
-    if rg.ends_with('.') {
-        return Err(format!("resource group name {} must not end with '.'", quote(rg)));
-    }
-    Ok(())
+    first_broken(|v| crate::rules::names::check_resource_group(rg, "", v))
 }
 
-/// Disk and snapshot names: 1–80 of letters, digits, `_`, `.`, `-`; starting with a letter or
-/// digit and ending with a letter, digit or `_`.
+/// Disk and snapshot names (the rules of [`crate::rules`], one place): the first rule broken.
 pub fn check_disk_or_snapshot_name(name: &str) -> std::result::Result<(), String> {
-    if name.is_empty() || name.len() > 80 {
-        return Err(format!("name {} must be 1 to 80 characters", quote(name)));
-    }
-    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))) {
-        return Err(format!(
-            "name {} may hold only letters, digits, '_', '.', '-' (found {})",
-            quote(name),
-            c.escape_debug()
-        ));
-    }
-    let first = name.as_bytes()[0];
-    if !first.is_ascii_alphanumeric() {
-        return Err(format!("name {} must start with a letter or digit", quote(name)));
-    }
-    let last = name.as_bytes()[name.len() - 1];
-    if !(last.is_ascii_alphanumeric() || last == b'_') {
-        return Err(format!("name {} must end with a letter, digit or '_'", quote(name)));
-    }
-    Ok(())
+    first_broken(|v| crate::rules::names::check_resource_name(name, "", &format!("name {}", quote(name)), v))
+}
+
+fn first_broken(check: impl FnOnce(&mut crate::rules::Violations)) -> std::result::Result<(), String> {
+    let mut violations = crate::rules::Violations::default();
+    check(&mut violations);
+    violations.0.into_iter().next().map_or(Ok(()), |v| Err(v.message))
 }
 
 fn check_namespace(ns: &str) -> std::result::Result<(), String> {
