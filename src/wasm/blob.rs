@@ -494,7 +494,7 @@ pub fn copy_page_ranges(options: JsValue) -> Promise {
             signal: common.signal.clone(),
             timeout_ms: common.fetcher.request_timeout_ms,
         };
-        let result = drive_copy(&mut copier, &common, &hooks, &urls, |cp| to_js(cp)).await?;
+        let result = drive_copy(&mut copier, &common, &hooks, &urls, |cp| to_js(cp), |p| to_js(p)).await?;
         to_js(&result).map_err(error_to_js)
     })
 }
@@ -515,6 +515,7 @@ pub(super) async fn drive_copy(
     hooks: &Hooks,
     urls: &[SasUrl],
     wrap: impl Fn(&Checkpoint) -> Result<JsValue>,
+    progress: impl Fn(&crate::blob::copy::CopyProgress) -> Result<JsValue>,
 ) -> std::result::Result<crate::blob::copy::CopyResult, JsValue> {
     let mut runner = Runner::new(common.fetcher.clone(), common.signal.as_ref()).map_err(|e| scrubbed(e, urls))?;
     let mut last = None;
@@ -524,7 +525,7 @@ pub(super) async fn drive_copy(
             let now = copier.progress();
             if last != Some(now) {
                 last = Some(now);
-                let v = to_js(&now).map_err(error_to_js)?;
+                let v = progress(&now).map_err(error_to_js)?;
                 call_back(f, &v, "onProgress", hooks.signal.as_ref(), hooks.timeout_ms).await?;
             }
         }

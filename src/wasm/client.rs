@@ -21,15 +21,15 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
-struct Inner {
-    settings: ClientSettings,
-    transport: Transport,
+pub(super) struct Inner {
+    pub(super) settings: ClientSettings,
+    pub(super) transport: Transport,
 }
 
 /// A client for Azure Resource Manager with the caller's token.
 #[wasm_bindgen(js_name = ArmClient, skip_typescript)]
 pub struct ArmClient {
-    inner: Rc<Inner>,
+    pub(super) inner: Rc<Inner>,
 }
 
 /// The control options every method takes: `signal`, `onProgress`.
@@ -75,7 +75,7 @@ fn controls(options: Option<&Object>) -> Result<CallControls> {
 const CONTROLS: [&str; 3] = ["signal", "onProgress", "wait"];
 
 /// A resource argument: an id string (of a resource of type `ty`), or the object ARM returned.
-fn resource_ref(value: &JsValue, field: &str, ty: &str) -> Result<ResourceRef> {
+pub(super) fn resource_ref(value: &JsValue, field: &str, ty: &str) -> Result<ResourceRef> {
     if let Some(id) = value.as_string() {
         return ResourceRef::id(&id, field, ty);
     }
@@ -90,7 +90,7 @@ fn id_arg(value: &JsValue, field: &str) -> Result<String> {
 }
 
 /// An id argument of a resource of type `ty`.
-fn resource_id_arg(value: &JsValue, field: &str, ty: &str) -> Result<ResourceId> {
+pub(super) fn resource_id_arg(value: &JsValue, field: &str, ty: &str) -> Result<ResourceId> {
     resource_id(&id_arg(value, field)?, field, ty)
 }
 

@@ -8,6 +8,7 @@
 //! - every failure becomes a real JS `Error` with a stable `code` (see [`crate::ErrorCode`]).
 
 mod blob;
+mod changes;
 pub mod client;
 mod convert;
 pub mod exports;
