@@ -494,7 +494,7 @@ pub fn copy_page_ranges(options: JsValue) -> Promise {
             signal: common.signal.clone(),
             timeout_ms: common.fetcher.request_timeout_ms,
         };
-        let result = drive_copy(&mut copier, &common, &hooks, &urls, |cp| to_js(cp), |p| to_js(p)).await?;
+        let result = drive_copy(&mut copier, &common, &hooks, &urls, to_js, to_js).await?;
         to_js(&result).map_err(error_to_js)
     })
 }

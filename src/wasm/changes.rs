@@ -280,7 +280,7 @@ impl ArmClient {
                 .await?;
             let chain = replicate::chain_from_json(&chain_text).map_err(error_to_js)?;
             let plan = replicate::plan(&chain, from.as_deref(), checkpoint.as_ref(), target_sas.identity())
-                .map_err(|e| scrubbed(e, &[target_sas.clone()]))?;
+                .map_err(|e| scrubbed(e, std::slice::from_ref(&target_sas)))?;
             let common = blob_common(&inner, signal.clone(), version);
             opts.diff.retry = common.retry.clone();
             let hooks = Hooks {

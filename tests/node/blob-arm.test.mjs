@@ -53,7 +53,10 @@ async function rejects(promise, code) {
   assert.ok(err instanceof Error, `rejected (${code})`);
   assert.equal(err.code, code, `${err.code}: ${err.message}`);
   assert.ok(!`${err.message}${JSON.stringify(err)}`.includes(TOKEN), "no token in the error");
-  assert.ok(!/sig=(?!\[redacted\])[A-Za-z0-9%]/.test(`${err.message}${JSON.stringify(err)}`), "no signature in the error");
+  assert.ok(
+    !/sig=(?!\[redacted\])[A-Za-z0-9%]/.test(`${err.message}${JSON.stringify(err)}`),
+    "no signature in the error",
+  );
   return err;
 }
 
@@ -104,9 +107,15 @@ test("getSnapshotChanges revokes what it granted when the diff fails, and when a
     const r = await c.getSnapshotChanges(newer.id, older.id);
     // With the emulator's Blob service wired into beginGetAccess, the diff succeeds.
     assert.equal(typeof r.contentLength, "number");
-    assert.equal(r.changedBytes + r.clearedBytes, r.ranges.reduce((n, x) => n + x.end - x.start + 1, 0));
+    assert.equal(
+      r.changedBytes + r.clearedBytes,
+      r.ranges.reduce((n, x) => n + x.end - x.start + 1, 0),
+    );
   } catch (e) {
-    assert.ok(["NETWORK", "TIMEOUT", "FORBIDDEN", "NOT_FOUND", "INVALID_ARGUMENT"].includes(e.code), `${e.code}: ${e.message}`);
+    assert.ok(
+      ["NETWORK", "TIMEOUT", "FORBIDDEN", "NOT_FOUND", "INVALID_ARGUMENT"].includes(e.code),
+      `${e.code}: ${e.message}`,
+    );
     assert.ok(!JSON.stringify(e).includes(TOKEN));
   }
   assert.equal(grants(log), 2);

@@ -131,13 +131,18 @@ test("chunk boundaries: ≤ 4 MiB Put Page From URL, exact at 4 MiB and one page
   const target = svc.targetUrl("acct", "ctr", "b");
   const rec = recorder();
   const res = await lib.copyPageRanges({ sourceUrl: url, targetUrl: target, fetch: rec.fetch });
-  const ranges = copies(rec.log).map((c) => c.headers["x-ms-range"]).sort();
-  assert.deepEqual(ranges.sort(), [
-    `bytes=0-${4 * MiB - 1}`,
-    `bytes=${10 * MiB}-${10 * MiB + 511}`,
-    `bytes=${16 * MiB}-${16 * MiB + 511}`,
-    `bytes=${6 * MiB}-${10 * MiB - 1}`,
-  ].sort());
+  const ranges = copies(rec.log)
+    .map((c) => c.headers["x-ms-range"])
+    .sort();
+  assert.deepEqual(
+    ranges.sort(),
+    [
+      `bytes=0-${4 * MiB - 1}`,
+      `bytes=${10 * MiB}-${10 * MiB + 511}`,
+      `bytes=${16 * MiB}-${16 * MiB + 511}`,
+      `bytes=${6 * MiB}-${10 * MiB - 1}`,
+    ].sort(),
+  );
   assert.equal(res.copiedBytes, 8 * MiB + 1024);
   assert.equal(res.clearedBytes, 0);
   same(svc.read(target), svc.read("f", snap));
@@ -168,10 +173,11 @@ test("target sizing: absent is created, smaller is grown, larger is refused with
     headers: { "x-ms-blob-type": "PageBlob", "x-ms-blob-content-length": String(size + 4096), "Content-Length": "0" },
   });
   const rec = recorder();
-  const err = await rejects(lib.copyPageRanges({ sourceUrl: urls[0], targetUrl: l, fetch: rec.fetch }), "INVALID_ARGUMENT", [
-    urls[0],
-    l,
-  ]);
+  const err = await rejects(
+    lib.copyPageRanges({ sourceUrl: urls[0], targetUrl: l, fetch: rec.fetch }),
+    "INVALID_ARGUMENT",
+    [urls[0], l],
+  );
   assert.equal(err.field, "targetUrl");
   assert.deepEqual(
     rec.log.filter((r) => r.method === "PUT"),
@@ -272,7 +278,10 @@ test("abort mid-copy, then resume from the last checkpoint with freshly granted 
   );
   assert.equal(err.field, "checkpoint");
   assert.equal(rec3.log.length, 0);
-  await rejects(lib.copyPageRanges({ sourceUrl: source2, targetUrl: target2, checkpoint: { version: 1 } }), "INVALID_JSON");
+  await rejects(
+    lib.copyPageRanges({ sourceUrl: source2, targetUrl: target2, checkpoint: { version: 1 } }),
+    "INVALID_JSON",
+  );
 });
 
 test("listPageRangeDiff: refusals before any request, valid ranges without previousUrl, NextMarker followed", async (t) => {
@@ -288,7 +297,10 @@ test("listPageRangeDiff: refusals before any request, valid ranges without previ
   const ua = svc.grant({ blob: "a", snapshot: sa });
   const ub = svc.grant({ blob: "b", snapshot: sb });
   const rec = recorder();
-  const err = await rejects(lib.listPageRangeDiff(ua, { previousUrl: ub, fetch: rec.fetch }), "INVALID_ARGUMENT", [ua, ub]);
+  const err = await rejects(lib.listPageRangeDiff(ua, { previousUrl: ub, fetch: rec.fetch }), "INVALID_ARGUMENT", [
+    ua,
+    ub,
+  ]);
   assert.equal(err.field, "previousUrl");
   assert.equal(rec.log.length, 0, "no request");
   const all = await lib.listPageRangeDiff(ua, { fetch: rec.fetch });
@@ -313,13 +325,19 @@ test("errors never carry a signature: revoked source, missing blob, bad URLs", a
   const { fam, times, urls } = randomFamily(svc, 5, { snaps: 3 });
   const target = svc.targetUrl("acct", "ctr", "errs");
   svc.revoke(urls[1]);
-  const e1 = await rejects(lib.copyPageRanges({ sourceUrl: urls[1], targetUrl: target }), "FORBIDDEN", [urls[1], target]);
+  const e1 = await rejects(lib.copyPageRanges({ sourceUrl: urls[1], targetUrl: target }), "FORBIDDEN", [
+    urls[1],
+    target,
+  ]);
   assert.equal(e1.status, 403);
   await rejects(lib.listPageRangeDiff(urls[1], { previousUrl: urls[0] }), "FORBIDDEN", urls);
   svc.deleteSnapshot(fam, times[2]);
   await rejects(lib.listPageRangeDiff(urls[2]), "NOT_FOUND", [urls[2]]);
   const withFragment = `${urls[0]}#x`;
-  await rejects(lib.copyPageRanges({ sourceUrl: withFragment, targetUrl: target }), "INVALID_ARGUMENT", [urls[0], target]);
+  await rejects(lib.copyPageRanges({ sourceUrl: withFragment, targetUrl: target }), "INVALID_ARGUMENT", [
+    urls[0],
+    target,
+  ]);
   await rejects(lib.copyPageRanges({ sourceUrl: urls[0], targetUrl: urls[0] }), "INVALID_ARGUMENT", [urls[0]]);
 });
 
@@ -360,7 +378,11 @@ test("hostile options: throwing getters, Proxies, wrong types, callbacks that th
     ["checkpoint", 7],
     ["concurency", 2],
   ]) {
-    const e = await rejects(lib.copyPageRanges({ ...base, [k]: v }), k === "checkpoint" ? "INVALID_JSON" : "INVALID_ARGUMENT", urls);
+    const e = await rejects(
+      lib.copyPageRanges({ ...base, [k]: v }),
+      k === "checkpoint" ? "INVALID_JSON" : "INVALID_ARGUMENT",
+      urls,
+    );
     assert.ok(e.message.length > 0);
   }
   await rejects(lib.copyPageRanges(), "INVALID_ARGUMENT");
@@ -382,7 +404,11 @@ test("hostile options: throwing getters, Proxies, wrong types, callbacks that th
   );
   assert.equal(e.field, "onCheckpoint");
   assert.equal(e.cause, boom);
-  const e2 = await rejects(lib.copyPageRanges({ ...base, onProgress: () => Promise.reject(boom) }), "INVALID_ARGUMENT", urls);
+  const e2 = await rejects(
+    lib.copyPageRanges({ ...base, onProgress: () => Promise.reject(boom) }),
+    "INVALID_ARGUMENT",
+    urls,
+  );
   assert.equal(e2.field, "onProgress");
   // One that never settles: the signal still ends the call.
   const ac = new AbortController();
