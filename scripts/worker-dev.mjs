@@ -11,7 +11,7 @@
 // default worker/dist), DO_PERSIST (a directory keeping the replication jobs' Durable Objects
 // across runs; default: in memory), and the worker's own vars ARM_MAX_RETRIES, WAIT_TIMEOUT_MS,
 // ARM_TIMEOUT_MS, STATUS_RETRY_AFTER_SECONDS, REPLICATION_BATCH_CHECKPOINTS, REPLICATION_BATCH_MS,
-// REPLICATION_BATCH_GAP_MS, REPLICATION_RETAIN_HOURS (see worker/wrangler.toml).
+// REPLICATION_BATCH_GAP_MS, REPLICATION_CONCURRENCY, REPLICATION_RETAIN_HOURS (see worker/wrangler.toml).
 // Needs pkg/ (npm run build) and the miniflare devDependency.
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,6 +50,7 @@ for (const k of [
   "REPLICATION_BATCH_CHECKPOINTS",
   "REPLICATION_BATCH_MS",
   "REPLICATION_BATCH_GAP_MS",
+  "REPLICATION_CONCURRENCY",
   "REPLICATION_RETAIN_HOURS",
 ]) {
   if (process.env[k]) vars[k] = process.env[k];

@@ -23,6 +23,8 @@ export function settings(env) {
     batchCheckpoints: num(env?.REPLICATION_BATCH_CHECKPOINTS, 32, 1, 1000),
     batchMs: num(env?.REPLICATION_BATCH_MS, 300_000, 1_000, 840_000),
     batchGapMs: num(env?.REPLICATION_BATCH_GAP_MS, 100, 0, 60_000),
+    // chunks in flight (the package's own default, 8, when unset)
+    concurrency: num(env?.REPLICATION_CONCURRENCY, undefined, 1, 64),
     retainMs: num(env?.REPLICATION_RETAIN_HOURS, 168, 0, 24 * 90) * 3_600_000,
   };
 }

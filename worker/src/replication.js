@@ -265,6 +265,7 @@ export class ReplicationJob extends DurableObject {
       },
     };
     if (row.from_snapshot) opts.from = row.from_snapshot;
+    if (s.concurrency !== undefined) opts.concurrency = s.concurrency;
     const checkpoint = this.readCheckpoint();
     if (checkpoint !== undefined) opts.checkpoint = checkpoint;
     try {
