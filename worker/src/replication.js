@@ -238,6 +238,18 @@ export class ReplicationJob extends DurableObject {
     const controller = new AbortController();
     this.running = controller;
     const started = Date.now();
+    // A checkpoint counts towards the batch only when the copy advanced since the last one that
+    // counted: a resumed copy checkpoints its plan at once, and a finished one again before its
+    // snapshot, so counting those would stop every batch where the previous one stopped.
+    const keyOf = (p) => (p && typeof p === "object" ? `${p.snapshotId}|${p.index}|${p.chunksDone}` : null);
+    let counted = (() => {
+      try {
+        return keyOf(JSON.parse(row.progress));
+      } catch {
+        return null;
+      }
+    })();
+    let latest = counted;
     let seen = 0;
     let stopped = false;
     const stop = () => {
@@ -251,6 +263,7 @@ export class ReplicationJob extends DurableObject {
       targetUrl: row.target_url,
       signal: controller.signal,
       onProgress: (p) => {
+        latest = keyOf(p) ?? latest;
         try {
           this.update({ progress: JSON.stringify(scrub(p, secrets)) });
         } catch {
@@ -260,7 +273,10 @@ export class ReplicationJob extends DurableObject {
       onCheckpoint: (cp) => {
         if (controller.signal.aborted) return;
         this.saveCheckpoint(cp);
-        seen += 1;
+        if (latest !== counted) {
+          counted = latest;
+          seen += 1;
+        }
         if (seen >= s.batchCheckpoints || Date.now() - started >= s.batchMs) stop();
       },
     };
@@ -284,7 +300,9 @@ export class ReplicationJob extends DurableObject {
       if (TOKEN_CODES.has(e.code)) {
         this.pause({ ...e, message: `ARM refused the token (${e.message}); ${NEEDS_TOKEN}` });
       } else if (
-        (TRANSIENT_CODES.has(e.code) || (e.code === "ARM_ERROR" && e.armStatus >= 500)) &&
+        (TRANSIENT_CODES.has(e.code) ||
+          (e.code === "ARM_ERROR" && e.armStatus >= 500) ||
+          (e.code === "FORBIDDEN" && e.armCode === "AuthenticationFailed")) &&
         now.failures + 1 < MAX_FAILED_BATCHES
       ) {
         this.update({ failures: now.failures + 1, error: JSON.stringify(e) });
