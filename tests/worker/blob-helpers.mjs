@@ -82,7 +82,7 @@ export function assertSameBytes(emu, a, b, what) {
 
 /** Put Page requests (Put Page From URL and clears) the Blob service answered since its last reset. */
 export function putPages(emu) {
-  return emu.blob.requests.filter((r) => r.method === "PUT" && /[?&]comp=page(&|$)/.test(r.path)).length;
+  return emu.blob.requests.filter((r) => r.method === "PUT" && r.headers.includes("x-ms-page-write")).length;
 }
 
 export { poll };

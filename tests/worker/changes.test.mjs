@@ -36,7 +36,13 @@ describe("snapshot changes", { skip: missing ?? false, timeout: 180_000 }, () =>
           { offset: 20 * MiB, length: 512, byte: 0x44 },
         ],
       );
-      other = await twoSnapshots(s, otherDisk, "chg-other", [{ offset: 0, length: 512, byte: 1 }], []);
+      other = await twoSnapshots(
+        s,
+        otherDisk,
+        "chg-other",
+        [{ offset: 0, length: 512, byte: 1 }],
+        [{ offset: 512, length: 512, byte: 2 }],
+      );
     },
     { timeout: 90_000 },
   );
@@ -98,7 +104,7 @@ describe("snapshot changes", { skip: missing ?? false, timeout: 180_000 }, () =>
     assert.ok(r.body.changedBytes >= 1 * MiB + 64 * 1024, "the first writes are there");
   });
 
-  test("refusals: older not first, another family, a full snapshot are 400 INVALID_ARGUMENT", async () => {
+  test("refusals: older not first, another family, since a full snapshot are 400 INVALID_ARGUMENT", async () => {
     const wrongOrder = await s.call(`${snapPath(snaps.first)}/changes?since=chg-2`, { token: TOKEN });
     assert.equal(wrongOrder.status, 400, JSON.stringify(wrongOrder.body));
     assert.equal(wrongOrder.body.error.code, "INVALID_ARGUMENT");
@@ -109,7 +115,9 @@ describe("snapshot changes", { skip: missing ?? false, timeout: 180_000 }, () =>
     assert.equal(family.body.error.code, "INVALID_ARGUMENT");
     const full = [...s.emu.store.snapshots.values()].find((x) => !x.incremental && x.name === "imported-golden-image");
     assert.ok(full, "the demo's full snapshot");
-    const notIncr = await s.call(`${snapPath(full.id)}/changes`, { token: TOKEN });
+    const notIncr = await s.call(`${snapPath(snaps.second)}/changes?since=${encodeURIComponent(full.id)}`, {
+      token: TOKEN,
+    });
     assert.equal(notIncr.status, 400, JSON.stringify(notIncr.body));
     assert.equal(notIncr.body.error.code, "INVALID_ARGUMENT");
   });

@@ -81,6 +81,7 @@ export async function startStack({ bindings = {}, emulator = {}, persistDir } = 
     ),
   });
   let mf = new Miniflare(options());
+  let stopped = false;
   let url;
   try {
     url = new URL(String(await mf.ready));
@@ -109,12 +110,14 @@ export async function startStack({ bindings = {}, emulator = {}, persistDir } = 
     },
     /** Stops workerd (as a crash would: nothing is flushed by the worker) and starts it again. */
     async restart() {
-      await mf.dispose();
+      if (!stopped) await mf.dispose();
+      stopped = false;
       mf = new Miniflare(options());
       url = new URL(String(await mf.ready));
     },
     /** Stops workerd only (a later restart() starts it again). */
     async stop() {
+      stopped = true;
       await mf.dispose();
     },
     /** dispatchFetch with a bounded wait; `path` is relative to the worker. */
