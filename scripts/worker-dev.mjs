@@ -8,8 +8,10 @@
 //   ARM_ENDPOINT=https://management.azure.com node scripts/worker-dev.mjs
 //
 // Other variables: HOST (default 127.0.0.1), EMULATOR_PORT, WORKER_DIST (where the bundle goes,
-// default worker/dist), and the worker's own vars ARM_MAX_RETRIES, WAIT_TIMEOUT_MS, ARM_TIMEOUT_MS,
-// STATUS_RETRY_AFTER_SECONDS (see worker/wrangler.toml).
+// default worker/dist), DO_PERSIST (a directory keeping the replication jobs' Durable Objects
+// across runs; default: in memory), and the worker's own vars ARM_MAX_RETRIES, WAIT_TIMEOUT_MS,
+// ARM_TIMEOUT_MS, STATUS_RETRY_AFTER_SECONDS, REPLICATION_BATCH_CHECKPOINTS, REPLICATION_BATCH_MS,
+// REPLICATION_BATCH_GAP_MS, REPLICATION_CONCURRENCY, REPLICATION_RETAIN_HOURS (see worker/wrangler.toml).
 // Needs pkg/ (npm run build) and the miniflare devDependency.
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,7 +42,17 @@ const vars = {
   ARM_ENDPOINT: armEndpoint,
   ALLOWED_ORIGINS: process.env.ALLOWED_ORIGINS ?? `http://127.0.0.1:${port},http://localhost:${port}`,
 };
-for (const k of ["ARM_MAX_RETRIES", "WAIT_TIMEOUT_MS", "ARM_TIMEOUT_MS", "STATUS_RETRY_AFTER_SECONDS"]) {
+for (const k of [
+  "ARM_MAX_RETRIES",
+  "WAIT_TIMEOUT_MS",
+  "ARM_TIMEOUT_MS",
+  "STATUS_RETRY_AFTER_SECONDS",
+  "REPLICATION_BATCH_CHECKPOINTS",
+  "REPLICATION_BATCH_MS",
+  "REPLICATION_BATCH_GAP_MS",
+  "REPLICATION_CONCURRENCY",
+  "REPLICATION_RETAIN_HOURS",
+]) {
   if (process.env[k]) vars[k] = process.env[k];
 }
 
@@ -51,6 +63,9 @@ const mf = new Miniflare({
   modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
   compatibilityDate: "2025-09-01",
   bindings: vars,
+  // one SQLite-backed Durable Object per replication job (wrangler.toml's binding and migration)
+  durableObjects: { REPLICATIONS: { className: "ReplicationJob", useSQLite: true } },
+  ...(process.env.DO_PERSIST ? { durableObjectsPersist: resolve(process.env.DO_PERSIST) } : {}),
   host,
   port,
 });

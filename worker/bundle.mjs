@@ -29,7 +29,7 @@ export async function bundleWorker(outdir = join(workerDir, "dist")) {
     target: "es2022",
     conditions: ["workerd", "worker", "browser"],
     mainFields: ["module", "main"],
-    external: ["*.wasm"],
+    external: ["*.wasm", "cloudflare:*"],
     minify: true,
     sourcemap: false,
     legalComments: "none",

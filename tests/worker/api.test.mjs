@@ -79,9 +79,14 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
         "GET /v1/operations/{operation}",
         `DELETE ${snap}`,
         `POST ${snap}/copy`,
+        `GET ${snap}/changes`,
+        "POST /v1/replications",
+        "GET /v1/replications/{id}",
+        "DELETE /v1/replications/{id}",
+        "POST /v1/replications/{id}/resume",
       ])
         assert.ok(ops.includes(op), `${op} described`);
-      assert.equal(ops.length, 9);
+      assert.equal(ops.length, 14);
       // every declared error response points at the error schema
       const responses = r.body.components.responses;
       for (const [p, item] of Object.entries(r.body.paths)) {

@@ -37,7 +37,7 @@ export async function bundle() {
  * makes goes through `outbound` (recorded in `env.outbound`) and only the emulator's origin is
  * forwarded: anything else is recorded and answered 599, so a test can prove it was never sent.
  */
-export async function startStack({ bindings = {}, emulator = {} } = {}) {
+export async function startStack({ bindings = {}, emulator = {}, persistDir } = {}) {
   const { Miniflare } = await import("miniflare");
   const { startEmulator } = await import(join(root, "emulator", "index.mjs"));
   const emu = await startEmulator({ seed: "demo", retryAfterSeconds: 0, enforceRateLimit: false, ...emulator });
@@ -49,6 +49,8 @@ export async function startStack({ bindings = {}, emulator = {} } = {}) {
     throw e;
   }
   const outbound = [];
+  /** Every line workerd wrote (the worker's console output included), for secret checks. */
+  const logs = [];
   const proxy = await startRecordingProxy(emu.url, outbound);
   const options = (extra = {}) => ({
     modules: true,
@@ -58,6 +60,17 @@ export async function startStack({ bindings = {}, emulator = {} } = {}) {
     compatibilityDate: COMPAT_DATE,
     // workerd sends every outbound request of the worker to this loopback proxy (plain HTTP)
     outboundService: { external: { address: `127.0.0.1:${proxy.port}`, http: {} } },
+    // one SQLite-backed Durable Object per replication job; on disk when a test restarts workerd
+    durableObjects: { REPLICATIONS: { className: "ReplicationJob", useSQLite: true } },
+    ...(persistDir ? { durableObjectsPersist: persistDir } : {}),
+    handleRuntimeStdio(stdout, stderr) {
+      for (const stream of [stdout, stderr]) {
+        stream.setEncoding("utf8");
+        stream.on("data", (chunk) => {
+          if (logs.length < 10_000) logs.push(chunk);
+        });
+      }
+    },
     bindings: Object.fromEntries(
       Object.entries({
         ARM_ENDPOINT: emu.url,
@@ -67,7 +80,8 @@ export async function startStack({ bindings = {}, emulator = {} } = {}) {
       }).filter(([, v]) => v !== undefined),
     ),
   });
-  const mf = new Miniflare(options());
+  let mf = new Miniflare(options());
+  let stopped = false;
   let url;
   try {
     url = new URL(String(await mf.ready));
@@ -78,9 +92,14 @@ export async function startStack({ bindings = {}, emulator = {} } = {}) {
   }
   const stack = {
     emu,
-    mf,
-    url,
+    get mf() {
+      return mf;
+    },
+    get url() {
+      return url;
+    },
     outbound,
+    logs,
     bundle: built,
     options,
     /** A second, independent worker instance on the same bundle. */
@@ -88,6 +107,18 @@ export async function startStack({ bindings = {}, emulator = {} } = {}) {
       const other = new Miniflare(options(extra));
       await other.ready;
       return other;
+    },
+    /** Stops workerd (as a crash would: nothing is flushed by the worker) and starts it again. */
+    async restart() {
+      if (!stopped) await mf.dispose();
+      stopped = false;
+      mf = new Miniflare(options());
+      url = new URL(String(await mf.ready));
+    },
+    /** Stops workerd only (a later restart() starts it again). */
+    async stop() {
+      stopped = true;
+      await mf.dispose();
     },
     /** dispatchFetch with a bounded wait; `path` is relative to the worker. */
     async call(path, { method = "GET", token, headers = {}, body, json, timeoutMs = 20_000, via = mf } = {}) {
@@ -182,7 +213,7 @@ async function startRecordingProxy(emuUrl, outbound) {
     } catch {
       /* recorded as is */
     }
-    outbound.push({ method: req.method, url, origin });
+    outbound.push({ method: req.method, url, origin, authorization: req.headers.authorization !== undefined });
     if (origin !== emu.origin) {
       req.resume();
       res.writeHead(599, { "content-type": "text/plain" }).end("refused by the test proxy");

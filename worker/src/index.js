@@ -5,6 +5,8 @@ import * as pkg from "../../pkg/workerd.js";
 import { version } from "../../pkg/package.json";
 import openapi from "./openapi.json";
 import { HttpError, corsHeaders, errorResponse, json, preflight, readJsonObject, toHttpError } from "./http.js";
+import { armEndpoint, freeClient, makeClient, settings } from "./arm.js";
+import { ReplicationJob } from "./replication.js";
 import {
   bearerToken,
   flag,
@@ -13,10 +15,13 @@ import {
   pathSegments,
   readOperationToken,
   resourceId,
+  snapshotId,
   snapshotIdFromSegments,
+  targetBlobUrl,
 } from "./validate.js";
 
-const DEFAULT_ENDPOINT = "https://management.azure.com";
+export { ReplicationJob };
+
 /** Options of the package callers may not set in a body (the worker sets them, or they are not JSON). */
 const RESERVED_OPTIONS = ["wait", "signal", "onProgress", "fetch", "token", "endpoint"];
 
@@ -76,10 +81,18 @@ function find(s) {
     if (s[7] === "snapshot-template") return { methods: { GET: diskTemplate }, params };
     return null;
   }
+  if (s[1] === "replications") {
+    if (s.length === 2) return { methods: { POST: postReplication }, params: {} };
+    if (s.length === 3) return { methods: { GET: getReplication, DELETE: cancelReplication }, params: { job: s[2] } };
+    if (s.length === 4 && s[3] === "resume") return { methods: { POST: resumeReplication }, params: { job: s[2] } };
+    return null;
+  }
   if (s.length >= 3 && s[1] === "snapshots") {
     const rest = s.slice(2);
     if (rest[rest.length - 1] === "copy" && rest.length === 9)
       return { methods: { POST: copySnapshot }, params: { idSegments: rest.slice(0, -1) } };
+    if (rest[rest.length - 1] === "changes" && rest.length === 9)
+      return { methods: { GET: snapshotChanges }, params: { idSegments: rest.slice(0, -1) } };
     return { methods: { DELETE: deleteSnapshot }, params: { idSegments: rest } };
   }
   return null;
@@ -87,57 +100,14 @@ function find(s) {
 
 // ---- shared helpers ---------------------------------------------------------------------------
 
-function num(value, fallback, min, max) {
-  const n = Number(value);
-  return Number.isFinite(n) && n >= min && n <= max ? n : fallback;
-}
-
-function settings(env) {
-  return {
-    waitMs: num(env?.WAIT_TIMEOUT_MS, 25_000, 100, 28_000),
-    callMs: num(env?.ARM_TIMEOUT_MS, 25_000, 100, 28_000),
-    maxRetries: num(env?.ARM_MAX_RETRIES, 2, 0, 5),
-    maxRetryWaitMs: num(env?.ARM_MAX_RETRY_WAIT_MS, 5_000, 0, 28_000),
-    retryAfter: num(env?.STATUS_RETRY_AFTER_SECONDS, 2, 1, 60),
-  };
-}
-
-/** The configured ARM origin, by the package's endpoint rules (https, or http on loopback; origin only). */
-function armEndpoint(env) {
-  const raw = String(env?.ARM_ENDPOINT || DEFAULT_ENDPOINT).trim();
-  try {
-    return pkg.parseEndpoint(raw);
-  } catch {
-    throw new HttpError(500, "CONFIGURATION", "ARM_ENDPOINT must be an https origin (http only on loopback)");
-  }
-}
-
-/** An ArmClient with the caller's token, sending to the configured endpoint and nowhere else. */
-function armClient(ctx) {
-  const token = bearerToken(ctx.request);
-  const origin = armEndpoint(ctx.env);
-  const guardedFetch = (req) => {
-    let target;
-    try {
-      target = new URL(req.url).origin;
-    } catch {
-      target = null;
-    }
-    if (target !== origin) return Promise.reject(new TypeError("refused: not the configured ARM endpoint"));
-    return fetch(req);
-  };
-  return new pkg.ArmClient({
-    token,
-    endpoint: origin,
-    maxRetries: settings(ctx.env).maxRetries,
-    maxRetryWaitMs: settings(ctx.env).maxRetryWaitMs,
-    fetch: guardedFetch,
-  });
+/** An ArmClient with the caller's token (see arm.js: ARM requests to the endpoint only). */
+function armClient(ctx, opts) {
+  return makeClient(ctx.env, bearerToken(ctx.request), opts);
 }
 
 /** Runs `fn(client, signal)` with a bounded signal; ABORTED from that bound becomes TIMEOUT 504. */
-async function withArm(ctx, ms, fn) {
-  const client = armClient(ctx);
+async function withArm(ctx, ms, fn, opts) {
+  const client = armClient(ctx, opts);
   const signal = AbortSignal.timeout(ms);
   try {
     return await fn(client, signal);
@@ -147,11 +117,7 @@ async function withArm(ctx, ms, fn) {
     }
     throw err;
   } finally {
-    try {
-      client.free();
-    } catch {
-      /* already freed */
-    }
+    freeClient(client);
   }
 }
 
@@ -276,11 +242,7 @@ async function submit(ctx, kind, start) {
     }
     throw err;
   } finally {
-    try {
-      client.free();
-    } catch {
-      /* already freed */
-    }
+    freeClient(client);
   }
 }
 
@@ -358,4 +320,191 @@ async function postTemplate(ctx) {
   // TemplateOptions as JSON; the package refuses unknown keys and broken rules (400).
   const body = await readJsonObject(ctx.request);
   return json(packageCall(() => build(body)));
+}
+
+// ---- differential copy ------------------------------------------------------------------------
+
+/** The pages that differ between a snapshot and an older one of its family (or all of its pages). */
+async function snapshotChanges(ctx) {
+  onlyQuery(ctx.url, ["since", "ranges"]);
+  const withRanges = flag(ctx.url, "ranges");
+  const id = snapshotIdFromSegments(pkg, ctx.params.idSegments);
+  const since = olderSnapshot(ctx, id);
+  bearerToken(ctx.request);
+  return withArm(
+    ctx,
+    settings(ctx.env).callMs,
+    async (client, signal) => {
+      if (typeof client.getSnapshotChanges !== "function") {
+        throw new HttpError(501, "NOT_IMPLEMENTED", "this build of the package has no getSnapshotChanges");
+      }
+      const c = await client.getSnapshotChanges(id, since ?? undefined, { signal });
+      const ranges = Array.isArray(c?.ranges) ? c.ranges : [];
+      const body = {
+        snapshot: id,
+        since,
+        contentLength: c.contentLength,
+        changedBytes: c.changedBytes,
+        clearedBytes: c.clearedBytes,
+        rangeCount: ranges.length,
+      };
+      if (withRanges) body.ranges = ranges.map((r) => ({ start: r.start, end: r.end, cleared: Boolean(r.cleared) }));
+      return json(body);
+    },
+    { blob: true },
+  );
+}
+
+/** `?since=`: a snapshot name in the newer one's resource group, or a snapshot id; null when absent. */
+function olderSnapshot(ctx, newerId) {
+  const raw = ctx.url.searchParams.get("since");
+  if (raw === null) return null;
+  if (raw === "") throw new HttpError(400, "INVALID_ARGUMENT", "since must name a snapshot", { field: "since" });
+  if (raw.startsWith("/")) return snapshotId(pkg, raw);
+  const parsed = pkg.parseResourceId(newerId);
+  return resourceId(pkg, {
+    subscriptionId: parsed.subscriptionId,
+    resourceGroup: parsed.resourceGroup,
+    type: "snapshots",
+    name: raw,
+  });
+}
+
+const JOB_ID_RE = /^[0-9a-f]{64}$/;
+const REPLICATION_KEYS = ["disk", "targetUrl", "from"];
+
+function replications(env) {
+  const ns = env?.REPLICATIONS;
+  if (!ns || typeof ns.idFromString !== "function") {
+    throw new HttpError(501, "NOT_IMPLEMENTED", "replications need the REPLICATIONS Durable Object binding");
+  }
+  return ns;
+}
+
+/** The job's Durable Object; 404 for anything that is not an id this namespace made. */
+function jobStub(ctx) {
+  const ns = replications(ctx.env);
+  const notFound = () => new HttpError(404, "NOT_FOUND", "no such replication job");
+  const id = ctx.params.job;
+  if (!JOB_ID_RE.test(id)) throw notFound();
+  let doId;
+  try {
+    doId = ns.idFromString(id);
+  } catch {
+    throw notFound();
+  }
+  return ns.get(doId);
+}
+
+function jobPath(id) {
+  return `/v1/replications/${id}`;
+}
+
+/** The caller's token may read the job's disk (asked of ARM): who may see or steer a job. */
+async function authorizeDisk(ctx, disk) {
+  return withArm(ctx, settings(ctx.env).callMs, (client, signal) => client.getDisk(disk, { signal }));
+}
+
+function jobResponse(ctx, job, status = 200) {
+  const headers = {};
+  if (job.status === "running") headers["retry-after"] = String(settings(ctx.env).retryAfter);
+  return json(job, status, headers);
+}
+
+async function postReplication(ctx) {
+  onlyQuery(ctx.url, []);
+  const ns = replications(ctx.env);
+  const token = bearerToken(ctx.request);
+  if (typeof pkg.ArmClient.prototype.replicateSnapshots !== "function") {
+    throw new HttpError(501, "NOT_IMPLEMENTED", "this build of the package has no replicateSnapshots");
+  }
+  const body = await readJsonObject(ctx.request);
+  for (const k of Object.keys(body)) {
+    if (!REPLICATION_KEYS.includes(k)) {
+      throw new HttpError(
+        400,
+        "INVALID_ARGUMENT",
+        `unknown property '${String(k).slice(0, 40)}' (known: disk, targetUrl, from)`,
+        {
+          field: String(k).slice(0, 40),
+        },
+      );
+    }
+  }
+  if (typeof body.disk !== "string" || body.disk === "") {
+    throw new HttpError(400, "INVALID_ARGUMENT", "disk (the ARM id of a managed disk) is required", { field: "disk" });
+  }
+  const parsed = (() => {
+    try {
+      return pkg.parseResourceId(body.disk);
+    } catch {
+      throw new HttpError(400, "INVALID_RESOURCE_ID", "disk is not the ARM id of a managed disk", { field: "disk" });
+    }
+  })();
+  if (String(parsed.resourceType).toLowerCase() !== "microsoft.compute/disks" || !parsed.resourceGroup) {
+    throw new HttpError(400, "INVALID_RESOURCE_ID", "disk is not the ARM id of a managed disk", { field: "disk" });
+  }
+  const disk = resourceId(pkg, {
+    subscriptionId: parsed.subscriptionId,
+    resourceGroup: parsed.resourceGroup,
+    type: "disks",
+    name: parsed.name,
+  });
+  const targetUrl = targetBlobUrl(body.targetUrl, armEndpoint(ctx.env));
+  let from;
+  if (body.from !== undefined && body.from !== null) {
+    if (typeof body.from !== "string")
+      throw new HttpError(400, "INVALID_ARGUMENT", "from must be a snapshot id", { field: "from" });
+    from = snapshotId(pkg, body.from);
+  }
+  // Ask ARM, with the caller's token, before anything is stored: the disk exists and they may read it.
+  await authorizeDisk(ctx, disk);
+  const stub = ns.get(ns.newUniqueId());
+  const { job } = await stub.start({ disk, targetUrl, from, token });
+  const statusUrl = jobPath(job.id);
+  return json({ id: job.id, status: job.status, statusUrl }, 202, {
+    location: new URL(statusUrl, ctx.url).href,
+    "retry-after": String(settings(ctx.env).retryAfter),
+  });
+}
+
+/** The job, after the caller's token was shown to read its disk. */
+async function readJob(ctx, stub) {
+  bearerToken(ctx.request);
+  const job = await stub.status();
+  if (!job) throw new HttpError(404, "NOT_FOUND", "no such replication job");
+  await authorizeDisk(ctx, job.disk);
+  return job;
+}
+
+async function getReplication(ctx) {
+  onlyQuery(ctx.url, []);
+  bearerToken(ctx.request);
+  const stub = jobStub(ctx);
+  const job = await readJob(ctx, stub);
+  return jobResponse(ctx, job);
+}
+
+async function cancelReplication(ctx) {
+  onlyQuery(ctx.url, []);
+  bearerToken(ctx.request);
+  const stub = jobStub(ctx);
+  await readJob(ctx, stub);
+  const r = await stub.cancel();
+  if (!r) throw new HttpError(404, "NOT_FOUND", "no such replication job");
+  if (r.ended && r.job.status !== "cancelled") {
+    throw new HttpError(409, "CONFLICT", `the job has ended (${r.job.status})`, { jobStatus: r.job.status });
+  }
+  return jobResponse(ctx, r.job);
+}
+
+async function resumeReplication(ctx) {
+  onlyQuery(ctx.url, []);
+  const token = bearerToken(ctx.request);
+  const stub = jobStub(ctx);
+  await readJob(ctx, stub);
+  const r = await stub.resume(token);
+  if (!r) throw new HttpError(404, "NOT_FOUND", "no such replication job");
+  if (r.ended) throw new HttpError(409, "CONFLICT", `the job has ended (${r.job.status})`, { jobStatus: r.job.status });
+  return jobResponse(ctx, r.job, 202);
 }

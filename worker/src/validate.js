@@ -1,5 +1,6 @@
 // Validation of everything a request brings before any ARM call: the bearer token, the path
 // segments (rebuilt into an ARM id and checked with the package's parseResourceId), the query.
+import { blobUrlAllowed } from "./arm.js";
 import { HttpError } from "./http.js";
 
 /** RFC 6750 b64token: what a bearer token may contain. */
@@ -172,4 +173,31 @@ export function readOperationToken(pkg, token) {
   if (!value || typeof value !== "object" || Array.isArray(value) || !KINDS.includes(value.kind)) throw invalid();
   if (Object.keys(value).some((k) => k !== "id" && k !== "kind")) throw invalid();
   return { id: snapshotId(pkg, value.id), kind: value.kind };
+}
+
+// ---- replication targets -----------------------------------------------------------------
+
+const MAX_TARGET_URL = 4096;
+
+/**
+ * The target of a replication: a page blob SAS URL (https, or http on loopback when ARM is on
+ * loopback; a `sig`; a container and a blob). No message repeats any part of it: it is a secret.
+ */
+export function targetBlobUrl(value, armOrigin) {
+  const bad = (why) => new HttpError(400, "INVALID_ARGUMENT", `targetUrl ${why}`, { field: "targetUrl" });
+  if (typeof value !== "string" || value === "") throw bad("(a page blob SAS URL) is required");
+  if (value.length > MAX_TARGET_URL) throw bad(`is longer than ${MAX_TARGET_URL} characters`);
+  let url;
+  try {
+    url = new URL(value);
+  } catch {
+    throw bad("is not a URL");
+  }
+  if (!blobUrlAllowed(url, armOrigin)) throw bad("must be https (and carry no user name or password)");
+  if (url.hash) throw bad("must not have a fragment");
+  if (!url.searchParams.get("sig")) throw bad("must be a SAS URL (with a sig)");
+  const parts = url.pathname.split("/").filter(Boolean);
+  if (parts.length < 2) throw bad("must name a container and a blob");
+  if (url.searchParams.has("snapshot")) throw bad("must name a blob, not a blob snapshot");
+  return value;
 }
