@@ -296,6 +296,15 @@ describe("1. hostile objects as arguments and options", () => {
       (h) => lib.groupSnapshotChains([], { disks: [h] }),
     ],
     parseResourceId: [S((h) => lib.parseResourceId(h))],
+    planRetention: [
+      S((h) => lib.planRetention(h, { keepLast: 1 })),
+      (h) => lib.planRetention([h], { keepLast: 1 }),
+      (h) => lib.planRetention([], h),
+      (h) => lib.planRetention([], { keepLast: h }),
+      S((h) => lib.planRetention([], { keepWithin: h })),
+      (h) => lib.planRetention([], { keepLast: 1 }, h),
+      (h) => lib.planRetention([], { keepLast: 1 }, { disks: [h] }),
+    ],
   };
 
   for (const [fname, calls] of Object.entries(sync)) {
@@ -361,7 +370,42 @@ describe("1. hostile objects as arguments and options", () => {
       (c, h) => c.grantAccess(SNAP_ID, { durationInSeconds: h }),
     ],
     revokeAccess: [S((c, h) => c.revokeAccess(h)), (c, h) => c.revokeAccess(SNAP_ID, h)],
+    getSnapshotChanges: [
+      S((c, h) => c.getSnapshotChanges(h)),
+      S((c, h) => c.getSnapshotChanges(SNAP_ID, h)),
+      (c, h) => c.getSnapshotChanges(SNAP_ID, SNAP_ID, h),
+      (c, h) => c.getSnapshotChanges(SNAP_ID, SNAP_ID, { signal: h }),
+    ],
+    replicateSnapshots: [
+      S((c, h) => c.replicateSnapshots(h, { targetUrl: blobUrl("target") })),
+      (c, h) => c.replicateSnapshots(DISK_ID, h),
+      S((c, h) => c.replicateSnapshots(DISK_ID, { targetUrl: h })),
+      (c, h) => c.replicateSnapshots(DISK_ID, { targetUrl: blobUrl("target"), checkpoint: h }),
+      S((c, h) => c.replicateSnapshots(DISK_ID, { targetUrl: blobUrl("target"), from: h })),
+    ],
+    applyRetention: [
+      S((c, h) => c.applyRetention(h, { keepLast: 1 })),
+      (c, h) => c.applyRetention(DISK_ID, h),
+      (c, h) => c.applyRetention(DISK_ID, { keepLast: h }),
+      (c, h) => c.applyRetention(DISK_ID, { keepLast: 1 }, h),
+    ],
+    // The SAS-level functions take no client; their URLs point at the ARM test server, so a
+    // request that got through would be counted below.
+    listPageRangeDiff: [
+      S((c, h) => lib.listPageRangeDiff(h)),
+      (c, h) => lib.listPageRangeDiff(blobUrl("source"), h),
+      S((c, h) => lib.listPageRangeDiff(blobUrl("source"), { previousUrl: h })),
+      (c, h) => lib.listPageRangeDiff(blobUrl("source"), { range: h }),
+    ],
+    copyPageRanges: [
+      (c, h) => lib.copyPageRanges(h),
+      S((c, h) => lib.copyPageRanges({ sourceUrl: h, targetUrl: blobUrl("target") })),
+      S((c, h) => lib.copyPageRanges({ sourceUrl: blobUrl("source"), targetUrl: h })),
+      (c, h) => lib.copyPageRanges({ sourceUrl: blobUrl("source"), targetUrl: blobUrl("target"), checkpoint: h }),
+      (c, h) => lib.copyPageRanges({ sourceUrl: blobUrl("source"), targetUrl: blobUrl("target"), concurrency: h }),
+    ],
   };
+  const blobUrl = (name) => `${arm.url}/blob/acct.blob.core.windows.net/c/${name}?sv=2021-06-08&sig=hostile-test`;
 
   for (const [mname, calls] of Object.entries(methods)) {
     test(

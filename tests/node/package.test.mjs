@@ -53,6 +53,8 @@ export const CALLS = [
   { fn: "buildSnapshotConfig", args: [null], throws: { code: "INVALID_ARGUMENT", field: "disk" } },
   { fn: "filterIncrementalSnapshots", args: [DISK, []], expect: { length: 0 } },
   { fn: "groupSnapshotChains", args: [{ value: [] }], expect: { total: 0 } },
+  { fn: "planRetention", args: [[], { keepLast: 1 }], expect: { "chains.length": 0 } },
+  { fn: "planRetention", args: [[], {}], throws: { code: "INVALID_ARGUMENT", name: "AzureSnapshotsError" } },
   {
     fn: "buildSnapshotTemplate",
     args: [],

@@ -16,8 +16,8 @@ let project;
 // Consumer files: each must compile; add lines as exports are added.
 const FILES = {
   "esm.mts": `
-import init, { parseResourceId, buildSnapshotConfig, filterIncrementalSnapshots, groupSnapshotChains, buildSnapshotTemplate, buildTemplateParameters, ArmClient } from "${NAME}";
-import type { ParsedResourceId, Disk, Snapshot, AzureSnapshotsError, DeploymentTemplate, DeploymentParameters } from "${NAME}";
+import init, { parseResourceId, buildSnapshotConfig, filterIncrementalSnapshots, groupSnapshotChains, buildSnapshotTemplate, buildTemplateParameters, ArmClient, planRetention, listPageRangeDiff, copyPageRanges } from "${NAME}";
+import type { ParsedResourceId, Disk, Snapshot, AzureSnapshotsError, DeploymentTemplate, DeploymentParameters, RetentionPlan, PageRangeDiff, CopyResult } from "${NAME}";
 await init();
 const p: ParsedResourceId = parseResourceId("/subscriptions/x");
 const name: string | null = p.name;
@@ -33,7 +33,20 @@ buildSnapshotTemplate({ layout: "diagonal" });
 const client = new ArmClient({ token: "t" });
 const subs = await client.listSubscriptions();
 try { parseResourceId(""); } catch (e) { const err = e as AzureSnapshotsError; const code: string = err.code; }
-export { name, config, chain, subs, parameters, loopCount };
+const retention: RetentionPlan = planRetention([], { keepDaily: 7, keepWithin: "P7D" }, { lockTag: "keep" });
+const kept: string[] = retention.chains.flatMap((c) => c.keep.flatMap((k) => k.reasons));
+const applied = await client.applyRetention("/subscriptions/x", { keepLast: 3 }, { dryRun: true });
+const deletedIds: string[] = applied.deleted;
+const diff: PageRangeDiff = await listPageRangeDiff("https://h/c/b?sig=x", { previousUrl: "https://h/c/b?snapshot=s&sig=x" });
+const firstEnd: number | undefined = diff.ranges[0]?.end;
+const copied: CopyResult = await copyPageRanges({ sourceUrl: "https://h/c/b?sig=x", targetUrl: "https://t/c/b?sig=y", snapshotTarget: true, onCheckpoint: async (cp) => { JSON.stringify(cp); } });
+const changes = await client.getSnapshotChanges("/subscriptions/x/n", "/subscriptions/x/o");
+const changedBytes: number = changes.changedBytes;
+const replicated = await client.replicateSnapshots("/subscriptions/x/d", { targetUrl: "https://t/c/b?sig=y" });
+const targetSnapshot: string | null | undefined = replicated.replicated[0]?.targetSnapshot;
+// @ts-expect-error keepDaily is a count
+planRetention([], { keepDaily: "7" });
+export { name, config, chain, subs, parameters, loopCount, kept, deletedIds, firstEnd, copied, changedBytes, targetSnapshot };
 `,
   "cjs.cts": `
 import m = require("${NAME}");
