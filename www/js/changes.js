@@ -149,6 +149,7 @@ export function changesBlock(app, model, { signal }) {
     } catch (e) {
       if (!controller.signal.aborted) {
         for (const p of pairs) if (!changesCache.has(p.key) && cells.get(p.key)) mount(cells.get(p.key), "—");
+        bar.set(null, `Stopped after ${n} of ${pairs.length}: an error`);
         mount(errorHost, errorCard(e, { compact: true }));
       }
     } finally {
