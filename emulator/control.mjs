@@ -7,6 +7,13 @@
 //   POST   /__emulator/reset        reseed; body { seed? } (default: the seed it started with)
 //   POST   /__emulator/clock        { advanceMs } moves the emulator clock forward
 //   POST   /__emulator/options      { lroPolls, copyPolls, retryAfterSeconds, latencyMs, pageSize, ... }
+//   POST   /__emulator/disks/writes { diskId, writes: [{ offset, length, byte? | dataBase64?, clear? }] }
+//                                    writes to a disk as its VM would → { diskId, familyId, writes, bytesWritten, bytesCleared }
+//   POST   /__emulator/blob/targets { account?, container?, blob?, expiresInSeconds? } → 201 { url }: a
+//                                    writable SAS URL of a page blob on an ordinary account (the blob not made yet)
+//   GET    /__emulator/blob/requests the Blob service's request log   DELETE (clear)
+//   GET    /__emulator/blob/faults   Blob faults   POST (one or an array)   DELETE (all); POST /__emulator/faults
+//                                    hands a fault whose route names /blob/ to the Blob service too
 //
 // Who may call it (controlAccess): requests to a loopback name or an IP literal (never a DNS
 // name, which a rebinding attack could point here), from the emulator's own origin or an origin
@@ -15,6 +22,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { validateSeed, CONTROL_SEED_LIMITS } from "./seed.mjs";
 import { FAULT_LIMITS } from "./faults.mjs";
+import { randomUUID } from "node:crypto";
 
 export const SECRET_HEADER = "x-emulator-secret";
 /** Largest control request body. */
@@ -157,6 +165,79 @@ export function hasSecret(emu, req) {
 
 const bad = (message) => ({ status: 400, body: { error: { code: "BadRequest", message } } });
 
+/** A fault route for the Blob service: "/blob/…" or "METHOD /blob/…". */
+const isBlobRoute = (route) => typeof route === "string" && /^\s*(?:[A-Za-z*]+\s+)?\/blob\//i.test(route);
+
+/** Check one Blob fault given over HTTP (the Blob service checks its shape); returns a message or null. */
+function blobFaultError(f) {
+  if (!isPlain(f)) return "a blob fault must be a JSON object";
+  if (f.route !== undefined && !(typeof f.route === "string" && f.route.length <= FAULT_LIMITS.route))
+    return `route must be a string of at most ${FAULT_LIMITS.route} characters`;
+  if (
+    f.count !== undefined &&
+    f.count !== -1 &&
+    !(Number.isInteger(f.count) && f.count >= 1 && f.count <= FAULT_LIMITS.count)
+  )
+    return `count must be an integer from 1 to ${FAULT_LIMITS.count}, or -1 for always`;
+  if (f.ms !== undefined && !(typeof f.ms === "number" && f.ms >= 0 && f.ms <= FAULT_LIMITS.latencyMs))
+    return `ms must be a number of milliseconds from 0 to ${FAULT_LIMITS.latencyMs}`;
+  if (
+    f.retryAfter !== undefined &&
+    f.retryAfter !== null &&
+    !(Number.isInteger(f.retryAfter) && f.retryAfter >= 0 && f.retryAfter <= FAULT_LIMITS.retryAfter)
+  )
+    return `retryAfter must be an integer number of seconds from 0 to ${FAULT_LIMITS.retryAfter}, or null`;
+  if (f.code !== undefined && !(typeof f.code === "string" && /^[A-Za-z0-9_.-]{1,200}$/.test(f.code)))
+    return "code must be 1 to 200 letters, digits, '_', '.' or '-'";
+  if (f.message !== undefined && !(typeof f.message === "string" && f.message.length <= FAULT_LIMITS.message))
+    return `message must be a string of at most ${FAULT_LIMITS.message} characters`;
+  return null;
+}
+
+function addBlobFaults(emu, list) {
+  if (emu.blob.faults.length + list.length > FAULT_LIMITS.active)
+    return `at most ${FAULT_LIMITS.active} blob faults at once`;
+  for (const f of list) {
+    const e = blobFaultError(f);
+    if (e) return e;
+  }
+  const added = [];
+  try {
+    for (const f of list) added.push(emu.blob.addFault(f));
+  } catch (e) {
+    emu.blob.faultList = emu.blob.faultList.filter((x) => !added.includes(x));
+    return e.message;
+  }
+  return null;
+}
+
+const NAME_RE = { account: /^[a-z0-9]{3,24}$/, container: /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/ };
+
+/** POST /blob/targets: a writable target SAS URL (the blob itself is created by the client's Put Blob). */
+function blobTarget(emu, body) {
+  const b = body === undefined ? {} : body;
+  if (!isPlain(b)) return bad("the body must be a JSON object { account?, container?, blob?, expiresInSeconds? }");
+  for (const k of Object.keys(b))
+    if (!["account", "container", "blob", "expiresInSeconds"].includes(k))
+      return bad(
+        `unknown property '${String(k).slice(0, 40)}' (expected { account?, container?, blob?, expiresInSeconds? })`,
+      );
+  const account = b.account ?? "emulatortarget";
+  const container = b.container ?? "restores";
+  const name = b.blob ?? `restore-${randomUUID()}.vhd`;
+  if (typeof account !== "string" || !NAME_RE.account.test(account))
+    return bad("account must be 3 to 24 lower-case letters and digits");
+  if (typeof container !== "string" || !NAME_RE.container.test(container))
+    return bad("container must be 3 to 63 lower-case letters, digits and single dashes");
+  if (typeof name !== "string" || name.length === 0 || name.length > 1024 || /[\u0000-\u001f]/.test(name))
+    return bad("blob must be a name of 1 to 1024 characters, no control characters");
+  const secs = b.expiresInSeconds ?? 86400;
+  if (!(Number.isInteger(secs) && secs > 0 && secs <= 60 * 86400))
+    return bad("expiresInSeconds must be an integer from 1 to 5184000 (60 days)");
+  const url = emu.blob.targetUrl(account, container, name, { expiresAt: emu.store.now() + secs * 1000 });
+  return { status: 201, body: { url, account, container, blob: name } };
+}
+
 /** Handle a control request; returns { status, body }. `access` is controlAccess's answer. */
 export function handleControl(emu, method, sub, body, access = {}) {
   switch (`${method} ${sub}`) {
@@ -179,15 +260,55 @@ export function handleControl(emu, method, sub, body, access = {}) {
     case "POST /faults": {
       const list = Array.isArray(body) ? body : [body];
       if (list.length > FAULT_LIMITS.active) return bad(`at most ${FAULT_LIMITS.active} faults at once`);
+      const blobList = list.filter((f) => isPlain(f) && isBlobRoute(f.route));
+      const armList = list.filter((f) => !blobList.includes(f));
+      if (blobList.length) {
+        const e = addBlobFaults(emu, blobList);
+        if (e) return bad(e);
+      }
       try {
-        emu.faults.addAll(list);
+        if (armList.length || !blobList.length) emu.faults.addAll(armList);
       } catch (e) {
         return bad(e.message);
       }
-      return { status: 201, body: { faults: emu.faults.describe() } };
+      return { status: 201, body: { faults: emu.faults.describe(), blobFaults: emu.blob.faults } };
+    }
+    case "GET /blob/faults":
+      return { status: 200, body: { faults: emu.blob.faults } };
+    case "POST /blob/faults": {
+      const list = Array.isArray(body) ? body : [body];
+      const e = addBlobFaults(emu, list);
+      if (e) return bad(e);
+      return { status: 201, body: { faults: emu.blob.faults } };
+    }
+    case "DELETE /blob/faults":
+      emu.blob.clearFaults();
+      return { status: 204 };
+    case "GET /blob/requests":
+      return { status: 200, body: { requests: emu.blob.requests } };
+    case "DELETE /blob/requests":
+      emu.blob.resetRequests();
+      return { status: 204 };
+    case "POST /blob/targets":
+      return blobTarget(emu, body);
+    case "POST /disks/writes": {
+      if (!isPlain(body)) return bad("the body must be a JSON object { diskId, writes }");
+      for (const k of Object.keys(body))
+        if (k !== "diskId" && k !== "writes")
+          return bad(`unknown property '${String(k).slice(0, 40)}' (expected { diskId, writes })`);
+      if (typeof body.diskId !== "string" || body.diskId.length > 1000)
+        return bad("diskId must be a disk's resource id");
+      try {
+        return { status: 200, body: emu.writeDisk(body.diskId, body.writes) };
+      } catch (e) {
+        if (e instanceof RangeError && /^writeDisk: no disk/.test(e.message))
+          return { status: 404, body: { error: { code: "NotFound", message: e.message } } };
+        return bad(e.message);
+      }
     }
     case "DELETE /faults":
       emu.faults.clear();
+      emu.blob.clearFaults();
       return { status: 204 };
     case "GET /requests":
       return { status: 200, body: { requests: emu.requests } };

@@ -9,6 +9,8 @@ import { Store } from "./store.mjs";
 import { applySeed, validateSeed, START_SEED_LIMITS } from "./seed.mjs";
 import { FaultSet, faultReply } from "./faults.mjs";
 import { routeArm, checkApiVersion } from "./routes/index.mjs";
+import { createBlobService } from "./blob/index.mjs";
+import { writeDisk } from "./content.mjs";
 import {
   handleControl,
   controlAccess,
@@ -87,8 +89,12 @@ export async function startEmulator(opts = {}) {
     // A fresh secret per run: every control request but GET /__emulator must send it.
     controlSecret: randomBytes(32).toString("hex"),
   };
+  // The Blob service of disk and snapshot content (/blob/…), on the emulator's clock.
+  emu.blob = createBlobService({ now: () => (emu.store ? emu.store.now() : Date.now()) });
   emu.reset = (seed = options.seed) => {
+    emu.blob.reset();
     const store = new Store(options);
+    store.blob = emu.blob;
     const seedInfo = applySeed(store, seed);
     emu.store = store;
     emu.state = store;
@@ -104,6 +110,12 @@ export async function startEmulator(opts = {}) {
     emu.requests.length = 0;
   };
   emu.advanceClock = (ms) => emu.store.advanceClock(ms);
+  /** Write to a disk as its VM would: writes [{ offset, length, byte? | dataBase64?, clear? }]. */
+  emu.writeDisk = (diskId, writes) => {
+    const d = typeof diskId === "string" ? emu.store.disks.get(diskId.toLowerCase()) : undefined;
+    if (!d) throw new RangeError(`writeDisk: no disk '${String(diskId).slice(0, 300)}'`);
+    return writeDisk(emu.store, d, writes);
+  };
   emu.setOptions = (patch) => {
     Object.assign(options, patch);
   };
@@ -154,9 +166,11 @@ export async function startEmulator(opts = {}) {
   emu.port = addr.port;
   const hostForUrl = addr.family === "IPv6" || String(addr.family) === "6" ? `[${addr.address}]` : addr.address;
   emu.url = `http://${hostForUrl}:${addr.port}`;
+  emu.blob.origin = emu.url;
   emu.close = () =>
     new Promise((resolve) => {
       server.close(() => resolve());
+      emu.blob.releaseHung();
       for (const s of sockets) s.destroy();
       server.closeAllConnections?.();
     });
@@ -360,6 +374,11 @@ async function handle(emu, budget, req, res) {
     seg = rawPath.split("/").filter((s) => s !== "");
   }
   const lo = seg.map((s) => s.toLowerCase());
+  // the Blob service: SAS-authenticated, no ARM headers, CORS or budgets; the body stays bytes
+  if (lo[0] === "blob") {
+    await emu.blob.handle(req, res);
+    return;
+  }
   const isControl = lo[0] === "__emulator";
   if (isControl) {
     await handleControlRequest(emu, req, res, method, seg);

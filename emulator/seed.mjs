@@ -2,8 +2,9 @@
 // kind, an attached disk, a deleted-and-recreated disk with an orphaned chain, full snapshots,
 // incremental chains, cross-region copies) and "bulk" (thousands of snapshots for benchmarks).
 // Deterministic: ids come from a PRNG seeded by the seed's name, times from a fixed base date.
-import { makeRng, armTime } from "./util.mjs";
+import { makeRng, armTime, GIB } from "./util.mjs";
 import { diskPerformance, isBackgroundCopySku } from "./store.mjs";
+import { seedHistory } from "./content.mjs";
 
 export const DEMO_SUBSCRIPTION = "11111111-2222-3333-4444-555555555555";
 export const DEMO_TENANT = "8d2c0f5e-6b0a-4c1e-9f7a-3e5b2d1c4a90";
@@ -350,7 +351,7 @@ function seedDemo(store, sb, spec) {
     tags: { reason: "before-upgrade" },
   });
   const osChain = daily(os, 7);
-  daily(data, 4, 3);
+  const dataChain = daily(data, 4, 3);
   const sqlChain = daily(sql, 4, 4);
   // the newest snapshot of the v2 disk is still copying in the background
   const ms = base - 2 * HOUR;
@@ -415,7 +416,105 @@ function seedDemo(store, sb, spec) {
     incremental: false,
     tags: { owner: "alice", reason: "manual" },
   });
-  return info(store, sub, sb, { base: new Date(base).toISOString() });
+  const content = [seedContent(store, data, dataChain, DATA_DISK_HISTORY)];
+  return info(store, sub, sb, { base: new Date(base).toISOString(), content });
+}
+
+const MIB = 1024 * 1024;
+/**
+ * What the demo's vm-web-01-data disk was written with (its VM's writes): step i before its
+ * i-th snapshot, the last step after the newest (the disk now). Pairs of consecutive snapshots
+ * differ by a few MiB written and cleared, so a differential copy has something to show.
+ */
+const DATA_DISK_HISTORY = [
+  [
+    { offset: 0, length: 4 * MIB, byte: 0x11 },
+    { offset: GIB, length: 2 * MIB, byte: 0x22 },
+  ],
+  [
+    { offset: 8 * MIB, length: 1 * MIB, byte: 0x33 },
+    { offset: GIB, length: 512 * 1024, byte: 0x44 },
+  ],
+  [
+    { offset: 0, length: 1 * MIB, clear: true },
+    { offset: 100 * GIB, length: 3 * MIB, byte: 0x55 },
+    { offset: 50 * GIB, length: 1 * MIB, clear: true }, // never written: no change
+  ],
+  [
+    { offset: 200 * GIB, length: 2 * MIB, byte: 0x66 },
+    { offset: GIB, length: 2 * MIB, clear: true },
+    { offset: 8 * MIB, length: 256 * 1024, byte: 0x33 }, // the same bytes again: still a change
+  ],
+  [{ offset: 300 * GIB, length: 1 * MIB, byte: 0x77 }],
+];
+
+/**
+ * Apply a disk's seeded history and describe what a diff of each consecutive pair must show,
+ * from a model of its own (pages written or cleared, not the Blob service's store):
+ * { diskId, familyId, size, snapshots: [ids], full: { ranges, bytes }, diffs: [{ from, to,
+ * ranges: [{ kind: "page" | "clear", start, end }], changedBytes, writtenBytes, clearedBytes }] }.
+ */
+function seedContent(store, d, chain, steps) {
+  const familyId = seedHistory(store, d, chain, steps);
+  const size = store.blob.family(familyId).size;
+  const held = new Set([Math.floor((size - 512) / 512)]); // the VHD footer
+  const states = [];
+  const expectDiff = (writes) => {
+    const before = new Set(held);
+    const written = new Set();
+    const cleared = new Set();
+    for (const w of writes) {
+      for (let p = w.offset / 512; p < (w.offset + w.length) / 512; p++) {
+        if (w.clear) {
+          if (before.has(p)) cleared.add(p);
+          written.delete(p);
+          held.delete(p);
+        } else {
+          written.add(p);
+          cleared.delete(p);
+          held.add(p);
+        }
+      }
+    }
+    return { written, cleared };
+  };
+  const ranges = (sets) => {
+    const all = [...sets.flatMap(([kind, set]) => [...set].map((p) => [p, kind]))].sort((a, b) => a[0] - b[0]);
+    const out = [];
+    for (const [p, kind] of all) {
+      const last = out[out.length - 1];
+      if (last && last.kind === kind && last.end + 1 === p * 512) last.end += 512;
+      else out.push({ kind, start: p * 512, end: p * 512 + 511 });
+    }
+    return out;
+  };
+  const diffs = [];
+  steps.forEach((writes, i) => {
+    const { written, cleared } = expectDiff(writes);
+    if (i === 0) states.push(new Set(held));
+    else if (i < chain.length) {
+      diffs.push({
+        from: chain[i - 1].id,
+        to: chain[i].id,
+        ranges: ranges([
+          ["page", written],
+          ["clear", cleared],
+        ]),
+        changedBytes: (written.size + cleared.size) * 512,
+        writtenBytes: written.size * 512,
+        clearedBytes: cleared.size * 512,
+      });
+    }
+  });
+  const full = ranges([["page", states[0]]]);
+  return {
+    diskId: d.id,
+    familyId,
+    size,
+    snapshots: chain.map((s) => s.id),
+    full: { ranges: full, bytes: full.reduce((n, r) => n + r.end + 1 - r.start, 0) },
+    diffs,
+  };
 }
 
 /**

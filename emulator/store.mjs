@@ -88,6 +88,8 @@ export class Store {
     this.families = new Map(); // family source key → family id
     this.creations = new Map(); // disk family key → [createdMs, ...] (incremental snapshot creations)
     this.timeTick = 0;
+    this.blob = null; // the Blob service holding disk and snapshot content (./content.mjs)
+    this.blobSync = new Map(); // CopyStart target family id → the source blob snapshot it holds
   }
 
   now() {

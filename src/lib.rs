@@ -10,6 +10,7 @@
 //! - [`config`]: the PUT body of an incremental snapshot or a cross-region copy, validated;
 //! - [`template`]: deployable ARM templates and parameter files;
 //! - [`filter`]: a disk's incremental-snapshot chain, and every chain of a listing;
+//! - [`retention`]: which snapshots of each chain a retention policy keeps and removes;
 //! - [`error`]: the one error type, with stable codes;
 //! - `wasm` (wasm32 only): the JavaScript facade and the fetch transport.
 //!
@@ -25,6 +26,7 @@ pub mod error;
 pub mod filter;
 pub mod models;
 pub mod resource_id;
+pub mod retention;
 pub mod rules;
 pub mod scan;
 pub mod template;

@@ -32,7 +32,7 @@ pub struct UtcParts {
 }
 
 /// Days since the epoch of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -43,7 +43,7 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 }
 
 /// Gregorian date of a day count since the epoch.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -53,6 +53,22 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// Number of days of month `m` (1–12) of year `y`.
+pub fn days_in_month(y: i64, m: u32) -> u32 {
+    let (ny, nm) = if m >= 12 { (y + 1, 1) } else { (y, m + 1) };
+    (days_from_civil(ny, nm, 1) - days_from_civil(y, m, 1)) as u32
+}
+
+/// The ISO 8601 week date of a day count since the epoch: the week-numbering year and the week
+/// (1–53). Weeks start on Monday; week 1 is the week with the year's first Thursday.
+pub fn iso_week(days: i64) -> (i64, u32) {
+    // 1970-01-01 was a Thursday: weekday 1 (Monday) to 7 (Sunday).
+    let weekday = (days + 3).rem_euclid(7) + 1;
+    let thursday = days + 4 - weekday;
+    let (year, _, _) = civil_from_days(thursday);
+    (year, ((thursday - days_from_civil(year, 1, 1)) / 7 + 1) as u32)
 }
 
 /// UTC parts of `epoch_ms` (milliseconds since the epoch).
@@ -158,6 +174,21 @@ mod tests {
         ] {
             assert_eq!(parse_timestamp(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn iso_weeks_and_month_lengths() {
+        let week = |y, m, d| iso_week(days_from_civil(y, m, d));
+        assert_eq!(week(2020, 12, 31), (2020, 53));
+        assert_eq!(week(2021, 1, 3), (2020, 53));
+        assert_eq!(week(2021, 1, 4), (2021, 1));
+        assert_eq!(week(2026, 12, 28), (2026, 53));
+        assert_eq!(week(2027, 1, 3), (2026, 53));
+        assert_eq!(week(2027, 1, 4), (2027, 1));
+        assert_eq!(week(2008, 12, 29), (2009, 1));
+        assert_eq!(week(1970, 1, 1), (1970, 1));
+        assert_eq!((days_in_month(2024, 2), days_in_month(2023, 2), days_in_month(2100, 2)), (29, 28, 28));
+        assert_eq!((days_in_month(2000, 2), days_in_month(2024, 12), days_in_month(2024, 4)), (29, 31, 30));
     }
 
     #[test]

@@ -34,7 +34,8 @@
 //   blob.pageList(ref, { snapshot?, prevSnapshot? }) → [{ kind: "page"|"clear", start, end }]
 //   blob.properties(ref, snapshot?) → { size, etag, lastModified, snapshots: [time…], bytesHeld }
 //   blob.addFault(f) / blob.clearFaults() / blob.faults (list) / blob.releaseHung()
-//   blob.requests (log of { method, path, status, at, fault? }) / blob.resetRequests() / blob.reset()
+//   blob.requests (log of { method, path, query: [names], headers: [names], authorization: bool,
+//     status, at, fault? }: no query values, so no signature) / blob.resetRequests() / blob.reset()
 // A `ref` is a familyId, a SAS or plain blob URL of this service, or { host | account, container, blob }.
 // Sizes: families up to 32 TiB + 512 (upload disks), ordinary page blobs up to 8 TiB.
 //
@@ -478,7 +479,15 @@ export class BlobService {
       url: u,
       query: u.searchParams,
       requestId: randomUUID(),
-      log: { method, path: u.pathname, status: 0, at: this.now() },
+      log: {
+        method,
+        path: u.pathname,
+        query: [...u.searchParams.keys()],
+        headers: Object.keys(req.headers),
+        authorization: req.headers.authorization !== undefined,
+        status: 0,
+        at: this.now(),
+      },
       headOnly: method === "HEAD",
     };
     this.requests.push(ctx.log);

@@ -1,12 +1,14 @@
-// Grant and revoke access (beginGetAccess / endGetAccess) on a disk or snapshot: a SAS URL for a
-// while, diskState ActiveSAS, and ARM's limits on who may have one.
-import { live } from "../util.mjs";
+// Grant and revoke access (beginGetAccess / endGetAccess) on a disk or snapshot: a SAS URL of the
+// emulator's Blob service for a while (./content.mjs maps the resource to its blob), diskState
+// ActiveSAS (ActiveUpload for an upload disk), and ARM's limits on who may have one. The
+// records are the truth for ARM and for the 5-per-family count; each holds the one URL of its
+// grant, which the Blob service honours until its expiry or until endGetAccess revokes it.
 import { invalidParam, notAllowed } from "./errors.mjs";
 import { accepted, findResource, requireObjectBody, resourceOperation } from "./resources.mjs";
+import { refOf } from "../content.mjs";
 
-function sasUrl() {
-  return `https://md-${live.lower(12)}.z${live.digits(2)}.blob.storage.azure.net/${live.lower(12)}/abcd?sv=2018-03-28&sr=b&si=${live.uuid()}&sig=${Buffer.from(live.uuid()).toString("base64").slice(0, 43)}%3D`;
-}
+/** Longest grant: 60 days (longer requests are a client error). */
+export const MAX_SAS_SECONDS = 60 * 86400;
 
 /** grantAccessData: access Read or Write, for a positive number of seconds. */
 function readGrant(body) {
@@ -22,6 +24,13 @@ function readGrant(body) {
       "grantAccessData.durationInSeconds",
     );
   }
+  if (body.durationInSeconds > MAX_SAS_SECONDS) {
+    throw invalidParam(
+      `The value ${body.durationInSeconds} of 'durationInSeconds' is too large: access may be granted for at most ${MAX_SAS_SECONDS} seconds (60 days).`,
+      "grantAccessData.durationInSeconds",
+    );
+  }
+  return access;
 }
 
 /** May `r` get a SAS now? Not attached, provisioned, copied, and its family under 5 active SAS. */
@@ -55,21 +64,31 @@ export function beginGetAccess(ctx, type, name) {
   const store = ctx.store;
   const r = findResource(ctx, type, name);
   const body = requireObjectBody(ctx);
-  readGrant(body);
+  const access = readGrant(body);
   store.expireSas(r);
   checkGrantable(store, type, r);
   const prev = r.sas ? r.sas : null;
-  const sas = {
-    expiresMs: store.now() + body.durationInSeconds * 1000,
-    prevState: prev ? prev.prevState : r.diskState,
-    url: sasUrl(),
-  };
+  const expiresMs = store.now() + body.durationInSeconds * 1000;
+  // Write: a writable SAS on a blob (a disk, a full or upload snapshot); a blob snapshot only reads.
+  const ref = refOf(store, type, r);
+  const permissions = access === "Write" && !ref.snapshot ? "rw" : "r";
+  const url = store.blob.grant({
+    blob: ref.familyId,
+    snapshot: ref.snapshot || undefined,
+    permissions,
+    expiresAt: expiresMs,
+  });
+  const prevState = prev ? prev.prevState : r.diskState;
+  const sas = { expiresMs, prevState, url };
   r.sas = sas;
-  r.diskState = "ActiveSAS";
+  r.diskState = prevState === "ReadyToUpload" && permissions === "rw" ? "ActiveUpload" : "ActiveSAS";
   store.touch(r);
   const op = resourceOperation(ctx, "grant", r, {
     finish: (outcome) => {
+      // A second grant replaces the first: its URL ends, so the records and the Blob service agree.
+      if (outcome === "Succeeded" && prev) store.blob.revoke(prev.url);
       if (outcome !== "Succeeded" && r.sas === sas) {
+        store.blob.revoke(sas.url);
         store.touch(r);
         r.sas = prev;
         r.diskState = prev ? "ActiveSAS" : sas.prevState;
@@ -85,7 +104,9 @@ export function endGetAccess(ctx, type, name) {
   const r = findResource(ctx, type, name);
   const op = resourceOperation(ctx, "revoke", r);
   if (op.outcome === "Succeeded" && r.sas) {
-    r.diskState = r.sas.prevState;
+    store.blob.revoke(r.sas.url);
+    // an upload disk is done uploading once revoked
+    r.diskState = r.sas.prevState === "ReadyToUpload" ? "Unattached" : r.sas.prevState;
     r.sas = null;
     store.touch(r);
   }

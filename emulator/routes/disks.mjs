@@ -2,6 +2,7 @@
 import { ArmError, normLocation, isPlainObject, clone, live, GIB } from "../util.mjs";
 import { DISK_SKUS, isBackgroundCopySku, diskPerformance } from "../store.mjs";
 import { etagHeader } from "./conditional.mjs";
+import { diskCreated, diskRemoved, diskResized } from "../content.mjs";
 import { checkSameLocation, invalidParam, locationRequired, notAllowed } from "./errors.mjs";
 import {
   resourceItem,
@@ -99,17 +100,21 @@ function createDisk(ctx, name, key) {
   };
   delete d.creationData.sourceUniqueId;
   d.creationData.createOption = createOption;
-  sizeNewDisk(ctx, d, props, cd, createOption);
+  const src = sizeNewDisk(ctx, d, props, cd, createOption);
   const perf = diskPerformance(sku, d.diskSizeGB, props);
   d.iops = perf.iops;
   d.mbps = perf.mbps;
   d.tier = props.tier ?? perf.tier;
   const op = startCreate(ctx, d, "disk-put", store.disks, () => store.renderDisk(d, { mode: "output" }));
   store.insertDisk(d);
+  diskCreated(store, d, src); // a copy starts with its source's bytes; other disks get a blob on first use
   return accepted(ctx, op, acceptedBody(ctx, d.id, name, "Microsoft.Compute/disks", body), d);
 }
 
-/** A new disk's size: its source's (or larger), an upload's, the request's, or an image's 30 GB. */
+/**
+ * A new disk's size: its source's (or larger), an upload's, the request's, or an image's 30 GB.
+ * Returns the source ({ type, r }) of a copy, else null.
+ */
 function sizeNewDisk(ctx, d, props, cd, createOption) {
   if (createOption === "Copy" || createOption === "Restore" || createOption === "CopyStart") {
     const src = resolveSource(ctx, cd);
@@ -117,6 +122,7 @@ function sizeNewDisk(ctx, d, props, cd, createOption) {
       Number.isInteger(props.diskSizeGB) && props.diskSizeGB > src.r.diskSizeGB ? props.diskSizeGB : src.r.diskSizeGB;
     d.creationData.sourceUniqueId = src.r.uniqueId;
     d.extra = extraFrom(props, src.r.extra);
+    return src;
   } else if (createOption === "Upload" || createOption === "UploadPreparedSecure") {
     if (!Number.isInteger(cd.uploadSizeBytes) || cd.uploadSizeBytes <= 0)
       throw invalidParam("Required parameter 'uploadSizeBytes' is missing (null).", "uploadSizeBytes");
@@ -129,6 +135,7 @@ function sizeNewDisk(ctx, d, props, cd, createOption) {
   } else {
     throw invalidParam("Required parameter 'diskSizeGB' is missing (null).", "diskSizeGB");
   }
+  return null;
 }
 
 /** PATCH, and what a PUT on an existing disk changes: tags, SKU, a larger size, and more. */
@@ -164,6 +171,7 @@ function applyDiskUpdate(d, body) {
 
 function updateDisk(ctx, d) {
   applyDiskUpdate(d, requireObjectBody(ctx));
+  diskResized(ctx.store, d);
   ctx.store.touch(d);
   return { status: 200, body: ctx.store.renderDisk(d), headers: etagHeader(d) };
 }
@@ -194,6 +202,9 @@ function deleteDisk(ctx, d) {
   if (d.sas)
     throw notAllowed(`Disk '${d.name}' has an active shared access signature. Revoke access before deleting it.`);
   const op = resourceOperation(ctx, "disk-delete", d);
-  if (op.outcome === "Succeeded") store.disks.delete(d.key);
+  if (op.outcome === "Succeeded") {
+    store.disks.delete(d.key);
+    diskRemoved(store, d);
+  }
   return accepted(ctx, op, undefined);
 }

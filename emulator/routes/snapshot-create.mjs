@@ -4,6 +4,7 @@
 // obey ARM's limits: snapshots per disk, three background copies at a time, 7 per 5 minutes.
 import { ArmError, normLocation, isPlainObject, clone, live, GIB } from "../util.mjs";
 import { SNAPSHOT_SKUS, isBackgroundCopySku } from "../store.mjs";
+import { snapshotCreated, snapshotRemoved } from "../content.mjs";
 import { invalidParam, locationRequired, notAllowed } from "./errors.mjs";
 import {
   accepted,
@@ -42,9 +43,16 @@ export function createSnapshot(ctx, name, key) {
   }
   const { rateKey, skuFallback } = step(ctx, rec, req);
   applyDefaults(rec, req, skuFallback);
+  // Step 5: the content, at this moment: a blob snapshot of the family, or a blob of its own.
+  snapshotCreated(store, rec, req.src || null);
   const op = startCreate(ctx, rec, "snapshot-put", store.snapshots, () =>
     store.renderSnapshot(rec, { mode: "output", apiVersion: ctx.apiVersion }),
   );
+  const finish = op.finish;
+  op.finish = (outcome) => {
+    finish(outcome);
+    if (outcome === "Canceled") snapshotRemoved(store, rec);
+  };
   store.insertSnapshot(rec);
   if (rateKey) store.creations.set(rateKey, [...recentCreations(store, rateKey, rec.createdMs), rec.createdMs]);
   return accepted(ctx, op, acceptedBody(ctx, rec.id, name, "Microsoft.Compute/snapshots", req.body), rec);
@@ -151,6 +159,7 @@ const backgroundCopy = (store, sourceKey) => ({ step: 0, total: store.options.co
 
 function fromCopySource(ctx, rec, req) {
   const src = resolveSource(ctx, req.cd);
+  req.src = src;
   return src.type === "disks" ? fromDisk(ctx, rec, req, src.r) : fromSnapshot(ctx, rec, req, src.r);
 }
 
@@ -220,8 +229,10 @@ function fromSnapshot(ctx, rec, { props, incremental }, s) {
 }
 
 /** CopyStart: an incremental snapshot into another region, a background copy in a new family. */
-function fromCopyStart(ctx, rec, { cd, props, location, incremental }) {
+function fromCopyStart(ctx, rec, req) {
+  const { cd, props, location, incremental } = req;
   const src = resolveSource(ctx, cd);
+  req.src = src;
   if (src.type !== "snapshots") {
     throw invalidParam(
       `Entity not of expected type: the source of a CopyStart must be an incremental snapshot, but '${src.raw}' is a disk.`,

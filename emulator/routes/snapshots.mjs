@@ -14,6 +14,7 @@ import {
   updateTagsAndSku,
 } from "./resources.mjs";
 import { createSnapshot } from "./snapshot-create.mjs";
+import { snapshotRemoved } from "../content.mjs";
 
 export function snapshotItem(ctx, name) {
   return resourceItem(ctx, "snapshots", "snapshot", name, {
@@ -78,6 +79,7 @@ function deleteSnapshot(ctx, s) {
 /** Forget `s`; copies still reading from it fail with CopySourceNotFound. */
 function removeSnapshot(store, s) {
   store.snapshots.delete(s.key);
+  snapshotRemoved(store, s);
   for (const t of store.snapshots.values()) {
     if (t.copy && t.copy.sourceKey === s.key && !t.copy.error && store.completionOf(t) < 100) {
       t.copy.error = {

@@ -36,7 +36,7 @@ use crate::error::{Error, Violation};
 /// At most this many violations per field for lists (tags, unknown keys, ...).
 pub(crate) const MAX_PER_FIELD: usize = 20;
 
-/// Every rule name snapshot and template validation can report (`Violation::rule`), grouped
+/// Every rule name snapshot, template and retention validation can report (`Violation::rule`), grouped
 /// by the option they are about. A rule not listed here fails a debug assertion when reported.
 pub const ALL_RULES: &[&str] = &[
     // Options as a whole.
@@ -127,6 +127,19 @@ pub const ALL_RULES: &[&str] = &[
     "snapshotName.expressionPerDisk",
     "snapshotName.expressionNeedsCopyIndex",
     "outputs.type",
+    // Retention: the policy and the options of planRetention.
+    "policy.type",
+    "policy.json",
+    "policy.unknown",
+    "policy.empty",
+    "keepCount.type",
+    "keepCount.range",
+    "keepWithin.type",
+    "keepWithin.format",
+    "lockTag.type",
+    "lockTag.empty",
+    "includeOrphans.type",
+    "disks.item",
 ];
 
 /// Violations collected by a validator.

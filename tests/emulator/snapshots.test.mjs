@@ -356,7 +356,7 @@ test("SAS: grant, ActiveSAS, delete refused, at most 5 per family, revoke, expir
   const r = await grant("s0");
   assert.equal(r.status, 202);
   const op = await waitOperation(emu, r);
-  assert.match(op.properties.output.accessSAS, /^https:\/\/md-.*\?sv=.*&sig=/);
+  assert.match(op.properties.output.accessSAS, /^http:\/\/127\.0\.0\.1:\d+\/blob\/md-.*\?snapshot=.*&sv=.*&sig=/);
   assert.equal((await call(emu, "GET", snapPath(sub, "rg1", "s0"))).body.properties.diskState, "ActiveSAS");
   const del = await call(emu, "DELETE", snapPath(sub, "rg1", "s0"));
   assert.equal(del.status, 409);

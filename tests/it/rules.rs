@@ -3,6 +3,7 @@
 //! against the sources) is asserted by at least one row.
 
 use azure_incremental_snapshots::config::build_snapshot_config_json;
+use azure_incremental_snapshots::retention::plan_retention_json;
 use azure_incremental_snapshots::rules::ALL_RULES;
 use azure_incremental_snapshots::template::build_snapshot_template_json;
 use azure_incremental_snapshots::Error;
@@ -31,6 +32,10 @@ enum Builder {
     FullSnapshot,
     /// `buildSnapshotTemplate`.
     Template,
+    /// `planRetention` of a one-snapshot listing with this policy.
+    Policy,
+    /// `planRetention` with `{ "keepLast": 1 }` and these options.
+    Retention,
 }
 use Builder::*;
 
@@ -53,7 +58,7 @@ fn source(builder: Builder) -> Value {
         UltraDisk => disk("UltraSSD_LRS"),
         Snapshot => snapshot(true),
         FullSnapshot => snapshot(false),
-        Template => Value::Null,
+        Template | Policy | Retention => Value::Null,
     };
     match builder {
         DiskWithoutLocation => drop(s.as_object_mut().unwrap().remove("location")),
@@ -67,6 +72,8 @@ fn source(builder: Builder) -> Value {
 fn run(builder: Builder, options: &str) -> Result<String, Error> {
     match builder {
         Template => build_snapshot_template_json(options),
+        Policy => plan_retention_json("[]", options, None),
+        Retention => plan_retention_json("[]", r#"{"keepLast":1}"#, Some(options)),
         _ => build_snapshot_config_json(&source(builder).to_string(), options, NOW),
     }
 }
@@ -215,6 +222,34 @@ fn table() -> Vec<(Builder, String, Vec<&'static str>)> {
             vec!["snapshotName.expressionNeedsCopyIndex"],
         ),
         (Template, o(json!({ "outputs": "yes" })), vec!["outputs.type"]),
+        // Retention: the policy.
+        (Policy, o(json!({ "keepDaily": 7 })), vec![]),
+        (Policy, o(json!({ "keepWithin": "P1Y2M10DT2H30M" })), vec![]),
+        (Policy, "[1]".into(), vec!["policy.type"]),
+        (Policy, "{".into(), vec!["policy.json"]),
+        (Policy, o(json!({ "keepDayly": 7 })), vec!["policy.unknown"]),
+        (Policy, o(json!({})), vec!["policy.empty"]),
+        (Policy, "null".into(), vec!["policy.empty"]),
+        (Policy, o(json!({ "keepLast": 0, "keepWithin": "PT0S" })), vec!["policy.empty"]),
+        (Policy, o(json!({ "keepLast": "3" })), vec!["keepCount.type"]),
+        (Policy, o(json!({ "keepHourly": 1.5 })), vec!["keepCount.type"]),
+        (Policy, o(json!({ "keepYearly": -1 })), vec!["keepCount.range"]),
+        (Policy, o(json!({ "keepWithin": 7 })), vec!["keepWithin.type"]),
+        (Policy, o(json!({ "keepWithin": "7d" })), vec!["keepWithin.format"]),
+        (
+            Policy,
+            o(json!({ "keepLast": -1, "keepWeekly": [], "keepWithin": "P1.5D", "keepAll": true })),
+            vec!["keepCount.range", "keepCount.type", "keepWithin.format", "policy.unknown"],
+        ),
+        // Retention: the options.
+        (Retention, o(json!({ "lockTag": "keep", "includeOrphans": true, "disks": [] })), vec![]),
+        (Retention, "5".into(), vec!["options.type"]),
+        (Retention, o(json!({ "lockTags": "x" })), vec!["options.unknown"]),
+        (Retention, o(json!({ "lockTag": 5 })), vec!["lockTag.type"]),
+        (Retention, o(json!({ "lockTag": "" })), vec!["lockTag.empty"]),
+        (Retention, o(json!({ "includeOrphans": "yes" })), vec!["includeOrphans.type"]),
+        (Retention, o(json!({ "disks": {} })), vec!["disks.type"]),
+        (Retention, o(json!({ "disks": [{ "id": d1 }, 5] })), vec!["disks.item"]),
     ]
 }
 
@@ -266,6 +301,10 @@ const SOURCES: &[(&str, &str)] = &[
     ("template/mod.rs", include_str!("../../src/template/mod.rs")),
     ("template/plan.rs", include_str!("../../src/template/plan.rs")),
     ("template/emit.rs", include_str!("../../src/template/emit.rs")),
+    ("retention/mod.rs", include_str!("../../src/retention/mod.rs")),
+    ("retention/duration.rs", include_str!("../../src/retention/duration.rs")),
+    ("retention/plan.rs", include_str!("../../src/retention/plan.rs")),
+    ("retention/policy.rs", include_str!("../../src/retention/policy.rs")),
 ];
 
 /// String literals of the shape of a rule name, `"word.word"` (camelCase words).
