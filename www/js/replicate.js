@@ -9,6 +9,7 @@
 import { h, mount, fmtBytes, plural } from "./dom.js";
 import { field, errorCard, progressBar, codeBlock } from "./ui.js";
 import { runOperation } from "./operations-tray.js";
+import { changesCache, chainPairs } from "./changes.js";
 
 /** Disk id (lower case) → the last run of this tab: { state, rows, result, error, checkpoint, targetUrl, render }. */
 const jobs = new Map();
@@ -20,7 +21,7 @@ async function demoTarget(app, model) {
   const r = await fetch(new URL("/__emulator/blob/targets", location.href), {
     method: "POST",
     headers: { "content-type": "application/json", "x-emulator-secret": app.emulator?.controlSecret ?? "" },
-    body: JSON.stringify({ name: `${model.disk.name}-replica` }),
+    body: JSON.stringify({ container: "replicas" }),
   });
   if (!r.ok) throw new Error(`The emulator did not make a demo target (HTTP ${r.status}).`);
   const { url } = await r.json();
@@ -30,8 +31,10 @@ async function demoTarget(app, model) {
 
 /** One snapshot's line of a run: which, how far. */
 function rowsOf(chain) {
+  const planned = new Map(chainPairs(chain).map((p) => [p.snap.id, changesCache.get(p.key)?.changedBytes ?? null]));
   return chain.map((snap) => ({
     id: snap.id,
+    plannedBytes: planned.get(snap.id), // what the changed sizes said this snapshot holds (if read)
     name: snap.name,
     state: "waiting",
     phase: "",
@@ -80,6 +83,15 @@ function applyResult(job, result) {
 
 const copiedSoFar = (job) => job.rows.reduce((n, r) => n + (r.copiedBytes || 0), 0);
 
+/** A row's chunks, and its bytes when the changed sizes were read (chunks are ≤ 4 MiB, the last of a range less). */
+function rowProgress(row) {
+  if (!row.chunksTotal) return row.phase || "copying";
+  const chunks = `${row.chunksDone} of ${row.chunksTotal} chunks`;
+  if (typeof row.plannedBytes !== "number") return `${row.phase || "copying"} · ${chunks}`;
+  const done = Math.round((row.plannedBytes * row.chunksDone) / row.chunksTotal);
+  return `${row.phase || "copying"} · ${chunks} · about ${fmtBytes(done)} of ${fmtBytes(row.plannedBytes)}`;
+}
+
 function describeRun(job) {
   const at = job.rows.findIndex((r) => r.state === "copying");
   const done = job.rows.filter((r) => r.state === "done").length;
@@ -87,7 +99,7 @@ function describeRun(job) {
   const pct = row?.chunksTotal ? (row.chunksDone / row.chunksTotal) * 100 : null;
   return {
     text: row
-      ? `Snapshot ${at + 1} of ${job.rows.length} (${row.name}): ${row.phase || "copying"}${row.chunksTotal ? `, ${row.chunksDone} of ${row.chunksTotal} chunks` : ""} · ${fmtBytes(copiedSoFar(job))} copied`
+      ? `Snapshot ${at + 1} of ${job.rows.length} (${row.name}): ${rowProgress(row)}`
       : `${done} of ${job.rows.length} snapshots replicated`,
     percent: pct,
     caption: pct === null ? "" : `${pct.toFixed(0)} %`,
@@ -107,11 +119,7 @@ function runView(job) {
   const cell = (row) => {
     if (row.state === "done") return h("span.badge.badge-ok", "Replicated");
     if (row.state === "skipped") return h("span.badge.badge-muted", "Not copied by this run");
-    if (row.state === "copying")
-      return h(
-        "span",
-        `${row.phase || "copying"}${row.chunksTotal ? ` · ${row.chunksDone} of ${row.chunksTotal} chunks` : ""}`,
-      );
+    if (row.state === "copying") return h("span", rowProgress(row));
     return h("span.muted", job.state === "running" ? "waiting" : "—");
   };
   return h(
@@ -119,12 +127,14 @@ function runView(job) {
     { dataset: { testid: "replicate-run", state: job.state } },
     h("header.block-head", h("h3", "This tab's last replication ", stateBadge)),
     job.state === "running" ? [h("p.replicate-now", d.text), bar] : null,
-    h(
-      "p.replicate-bytes",
-      { dataset: { copiedBytes: String(copiedSoFar(job)) } },
-      `${fmtBytes(copiedSoFar(job))} copied (Put Page From URL), `,
-      `${fmtBytes(job.rows.reduce((n, r) => n + (r.clearedBytes || 0), 0))} cleared`,
-    ),
+    job.state === "succeeded"
+      ? h(
+          "p.replicate-bytes",
+          { dataset: { copiedBytes: String(copiedSoFar(job)) } },
+          `${fmtBytes(copiedSoFar(job))} copied (Put Page From URL), `,
+          `${fmtBytes(job.rows.reduce((n, r) => n + (r.clearedBytes || 0), 0))} cleared, into ${plural(job.result?.replicated?.length ?? 0, "target snapshot")}`,
+        )
+      : null,
     h(
       "div.table-wrap",
       h(
@@ -192,6 +202,23 @@ export function replicateTab(app, model, { signal }) {
     input,
     id: "replicate-target",
     hint: "A page blob in a storage account of the other region; it is created (or grown) to the disk's size. The URL stays in this tab's memory only.",
+  });
+  const fromSelect = h(
+    "select",
+    { name: "from" },
+    chain.map((snap, i) =>
+      h(
+        "option",
+        { value: i ? snap.id : "" },
+        i ? `${snap.name} (in full, then the later ones)` : `${snap.name}, the oldest (the whole chain)`,
+      ),
+    ),
+  );
+  const fromField = field({
+    label: "Start from",
+    input: fromSelect,
+    id: "replicate-from",
+    hint: "The snapshot copied in full; each later one follows as its changes.",
   });
   const runHost = h("div.replicate-run-host");
   const submit = h("button.btn.btn-primary", { type: "submit", id: "replicate-start" }, "Replicate");
@@ -270,6 +297,7 @@ export function replicateTab(app, model, { signal }) {
       run: ({ signal: opSignal, onProgress }) =>
         app.session.client.replicateSnapshots(model.disk.id, {
           targetUrl,
+          from: fromSelect.value || undefined,
           checkpoint: checkpoint || undefined,
           signal: opSignal,
           onProgress: (p) => {
@@ -307,6 +335,7 @@ export function replicateTab(app, model, { signal }) {
       },
     },
     urlField,
+    chain.length > 1 ? fromField : null,
     h("div.actions", submit, resume, demoButton),
   );
 
