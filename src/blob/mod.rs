@@ -43,6 +43,7 @@ pub mod diff;
 pub mod extents;
 pub mod pagelist;
 pub mod pair;
+pub mod replicate;
 pub mod sas;
 
 use crate::arm::retry::{retryable_status, server_delay_ms, Jitter};

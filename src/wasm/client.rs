@@ -21,15 +21,15 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
-struct Inner {
-    settings: ClientSettings,
-    transport: Transport,
+pub(super) struct Inner {
+    pub(super) settings: ClientSettings,
+    pub(super) transport: Transport,
 }
 
 /// A client for Azure Resource Manager with the caller's token.
 #[wasm_bindgen(js_name = ArmClient, skip_typescript)]
 pub struct ArmClient {
-    inner: Rc<Inner>,
+    pub(super) inner: Rc<Inner>,
 }
 
 /// The control options every method takes: `signal`, `onProgress`.
@@ -40,7 +40,7 @@ struct CallControls {
 
 /// A real `AbortSignal`: `instanceof` alone lets `Object.create(AbortSignal.prototype)` through,
 /// so its `aborted` getter is also read, guarded, before the signal is trusted.
-fn abort_signal(value: JsValue, field: &str) -> Result<Option<AbortSignal>> {
+pub(super) fn abort_signal(value: JsValue, field: &str) -> Result<Option<AbortSignal>> {
     if absent(&value) {
         return Ok(None);
     }
@@ -75,7 +75,7 @@ fn controls(options: Option<&Object>) -> Result<CallControls> {
 const CONTROLS: [&str; 3] = ["signal", "onProgress", "wait"];
 
 /// A resource argument: an id string (of a resource of type `ty`), or the object ARM returned.
-fn resource_ref(value: &JsValue, field: &str, ty: &str) -> Result<ResourceRef> {
+pub(super) fn resource_ref(value: &JsValue, field: &str, ty: &str) -> Result<ResourceRef> {
     if let Some(id) = value.as_string() {
         return ResourceRef::id(&id, field, ty);
     }
@@ -90,7 +90,7 @@ fn id_arg(value: &JsValue, field: &str) -> Result<String> {
 }
 
 /// An id argument of a resource of type `ty`.
-fn resource_id_arg(value: &JsValue, field: &str, ty: &str) -> Result<ResourceId> {
+pub(super) fn resource_id_arg(value: &JsValue, field: &str, ty: &str) -> Result<ResourceId> {
     resource_id(&id_arg(value, field)?, field, ty)
 }
 
@@ -141,22 +141,22 @@ const CLIENT_OPTIONS: [&str; 13] = [
 ];
 
 /// Reads the client options, every violation at once.
-struct OptionReader<'a> {
-    options: &'a Object,
-    violations: Vec<Violation>,
+pub(super) struct OptionReader<'a> {
+    pub(super) options: &'a Object,
+    pub(super) violations: Vec<Violation>,
 }
 
 impl OptionReader<'_> {
-    fn violation(&mut self, key: &str, rule: &'static str, message: String) {
+    pub(super) fn violation(&mut self, key: &str, rule: &'static str, message: String) {
         let field = if key == "token" { "token".to_string() } else { format!("options.{key}") };
         self.violations.push(Violation { field, rule, message });
     }
 
-    fn value(&mut self, key: &str) -> JsValue {
+    pub(super) fn value(&mut self, key: &str) -> JsValue {
         prop(Some(self.options), key)
     }
 
-    fn string(&mut self, key: &str) -> Option<String> {
+    pub(super) fn string(&mut self, key: &str) -> Option<String> {
         let v = self.value(key);
         if absent(&v) {
             return None;
@@ -168,7 +168,7 @@ impl OptionReader<'_> {
         s
     }
 
-    fn whole(&mut self, key: &str, min: u64, max: u64) -> Option<u64> {
+    pub(super) fn whole(&mut self, key: &str, min: u64, max: u64) -> Option<u64> {
         let v = self.value(key);
         if absent(&v) {
             return None;
@@ -188,7 +188,7 @@ impl OptionReader<'_> {
 }
 
 /// A refused option's value as its message shows it: a number itself, else its kind.
-fn describe(v: &JsValue) -> String {
+pub(super) fn describe(v: &JsValue) -> String {
     if let Some(n) = v.as_f64() {
         return format!("{n}");
     }
@@ -329,9 +329,11 @@ impl ArmClient {
         let transport = Transport {
             endpoint,
             token,
-            fetch,
-            request_timeout_ms: settings.request_timeout_ms,
-            max_response_bytes: settings.max_response_bytes,
+            fetcher: super::transport::Fetcher {
+                fetch,
+                request_timeout_ms: settings.request_timeout_ms,
+                max_response_bytes: settings.max_response_bytes,
+            },
             operation_timeout_ms: settings.operation_timeout_ms,
         };
         Ok(ArmClient { inner: Rc::new(Inner { settings, transport }) })

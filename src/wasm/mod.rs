@@ -7,6 +7,8 @@
 //!   boundary): plain objects out, never `Map`, never `undefined` where ARM has `null`;
 //! - every failure becomes a real JS `Error` with a stable `code` (see [`crate::ErrorCode`]).
 
+mod blob;
+mod changes;
 pub mod client;
 mod convert;
 pub mod exports;

@@ -41,7 +41,7 @@ extern "C" {
 }
 
 /// Milliseconds since the epoch, from the JS clock.
-fn now_ms() -> i64 {
+pub(super) fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
@@ -105,7 +105,7 @@ impl TokenSource {
 /// What a call's requests leave behind for its final error: every token used (scrubbed from
 /// it) and the caller's own error (its `cause`), with the code of the failure it explains.
 #[derive(Default)]
-struct CallTrace {
+pub(super) struct CallTrace {
     tokens: Vec<String>,
     cause: Option<(ErrorCode, JsValue)>,
 }
@@ -133,29 +133,36 @@ impl CallTrace {
     }
 }
 
-/// How requests leave: the global `fetch`, or the caller's own `fetch`, with these bounds.
-pub struct Transport {
-    /// The only origin that sees the token.
-    pub endpoint: Endpoint,
-    /// The token.
-    pub token: TokenSource,
+/// How requests leave, ARM's and the Blob service's alike: the global `fetch`, or the caller's
+/// own `fetch`, with these bounds. It knows no token: [`Transport`] attaches ARM's.
+pub struct Fetcher {
     /// A custom `fetch(request)`.
     pub fetch: Option<Function>,
     /// Longest time for one request, body included.
     pub request_timeout_ms: u64,
     /// Largest body read.
     pub max_response_bytes: u64,
+}
+
+/// ARM's transport: the [`Fetcher`] plus the token, attached only on the endpoint's origin.
+pub struct Transport {
+    /// The only origin that sees the token.
+    pub endpoint: Endpoint,
+    /// The token.
+    pub token: TokenSource,
+    /// How requests leave.
+    pub fetcher: Fetcher,
     /// Longest time for one call.
     pub operation_timeout_ms: u64,
 }
 
-fn aborted() -> Error {
+pub(super) fn aborted() -> Error {
     Error::new(ErrorCode::Aborted, "the operation was aborted")
 }
 
 /// Waits `ms`, or less if `signal` aborts (then `ABORTED`). The timer and the abort listener are
 /// owned here and removed when the wait ends either way, so nothing is left behind.
-async fn sleep(ms: u64, signal: Option<&AbortSignal>) -> Result<()> {
+pub(super) async fn sleep(ms: u64, signal: Option<&AbortSignal>) -> Result<()> {
     if signal.is_some_and(AbortSignal::aborted) {
         return Err(aborted());
     }
@@ -209,7 +216,7 @@ enum Stopped {
 /// `fetch` or a body that ignores its signal still cannot hang the call). The promise resolves
 /// with a private sentinel rather than rejecting, so an unawaited stop is never an unhandled
 /// rejection. Dropping the bounds clears the timer and unlinks the caller's signal.
-struct RequestBounds {
+pub(super) struct RequestBounds {
     controller: Option<AbortController>,
     stop: Promise,
     sentinel: JsValue,
@@ -221,7 +228,7 @@ struct RequestBounds {
 }
 
 impl RequestBounds {
-    fn new(timeout_ms: u64, caller_signal: Option<&AbortSignal>) -> RequestBounds {
+    pub(super) fn new(timeout_ms: u64, caller_signal: Option<&AbortSignal>) -> RequestBounds {
         let controller = AbortController::new().ok();
         let why = Rc::new(Cell::new(Stopped::No));
         let sentinel: JsValue = js_sys::Object::new().into();
@@ -269,7 +276,7 @@ impl RequestBounds {
     }
 
     /// Awaits `value` (a promise, a thenable or a plain value) unless the request is stopped first.
-    async fn wait(&self, value: &JsValue) -> std::result::Result<JsValue, Interrupted> {
+    pub(super) async fn wait(&self, value: &JsValue) -> std::result::Result<JsValue, Interrupted> {
         let stopped = || match self.why.get() {
             Stopped::Aborted => Interrupted::Aborted,
             _ => Interrupted::TimedOut,
@@ -308,7 +315,7 @@ impl Drop for RequestBounds {
 }
 
 /// Why an awaited value did not arrive.
-enum Interrupted {
+pub(super) enum Interrupted {
     TimedOut,
     Aborted,
     /// It rejected (or could not be awaited): the JS error.
@@ -427,7 +434,7 @@ impl Transport {
         // Defence in depth: the protocol only produces URLs on the endpoint; check once more
         // before the token is attached.
         self.endpoint.trust(&request.url, "request").map_err(Failure::Fatal)?;
-        let bounds = RequestBounds::new(self.request_timeout_ms, signal);
+        let bounds = RequestBounds::new(self.fetcher.request_timeout_ms, signal);
         let token = self.token(&bounds, trace).await?;
         let method = match request.method {
             crate::arm::Method::Get => GlooMethod::GET,
@@ -435,17 +442,46 @@ impl Transport {
             crate::arm::Method::Post => GlooMethod::POST,
             crate::arm::Method::Delete => GlooMethod::DELETE,
         };
+        let auth = format!("Bearer {token}");
+        let headers = request.headers.iter().map(|(k, v)| (&**k, &**v));
+        let exchange = Exchange { method, url: &request.url, auth: Some(&auth), body: request.body.as_deref() };
+        self.fetcher.exchange(exchange, headers, &bounds, trace, || crate::arm::lro::redirected(request, None)).await
+    }
+}
+
+/// One request for [`Fetcher::exchange`].
+pub(super) struct Exchange<'a> {
+    pub method: GlooMethod,
+    pub url: &'a str,
+    /// The `Authorization` value (ARM only).
+    pub auth: Option<&'a str>,
+    pub body: Option<&'a str>,
+}
+
+impl Fetcher {
+    /// Fetches and reads one request within `bounds`: the one core ARM and Blob sends share.
+    pub(super) async fn exchange<'a>(
+        &self,
+        ex: Exchange<'_>,
+        headers: impl Iterator<Item = (&'a str, &'a str)>,
+        bounds: &RequestBounds,
+        trace: &mut CallTrace,
+        redirected: impl FnOnce() -> Error,
+    ) -> std::result::Result<Response, Failure> {
         let own_signal = bounds.signal();
-        let mut builder = RequestBuilder::new(&request.url)
-            .method(method)
+        let is_head = ex.method == GlooMethod::HEAD;
+        let mut builder = RequestBuilder::new(ex.url)
+            .method(ex.method)
             .redirect(RequestRedirect::Manual)
-            .header("Authorization", &format!("Bearer {token}"))
             .abort_signal(own_signal.as_ref());
-        for (name, value) in &request.headers {
+        if let Some(auth) = ex.auth {
+            builder = builder.header("Authorization", auth);
+        }
+        for (name, value) in headers {
             builder = builder.header(name, value);
         }
-        let built = match &request.body {
-            Some(body) => builder.body(body.as_str()),
+        let built = match ex.body {
+            Some(body) => builder.body(body),
             None => builder.build(),
         }
         .map_err(|_| Failure::Fatal(Error::new(ErrorCode::InvalidArgument, "the request could not be built")))?;
@@ -475,7 +511,7 @@ impl Transport {
         let status = response_status(resp).ok_or_else(|| bad_response("it is not a genuine Response"))?;
         let kind = brand_get("Response", "type", resp).ok().and_then(|t| t.as_string()).unwrap_or_default();
         if kind == "opaqueredirect" {
-            return Err(Failure::Fatal(crate::arm::lro::redirected(request, None)));
+            return Err(Failure::Fatal(redirected()));
         }
         if !(100.0..=599.0).contains(&status) {
             return Err(bad_response(&format!("status {status}")));
@@ -491,11 +527,12 @@ impl Transport {
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
             .and_then(|(_, v)| v.trim().parse::<u64>().ok());
-        if declared.is_some_and(|n| n > self.max_response_bytes) {
+        // A HEAD's Content-Length is the blob's, not a body's.
+        if !is_head && declared.is_some_and(|n| n > self.max_response_bytes) {
             cancel_body(resp);
             return Err(self.too_large());
         }
-        let body = self.read_body(resp, &bounds).await?;
+        let body = self.read_body(resp, bounds).await?;
         let body = String::from_utf8(body).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         Ok(Response { status, headers, body })
     }
@@ -553,7 +590,9 @@ impl Transport {
         }
         Ok(body)
     }
+}
 
+impl Transport {
     /// Runs `op` to its end (bounded by the call's deadline), reporting progress to
     /// `on_progress`; a failure comes back as the JS error, scrubbed of every token used.
     pub async fn drive<O: Operation<Output = String>>(

@@ -548,4 +548,112 @@ export class ArmClient {
     options: CallOptions & { durationInSeconds: number; access?: "Read" | "Write"; fileFormat?: "VHD" | "VHDX" },
   ): Promise<{ accessSAS?: string; securityDataAccessSAS?: string; securityMetadataAccessSAS?: string }>;
   revokeAccess(snapshotId: string, options?: CallOptions): Promise<null>;
+  /** The pages that changed between two incremental snapshots of one family (or every valid page of one): grants Read access, diffs, revokes. */
+  getSnapshotChanges(newerId: string, olderId?: string, options?: { signal?: AbortSignal }): Promise<SnapshotChanges>;
+  getSnapshotChanges(newerId: string, options?: { signal?: AbortSignal }): Promise<SnapshotChanges>;
+  /** Replicates the disk's chain (oldest first; the first in full, each later as a diff) into one page blob, snapshotting it after each. */
+  replicateSnapshots(disk: string | Json, options: ReplicateOptions): Promise<{ replicated: ReplicatedSnapshot[] }>;
+}
+
+// --- Differential copy (README "Differential copy") ---------------------------------------
+
+/** A run of pages; `end` inclusive, both 512-aligned (`end % 512 === 511`). */
+export interface PageRange {
+  start: number;
+  end: number;
+  /** Cleared since the older snapshot (else: pages with data). */
+  cleared: boolean;
+}
+
+/** Options every SAS-level call takes. */
+export interface BlobCallOptions {
+  signal?: AbortSignal;
+  /** A custom `fetch(request)` (as for ArmClient). */
+  fetch?: (request: Request) => Promise<Response>;
+  /** `x-ms-version` (default "2021-06-08", at least "2019-07-07"). */
+  xMsVersion?: string;
+  /** Longest time for one request, and for one callback to settle (default 120000). */
+  requestTimeoutMs?: number;
+  /** Retries of one request (0 to 10, default 5). */
+  maxRetries?: number;
+  /** First backoff (default 1000), doubled per retry. */
+  retryDelayMs?: number;
+  /** Longest Retry-After waited out. */
+  maxRetryWaitMs?: number;
+}
+
+export interface PageRangeDiff {
+  contentLength: number;
+  ranges: PageRange[];
+}
+
+/** The pages of the snapshot `url` that changed since `previousUrl` (an older snapshot of the same page blob), or every valid page. */
+export function listPageRangeDiff(
+  url: string,
+  options?: BlobCallOptions & { previousUrl?: string; range?: { start: number; end: number } },
+): Promise<PageRangeDiff>;
+
+/** Where a copy stands: plain JSON, tied to the blobs (never a signature). Pass it back as `checkpoint`. */
+export type CopyCheckpoint = { version: number; [key: string]: Json };
+
+export interface CopyProgress {
+  phase: "planning" | "preparing" | "copying" | "snapshotting" | "done";
+  chunksDone: number;
+  chunksTotal: number;
+}
+
+export interface CopyPageRangesOptions extends BlobCallOptions {
+  sourceUrl: string;
+  previousUrl?: string;
+  targetUrl: string;
+  snapshotTarget?: boolean;
+  checkpoint?: CopyCheckpoint;
+  onCheckpoint?: (checkpoint: CopyCheckpoint) => unknown;
+  onProgress?: (progress: CopyProgress) => unknown;
+  /** Requests in flight (1 to 64, default 8). */
+  concurrency?: number;
+  /** Bytes per Put Page From URL (a multiple of 512, at most 4 MiB, the default). */
+  chunkBytes?: number;
+  /** Copy the last page (a managed disk's VHD footer) even when unchanged (default true). */
+  copyFooter?: boolean;
+}
+
+export interface CopyResult {
+  contentLength: number;
+  copiedBytes: number;
+  clearedBytes: number;
+  requests: number;
+  targetSnapshot?: string;
+}
+
+/** Copies the changed pages of `sourceUrl` (since `previousUrl`, or all) server-side into the page blob `targetUrl`. */
+export function copyPageRanges(options: CopyPageRangesOptions): Promise<CopyResult>;
+
+export interface SnapshotChanges {
+  contentLength: number;
+  changedBytes: number;
+  clearedBytes: number;
+  ranges: PageRange[];
+}
+
+export type ReplicateCheckpoint = { version: number; [key: string]: Json };
+
+export interface ReplicateOptions {
+  targetUrl: string;
+  /** A snapshot id or name in the chain to start from (in full); default the oldest. */
+  from?: string;
+  checkpoint?: ReplicateCheckpoint;
+  onCheckpoint?: (checkpoint: ReplicateCheckpoint) => unknown;
+  onProgress?: (progress: CopyProgress & { snapshotId: string; index: number; count: number }) => unknown;
+  concurrency?: number;
+  chunkBytes?: number;
+  xMsVersion?: string;
+  signal?: AbortSignal;
+}
+
+export interface ReplicatedSnapshot {
+  snapshotId: string;
+  targetSnapshot: string | null;
+  copiedBytes: number;
+  clearedBytes: number;
 }

@@ -6,7 +6,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 
-const CEILING_WASM_GZIP = 180 * 1024;
+// 235.5 KiB: differential copy (src/blob, src/wasm/{blob,changes}.rs) measured 239,083 B; was 180 KiB.
+const CEILING_WASM_GZIP = 235.5 * 1024;
 const CEILING_GLUE_GZIP = 9 * 1024;
 
 test("the wasm and its JS glue stay under their ceilings (gzip -9, pkg/size.json)", () => {
