@@ -309,8 +309,11 @@ export function replicateTab(app, model, { signal }) {
             job.checkpoint = cp; // memory only
           },
         }),
-      successText: (r) =>
-        `${plural(r?.replicated?.length ?? 0, "snapshot")} replicated, ${fmtBytes(copiedSoFar(job))} copied`,
+      successText: (r) => {
+        const list = r?.replicated ?? [];
+        const bytes = list.reduce((n, x) => n + (x.copiedBytes || 0), 0);
+        return `${plural(list.length, "snapshot")} replicated, ${fmtBytes(bytes)} copied`;
+      },
     });
     if (outcome.ok) {
       job.state = "succeeded";
