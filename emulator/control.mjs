@@ -12,6 +12,13 @@
 //   POST   /__emulator/blob/targets { account?, container?, blob?, expiresInSeconds? } → 201 { url }: a
 //                                    writable SAS URL of a page blob on an ordinary account (the blob not made yet)
 //   GET    /__emulator/blob/requests the Blob service's request log   DELETE (clear)
+//   POST   /__emulator/service-principals { tenantId, clientId, secret?, certificatePem? | publicKeyPem?,
+//                                    thumbprint?, thumbprintSha256?, tokenLifetimeSeconds? } → 201 (no secret
+//                                    in the answer)   GET (list)   DELETE (all, and the tokens issued to them)
+//   GET    /__emulator/token-requests the token endpoint's log (no credentials)   DELETE (clear)
+//   POST   /__emulator/permissions  { token | clientId, scope, actions, notActions?, dataActions?, notDataActions? }
+//                                    restricts what Microsoft.Authorization/permissions answers that caller
+//                                    GET (list)   DELETE (all: every caller back to ['*'])
 //   GET    /__emulator/blob/faults   Blob faults   POST (one or an array)   DELETE (all); POST /__emulator/faults
 //                                    hands a fault whose route names /blob/ to the Blob service too
 //
@@ -306,6 +313,41 @@ export function handleControl(emu, method, sub, body, access = {}) {
         return bad(e.message);
       }
     }
+    case "POST /service-principals":
+      try {
+        return { status: 201, body: emu.registerServicePrincipal(body) };
+      } catch (e) {
+        return bad(e.message);
+      }
+    case "GET /service-principals":
+      return { status: 200, body: { servicePrincipals: emu.entra.listPrincipals() } };
+    case "DELETE /service-principals":
+      emu.entra.clearPrincipals();
+      return { status: 204 };
+    case "GET /token-requests":
+      return { status: 200, body: { tokenRequests: emu.tokenRequests } };
+    case "DELETE /token-requests":
+      emu.tokenRequests.length = 0;
+      return { status: 204 };
+    case "POST /permissions": {
+      if (!isPlain(body))
+        return bad("the body must be a JSON object { token | clientId, scope, actions, notActions? }");
+      const { token, clientId, scope, ...perms } = body;
+      if ((token === undefined) === (clientId === undefined)) return bad("give one of token or clientId");
+      try {
+        return {
+          status: 201,
+          body: emu.setPermissions(token !== undefined ? { token } : { clientId }, scope, perms),
+        };
+      } catch (e) {
+        return bad(e.message);
+      }
+    }
+    case "GET /permissions":
+      return { status: 200, body: { permissions: emu.entra.describePermissions() } };
+    case "DELETE /permissions":
+      emu.clearPermissions();
+      return { status: 204 };
     case "DELETE /faults":
       emu.faults.clear();
       emu.blob.clearFaults();

@@ -1,7 +1,8 @@
 // Local Azure Resource Manager emulator for managed disks and snapshots (Node 20, no dependencies).
 // startEmulator(options) starts an HTTP server that answers like ARM: bearer-token checks,
 // api-version rules, ARM error bodies and headers, paging, Compute long-running operations,
-// incremental-snapshot rules, fault injection, CORS for browser callers, and a control API.
+// incremental-snapshot rules, fault injection, CORS for browser callers, and a control API; the
+// Blob service of disk content (/blob/…) and an Entra token endpoint (/{tenant}/oauth2/v2.0/token).
 import http from "node:http";
 import { randomBytes, randomUUID } from "node:crypto";
 import { ArmError, armJson } from "./util.mjs";
@@ -11,6 +12,7 @@ import { FaultSet, faultReply } from "./faults.mjs";
 import { routeArm, checkApiVersion } from "./routes/index.mjs";
 import { createBlobService } from "./blob/index.mjs";
 import { writeDisk } from "./content.mjs";
+import { Entra, tokenResources } from "./entra.mjs";
 import {
   handleControl,
   controlAccess,
@@ -102,6 +104,12 @@ export async function startEmulator(opts = {}) {
     return seedInfo;
   };
   emu.reset();
+  // Entra: service principals, their tokens and the callers' permissions (kept across reseeds)
+  emu.entra = new Entra({ now: () => emu.store.now() });
+  emu.tokenRequests = emu.entra.tokenRequests;
+  emu.registerServicePrincipal = (p) => emu.entra.register(p);
+  emu.setPermissions = (who, scope, perms) => emu.entra.setPermissions(who, scope, perms);
+  emu.clearPermissions = (who) => emu.entra.clearPermissions(who);
   emu.addFault = (f) => {
     emu.faults.add(f);
   };
@@ -401,6 +409,12 @@ async function handle(emu, budget, req, res) {
     return;
   }
 
+  // the Entra token endpoint
+  if (seg.length === 4 && lo[1] === "oauth2" && lo[2] === "v2.0" && lo[3] === "token") {
+    await handleToken(emu, req, res, method, seg[0], rawPath, started);
+    return;
+  }
+
   // other paths (optional: scripts/serve.mjs serves the page and the package from them)
   if (!isArmPath(lo) && emu.options.otherPaths && (method === "GET" || method === "HEAD")) {
     if (emu.options.otherPaths(req, res, { seg, headers: corsHeaders(req) })) return;
@@ -517,6 +531,8 @@ async function handle(emu, budget, req, res) {
         `The client does not have authorization to perform action on scope '${rawPath}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
       );
     }
+    ctx.caller = emu.entra.authenticate(token);
+    ctx.entra = emu.entra;
     checkApiVersion(ctx);
     if (method === "PUT" || method === "PATCH" || method === "POST") ctx.body = parseBody();
     const reply = routeArm(ctx);
@@ -532,6 +548,102 @@ async function handle(emu, budget, req, res) {
       });
   }
   req.logEntry.durationMs = Date.now() - started;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Entra's own fault answers: throttled (429) or unavailable (5xx), in its error shape. */
+function entraFaultBody(fault, correlationId) {
+  const r = faultReply(fault);
+  const code = r.status === 429 ? 90055 : 50000; // TenantThrottlingError; an error of the sign-in service
+  const traceId = randomUUID();
+  const ts = new Date()
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, "Z");
+  const text =
+    fault.message ??
+    (r.status === 429
+      ? "There are too many incoming requests. This exception is thrown for blocked tenants."
+      : "There was an error issuing a token or an issue with our sign-in service.");
+  return {
+    status: r.status,
+    headers: r.headers,
+    body: {
+      error: fault.code ?? (r.status === 429 || r.status === 503 ? "temporarily_unavailable" : "server_error"),
+      error_description: `AADSTS${code}: ${text}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${ts}`,
+      error_codes: [code],
+      timestamp: ts,
+      trace_id: traceId,
+      correlation_id: correlationId,
+      error_uri: `https://login.microsoftonline.com/error?code=${code}`,
+    },
+  };
+}
+
+/**
+ * POST /{tenant}/oauth2/v2.0/token (form-encoded), answered as login.microsoftonline.com does.
+ * Logged in emu.requests by path only, and in emu.tokenRequests without any credential.
+ */
+async function handleToken(emu, req, res, method, tenant, rawPath, started) {
+  req.logEntry.url = rawPath; // never the query (a client might put a secret there)
+  const body = await readBody(req, 1024 * 1024, 8 * 1024 * 1024);
+  log(emu, req.logEntry);
+  const cid = req.headers["client-request-id"];
+  const correlationId = typeof cid === "string" && UUID_RE.test(cid) ? cid : randomUUID();
+  const send = (status, json, extra = {}, truncate = false) => {
+    const buf = Buffer.from(JSON.stringify(json), "utf8");
+    const h = {
+      "Content-Type": "application/json; charset=utf-8",
+      "Cache-Control": "no-store, no-cache",
+      Pragma: "no-cache",
+      Expires: "-1",
+      "x-ms-request-id": json.trace_id || req.requestId,
+      ...(typeof cid === "string" ? { "client-request-id": cid.slice(0, 200) } : {}),
+      ...corsHeaders(req),
+      ...extra,
+      "Content-Length": String(buf.length),
+    };
+    req.logEntry.status = status;
+    res.writeHead(status, h);
+    if (truncate && buf.length > 1) res.write(buf.subarray(0, Math.floor(buf.length / 2)), () => res.socket?.destroy());
+    else res.end(buf);
+    req.logEntry.durationMs = Date.now() - started;
+  };
+  if (body.tooLarge) {
+    res.setHeader("Connection", "close");
+    send(413, { error: "invalid_request", error_description: "The request body is too large." });
+    return;
+  }
+  if (emu.options.latencyMs > 0) await sleep(emu.options.latencyMs);
+  const fault = emu.faults.takeImmediate(method, rawPath);
+  let truncate = false;
+  if (fault) {
+    req.logEntry.fault = fault.kind;
+    if (fault.kind === "drop") {
+      req.logEntry.status = 0;
+      req.socket.destroy();
+      return;
+    }
+    if (fault.kind === "latency") await sleep(Number(fault.ms ?? fault.latencyMs ?? 1000));
+    if (fault.kind === "throttle" || fault.kind === "status") {
+      const r = entraFaultBody(fault, correlationId);
+      send(r.status, r.body, r.headers);
+      return;
+    }
+    if (fault.kind === "truncate") truncate = true;
+  }
+  const origins = [...new Set([emu.url, ...(req.headers.host ? [`http://${req.headers.host}`] : [])])];
+  const r = emu.entra.token({
+    tenant,
+    method,
+    form: new URLSearchParams(body.text || ""),
+    endpoints: origins.map((o) => `${o}/${tenant}/oauth2/v2.0/token`),
+    resources: tokenResources(origins),
+    tenants: [...emu.store.subscriptions.values()].map((s) => s.tenantId),
+    correlationId,
+  });
+  send(r.status, r.body, {}, truncate);
 }
 
 let resourceCounter = 0;

@@ -1,7 +1,9 @@
 // ARM routes: subscriptions and resource groups (./subscriptions.mjs), Microsoft.Compute disks
 // (./disks.mjs) and snapshots (./snapshots.mjs, ./snapshot-create.mjs): get, list with paging
 // (./lists.mjs), create/replace, update, delete, grant/revoke access (./access.mjs), CopyStart;
-// and DiskOperations polls (./operations.mjs). This module checks the api-version and dispatches.
+// DiskOperations polls (./operations.mjs); and Microsoft.Authorization/permissions of a
+// subscription, group or resource (./permissions.mjs). This module checks the api-version and
+// dispatches.
 // Each handler gets a request context and returns { status, body?, headers? } or throws ArmError.
 import { ArmError, isComputeApiVersion, dateLikeVersionAtLeast, COMPUTE_API_VERSIONS } from "../util.mjs";
 import {
@@ -17,9 +19,21 @@ import { snapshotItem } from "./snapshots.mjs";
 import { diskItem } from "./disks.mjs";
 import { beginGetAccess, endGetAccess } from "./access.mjs";
 import { pollOperation } from "./operations.mjs";
+import { listPermissions, checkTokenTenant } from "./permissions.mjs";
+import { resourceKey } from "../util.mjs";
+import { notFound } from "./errors.mjs";
+import { isGuid } from "../entra.mjs";
+
+/** Does the path end in /providers/Microsoft.Authorization/permissions? */
+const isPermissions = (lo) =>
+  lo.length >= 5 &&
+  lo[lo.length - 3] === "providers" &&
+  lo[lo.length - 2] === "microsoft.authorization" &&
+  lo[lo.length - 1] === "permissions";
 
 /** Which api-version rule a path falls under: 'compute' (DiskRP list) or 'lenient'. */
 export function apiVersionKind(lo) {
+  if (isPermissions(lo)) return "lenient";
   if (lo[0] === "subscriptions" && lo[2] === "providers" && lo[3] === "microsoft.compute") return "compute";
   if (lo[0] === "subscriptions" && lo[2] === "resourcegroups" && lo[4] === "providers" && lo[5] === "microsoft.compute")
     return "compute";
@@ -70,6 +84,7 @@ export function routeArm(ctx) {
   const sub = store.getSubscription(seg[1]);
   if (!sub) throw subscriptionNotFound(seg[1]);
   ctx.sub = sub;
+  if (ctx.caller) checkTokenTenant(ctx, sub, isGuid);
   if (seg.length === 2) return getOnly(ctx, () => ({ status: 200, body: renderSubscription(sub) }));
   if (lo[2] === "resourcegroups") return routeResourceGroups(ctx);
   if (lo[2] === "providers") return routeSubscriptionProviders(ctx);
@@ -84,12 +99,22 @@ function routeResourceGroups(ctx) {
   const rg = ctx.store.getResourceGroup(ctx.sub.subscriptionId, seg[3]);
   if (!rg) throw resourceGroupNotFound(seg[3]);
   ctx.rg = rg;
+  if (seg.length === 7 && isPermissions(lo))
+    return listPermissions(ctx, `/subscriptions/${subId(ctx)}/resourceGroups/${rg.name}`);
   if (lo[4] !== "providers" || seg.length < 7) throw noRoute(ctx);
   if (lo[5] !== "microsoft.compute") throw invalidResourceType(ctx, seg[5], seg[6]);
   const type = lo[6];
   if (type !== "disks" && type !== "snapshots") throw invalidResourceType(ctx, "Microsoft.Compute", seg[6]);
   if (seg.length === 7) return getOnly(ctx, () => listResources(ctx, type, rg.name));
   const name = seg[7];
+  if (seg.length === 11 && isPermissions(lo)) {
+    const key = resourceKey(ctx.sub.subscriptionId, rg.name, type, name);
+    if (!(type === "snapshots" ? ctx.store.snapshots : ctx.store.disks).has(key)) throw notFound(type, name, rg.name);
+    return listPermissions(
+      ctx,
+      `/subscriptions/${subId(ctx)}/resourceGroups/${rg.name}/providers/Microsoft.Compute/${type}/${name}`,
+    );
+  }
   if (seg.length === 8) return type === "snapshots" ? snapshotItem(ctx, name) : diskItem(ctx, name);
   if (seg.length === 9 && (lo[8] === "begingetaccess" || lo[8] === "endgetaccess")) {
     if (method !== "POST") throw methodNotAllowed(ctx);
@@ -101,6 +126,7 @@ function routeResourceGroups(ctx) {
 /** /subscriptions/{sub}/providers/Microsoft.Compute/{disks|snapshots} and DiskOperations polls. */
 function routeSubscriptionProviders(ctx) {
   const { seg, lo } = ctx;
+  if (seg.length === 5 && isPermissions(lo)) return listPermissions(ctx, `/subscriptions/${subId(ctx)}`);
   if (seg.length < 5) throw noRoute(ctx);
   if (lo[3] !== "microsoft.compute") throw invalidResourceType(ctx, seg[3], seg[4]);
   if (seg.length === 5 && (lo[4] === "disks" || lo[4] === "snapshots"))
@@ -109,3 +135,5 @@ function routeSubscriptionProviders(ctx) {
     return getOnly(ctx, () => pollOperation(ctx, seg[5], seg[7]));
   throw invalidResourceType(ctx, "Microsoft.Compute", seg.slice(4).join("/"));
 }
+
+const subId = (ctx) => ctx.sub.subscriptionId;

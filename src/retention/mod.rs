@@ -42,15 +42,17 @@
 //! (`P[nY][nM][nW][nD][T[nH][nM][nS]]`) or an unknown key is `INVALID_ARGUMENT` with every
 //! violation at once; counts beyond the number of snapshots just keep them all.
 
+mod apply;
 mod duration;
 mod plan;
 mod policy;
 
+pub use apply::{deletions, disks_of_listing, plan_for_target};
 pub use duration::IsoDuration;
 pub use plan::{plan_retention, ChainPlan, KeptSnapshot, RemovedSnapshot, RetentionPlan};
 pub use policy::{RetentionOptions, RetentionPolicy, DEFAULT_LOCK_TAG};
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, ErrorCode, Result, Violation};
 
 /// Reads a policy's JSON text (every violation at once).
 pub fn read_retention_policy(policy_json: &str) -> Result<RetentionPolicy> {
@@ -62,6 +64,20 @@ pub fn read_retention_policy(policy_json: &str) -> Result<RetentionPolicy> {
 pub fn read_retention_options(options_json: Option<&str>) -> Result<RetentionOptions> {
     let (opts, violations) = policy::read_options(options_json);
     Error::from_violations(violations).map(|()| opts)
+}
+
+/// Reads a policy and the options together, with `extra` violations the caller found itself
+/// (e.g. `applyRetention`'s own options): every violation at once, before any request.
+pub fn read_policy_and_options(
+    policy_json: &str,
+    options_json: Option<&str>,
+    extra: Vec<Violation>,
+) -> Result<(RetentionPolicy, RetentionOptions)> {
+    let (policy, mut violations) = policy::read_policy(policy_json);
+    let (opts, more) = policy::read_options(options_json);
+    violations.extend(more);
+    violations.extend(extra);
+    Error::from_violations(violations).map(|()| (policy, opts))
 }
 
 /// `planRetention` on JSON text: a listing (an array of snapshots, a list page, as

@@ -2,7 +2,7 @@
 
 use super::convert::{
     absent, apply_bool, error_to_js, is_array, json_out, json_text, keys, options_copy, options_text, plain_copy, prop,
-    prototype_getter,
+    prototype_getter, to_js,
 };
 use super::transport::{TokenSource, Transport};
 use crate::arm::ops::{
@@ -11,10 +11,16 @@ use crate::arm::ops::{
 };
 use crate::arm::{ClientSettings, Endpoint, Operation};
 use crate::config::SnapshotOptions;
-use crate::error::{Error, Result, Violation};
-use crate::resource_id::{ResourceId, DISKS, SNAPSHOTS};
+use crate::error::{Error, ErrorCode, Result, Violation};
+use crate::filter::DiskIdentity;
+use crate::resource_id::{ResourceId, ResourceIdKind, DISKS, SNAPSHOTS};
+use crate::retention::{
+    deletions, disks_of_listing, plan_for_target, read_policy_and_options, RetentionOptions, RetentionPlan,
+    RetentionPolicy,
+};
 use js_sys::Object;
 use js_sys::{Function, Promise};
+use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -498,4 +504,192 @@ fn create_options(copy: Option<&Object>) -> Result<(SnapshotOptions, bool)> {
     };
     let text = options_text(copy, &CONTROLS)?;
     Ok((SnapshotOptions::from_json_text(&text)?, wait))
+}
+
+/// What `applyRetention` plans for.
+enum RetentionTarget {
+    /// A disk given by id: read first.
+    DiskId(ResourceId),
+    /// The disk object ARM returned.
+    Disk(DiskIdentity),
+    /// A subscription or resource group: all of its snapshots, matched to all of its disks.
+    Scope(ResourceId),
+}
+
+const TARGET_FIELD: &str = "diskOrScopeId";
+
+fn retention_target(value: &JsValue) -> Result<RetentionTarget> {
+    if let Some(text) = value.as_string() {
+        let id = ResourceId::parse(&text).map_err(|e| e.with_field(TARGET_FIELD))?;
+        return match id.kind() {
+            ResourceIdKind::Resource if id.is_disk() => Ok(RetentionTarget::DiskId(id)),
+            ResourceIdKind::Resource => Err(Error::new(
+                ErrorCode::InvalidResourceId,
+                "expected the id of a disk, a resource group or a subscription, got the id of another resource",
+            )
+            .with_field(TARGET_FIELD)),
+            _ => Ok(RetentionTarget::Scope(id)),
+        };
+    }
+    if value.is_object() && !is_array(value, TARGET_FIELD)? {
+        let text = json_text(value, TARGET_FIELD, false)?;
+        return DiskIdentity::from_disk_json(&text).map(RetentionTarget::Disk);
+    }
+    Err(Error::invalid_argument(
+        TARGET_FIELD,
+        "diskOrScopeId must be a disk id, a resource group or subscription id, or the disk object ARM returned",
+    ))
+}
+
+/// `applyRetention`'s policy and options, every violation at once, before any request.
+struct RetentionCall {
+    policy: RetentionPolicy,
+    options: RetentionOptions,
+    dry_run: bool,
+    signal: Option<AbortSignal>,
+}
+
+fn retention_call(policy: &JsValue, options: &JsValue) -> Result<RetentionCall> {
+    let policy_text = if absent(policy) { "null".to_string() } else { json_text(policy, "policy", false)? };
+    let copy = options_copy(options)?;
+    let mut extra = Vec::new();
+    let dry = prop(copy.as_ref(), "dryRun");
+    let dry_run = match dry.as_bool() {
+        Some(b) => b,
+        None if absent(&dry) => false,
+        None => {
+            let message = format!("dryRun must be a boolean, got {}", describe(&dry));
+            extra.push(Violation { field: "options.dryRun".into(), rule: "options.type", message });
+            false
+        }
+    };
+    if copy.as_ref().is_some_and(|c| keys(c).iter().any(|k| k == "disks")) {
+        extra.push(Violation {
+            field: "options.disks".into(),
+            rule: "options.unknown",
+            message: "applyRetention reads the disks itself (the disk given, or the scope's disks); disks is an option of planRetention".into(),
+        });
+    }
+    let text = options_text(copy.as_ref(), &["signal", "dryRun", "disks"])?;
+    let (policy, options) = read_policy_and_options(&policy_text, Some(&text), extra)?;
+    let signal = abort_signal(prop(copy.as_ref(), "signal"), "options.signal")?;
+    Ok(RetentionCall { policy, options, dry_run, signal })
+}
+
+/// A delete `applyRetention` could not make.
+#[derive(Serialize)]
+struct FailedDelete {
+    id: String,
+    code: String,
+    message: String,
+}
+
+/// The result of `applyRetention`.
+#[derive(Serialize)]
+struct Applied<'a> {
+    plan: &'a RetentionPlan,
+    deleted: &'a [String],
+    failed: &'a [FailedDelete],
+}
+
+/// A string property of one of this crate's own JS errors (plain data properties: cannot throw).
+fn error_prop(err: &JsValue, key: &str) -> String {
+    js_sys::Reflect::get(err, &JsValue::from_str(key)).ok().and_then(|v| v.as_string()).unwrap_or_default()
+}
+
+/// Lists `scope` and plans it: with `disk`, only that disk's chains, matched to it; else every
+/// chain, matched to the scope's disks.
+async fn retention_plan(
+    inner: &Inner,
+    scope: &ResourceId,
+    disk: Option<&DiskIdentity>,
+    call: &RetentionCall,
+) -> std::result::Result<RetentionPlan, JsValue> {
+    let scope = scope.to_string();
+    let list = |ty: &str| ListAll::compute(inner.settings.clone(), &scope, ty).map_err(error_to_js);
+    let signal = call.signal.as_ref();
+    let mut options = call.options.clone();
+    let only = match disk {
+        Some(d) => {
+            options.disks = Some(vec![d.clone()]);
+            Some(d.id.as_str())
+        }
+        None => {
+            let disks = inner.transport.drive(list("disks")?, signal, None).await?;
+            options.disks = Some(disks_of_listing(&disks).map_err(error_to_js)?);
+            None
+        }
+    };
+    let snapshots = inner.transport.drive(list("snapshots")?, signal, None).await?;
+    plan_for_target(&snapshots, &call.policy, &options, only).map_err(error_to_js)
+}
+
+#[wasm_bindgen(js_class = ArmClient)]
+impl ArmClient {
+    /// `applyRetention(diskOrScopeId, policy, { dryRun?, includeOrphans?, lockTag?, signal? })` →
+    /// `{ plan, deleted, failed }`: plans (see `planRetention`), then, unless `dryRun`, lists and
+    /// plans again and deletes, one at a time, what both plans remove (`retention::deletions`).
+    /// A failed delete is reported in `failed` and the others go on; an abort rejects with
+    /// `ABORTED`, its error carrying the `deleted` and `failed` so far.
+    #[wasm_bindgen(js_name = applyRetention)]
+    pub fn apply_retention(&self, target: JsValue, policy: JsValue, options: JsValue) -> Promise {
+        let prepared = retention_target(&target).and_then(|t| Ok((t, retention_call(&policy, &options)?)));
+        let (target, call) = match prepared {
+            Ok(p) => p,
+            Err(e) => return reject(e),
+        };
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let signal = call.signal.as_ref();
+            let (scope, disk) = match target {
+                RetentionTarget::Scope(scope) => (scope, None),
+                RetentionTarget::Disk(d) => (disk_scope(&d)?, Some(d)),
+                RetentionTarget::DiskId(id) => {
+                    let op = GetResource::new(inner.settings.clone(), &id);
+                    let d = DiskIdentity::from_disk_json(&inner.transport.drive(op, signal, None).await?)
+                        .map_err(error_to_js)?;
+                    (disk_scope(&d)?, Some(d))
+                }
+            };
+            let first = retention_plan(&inner, &scope, disk.as_ref(), &call).await?;
+            let (mut deleted, mut failed) = (Vec::new(), Vec::new());
+            if !call.dry_run {
+                // Planned again right before deleting: a snapshot created, locked or changed
+                // since the first plan is never deleted on its stale verdict.
+                let fresh = retention_plan(&inner, &scope, disk.as_ref(), &call).await?;
+                for id in deletions(&first, &fresh) {
+                    let rid = match ResourceId::parse_of_type(&id, SNAPSHOTS) {
+                        Ok(r) => r,
+                        Err(e) => {
+                            failed.push(FailedDelete { id, code: e.code.as_str().into(), message: e.message });
+                            continue;
+                        }
+                    };
+                    let op = SingleRequest::delete_snapshot(inner.settings.clone(), &rid);
+                    match inner.transport.drive(op, signal, None).await {
+                        Ok(_) => deleted.push(id),
+                        Err(err) => {
+                            let code = error_prop(&err, "code");
+                            if code == ErrorCode::Aborted.as_str() {
+                                if let (Ok(d), Ok(f)) = (to_js(&deleted), to_js(&failed)) {
+                                    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("deleted"), &d);
+                                    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("failed"), &f);
+                                }
+                                return Err(err);
+                            }
+                            failed.push(FailedDelete { id, code, message: error_prop(&err, "message") });
+                        }
+                    }
+                }
+            }
+            to_js(&Applied { plan: &first, deleted: &deleted, failed: &failed }).map_err(error_to_js)
+        })
+    }
+}
+
+/// The resource group a disk lives in.
+fn disk_scope(disk: &DiskIdentity) -> std::result::Result<ResourceId, JsValue> {
+    disk.resource
+        .resource_group_scope()
+        .ok_or_else(|| error_to_js(Error::invalid_argument("disk.id", "the disk id has no resource group")))
 }

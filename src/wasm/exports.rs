@@ -87,6 +87,21 @@ pub fn group_snapshot_chains(snapshots: JsValue, options: JsValue) -> JsResult {
     })())
 }
 
+/// `planRetention(snapshots, policy, options?)`: which snapshots of each incremental chain a
+/// retention policy keeps and removes (`crate::retention`). `snapshots` is an array, a list page
+/// or the JSON text of either; `policy` an object; `options` `{ disks?, includeOrphans?,
+/// lockTag? }`. The policy's and the options' violations come in one `INVALID_ARGUMENT`.
+#[wasm_bindgen(js_name = planRetention, skip_typescript)]
+pub fn plan_retention(snapshots: JsValue, policy: JsValue, options: JsValue) -> JsResult {
+    js_result((|| {
+        let listing = json_text(&snapshots, "snapshots", true)?;
+        // No policy is the policy reader's own `policy.empty`, reported with the options'.
+        let policy = if absent(&policy) { "null".to_string() } else { json_text(&policy, "policy", false)? };
+        let options = options_text(options_copy(&options)?.as_ref(), &[])?;
+        json_out(&crate::retention::plan_retention_json(&listing, &policy, Some(&options))?)
+    })())
+}
+
 /// `buildSnapshotTemplate(options?)`: an ARM deployment template (a plain object).
 #[wasm_bindgen(js_name = buildSnapshotTemplate, skip_typescript)]
 pub fn build_snapshot_template(options: JsValue) -> JsResult {

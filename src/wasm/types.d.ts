@@ -57,6 +57,10 @@ export interface AzureSnapshotsError extends Error {
    * (UNAUTHORIZED), what a custom fetch threw or rejected with (NETWORK).
    */
   cause?: unknown;
+  /** applyRetention rejected with ABORTED: the snapshots deleted before the abort (the delete in flight may still land). */
+  deleted?: string[];
+  /** applyRetention rejected with ABORTED: the deletes that failed before the abort. */
+  failed?: RetentionFailure[];
 }
 
 export type DiskSkuName =
@@ -349,6 +353,83 @@ export interface SnapshotChainReport {
 /** Every chain of a listing; pass the disks to mark current and orphaned chains for certain. */
 export function groupSnapshotChains(snapshots: SnapshotListing, options?: { disks?: Disk[] }): SnapshotChainReport;
 
+// --- Retention (README "Retention") -------------------------------------------------------
+
+/** restic's `forget` policy, in UTC, per incremental chain. A count of 0 leaves the rule out; at least one rule is required. */
+export interface RetentionPolicy {
+  keepLast?: number;
+  keepHourly?: number;
+  keepDaily?: number;
+  keepWeekly?: number;
+  keepMonthly?: number;
+  keepYearly?: number;
+  /** An ISO 8601 duration of whole units (P7D, PT36H, P1Y2M), measured back from the chain's newest snapshot. */
+  keepWithin?: string;
+}
+
+export interface RetentionOptions {
+  /** The disks whose current chains are planned; a chain no disk matches (source id and uniqueId) is orphan. */
+  disks?: Disk[];
+  /** Plan orphan chains by the rules too (default: keep all of their snapshots). */
+  includeOrphans?: boolean;
+  /** A tag (any value, name compared ignoring case) that keeps a snapshot. Default "retention-lock". */
+  lockTag?: string;
+}
+
+export type RetentionReason =
+  | "last"
+  | "hourly"
+  | "daily"
+  | "weekly"
+  | "monthly"
+  | "yearly"
+  | "within"
+  | "in-progress"
+  | "locked"
+  | "immutable"
+  | "orphan"
+  | "undated"
+  | "unreadable";
+
+export interface RetentionChainPlan {
+  sourceResourceId: string | null;
+  sourceUniqueId: string | null;
+  orphan: boolean;
+  /** Newest first (undated ones last), with every rule and protection that keeps each. */
+  keep: { id: string | null; name: string | null; timeCreated: string | null; reasons: RetentionReason[] }[];
+  /** Newest first. */
+  remove: { id: string | null; name: string | null; timeCreated: string | null }[];
+}
+
+export interface RetentionPlan {
+  chains: RetentionChainPlan[];
+}
+
+/** Which snapshots of each incremental chain the policy keeps and removes. Pure: deletes nothing. */
+export function planRetention(snapshots: SnapshotListing, policy: RetentionPolicy, options?: RetentionOptions): RetentionPlan;
+
+export interface ApplyRetentionOptions extends CallOptions {
+  /** Plan only; delete nothing. Default false. */
+  dryRun?: boolean;
+  includeOrphans?: boolean;
+  lockTag?: string;
+}
+
+export interface RetentionFailure {
+  id: string;
+  code: ErrorCode;
+  message: string;
+}
+
+export interface AppliedRetention {
+  /** The first plan (of the listing before any delete). */
+  plan: RetentionPlan;
+  /** Each snapshot deleted (or found already gone), oldest first per chain. */
+  deleted: string[];
+  /** Each delete that failed; the others went on. */
+  failed: RetentionFailure[];
+}
+
 /** How the snapshots of a template are named. */
 export type TemplateSnapshotName =
   /** A fixed name (one disk only). */
@@ -548,6 +629,15 @@ export class ArmClient {
     options: CallOptions & { durationInSeconds: number; access?: "Read" | "Write"; fileFormat?: "VHD" | "VHDX" },
   ): Promise<{ accessSAS?: string; securityDataAccessSAS?: string; securityMetadataAccessSAS?: string }>;
   revokeAccess(snapshotId: string, options?: CallOptions): Promise<null>;
+  /**
+   * Plans a disk's chains (its resource group's snapshots) or a scope's (a subscription or resource group, matched to its
+   * disks) and, unless dryRun, deletes what both that plan and a fresh one made right before deleting remove.
+   */
+  applyRetention(
+    diskOrScopeId: Disk | string,
+    policy: RetentionPolicy,
+    options?: ApplyRetentionOptions,
+  ): Promise<AppliedRetention>;
   /** The pages that changed between two incremental snapshots of one family (or every valid page of one): grants Read access, diffs, revokes. */
   getSnapshotChanges(newerId: string, olderId?: string, options?: { signal?: AbortSignal }): Promise<SnapshotChanges>;
   getSnapshotChanges(newerId: string, options?: { signal?: AbortSignal }): Promise<SnapshotChanges>;
