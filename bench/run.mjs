@@ -4,7 +4,7 @@
 // Prints a table and writes target/bench/results.json. Needs pkg/ built (npm run build).
 // The suites are bench/suites/{list,page,create,size,startup,replicate}.mjs, run in that order.
 //
-//   node bench/run.mjs                 everything (about 2–4 minutes on 2 cores)
+//   node bench/run.mjs                 everything (about 7–9 minutes on 2 cores; replicate alone ~5)
 //   node bench/run.mjs size create     only the named suites (any of list page create size startup replicate)
 //   node bench/run.mjs --only=list,page the same
 //   node bench/run.mjs --quick         fewer runs, for a smoke test

@@ -390,6 +390,7 @@ function workerExample(model) {
     "# The worker runs the replication unattended (see its GET /v1/openapi.json)",
     'curl -X POST "$WORKER/v1/replications" \\',
     '  -H "Authorization: Bearer $TOKEN" -H "content-type: application/json" \\',
-    `  -d '{"diskId":"${model.disk.id}","targetUrl":"<target SAS URL>"}'`,
+    `  -d '{"disk":"${model.disk.id}","targetUrl":"<target SAS URL>"}'`,
+    "# → { id, status, statusUrl }: GET the statusUrl for its progress and, at the end, the target snapshots",
   ].join("\n");
 }
