@@ -2,10 +2,10 @@
 // Benchmarks of the azure-incremental-snapshots package against @azure/arm-compute and the
 // physical floor (raw fetch + JSON.parse + a JS filter), side by side in one run.
 // Prints a table and writes target/bench/results.json. Needs pkg/ built (npm run build).
-// The suites are bench/suites/{list,page,create,size,startup}.mjs, run in that order.
+// The suites are bench/suites/{list,page,create,size,startup,replicate}.mjs, run in that order.
 //
-//   node bench/run.mjs                 everything (about 2–4 minutes on 2 cores)
-//   node bench/run.mjs size create     only the named suites (any of list page create size startup)
+//   node bench/run.mjs                 everything (about 7–9 minutes on 2 cores; replicate alone ~5)
+//   node bench/run.mjs size create     only the named suites (any of list page create size startup replicate)
 //   node bench/run.mjs --only=list,page the same
 //   node bench/run.mjs --quick         fewer runs, for a smoke test
 //   node bench/run.mjs --out=path.json write the results elsewhere
@@ -18,7 +18,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { root, argv, opt } from "./lib/args.mjs";
 
-const SUITES = ["list", "page", "create", "size", "startup"];
+const SUITES = ["list", "page", "create", "size", "startup", "replicate"];
 
 // A forced GC before each measured call keeps one contender's garbage off the next one's clock.
 if (typeof globalThis.gc !== "function" && !process.env.BENCH_NO_REEXEC) {

@@ -59,8 +59,16 @@ export function peekJwt(token) {
   }
 }
 
+/**
+ * The browser's fetch, past its HTTP cache: a Blob service answer carries Last-Modified and no
+ * Cache-Control, so the browser may answer a later Get Page Ranges of the same URL (another
+ * x-ms-range window) from its cache with the first window's ranges. Nothing the page asks may come
+ * from the cache.
+ */
+const noStoreFetch = (request) => globalThis.fetch(new Request(request, { cache: "no-store" }));
+
 function makeClient(lib, { cloud, endpoint, token, demo }) {
-  const options = { token };
+  const options = { token, fetch: noStoreFetch };
   if (endpoint) options.endpoint = endpoint;
   else options.cloud = cloud;
   if (demo) {

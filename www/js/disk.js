@@ -11,11 +11,14 @@ import { highlight } from "./state.js";
 import { createTab } from "./create.js";
 import { exportTab } from "./export.js";
 import { openCopyDialog, openDeleteDialog } from "./actions.js";
+import { changesBlock } from "./changes.js";
+import { replicateTab } from "./replicate.js";
 
 const TABS = [
   { key: "snapshots", label: "Snapshots" },
   { key: "create", label: "Create snapshot" },
   { key: "export", label: "Export" },
+  { key: "replicate", label: "Replicate" },
 ];
 
 const norm = (id) => `/${String(id || "").replace(/^\/+/, "")}`.toLowerCase();
@@ -62,6 +65,7 @@ export async function renderDiskView(view, ctx) {
   if (signal.aborted) return;
   const model = diskModel(app.lib, disk, all);
   const tab = TABS.some((t) => t.key === r.tab) ? r.tab : "snapshots";
+  let tabRun = null;
 
   const diskTabs = tabs({
     label: "Disk",
@@ -73,8 +77,13 @@ export async function renderDiskView(view, ctx) {
     },
     render: (key) => {
       const go = (k) => diskTabs.select(k, { focus: true });
-      if (key === "snapshots") return snapshotsTab(app, model, { signal, go });
+      // What a tab starts by itself (reading changed sizes) stops when another tab is chosen.
+      tabRun?.abort();
+      tabRun = new AbortController();
+      const tabSignal = AbortSignal.any([signal, tabRun.signal]);
+      if (key === "snapshots") return snapshotsTab(app, model, { signal, tabSignal, go });
       if (key === "create") return createTab(app, model, { signal, go });
+      if (key === "replicate") return replicateTab(app, model, { signal, go });
       return exportTab(app, model, { signal, go });
     },
   });
@@ -303,9 +312,10 @@ function snapshotTable({
   );
 }
 
-function snapshotsTab(app, model, { signal, go }) {
+function snapshotsTab(app, model, { signal, tabSignal, go }) {
   const { chain, orphaned, full, copies } = model;
   const statusCells = new Map();
+  const changes = changesBlock(app, model, { signal: tabSignal });
   const lanes = [
     { label: "This disk", kind: "current", snapshots: chain },
     ...orphaned.map((c, i) => ({
@@ -352,6 +362,7 @@ function snapshotsTab(app, model, { signal, go }) {
             testid: "chain",
             numbered: true,
             statusCells,
+            columns: [changes.column],
           })
         : h(
             "p.empty-note",
@@ -364,6 +375,7 @@ function snapshotsTab(app, model, { signal, go }) {
             ),
           ),
     ),
+    chain.length ? changes.block : null,
     copies.length
       ? h(
           "section.block",

@@ -101,6 +101,20 @@ export function fmtGiB(gb) {
   return gb >= 1024 && gb % 1024 === 0 ? `${gb / 1024} TiB` : `${gb} GiB`;
 }
 
+/** Bytes in binary units: "0 B", "512 B", "4.0 MiB", "1 GiB" (whole units without decimals). */
+export function fmtBytes(n) {
+  if (typeof n !== "number" || !Number.isFinite(n) || n < 0) return "—";
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  if (i === 0) return `${n} B`;
+  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
+}
+
 /** The last segment of an ARM id (a VM's name from managedBy). */
 export function lastSegment(id) {
   if (!id) return "";

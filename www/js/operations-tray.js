@@ -24,10 +24,11 @@ function tray() {
 }
 
 /**
- * Run an operation with a tray entry. run({ signal, onProgress }) → result.
+ * Run an operation with a tray entry. run({ signal, onProgress }) → result. describe(progress) →
+ * { text, percent, caption } words an operation's own progress (else the phases above are shown).
  * Resolves to { ok, result?, error? } (never rejects).
  */
-export async function runOperation({ title, kind, diskId, run, successText, successLink }) {
+export async function runOperation({ title, kind, diskId, run, successText, successLink, describe }) {
   const id = `op-${++seq}`;
   const controller = new AbortController();
   const bar = progressBar(title);
@@ -48,6 +49,15 @@ export async function runOperation({ title, kind, diskId, run, successText, succ
   tray().prepend(item);
   running.set(id, { kind, diskId, controller });
   const onProgress = (p) => {
+    if (describe && p) {
+      // The operation's own words for its progress: { text, percent (null: indeterminate), caption }.
+      const d = describe(p);
+      if (!d) return;
+      if (p.phase) item.dataset.phase = p.phase;
+      phase.textContent = d.text;
+      bar.set(d.percent ?? null, d.caption ?? "");
+      return;
+    }
     if (!p || !p.phase) return;
     item.dataset.phase = p.phase;
     let text = PHASES[p.phase] || p.phase;
