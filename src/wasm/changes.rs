@@ -353,7 +353,7 @@ impl ArmClient {
                         signal: hooks.signal.clone(),
                         timeout_ms: hooks.timeout_ms,
                     };
-                    let result = drive_copy(&mut copier, &common, &step_hooks, &urls, wrap, progress).await?;
+                    let result = drive_copy(&mut copier, &common, &step_hooks, &urls, &wrap, &progress).await?;
                     replicated.push(Replicated::new(&step.snapshot_id, &result));
                     if let Some(f) = &on_checkpoint {
                         let cp = ReplicateCheckpoint {
