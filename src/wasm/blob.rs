@@ -51,12 +51,13 @@ async fn send_blob(fetcher: &Fetcher, request: &Request, signal: &AbortSignal) -
         .headers
         .iter()
         .filter(|(k, _)| !k.eq_ignore_ascii_case("content-length") && !k.eq_ignore_ascii_case("authorization"))
-        .map(|(k, v)| (*k, v.as_str()));
+        .map(|(k, v)| (*k, v.as_str()))
+        .collect::<Vec<_>>();
     let exchange = Exchange { method, url: &request.url, auth: None, body: None };
     // The fetch error itself is not kept as a cause: it might quote the URL.
     let mut trace = CallTrace::default();
     fetcher
-        .exchange(exchange, headers, &bounds, &mut trace, || {
+        .exchange(exchange, &headers, &bounds, &mut trace, &|| {
             Error::new(ErrorCode::InvalidResponse, "the blob service answered with a redirect, which is never followed")
         })
         .await
@@ -356,7 +357,7 @@ fn url_option(r: &mut OptionReader, key: &str, required: bool) -> Option<String>
     }
 }
 
-fn function_option(r: &mut OptionReader, key: &str) -> Option<Function> {
+pub(super) fn function_option(r: &mut OptionReader, key: &str) -> Option<Function> {
     let v = r.value(key);
     if absent(&v) {
         return None;
