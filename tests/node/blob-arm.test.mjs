@@ -470,3 +470,49 @@ test("replicateSnapshots from the 2nd snapshot copies it in full, then the diffs
   );
   assertNoSecrets("from");
 });
+
+test("replicateSnapshots failures mid-chain: every grant revoked, no token or signature in the error", async () => {
+  const w = await writtenDisk(41, { snaps: 3, ops: 6 });
+  // ARM refuses the second grant.
+  {
+    const { c, log } = client();
+    const target = emu.blob.targetUrl("backup", "disks", "arm-repl-41a");
+    let seen = 0;
+    const p = c.replicateSnapshots(w.disk.id, {
+      targetUrl: target,
+      onCheckpoint: (cp) => {
+        seen += 1;
+        if (cp.replicated.length === 1 && !cp.current)
+          emu.addFault({ route: /beginGetAccess/, kind: "status", status: 500, count: 1 });
+      },
+    });
+    const e = await rejects(p, "ARM_ERROR");
+    assert.equal(e.status, 500);
+    assert.ok(seen > 0);
+    assert.equal(revokes(log), grants(log), "every grant (the refused one too) revoked");
+    assert.equal(emu.blob.openGrants(w.familyId), 0);
+    emu.clearFaults();
+  }
+  // The target's writes are refused mid-copy (its SAS revoked): FORBIDDEN, grants revoked.
+  {
+    const { c, log } = client();
+    const target = emu.blob.targetUrl("backup", "disks", "arm-repl-41b");
+    let n = 0;
+    const e = await rejects(
+      c.replicateSnapshots(w.disk.id, {
+        targetUrl: target,
+        chunkBytes: 64 * 1024,
+        concurrency: 2,
+        onCheckpoint: () => {
+          n += 1;
+          if (n === 2) emu.blob.revoke(target);
+        },
+      }),
+      "FORBIDDEN",
+    );
+    assert.ok(!e.message.includes(new URL(target).searchParams.get("sig")));
+    assert.equal(revokes(log), grants(log));
+    assert.equal(emu.blob.openGrants(w.familyId), 0);
+  }
+  assertNoSecrets("failures");
+});
