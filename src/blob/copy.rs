@@ -25,7 +25,7 @@ use super::sas::{BlobIdentity, SasUrl};
 use super::{error_from_response, invalid_response, range_header, Dispatcher, Machine, Method, Outcome, Poll};
 use super::{Request, Response, MAX_UPDATE_BYTES, PAGE};
 use crate::error::{Error, ErrorCode, Result};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeSet;
 
 /// The checkpoint format's version.
@@ -95,15 +95,14 @@ pub struct CopyResult {
 ///
 /// Chunk `i` is the `i`-th chunk of `extents` cut by `chunk_bytes`/`clear_chunk_bytes` (see
 /// [`ChunkPlan`]); chunks `< done_below` and those in `done_above` are finished.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Checkpoint {
     /// [`CHECKPOINT_VERSION`].
     pub version: u32,
     /// The snapshot copied from.
     pub source: BlobIdentity,
     /// The older snapshot of the diff, if any.
-    #[serde(default)]
     pub previous: Option<BlobIdentity>,
     /// The page blob written.
     pub target: BlobIdentity,
@@ -118,7 +117,6 @@ pub struct Checkpoint {
     /// Every chunk below this one is finished.
     pub done_below: u64,
     /// Finished chunks above `done_below`, ascending.
-    #[serde(default)]
     pub done_above: Vec<u64>,
 }
 
@@ -130,8 +128,43 @@ impl Checkpoint {
 
     /// Reads JSON text (`INVALID_JSON` when it is not a checkpoint).
     pub fn from_json(text: &str) -> Result<Checkpoint> {
-        serde_json::from_str(text)
-            .map_err(|e| Error::invalid_json("checkpoint", format!("the checkpoint could not be read: {e}")))
+        Checkpoint::from_value(&super::json::parse(text, "checkpoint", "the checkpoint")?)
+    }
+
+    /// Reads a parsed checkpoint (unknown keys refused; `previous` and `doneAbove` optional).
+    pub fn from_value(v: &serde_json::Value) -> Result<Checkpoint> {
+        const KEYS: [&str; 10] = [
+            "version",
+            "source",
+            "previous",
+            "target",
+            "contentLength",
+            "chunkBytes",
+            "clearChunkBytes",
+            "extents",
+            "doneBelow",
+            "doneAbove",
+        ];
+        let f = super::json::Fields::of(v, "checkpoint", "the checkpoint")?.strict(&KEYS)?;
+        Ok(Checkpoint {
+            version: f.u32("version")?,
+            source: f.identity("source")?,
+            previous: f.opt_identity("previous")?,
+            target: f.identity("target")?,
+            content_length: f.u64("contentLength")?,
+            chunk_bytes: f.u64("chunkBytes")?,
+            clear_chunk_bytes: f.u64("clearChunkBytes")?,
+            extents: f.list("extents", false, |x| super::json::extent(x, "checkpoint"))?,
+            done_below: f.u64("doneBelow")?,
+            done_above: f.list("doneAbove", true, |x| {
+                x.as_u64().ok_or_else(|| {
+                    Error::invalid_json(
+                        "checkpoint",
+                        "the checkpoint could not be read: doneAbove must list whole numbers",
+                    )
+                })
+            })?,
+        })
     }
 
     /// Chunks finished.

@@ -1,10 +1,10 @@
 //! Sorted, merged extents of a page blob and their cutting into request-sized chunks.
 
 use super::PAGE;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// A run of pages: changed (`cleared: false`, to copy) or cleared (to clear). `end` inclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Extent {
     /// First byte (a multiple of 512).
     pub start: u64,

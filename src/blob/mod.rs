@@ -41,6 +41,7 @@
 pub mod copy;
 pub mod diff;
 pub mod extents;
+pub(crate) mod json;
 pub mod pagelist;
 pub mod pair;
 pub mod replicate;

@@ -9,33 +9,41 @@
 
 use super::copy::{Checkpoint, CopyResult};
 use super::diff::PageRangeDiff;
+use super::json::{self, Fields};
 use super::sas::BlobIdentity;
 use crate::error::{Error, Result};
 use crate::resource_id::ids_equal;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The replication checkpoint format's version.
 pub const REPLICATE_CHECKPOINT_VERSION: u32 = 1;
 
 /// A snapshot of the chain: what the sequencing reads of it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainItem {
     /// ARM id.
     pub id: String,
-    /// Name.
-    #[serde(default)]
+    /// Name (default empty).
     pub name: String,
 }
 
 /// Reads a chain (the JSON array `listIncrementalSnapshots` gives, oldest first).
 pub fn chain_from_json(text: &str) -> Result<Vec<ChainItem>> {
-    serde_json::from_str(text)
-        .map_err(|e| Error::invalid_json("snapshots", format!("the chain could not be read: {e}")))
+    let v = json::parse(text, "snapshots", "the chain")?;
+    let items =
+        v.as_array().ok_or_else(|| Error::invalid_json("snapshots", "the chain could not be read: expected a list"))?;
+    items
+        .iter()
+        .map(|s| {
+            let f = Fields::of(s, "snapshots", "the chain")?;
+            Ok(ChainItem { id: f.string("id")?, name: f.opt_string("name")?.unwrap_or_default() })
+        })
+        .collect()
 }
 
 /// One snapshot replicated.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Replicated {
     /// The ARM snapshot id.
     pub snapshot_id: String,
@@ -60,8 +68,8 @@ impl Replicated {
 }
 
 /// The copy under way.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Current {
     /// The snapshot being copied.
     pub snapshot_id: String,
@@ -72,8 +80,8 @@ pub struct Current {
 }
 
 /// Where a replication stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ReplicateCheckpoint {
     /// [`REPLICATE_CHECKPOINT_VERSION`].
     pub version: u32,
@@ -82,15 +90,44 @@ pub struct ReplicateCheckpoint {
     /// Snapshots finished, in chain order.
     pub replicated: Vec<Replicated>,
     /// The copy under way, if any.
-    #[serde(default)]
     pub current: Option<Current>,
 }
 
 impl ReplicateCheckpoint {
     /// Reads JSON text (`INVALID_JSON` when it is not a replication checkpoint).
     pub fn from_json(text: &str) -> Result<ReplicateCheckpoint> {
-        serde_json::from_str(text)
-            .map_err(|e| Error::invalid_json("checkpoint", format!("the checkpoint could not be read: {e}")))
+        const WHAT: &str = "the checkpoint";
+        let v = json::parse(text, "checkpoint", WHAT)?;
+        let f = Fields::of(&v, "checkpoint", WHAT)?.strict(&["version", "target", "replicated", "current"])?;
+        let replicated = f.list("replicated", false, |r| {
+            let r = Fields::of(r, "checkpoint", WHAT)?.strict(&[
+                "snapshotId",
+                "targetSnapshot",
+                "copiedBytes",
+                "clearedBytes",
+            ])?;
+            Ok(Replicated {
+                snapshot_id: r.string("snapshotId")?,
+                target_snapshot: r.opt_string("targetSnapshot")?,
+                copied_bytes: r.u64("copiedBytes")?,
+                cleared_bytes: r.u64("clearedBytes")?,
+            })
+        })?;
+        let current = match f.opt("current") {
+            None => None,
+            Some(c) => {
+                let c = Fields::of(c, "checkpoint", WHAT)?.strict(&["snapshotId", "previousId", "copy"])?;
+                let copy = c.opt("copy").ok_or_else(|| {
+                    Error::invalid_json("checkpoint", "the checkpoint could not be read: missing field \"copy\"")
+                })?;
+                Some(Current {
+                    snapshot_id: c.string("snapshotId")?,
+                    previous_id: c.opt_string("previousId")?,
+                    copy: Checkpoint::from_value(copy)?,
+                })
+            }
+        };
+        Ok(ReplicateCheckpoint { version: f.u32("version")?, target: f.identity("target")?, replicated, current })
     }
 }
 
@@ -252,14 +289,12 @@ impl From<PageRangeDiff> for SnapshotChanges {
 
 /// The `accessSAS` of a `grantAccess` result.
 pub fn access_sas(text: &str) -> Result<String> {
-    #[derive(Deserialize)]
-    struct Grant {
-        #[serde(rename = "accessSAS")]
-        access_sas: String,
-    }
-    serde_json::from_str::<Grant>(text)
-        .map(|g| g.access_sas)
-        .map_err(|_| Error::new(crate::error::ErrorCode::InvalidResponse, "the grant's result has no accessSAS URL"))
+    let v: Option<serde_json::Value> = serde_json::from_str(text).ok();
+    v.as_ref()
+        .and_then(|v| v.get("accessSAS"))
+        .and_then(|s| s.as_str())
+        .map(str::to_string)
+        .ok_or_else(|| Error::new(crate::error::ErrorCode::InvalidResponse, "the grant's result has no accessSAS URL"))
 }
 
 #[cfg(test)]

@@ -6,10 +6,10 @@
 
 use crate::arm::Endpoint;
 use crate::error::{Error, ErrorCode, Result, REDACTED};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The blob a SAS URL names, without its signature: what a checkpoint is tied to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BlobIdentity {
     /// `scheme://host[:port]`, lower-case.
@@ -17,7 +17,7 @@ pub struct BlobIdentity {
     /// The path, `/container/blob`, as given.
     pub path: String,
     /// The `snapshot` query parameter, percent-decoded, when the URL names a blob snapshot.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<String>,
 }
 

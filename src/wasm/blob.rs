@@ -51,12 +51,13 @@ async fn send_blob(fetcher: &Fetcher, request: &Request, signal: &AbortSignal) -
         .headers
         .iter()
         .filter(|(k, _)| !k.eq_ignore_ascii_case("content-length") && !k.eq_ignore_ascii_case("authorization"))
-        .map(|(k, v)| (*k, v.as_str()));
+        .map(|(k, v)| (*k, v.as_str()))
+        .collect::<Vec<_>>();
     let exchange = Exchange { method, url: &request.url, auth: None, body: None };
     // The fetch error itself is not kept as a cause: it might quote the URL.
     let mut trace = CallTrace::default();
     fetcher
-        .exchange(exchange, headers, &bounds, &mut trace, || {
+        .exchange(exchange, &headers, &bounds, &mut trace, &|| {
             Error::new(ErrorCode::InvalidResponse, "the blob service answered with a redirect, which is never followed")
         })
         .await
@@ -156,6 +157,18 @@ impl Runner {
 
     /// Polls and feeds `m` until it checkpoints, takes responses or finishes.
     pub(super) async fn next<M: Machine>(&mut self, m: &mut M) -> Step<M::Output> {
+        let mut held = Held { machine: m, output: None };
+        match self.next_erased(&mut held).await {
+            Step::Checkpoint(cp) => Step::Checkpoint(cp),
+            Step::Responded => Step::Responded,
+            Step::Done(r) => Step::Done(r.and_then(|()| {
+                held.output.take().ok_or_else(|| Error::new(ErrorCode::InvalidArgument, "internal: no output"))
+            })),
+        }
+    }
+
+    /// [`Runner::next`], once for every machine (its output kept aside by [`Held`]).
+    async fn next_erased(&mut self, m: &mut dyn Machine<Output = ()>) -> Step<()> {
         // Each round sends or waits; a machine that does neither for this long is a bug.
         for _ in 0..10_000 {
             if self.aborted() {
@@ -192,6 +205,30 @@ impl Runner {
                 Step::Checkpoint(_) | Step::Responded => {}
             }
         }
+    }
+}
+
+/// A machine whose output is set aside, so that the driver's code exists once (not once per
+/// machine type: it is the largest function of the facade).
+struct Held<'a, M: Machine> {
+    machine: &'a mut M,
+    output: Option<M::Output>,
+}
+
+impl<M: Machine> Machine for Held<'_, M> {
+    type Output = ();
+    fn poll(&mut self, now_ms: i64) -> Poll<()> {
+        match self.machine.poll(now_ms) {
+            Poll::Send(b) => Poll::Send(b),
+            Poll::Checkpoint(cp) => Poll::Checkpoint(cp),
+            Poll::Wait => Poll::Wait,
+            Poll::Done(r) => Poll::Done(r.map(|out| {
+                self.output = Some(out);
+            })),
+        }
+    }
+    fn on_response(&mut self, id: u64, outcome: Outcome, now_ms: i64) {
+        self.machine.on_response(id, outcome, now_ms)
     }
 }
 
@@ -320,7 +357,7 @@ fn url_option(r: &mut OptionReader, key: &str, required: bool) -> Option<String>
     }
 }
 
-fn function_option(r: &mut OptionReader, key: &str) -> Option<Function> {
+pub(super) fn function_option(r: &mut OptionReader, key: &str) -> Option<Function> {
     let v = r.value(key);
     if absent(&v) {
         return None;
@@ -494,7 +531,7 @@ pub fn copy_page_ranges(options: JsValue) -> Promise {
             signal: common.signal.clone(),
             timeout_ms: common.fetcher.request_timeout_ms,
         };
-        let result = drive_copy(&mut copier, &common, &hooks, &urls, to_js, to_js).await?;
+        let result = drive_copy(&mut copier, &common, &hooks, &urls, &to_js, &to_js).await?;
         to_js(&result).map_err(error_to_js)
     })
 }
@@ -507,15 +544,15 @@ pub(super) struct Hooks {
     pub timeout_ms: u64,
 }
 
-/// Runs a copy to its end: each checkpoint (as `wrap` makes it) to `onCheckpoint`, awaited;
+/// Runs a copy to its end (one copy of its code: the callbacks are `dyn`): each checkpoint (as `wrap` makes it) to `onCheckpoint`, awaited;
 /// each change of progress to `onProgress`, awaited.
 pub(super) async fn drive_copy(
     copier: &mut Copier,
     common: &Common,
     hooks: &Hooks,
     urls: &[SasUrl],
-    wrap: impl Fn(&Checkpoint) -> Result<JsValue>,
-    progress: impl Fn(&crate::blob::copy::CopyProgress) -> Result<JsValue>,
+    wrap: &dyn Fn(&Checkpoint) -> Result<JsValue>,
+    progress: &dyn Fn(&crate::blob::copy::CopyProgress) -> Result<JsValue>,
 ) -> std::result::Result<crate::blob::copy::CopyResult, JsValue> {
     let mut runner = Runner::new(common.fetcher.clone(), common.signal.as_ref()).map_err(|e| scrubbed(e, urls))?;
     let mut last = None;

@@ -3,8 +3,8 @@
 //! requests carry the granted SAS URLs and no token. Every grant made is revoked at the end, on
 //! success, failure or abort, each revoke with its own bounds (not the caller's signal).
 
-use super::blob::{call_back, drive_copy, scrubbed, Common, Hooks, Runner};
-use super::client::{abort_signal, describe, resource_id_arg, resource_ref, ArmClient, Inner, OptionReader};
+use super::blob::{call_back, drive_copy, function_option, scrubbed, Common, Hooks, Runner};
+use super::client::{abort_signal, resource_id_arg, resource_ref, ArmClient, Inner, OptionReader};
 use super::convert::{absent, error_to_js, json_text, keys, options_copy, prop, to_js};
 use super::transport::Fetcher;
 use crate::arm::ops::{resource_id, GetResource, ListIncremental, SearchScope, SingleRequest};
@@ -15,11 +15,10 @@ use crate::blob::sas::SasUrl;
 use crate::blob::{RetrySettings, DEFAULT_VERSION};
 use crate::error::{Error, Result};
 use crate::resource_id::{ids_equal, ResourceId, SNAPSHOTS};
-use js_sys::{Function, Object, Promise};
+use js_sys::{Object, Promise};
 use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
@@ -217,21 +216,8 @@ impl ArmClient {
             let version = r.string("xMsVersion").unwrap_or_else(|| DEFAULT_VERSION.to_string());
             let concurrency = r.whole("concurrency", 1, u64::from(crate::blob::copy::MAX_CONCURRENCY));
             let chunk_bytes = r.whole("chunkBytes", 512, crate::blob::MAX_UPDATE_BYTES);
-            let function = |r: &mut OptionReader, key: &str| -> Option<Function> {
-                let v = r.value(key);
-                if absent(&v) {
-                    return None;
-                }
-                match v.dyn_into::<Function>() {
-                    Ok(f) => Some(f),
-                    Err(v) => {
-                        r.violation(key, "options.type", format!("{key} must be a function, got {}", describe(&v)));
-                        None
-                    }
-                }
-            };
-            let on_progress = function(&mut r, "onProgress");
-            let on_checkpoint = function(&mut r, "onCheckpoint");
+            let on_progress = function_option(&mut r, "onProgress");
+            let on_checkpoint = function_option(&mut r, "onCheckpoint");
             let checkpoint_value = r.value("checkpoint");
             let signal = match signal_of(Some(&copy)) {
                 Ok(s) => s,
@@ -353,7 +339,7 @@ impl ArmClient {
                         signal: hooks.signal.clone(),
                         timeout_ms: hooks.timeout_ms,
                     };
-                    let result = drive_copy(&mut copier, &common, &step_hooks, &urls, wrap, progress).await?;
+                    let result = drive_copy(&mut copier, &common, &step_hooks, &urls, &wrap, &progress).await?;
                     replicated.push(Replicated::new(&step.snapshot_id, &result));
                     if let Some(f) = &on_checkpoint {
                         let cp = ReplicateCheckpoint {

@@ -443,9 +443,9 @@ impl Transport {
             crate::arm::Method::Delete => GlooMethod::DELETE,
         };
         let auth = format!("Bearer {token}");
-        let headers = request.headers.iter().map(|(k, v)| (&**k, &**v));
         let exchange = Exchange { method, url: &request.url, auth: Some(&auth), body: request.body.as_deref() };
-        self.fetcher.exchange(exchange, headers, &bounds, trace, || crate::arm::lro::redirected(request, None)).await
+        let redirected = || crate::arm::lro::redirected(request, None);
+        self.fetcher.exchange(exchange, &request.headers, &bounds, trace, &redirected).await
     }
 }
 
@@ -460,13 +460,14 @@ pub(super) struct Exchange<'a> {
 
 impl Fetcher {
     /// Fetches and reads one request within `bounds`: the one core ARM and Blob sends share.
-    pub(super) async fn exchange<'a>(
+    /// Not generic (the headers a slice, `redirected` a `dyn`): one copy for ARM and Blob.
+    pub(super) async fn exchange(
         &self,
         ex: Exchange<'_>,
-        headers: impl Iterator<Item = (&'a str, &'a str)>,
+        headers: &[(&str, &str)],
         bounds: &RequestBounds,
         trace: &mut CallTrace,
-        redirected: impl FnOnce() -> Error,
+        redirected: &dyn Fn() -> Error,
     ) -> std::result::Result<Response, Failure> {
         let own_signal = bounds.signal();
         let is_head = ex.method == GlooMethod::HEAD;
@@ -477,7 +478,7 @@ impl Fetcher {
         if let Some(auth) = ex.auth {
             builder = builder.header("Authorization", auth);
         }
-        for (name, value) in headers {
+        for &(name, value) in headers {
             builder = builder.header(name, value);
         }
         let built = match ex.body {

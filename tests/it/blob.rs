@@ -1081,3 +1081,111 @@ fn snapshot_pairs_must_be_incremental_of_one_family_in_order() {
         assert_eq!(check_diff_pair(&o, &n).unwrap_err().code, ErrorCode::InvalidArgument, "{o} {n}");
     }
 }
+
+/// The hand-written checkpoint readers (they replaced serde derives): what the derives accepted
+/// and refused, and exact round trips of what the shell writes.
+#[test]
+fn checkpoint_readers_round_trip_and_refuse() {
+    use azure_incremental_snapshots::blob::replicate::{
+        chain_from_json, Current, ReplicateCheckpoint, Replicated, REPLICATE_CHECKPOINT_VERSION,
+    };
+    use azure_incremental_snapshots::blob::sas::BlobIdentity;
+    let id = |p: &str, s: Option<&str>| BlobIdentity {
+        origin: "https://md-abc.z33.blob.storage.azure.net".into(),
+        path: p.into(),
+        snapshot: s.map(str::to_string),
+    };
+    let copy = Checkpoint {
+        version: 1,
+        source: id("/c/abcd", Some("2021-08-05T20:58:06.9075559Z")),
+        previous: Some(id("/c/abcd", Some("2021-08-05T20:57:05.1245659Z"))),
+        target: id("/disks/t", None),
+        content_length: (1 << 40) + 512,
+        chunk_bytes: 4 * MIB,
+        clear_chunk_bytes: 1 << 40,
+        extents: vec![
+            Extent { start: 0, end: 4 * MIB - 1, cleared: false },
+            Extent { start: 8 * MIB, end: 9 * MIB - 1, cleared: true },
+        ],
+        done_below: 1,
+        done_above: vec![3, 4],
+    };
+    assert_eq!(Checkpoint::from_json(&copy.to_json()).unwrap(), copy);
+    let none = Checkpoint { previous: None, done_above: vec![], ..copy.clone() };
+    assert_eq!(Checkpoint::from_json(&none.to_json()).unwrap(), none);
+    // Optional fields may be missing or null.
+    let mut v: Value = serde_json::from_str(&none.to_json()).unwrap();
+    v["previous"] = Value::Null;
+    v.as_object_mut().unwrap().remove("doneAbove");
+    assert_eq!(Checkpoint::from_json(&v.to_string()).unwrap(), none);
+    // Refusals: unknown keys, missing or mistyped fields, fractions, negative numbers.
+    let base: Value = serde_json::from_str(&copy.to_json()).unwrap();
+    let broken = [
+        ("sig", json!("x")),
+        ("doneBelow", json!(-1)),
+        ("doneBelow", json!(1.5)),
+        ("chunkBytes", json!("4")),
+        ("extents", json!([{ "start": 0, "end": 511 }])),
+        ("extents", Value::Null),
+        ("source", json!({ "origin": "https://x" })),
+        ("version", json!(1u64 << 33)),
+    ];
+    for (k, val) in broken {
+        let mut v = base.clone();
+        v[k] = val;
+        let e = Checkpoint::from_json(&v.to_string()).unwrap_err();
+        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidJson, Some("checkpoint")), "{k}: {e:?}");
+    }
+    for text in ["[]", "null", "1", "{\"version\":1", ""] {
+        assert_eq!(Checkpoint::from_json(text).unwrap_err().code, ErrorCode::InvalidJson, "{text}");
+    }
+
+    let rc = ReplicateCheckpoint {
+        version: REPLICATE_CHECKPOINT_VERSION,
+        target: id("/disks/t", None),
+        replicated: vec![
+            Replicated {
+                snapshot_id: "/s/a".into(),
+                target_snapshot: Some("t1".into()),
+                copied_bytes: 9,
+                cleared_bytes: 1,
+            },
+            Replicated { snapshot_id: "/s/b".into(), target_snapshot: None, copied_bytes: 0, cleared_bytes: 0 },
+        ],
+        current: Some(Current { snapshot_id: "/s/c".into(), previous_id: Some("/s/b".into()), copy: copy.clone() }),
+    };
+    let text = serde_json::to_string(&rc).unwrap();
+    assert_eq!(ReplicateCheckpoint::from_json(&text).unwrap(), rc);
+    let done = ReplicateCheckpoint { current: None, ..rc.clone() };
+    let text = serde_json::to_string(&done).unwrap();
+    assert_eq!(ReplicateCheckpoint::from_json(&text).unwrap(), done);
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v.as_object_mut().unwrap().remove("current");
+    assert_eq!(ReplicateCheckpoint::from_json(&v.to_string()).unwrap(), done);
+    let base: Value = serde_json::from_str(&serde_json::to_string(&rc).unwrap()).unwrap();
+    let mut cases = vec![json!({ "version": 1 }), json!([]), json!({ "version": 1, "target": {}, "replicated": [] })];
+    for (path, val) in [
+        ("/extra", json!(1)),
+        ("/replicated/0/sig", json!("x")),
+        ("/replicated/0/copiedBytes", json!(-3)),
+        ("/current/copy", Value::Null),
+        ("/current/copy/doneBelow", json!("1")),
+        ("/current/other", json!(true)),
+    ] {
+        let mut v = base.clone();
+        let (parent, key) = path.rsplit_once('/').unwrap();
+        v.pointer_mut(if parent.is_empty() { "" } else { parent }).unwrap()[key] = val;
+        cases.push(v);
+    }
+    for v in cases {
+        let e = ReplicateCheckpoint::from_json(&v.to_string()).unwrap_err();
+        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidJson, Some("checkpoint")), "{v}: {e:?}");
+    }
+
+    // The chain: id required, name optional, everything else ignored.
+    let chain = chain_from_json(r#"[{"id":"/s/a","name":"a","properties":{"x":1}},{"id":"/s/b"}]"#).unwrap();
+    assert_eq!((chain[0].id.as_str(), chain[0].name.as_str(), chain[1].name.as_str()), ("/s/a", "a", ""));
+    for text in [r#"[{"name":"a"}]"#, r#"{"id":"/s/a"}"#, r#"[{"id":5}]"#, "nope"] {
+        assert_eq!(chain_from_json(text).unwrap_err().code, ErrorCode::InvalidJson, "{text}");
+    }
+}
