@@ -16,6 +16,10 @@ use super::{Outcome, Poll, Request, Response, RetrySettings, DEFAULT_VERSION, DE
 use crate::error::{Error, ErrorCode, Result};
 use serde::Serialize;
 
+/// The most windows a listing cuts a blob (or the asked range) into; `NextMarker` pages a window
+/// whose answer is large.
+pub const MAX_WINDOWS: u64 = 64;
+
 /// Options of a listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiffOptions {
@@ -23,7 +27,9 @@ pub struct DiffOptions {
     pub version: String,
     /// Only this byte range, inclusive, 512-aligned (`start % 512 == 0`, `end % 512 == 511`).
     pub range: Option<(u64, u64)>,
-    /// Bytes per Get Page Ranges request (a multiple of 512; default 1 GiB).
+    /// Bytes per Get Page Ranges request at the least (a multiple of 512; default 1 GiB). A
+    /// longer blob gets wider windows, whole multiples of this, so that it takes at most
+    /// [`MAX_WINDOWS`] of them (a 512 GiB disk: 64 windows of 8 GiB, not 512 of 1 GiB).
     pub window_bytes: u64,
     /// Most pages (`NextMarker` continuations included) of one window (default 1000); more is
     /// `TIMEOUT`.
@@ -114,6 +120,7 @@ pub(crate) struct Planner {
     opts: DiffOptions,
     length: Option<u64>,
     window_start: u64,
+    window: u64,
     last: u64,
     marker: Option<String>,
     pages: u32,
@@ -130,6 +137,7 @@ impl Planner {
             opts,
             length: None,
             window_start: 0,
+            window: DEFAULT_WINDOW_BYTES,
             last: 0,
             marker: None,
             pages: 0,
@@ -158,11 +166,14 @@ impl Planner {
             self.last = length.saturating_sub(1);
         }
         self.length = Some(length);
+        let span = (self.last - self.window_start).saturating_add(1);
+        let windows_of_minimum = span.div_ceil(self.opts.window_bytes);
+        self.window = self.opts.window_bytes.saturating_mul(windows_of_minimum.div_ceil(MAX_WINDOWS).max(1));
         Ok(length)
     }
 
     fn window_end(&self) -> u64 {
-        self.window_start.saturating_add(self.opts.window_bytes - 1).min(self.last)
+        self.window_start.saturating_add(self.window - 1).min(self.last)
     }
 
     /// The next Get Page Ranges request, `None` when the listing is complete.

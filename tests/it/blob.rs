@@ -1189,3 +1189,18 @@ fn checkpoint_readers_round_trip_and_refuse() {
         assert_eq!(chain_from_json(text).unwrap_err().code, ErrorCode::InvalidJson, "{text}");
     }
 }
+
+#[test]
+fn a_long_blob_is_listed_in_at_most_64_windows_of_whole_multiples_of_the_minimum() {
+    use azure_incremental_snapshots::blob::diff::MAX_WINDOWS;
+    const GIB: u64 = 1 << 30;
+    for (length, expected_window) in [(2 * GIB + 512, GIB), (64 * GIB, GIB), (512 * GIB + 512, 9 * GIB)] {
+        let mut m = DiffListing::new(&src_url("s"), None, DiffOptions::default()).unwrap();
+        let Poll::Send(batch) = m.poll(0) else { panic!("a HEAD first") };
+        m.on_response(batch[0].id, Ok(resp(200, &[("Content-Length", &length.to_string())], "")), 0);
+        let Poll::Send(batch) = m.poll(0) else { panic!("a window") };
+        let range = batch[0].request.headers.iter().find(|(k, _)| *k == "x-ms-range").map(|(_, v)| v.clone()).unwrap();
+        assert_eq!(range, format!("bytes=0-{}", expected_window.min(length) - 1), "length {length}");
+        assert!(length.div_ceil(expected_window) <= MAX_WINDOWS);
+    }
+}
