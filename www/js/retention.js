@@ -274,7 +274,8 @@ export async function retentionView(view, { app, signal, route: r }) {
         : "No incremental chain in the selection.";
       mount(
         chainsBox,
-        shown.map((c) => chainBlock(c, data.byId)),
+        // The picture as wide as it is shown (within 360 to 900 units): legible text on a phone too.
+        shown.map((c) => chainBlock(c, data.byId, Math.max(360, Math.min(900, chainsBox.clientWidth || 900)))),
       );
     }
 
@@ -462,12 +463,14 @@ export async function retentionView(view, { app, signal, route: r }) {
 }
 
 /** One chain of the plan: its timeline (kept dots, deleted ones struck through) and its snapshots, newest first. */
-function chainBlock(c, byId) {
+function chainBlock(c, byId, width) {
   const name = lastSegment(c.sourceResourceId) || "unknown source";
   const reasonsOf = new Map(c.keep.map((k) => [String(k.id).toLowerCase(), k.reasons]));
   const removed = new Set(c.remove.map((x) => String(x.id).toLowerCase()));
   const snaps = [...c.keep, ...c.remove].map((x) => byId.get(String(x.id).toLowerCase())).filter(Boolean);
   const svg = timelineSvg([{ label: name, kind: c.orphan ? "orphaned" : "current", snapshots: snaps }], {
+    labels: false,
+    width,
     mark: (snap) => {
       const id = snap.id.toLowerCase();
       if (removed.has(id)) return { classes: ["removed"], note: "deleted by this policy", strike: true };
