@@ -222,6 +222,52 @@ test("delete these N now: a wrong confirmation does nothing, the right one delet
   noProblems();
 });
 
+/** Confirm "Delete these N now" with N, and wait for the result block in `state`. */
+async function confirmWithCount(n, state) {
+  await t.page.click("#retention-delete");
+  await t.page.fill('#dialog input[name="confirm"]', String(n));
+  await t.page.click("#retention-confirm");
+  await t.page.waitForSelector(`[data-testid="retention-result"][data-state="${state}"]`, { timeout: 30000 });
+}
+
+test("a snapshot changed between the preview and the confirmation: nothing is deleted, the preview is read again", async () => {
+  await openRetention();
+  const { page } = t;
+  const want = await nodePlan(RG, DEFAULT_POLICY);
+  const before = await snapshotIds(RG);
+  // Locked in Azure after the page read the listing.
+  const victim = want.plan.chains.flatMap((c) => c.remove)[0];
+  tagSnapshot(victim.name, { "retention-lock": "" });
+  await confirmWithCount(want.remove.length, "stale");
+  assert.match(await page.textContent('[data-testid="retention-result"]'), /Nothing was deleted/);
+  assert.deepEqual(await snapshotIds(RG), before, "nothing deleted on a stale preview");
+  await page.waitForFunction(
+    (n) => document.querySelector("#retention-preview")?.dataset.remove === String(n),
+    want.remove.length - 1,
+  );
+  assert.equal(await page.getAttribute(`li[data-id="${victim.id}"]`, "data-verdict"), "keep");
+  await assertPreviewEquals(RG, DEFAULT_POLICY, { includeOrphans: false });
+  noProblems();
+});
+
+test("a delete that fails is listed with its code; the others are deleted", async () => {
+  const want = await nodePlan(RG, DEFAULT_POLICY);
+  const [bad, ...good] = want.plan.chains.flatMap((c) => c.remove);
+  t.emu.addFault({ route: `DELETE /snapshots/${bad.name}?`, kind: "status", status: 403, count: -1 });
+  await openRetention();
+  const { page } = t;
+  await confirmWithCount(want.remove.length, "partial");
+  const failed = page.locator(`.ret-failed li[data-id="${bad.id}"]`);
+  assert.match(await failed.textContent(), /FORBIDDEN/);
+  const deleted = await page.$$eval(".ret-deleted li", (lis) => lis.map((li) => li.dataset.id));
+  assert.deepEqual(lower(deleted), lower(good.map((x) => x.id)));
+  const after = await snapshotIds(RG);
+  assert.ok(after.includes(bad.id.toLowerCase()), "the failed one is still there");
+  assert.ok(good.every((x) => !after.includes(x.id.toLowerCase())));
+  await t.shot("retention-06-failed", { fullPage: false });
+  noProblems();
+});
+
 test("a locked snapshot is kept with its reason, by the default tag and by a chosen one", async () => {
   // The oldest snapshots of the OS disk's chain, which the defaults delete.
   const chain = (await nodePlan(RG, DEFAULT_POLICY)).plan.chains.find((c) =>

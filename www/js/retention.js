@@ -148,15 +148,16 @@ export async function retentionView(view, { app, signal, route: r }) {
   );
   const totals = h("p.ret-totals", { "aria-live": "polite" });
   const chainsBox = h("div.ret-chains");
+  const resultBox = h("div", { id: "retention-result-host" }); // what the last apply did, above the chains
   const preview = h(
     "section.block.ret-preview",
     { id: "retention-preview", dataset: { testid: "retention-preview", state: "pending" } },
     h("header.block-head", h("h2", "Preview on the chains of the scope now"), deleteButton),
+    resultBox,
     totals,
     chainsBox,
   );
   const workerBox = h("div.ret-worker");
-  const resultBox = h("div", { id: "retention-result-host" });
 
   let current = null; // { policy, options, removeCount, targets } when valid
 
@@ -380,6 +381,7 @@ export async function retentionView(view, { app, signal, route: r }) {
     });
     if (signal.aborted) return;
     mount(resultBox, resultBlock(outcome));
+    resultBox.scrollIntoView({ block: "nearest" });
     try {
       await read();
     } catch (e) {
@@ -456,7 +458,6 @@ export async function retentionView(view, { app, signal, route: r }) {
       summary,
     ),
     preview,
-    resultBox,
     h("section.block", h("header.block-head", h("h2", "Policy for the worker")), workerBox),
   );
   update();
@@ -549,12 +550,14 @@ function resultBlock(outcome) {
 
 function partial(deleted, failed) {
   return [
+    deleted.length ? h("p.ret-list-label", "Deleted") : null,
     deleted.length
       ? h(
           "ul.ret-deleted",
           deleted.map((id) => h("li", { dataset: { id } }, h("s", lastSegment(id)))),
         )
       : null,
+    failed.length ? h("p.ret-list-label", "Failed (the others went on)") : null,
     failed.length
       ? h(
           "ul.ret-failed.violations",
