@@ -337,7 +337,7 @@ test("the subscription's view, a tag selector with live matches, and the worker'
     scope: `/subscriptions/${t.sub}`,
     disks: { tags: { app: "web" } },
     schedule: { everyHours: 6, at: "03:30" },
-    retention: { ...DEFAULT_POLICY, includeOrphans: false },
+    retention: DEFAULT_POLICY,
     enabled: true,
   });
   const curl = await page.textContent('[data-testid="policy-curl"] pre');
@@ -356,6 +356,20 @@ test("the subscription's view, a tag selector with live matches, and the worker'
   );
   const picks = JSON.parse(await page.textContent('[data-testid="policy-json"] pre'));
   assert.deepEqual(picks.disks, { ids: [web[0]] });
+  // Options the worker's runs do not take are said so.
+  assert.equal(await page.locator('[data-testid="worker-ignores"]').count(), 0);
+  await page.check('#main input[name="includeOrphans"]');
+  await page.waitForSelector('[data-testid="worker-ignores"]');
+  assert.match(await page.textContent('[data-testid="worker-ignores"]'), /includeOrphans/);
+  // All disks: the worker selects by ids, so the ids of the scope's disks now.
+  await page.check('input[name="disk-mode"][value="all"]');
+  await page.waitForFunction(() =>
+    /"ids"/.test(document.querySelector('[data-testid="policy-json"] pre')?.textContent),
+  );
+  await page.waitForFunction(
+    (n) => JSON.parse(document.querySelector('[data-testid="policy-json"] pre').textContent).disks.ids.length === n,
+    allDisks.length,
+  );
   await t.shot("retention-04-subscription");
   noProblems();
 });

@@ -96,15 +96,28 @@ export function selectDisks(disks, selector) {
   return disks;
 }
 
-/** The worker's policy body: { scope, disks?, schedule, retention, enabled }. */
-export function workerBody({ scope, selector, disks, schedule, policy, options, enabled }) {
+/**
+ * The worker's policy body: { scope, disks: { tags } | { ids }, schedule, retention, enabled }. The
+ * worker selects by tags or by ids only, so "all disks" is the ids of the scope's disks now; its
+ * `retention` is the package's policy alone (it runs applyRetention per disk with the default
+ * options: orphans kept, lock tag retention-lock).
+ */
+export function workerBody({ scope, selector, disks, schedule, policy, enabled }) {
   const body = { scope };
-  if (selector.mode === "tags") body.disks = { tags: selector.tags };
-  else if (selector.mode === "ids") body.disks = { ids: disks.map((d) => d.id) };
+  body.disks = selector.mode === "tags" ? { tags: selector.tags } : { ids: disks.map((d) => d.id) };
   body.schedule = { everyHours: Number(schedule.everyHours), at: String(schedule.at).trim() };
-  body.retention = { ...policy, ...options };
+  body.retention = { ...policy };
   body.enabled = Boolean(enabled);
   return body;
+}
+
+/** The options the worker's runs do not take (they use the package's defaults), as words; [] when none. */
+export function optionsTheWorkerIgnores(options) {
+  const out = [];
+  if (options.includeOrphans) out.push("includeOrphans (the worker keeps orphans)");
+  if (options.lockTag && options.lockTag.toLowerCase() !== "retention-lock")
+    out.push(`lockTag "${options.lockTag}" (the worker's lock tag is retention-lock)`);
+  return out;
 }
 
 /** A shell-quoted curl example of the PUT (the body as a single-quoted argument). */

@@ -18,6 +18,7 @@ import {
   parseTagSelector,
   selectDisks,
   workerBody,
+  optionsTheWorkerIgnores,
   curlExample,
 } from "./policy-model.js";
 
@@ -281,7 +282,9 @@ export async function retentionView(view, { app, signal, route: r }) {
     }
 
     // The worker's JSON, when everything is valid.
-    if (valid && !sv.length) {
+    if (valid && !sv.length && !chosen.length) {
+      mount(workerBox, h("p.muted", "The worker's policy needs at least one disk."));
+    } else if (valid && !sv.length) {
       const body = workerBody({
         scope,
         selector: sel,
@@ -292,8 +295,21 @@ export async function retentionView(view, { app, signal, route: r }) {
         enabled: enabledBox.checked,
       });
       const name = nameInput.value.trim();
+      const ignored = optionsTheWorkerIgnores(options);
       mount(
         workerBox,
+        h(
+          "p.hint",
+          "On each run the worker snapshots every selected disk, then applies these rules to that disk's chains.",
+          sel.mode === "all" ? " It selects by tags or by ids: all disks are the ids of the disks here now." : "",
+        ),
+        ignored.length
+          ? h(
+              "p.warn-text",
+              { dataset: { testid: "worker-ignores" } },
+              `The worker's policy has no ${ignored.join(" and no ")}: that applies only to "Delete these N now" here.`,
+            )
+          : null,
         codeBlock({
           title: `PUT /v1/policies/${name}`,
           text: json(body),
