@@ -170,6 +170,8 @@ test("an invalid rule shows the package's message on its field and disables the 
   assert.equal(await page.isDisabled("#retention-delete"), true);
   assert.equal(await page.locator('[data-testid="retention-chain"]').count(), 0, "no preview of an invalid policy");
   assert.equal(await page.locator('[data-testid="policy-json"]').count(), 0, "no worker JSON of an invalid policy");
+  await page.$eval('input[name="keepWithin"]', (el) => el.scrollIntoView({ block: "center" }));
+  await t.shot("retention-02-invalid", { fullPage: false });
   // A negative count: its own field.
   await setRule("keepWithin", "P2D");
   await setRule("keepLast", "-1");
@@ -180,7 +182,6 @@ test("an invalid rule shows the package's message on its field and disables the 
   await setRule("keepLast", "");
   await waitPreview({ ...policy, keepWithin: "P2D" });
   assert.equal(await page.isDisabled("#retention-delete"), false);
-  await t.shot("retention-02-invalid", { fullPage: false });
   noProblems();
 });
 
@@ -389,5 +390,8 @@ test("narrow screen: the Retention view fits 390 px", async () => {
   );
   assert.deepEqual(wide, [], "nothing sticks out to the right");
   await t.shot("retention-05-narrow");
+  await page.click("#retention-delete");
+  await page.waitForSelector("#dialog[open] #retention-confirm");
+  await t.shot("retention-05-narrow-confirm", { fullPage: false });
   noProblems();
 });

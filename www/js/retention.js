@@ -176,7 +176,7 @@ export async function retentionView(view, { app, signal, route: r }) {
   const update = () => {
     const sel = selector();
     fTags.setError(sel.mode === "tags" ? sel.violations.map((v) => v.message).join("; ") : "");
-    tagInput.disabled = sel.mode !== "tags";
+    fTags.hidden = sel.mode !== "tags";
     const chosen = sel.violations.length ? [] : selectDisks(data.disks, sel);
     const chosenIds = new Set(chosen.map((d) => d.id.toLowerCase()));
     mount(
@@ -359,7 +359,7 @@ export async function retentionView(view, { app, signal, route: r }) {
         ),
         h(
           "p.hint",
-          "The package lists and plans again right before deleting and deletes only what both plans remove: a snapshot made, locked or changed meanwhile is kept.",
+          "First a dry run: if the policy would now delete other snapshots than these, nothing is deleted and the preview is read again. Then the package plans once more right before deleting and deletes only what both plans remove.",
         ),
         field({ label: h("span", "Type ", h("code", n), " or ", h("code", scopeName), " to confirm"), input }),
         h("div.actions", submit, h("button.btn", { type: "button", on: { click: () => closeDialog() } }, "Keep them")),
