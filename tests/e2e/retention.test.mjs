@@ -27,7 +27,7 @@ beforeEach(async () => {
  * 100 % here so that the page's listing and Node's are the same listing.
  */
 function holdCopies() {
-  for (const s of t.emu.store.snapshots.values()) if (s.copy && s.copy.step < s.copy.total) s.copy.total = 100000;
+  for (const s of t.emu.state.snapshots.values()) if (s.copy && s.copy.step < s.copy.total) s.copy.total = 100000;
 }
 
 after(async () => {
@@ -107,7 +107,7 @@ async function snapshotIds(rg) {
 
 /** Give a seeded snapshot a tag, in the emulator's store (as a PATCH would). */
 function tagSnapshot(name, tags) {
-  const rec = [...t.emu.store.snapshots.values()].find((s) => s.name === name);
+  const rec = [...t.emu.state.snapshots.values()].find((s) => s.name === name);
   assert.ok(rec, `the seed has ${name}`);
   rec.tags = { ...(rec.tags || {}), ...tags };
   return rec.id;
