@@ -58,7 +58,11 @@ export async function resourceGroupsView(view, { route: r, signal }) {
     h(
       "header.view-head",
       h("div", h("h1", "Resource groups"), h("p.sub", name, " · ", h("code", r.sub))),
-      refreshButton(),
+      h(
+        "div.head-actions",
+        h("a.btn.btn-small", { href: href.retention(r.sub), id: "open-retention" }, "Retention of the subscription"),
+        refreshButton(),
+      ),
     ),
     searchableTable({
       caption: "resource groups",
@@ -75,6 +79,11 @@ export async function resourceGroupsView(view, { route: r, signal }) {
         { label: "Name", render: (g) => h("a", { href: href.rg(r.sub, g.name) }, g.name) },
         { label: "Location", render: (g) => g.location },
         { label: "Tags", render: (g) => tagList(g.tags) },
+        {
+          label: "Retention",
+          render: (g) =>
+            h("a", { href: href.retention(r.sub, g.name), "aria-label": `Retention of ${g.name}` }, "Retention…"),
+        },
       ],
     }),
   );
@@ -91,7 +100,11 @@ export async function disksView(view, { route: r, signal }) {
     h(
       "header.view-head",
       h("div", h("h1", r.rg), h("p.sub", `Managed disks · ${plural(disks.length, "disk")}`)),
-      refreshButton(),
+      h(
+        "div.head-actions",
+        h("a.btn.btn-small", { href: href.retention(r.sub, r.rg), id: "open-retention" }, "Retention…"),
+        refreshButton(),
+      ),
     ),
     searchableTable({
       caption: "disks",

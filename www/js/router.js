@@ -10,6 +10,7 @@ import { renderCrumbs, crumbsFor } from "./crumbs.js";
 import { connectView } from "./connect.js";
 import { subscriptionsView, resourceGroupsView, disksView } from "./browse.js";
 import { renderDiskView } from "./disk.js";
+import { retentionView } from "./retention.js";
 
 export async function route() {
   app.view?.abort();
@@ -49,6 +50,7 @@ export async function route() {
     if (r.name === "subs") await subscriptionsView(view, ctx);
     else if (r.name === "sub") await resourceGroupsView(view, ctx);
     else if (r.name === "rg") await disksView(view, ctx);
+    else if (r.name === "retention") await retentionView(view, ctx);
     else if (r.name === "disk") {
       await crumbsFor(r);
       await renderDiskView(view, ctx);

@@ -11,9 +11,11 @@ export const href = {
   rg: (sub, rg) => `#/s/${enc(sub)}/rg/${enc(rg)}`,
   disk: (sub, rg, disk, tab) =>
     `#/s/${enc(sub)}/rg/${enc(rg)}/disk/${enc(disk)}${tab && tab !== "snapshots" ? `/${tab}` : ""}`,
+  /** The Retention view of a resource group, or of the subscription without one. */
+  retention: (sub, rg) => (rg ? `#/s/${enc(sub)}/rg/${enc(rg)}/retention` : `#/s/${enc(sub)}/retention`),
 };
 
-/** A hash → { name, sub?, rg?, disk?, tab? }; name is home, connect, subs, sub, rg, disk or notfound. */
+/** A hash → { name, sub?, rg?, disk?, tab? }; name is home, connect, subs, sub, rg, disk, retention or notfound. */
 export function parseRoute(hash) {
   let parts;
   try {
@@ -29,8 +31,10 @@ export function parseRoute(hash) {
     if (parts[2] === "rg" && parts[3]) {
       if (parts[4] === "disk" && parts[5])
         return { name: "disk", sub, rg: parts[3], disk: parts[5], tab: parts[6] || "snapshots" };
+      if (parts[4] === "retention") return { name: "retention", sub, rg: parts[3] };
       return { name: "rg", sub, rg: parts[3] };
     }
+    if (parts[2] === "retention") return { name: "retention", sub };
     return { name: "sub", sub };
   }
   return { name: "notfound" };
@@ -39,7 +43,8 @@ export function parseRoute(hash) {
 /** The view one level up from a hash (disk → its resource group → its subscription → the list). */
 export function upOne(hash) {
   const r = parseRoute(hash);
-  if (r.name === "disk") return href.rg(r.sub, r.rg);
+  if (r.name === "disk" || (r.name === "retention" && r.rg)) return href.rg(r.sub, r.rg);
+  if (r.name === "retention") return href.sub(r.sub);
   if (r.name === "rg") return href.sub(r.sub);
   return href.subs();
 }

@@ -3,8 +3,8 @@
 // Pure SVG built with DOM calls (no inline styles: colours come from classes in app.css).
 import { s, fmtDate, fmtShortDate } from "./dom.js";
 
-const W = 900;
-const LEFT = 150;
+const WIDTH = 900;
+const LABELS = 150;
 const RIGHT = 24;
 const LANE = 46;
 const TOP = 16;
@@ -14,9 +14,14 @@ const timeOf = (snap) => new Date(snap.properties?.timeCreated || 0).getTime();
 
 /**
  * lanes: [{ label, kind: "current"|"orphaned"|"full"|"copy", snapshots: Snapshot[] }]
- * options: { highlight: snapshot id (lower case) }
+ * options: { highlight: snapshot id (lower case), mark?(snapshot) → { classes: string[], note, strike } | null
+ * (the retention view: extra classes on a dot, a line of its tooltip, a stroke through it),
+ * width: of the picture in user units (900; about the width it is shown at keeps text legible),
+ * labels: false leaves out the lane labels on the left (one lane named by the heading above) }
  */
-export function timelineSvg(lanes, { highlight } = {}) {
+export function timelineSvg(lanes, { highlight, mark, width = WIDTH, labels = true } = {}) {
+  const W = width;
+  const LEFT = labels ? LABELS : 14;
   const used = lanes.filter((l) => l.snapshots.length);
   const times = used.flatMap((l) => l.snapshots.map(timeOf)).filter((t) => t > 0);
   const height = TOP + Math.max(1, used.length) * LANE + AXIS;
@@ -79,14 +84,15 @@ export function timelineSvg(lanes, { highlight } = {}) {
   used.forEach((lane, i) => {
     const y = TOP + i * LANE + LANE / 2;
     const g = s(`g.tl-lane.tl-${lane.kind}`, { dataset: { kind: lane.kind } });
-    g.append(
-      s(
-        "text.tl-label",
-        { x: 8, y: y + 4 },
-        lane.label.length > 20 ? `${lane.label.slice(0, 19)}…` : lane.label,
-        s("title", lane.label),
-      ),
-    );
+    if (labels)
+      g.append(
+        s(
+          "text.tl-label",
+          { x: 8, y: y + 4 },
+          lane.label.length > 20 ? `${lane.label.slice(0, 19)}…` : lane.label,
+          s("title", lane.label),
+        ),
+      );
     const ts = lane.snapshots.map(timeOf).sort((a, b) => a - b);
     if (ts.length > 1 && lane.kind !== "full")
       g.append(s("line.tl-chain", { x1: x(ts[0]), x2: x(ts[ts.length - 1]), y1: y, y2: y }));
@@ -96,19 +102,27 @@ export function timelineSvg(lanes, { highlight } = {}) {
       const pending = typeof pct === "number" && pct < 100;
       const failed = Boolean(snap.properties?.copyCompletionError) || snap.properties?.provisioningState === "Failed";
       const hl = highlight && snap.id?.toLowerCase() === highlight;
-      const cls = ["tl-dot", pending ? "pending" : "", failed ? "failed" : "", hl ? "highlight" : ""]
+      const extra = mark?.(snap) || null;
+      const cls = [
+        "tl-dot",
+        pending ? "pending" : "",
+        failed ? "failed" : "",
+        hl ? "highlight" : "",
+        ...(extra?.classes || []),
+      ]
         .filter(Boolean)
         .join(".");
       const title = s(
         "title",
-        `${snap.name}\n${fmtDate(snap.properties?.timeCreated)}${pending ? `\ncopying: ${pct.toFixed(0)} %` : ""}${failed ? "\nfailed" : ""}`,
+        `${snap.name}\n${fmtDate(snap.properties?.timeCreated)}${pending ? `\ncopying: ${pct.toFixed(0)} %` : ""}${failed ? "\nfailed" : ""}${extra?.note ? `\n${extra.note}` : ""}`,
       );
-      const mark =
+      const dot =
         lane.kind === "full"
           ? s(`rect.${cls}`, { x: cx - 6, y: y - 6, width: 12, height: 12, rx: 2 }, title)
           : s(`circle.${cls}`, { cx, cy: y, r: hl ? 8 : 6 }, title);
-      mark.dataset.name = snap.name;
-      g.append(mark);
+      dot.dataset.name = snap.name;
+      g.append(dot);
+      if (extra?.strike) g.append(s("line.tl-strike", { x1: cx - 8, x2: cx + 8, y1: y + 8, y2: y - 8 }));
       if (pending) g.append(s("text.tl-pct", { x: cx, y: y - 11, "text-anchor": "middle" }, `${pct.toFixed(0)}%`));
     }
     svg.append(g);
