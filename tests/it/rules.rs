@@ -373,7 +373,8 @@ fn a_disk_id_builds_with_options_location_and_only_then() {
     use azure_incremental_snapshots::config::build_snapshot_config_from_disk_id_json;
     use azure_incremental_snapshots::ErrorCode;
     const NOW: i64 = 1_764_047_255_000; // 2025-11-25T05:07:35Z
-    let id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/disks/d1";
+    let id =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/disks/d1";
     let text = build_snapshot_config_from_disk_id_json(id, r#"{"location":"westeurope"}"#, NOW).unwrap();
     let c: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(c["name"], "d1-snap-20251125-050735");
