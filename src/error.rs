@@ -322,7 +322,7 @@ pub fn excerpt(text: &str, max: usize) -> (&str, bool) {
         .char_indices()
         .filter(|(_, c)| matches!(c, '/' | ',' | ';' | '&' | '?') || c.is_whitespace())
         .map(|(i, _)| i)
-        .last()
+        .next_back()
         .filter(|&i| head[..i].chars().count() >= max / 2);
     match boundary {
         Some(i) => (&head[..i], true),
