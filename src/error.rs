@@ -309,6 +309,27 @@ fn secret_forms(secret: &str) -> Vec<String> {
     forms
 }
 
+/// The start of `text` for a message: whole when it has at most `max` characters, else cut at
+/// the last boundary (`/`, whitespace, `,`, `;`, `&`, `?`) within `max` characters, so an id or a
+/// word is never cut in the middle (cut at `max` only when the text has no boundary in its second
+/// half). The second value says whether it was cut (the caller adds `…`).
+pub fn excerpt(text: &str, max: usize) -> (&str, bool) {
+    let Some((end, _)) = text.char_indices().nth(max) else {
+        return (text, false);
+    };
+    let head = &text[..end];
+    let boundary = head
+        .char_indices()
+        .filter(|(_, c)| matches!(c, '/' | ',' | ';' | '&' | '?') || c.is_whitespace())
+        .map(|(i, _)| i)
+        .next_back()
+        .filter(|&i| head[..i].chars().count() >= max / 2);
+    match boundary {
+        Some(i) => (&head[..i], true),
+        None => (head, true),
+    }
+}
+
 fn lower_hex_escapes(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());

@@ -257,10 +257,13 @@ fn trim_id(s: &str) -> &str {
     s.trim().trim_start_matches('/').trim_end_matches('/')
 }
 
+/// An id (or part of one) quoted for a message: whole up to 300 characters (a long disk id fits),
+/// else cut at a `/` ([`crate::error::excerpt`]), never in the middle of a segment.
 fn quote(s: &str) -> String {
-    const SHOWN: usize = 120;
-    let shown: String = s.chars().take(SHOWN).flat_map(char::escape_debug).collect();
-    if s.chars().count() > SHOWN {
+    const SHOWN: usize = 300;
+    let (head, cut) = crate::error::excerpt(s, SHOWN);
+    let shown: String = head.chars().flat_map(char::escape_debug).collect();
+    if cut {
         format!("\"{shown}…\"")
     } else {
         format!("\"{shown}\"")

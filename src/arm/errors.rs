@@ -68,7 +68,8 @@ pub fn from_response(resp: &Response, now_ms: i64) -> Error {
         (Some(m), _) => m.to_string(),
         (None, "") => format!("ARM answered HTTP {} with no body", resp.status),
         (None, text) => {
-            let excerpt: String = text.chars().take(300).collect();
+            // No "…" after a cut: the redaction looks for a secret cut short at the very end.
+            let (excerpt, _) = crate::error::excerpt(text, 300);
             format!("ARM answered HTTP {}: {excerpt}", resp.status)
         }
     };

@@ -121,6 +121,11 @@ fn read_location(r: &Request, v: &mut Violations) -> Option<String> {
     }
     match &location {
         Some(l) => check_location(l, false, v),
+        None if r.create_option != CreateOption::CopyStart && r.source.from_id => v.add(
+            "options.location",
+            "location.required",
+            "a disk given by its id has no known region; pass the disk's region in options.location",
+        ),
         None if r.create_option != CreateOption::CopyStart => v.add(
             format!("{}.location", r.source.field()),
             "location.required",

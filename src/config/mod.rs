@@ -44,8 +44,18 @@ pub fn build_snapshot_config(
 
 /// `buildSnapshotConfig` on JSON: source and options as JSON values, the config as JSON text.
 pub fn build_snapshot_config_json(source: &str, options: &str, now_ms: i64) -> Result<String> {
+    build_json(SnapshotSource::from_json_text(source), options, now_ms)
+}
+
+/// `buildSnapshotConfig(diskId, options)`: a disk known by its id only; `options.location` is
+/// required (the disk's region is not in its id) and the disk's network settings are not carried over.
+pub fn build_snapshot_config_from_disk_id_json(disk_id: &str, options: &str, now_ms: i64) -> Result<String> {
+    build_json(SnapshotSource::from_disk_id(disk_id), options, now_ms)
+}
+
+fn build_json(source: Result<SnapshotSource>, options: &str, now_ms: i64) -> Result<String> {
     let (options, refused) = SnapshotOptions::read(options)?;
-    let source = match SnapshotSource::from_json_text(source) {
+    let source = match source {
         Ok(s) => s,
         Err(e) if refused.is_empty() => return Err(e),
         // The options' own problems first, as when they were read on their own.

@@ -39,6 +39,9 @@ pub struct SnapshotSource {
     pub public_network_access: Option<PublicNetworkAccess>,
     /// `properties.dataAccessAuthMode`.
     pub data_access_auth_mode: Option<DataAccessAuthMode>,
+    /// Built from a disk id alone ([`SnapshotSource::from_disk_id`]): the disk's region, sku and
+    /// network settings are unknown, so the region must come from `options.location`.
+    pub from_id: bool,
 }
 
 #[derive(Deserialize)]
@@ -113,6 +116,41 @@ impl SnapshotSource {
                 .as_ref()
                 .and_then(|p| p.data_access_auth_mode.as_deref())
                 .map(DataAccessAuthMode::parse),
+            from_id: false,
+        })
+    }
+
+    /// A disk known by its id only (`buildSnapshotConfig(diskId, { location })`): nothing but the
+    /// id is known, so the region must be passed in `options.location` and the disk's network
+    /// settings are not carried over. A snapshot id is refused: whether a snapshot is incremental
+    /// (which a `CopyStart` needs) is not in its id, so a snapshot source is the object ARM returned.
+    pub fn from_disk_id(id: &str) -> Result<SnapshotSource> {
+        let parsed = ResourceId::parse(id).map_err(|e| e.with_field("disk"))?;
+        if parsed.is_snapshot() {
+            return Err(Error::invalid_argument(
+                "disk",
+                "a snapshot id alone does not say whether the snapshot is incremental; pass the snapshot object ARM returned",
+            ));
+        }
+        if !parsed.is_disk() {
+            return Err(Error::new(
+                crate::error::ErrorCode::InvalidResourceId,
+                "expected a Microsoft.Compute/disks id (or the disk object ARM returned)",
+            )
+            .with_field("disk"));
+        }
+        Ok(SnapshotSource {
+            kind: SourceKind::Disk,
+            id: Some(id.to_string()),
+            location: None,
+            extended_location: None,
+            disk_sku: None,
+            incremental: false,
+            network_access_policy: None,
+            disk_access_id: None,
+            public_network_access: None,
+            data_access_auth_mode: None,
+            from_id: true,
         })
     }
 

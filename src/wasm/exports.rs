@@ -21,11 +21,13 @@ pub fn parse_resource_id(id: JsValue) -> JsResult {
     })())
 }
 
-/// `buildSnapshotConfig(diskOrSnapshot, options?)` → `{ id, name, resourceGroup, apiVersion, body }`.
+/// `buildSnapshotConfig(diskOrSnapshotOrDiskId, options?)` → `{ id, name, resourceGroup, apiVersion, body }`.
 #[wasm_bindgen(js_name = buildSnapshotConfig, skip_typescript)]
 pub fn build_snapshot_config(source: JsValue, options: JsValue) -> JsResult {
     js_result((|| {
-        let source = json_text(&source, "disk", false)?;
+        // A string is a disk id (the region then comes from options.location); else the object ARM returned.
+        let disk_id = source.as_string();
+        let source = if disk_id.is_some() { String::new() } else { json_text(&source, "disk", false)? };
         let copy = options_copy(&options)?;
         let now_value = prop(copy.as_ref(), "now");
         let now = if absent(&now_value) {
@@ -38,7 +40,10 @@ pub fn build_snapshot_config(source: JsValue, options: JsValue) -> JsResult {
             return Err(Error::invalid_argument("options.now", "now must be epoch milliseconds or an ISO 8601 time"));
         };
         let options = options_text(copy.as_ref(), &["now"])?;
-        json_out(&crate::config::build_snapshot_config_json(&source, &options, now)?)
+        json_out(&match disk_id {
+            Some(id) => crate::config::build_snapshot_config_from_disk_id_json(&id, &options, now)?,
+            None => crate::config::build_snapshot_config_json(&source, &options, now)?,
+        })
     })())
 }
 

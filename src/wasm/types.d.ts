@@ -63,6 +63,12 @@ export interface AzureSnapshotsError extends Error {
   failed?: RetentionFailure[];
 }
 
+/**
+ * True when `e` is an error this package threw (or rejected with): an `Error` named
+ * "AzureSnapshotsError" whose `code` is one of `errorCodes()`. Narrows `e` in a `catch` without a cast.
+ */
+export function isAzureSnapshotsError(e: unknown): e is AzureSnapshotsError;
+
 export type DiskSkuName =
   | "Standard_LRS"
   | "Premium_LRS"
@@ -71,7 +77,14 @@ export type DiskSkuName =
   | "Premium_ZRS"
   | "StandardSSD_ZRS"
   | "PremiumV2_LRS";
-export type SnapshotSkuName = "Standard_LRS" | "Premium_LRS" | "Standard_ZRS";
+/**
+ * The skus of an incremental snapshot, what `options.sku` takes. (`Premium_LRS` is refused for
+ * incremental snapshots, rule `sku.incremental`; only a full snapshot, `incremental: false`, may
+ * have it: see `FullSnapshotSkuName`.)
+ */
+export type SnapshotSkuName = "Standard_LRS" | "Standard_ZRS";
+/** Every snapshot sku ARM knows, as a snapshot read from ARM may carry it (full snapshots may be Premium_LRS). */
+export type FullSnapshotSkuName = SnapshotSkuName | "Premium_LRS";
 export type NetworkAccessPolicy = "AllowAll" | "AllowPrivate" | "DenyAll";
 export type PublicNetworkAccess = "Enabled" | "Disabled";
 export type DataAccessAuthMode = "AzureActiveDirectory" | "None";
@@ -172,7 +185,7 @@ export interface SnapshotProperties {
 
 export interface Snapshot extends TrackedResource {
   readonly managedBy?: string | null;
-  sku?: { name?: Open<SnapshotSkuName>; readonly tier?: string };
+  sku?: { name?: Open<FullSnapshotSkuName>; readonly tier?: string };
   properties?: SnapshotProperties;
 }
 
@@ -250,6 +263,7 @@ export interface SnapshotConfigOptions {
   incremental?: boolean;
   /** "Copy" for a disk (default), "CopyStart" for a snapshot (default when the source is one). */
   createOption?: "Copy" | "CopyStart";
+  /** Standard_LRS or Standard_ZRS. Premium_LRS is refused unless `incremental: false` (a full snapshot; cast to pass it). */
   sku?: SnapshotSkuName;
   tags?: { [name: string]: string };
   /** Default: the disk's. */
@@ -275,7 +289,7 @@ export interface BuildSnapshotConfigOptions extends SnapshotConfigOptions {
 export interface SnapshotRequestBody {
   location?: string;
   tags?: { [name: string]: string };
-  sku?: { name: SnapshotSkuName };
+  sku?: { name: FullSnapshotSkuName };
   extendedLocation?: { name?: string; type?: string };
   properties: {
     creationData: {
@@ -303,8 +317,17 @@ export interface SnapshotConfig {
   body: SnapshotRequestBody;
 }
 
-/** The New-AzSnapshotConfig -Incremental equivalent, validated (all problems at once). */
+/**
+ * The New-AzSnapshotConfig -Incremental equivalent, validated (all problems at once). `source` is the
+ * disk (or, for a cross-region CopyStart, the incremental snapshot) ARM returned, or a disk id: with
+ * an id only, `options.location` is required (the disk's region is not in its id; INVALID_ARGUMENT
+ * `options.location` without it) and the disk's network settings are not carried over.
+ */
 export function buildSnapshotConfig(source: Disk | Snapshot, options?: BuildSnapshotConfigOptions): SnapshotConfig;
+export function buildSnapshotConfig(
+  diskId: string,
+  options: BuildSnapshotConfigOptions & { location: string },
+): SnapshotConfig;
 
 /**
  * The documented filter: the disk's incremental snapshots, oldest first, each as ARM sent it.

@@ -208,6 +208,9 @@ fn an_existing_name_is_a_conflict_and_nothing_is_written() {
     let err = run.result.unwrap_err();
     assert_eq!(err.code, ErrorCode::Conflict);
     assert_eq!(err.field.as_deref(), Some("options.name"));
+    // The GET's 200 found the name; it is not the error's status.
+    let arm = err.arm.expect("request id kept");
+    assert_eq!((arm.status, arm.request_id.as_deref()), (0, Some("r1")));
 }
 
 #[test]
@@ -604,7 +607,10 @@ fn a_create_that_finds_the_name_taken_is_a_conflict() {
         let e = run.result.unwrap_err();
         assert_eq!(e.code, ErrorCode::Conflict, "{status}");
         assert_eq!(e.field.as_deref(), Some("options.name"));
-        assert_eq!(e.arm.unwrap().status, status);
+        let arm = e.arm.unwrap();
+        // The 412 is ARM's refusal; a 200 is no error status, so none is reported (0: not set).
+        assert_eq!(arm.status, if status == 200 { 0 } else { status }, "{status}");
+        assert_eq!(arm.request_id.as_deref(), Some("r1"), "{status}");
     }
     // Without waiting too.
     let run = run(

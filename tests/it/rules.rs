@@ -337,3 +337,71 @@ fn every_rule_name_in_the_sources_is_listed() {
     let unused: Vec<&&str> = ALL_RULES.iter().filter(|r| !seen.contains(**r)).collect();
     assert!(unused.is_empty(), "ALL_RULES lists rules no source writes: {unused:?}");
 }
+
+// --- Messages: ids and words are never cut in the middle ------------------------------------
+
+#[test]
+fn ids_in_messages_are_whole_or_cut_at_a_slash() {
+    use azure_incremental_snapshots::error::excerpt;
+    use azure_incremental_snapshots::ResourceId;
+    // A long but ordinary disk id (about 200 characters) of the wrong type: quoted whole.
+    let rg = "rg-production-westeurope-backups-0001";
+    let name = "vm-database-primary-0001-datadisk-lun0-premium-ssd";
+    let id = format!(
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/{rg}/providers/Microsoft.Compute/disks/{name}"
+    );
+    assert!(id.len() > 150);
+    let e = ResourceId::parse_of_type(&id, "Microsoft.Compute/snapshots").unwrap_err();
+    assert!(e.message.contains(&format!("\"{id}\"")), "{}", e.message);
+    // A longer one is cut at a "/", with every segment shown whole or not at all.
+    let long = format!("{id}/{}", ["segment-abcdefghij"; 12].join("/"));
+    let e = ResourceId::parse(&format!("{long}/x")).unwrap_err();
+    let quoted = e.message.split("(in resource id \"").nth(1).unwrap();
+    let shown = quoted.split("…\"").next().unwrap();
+    assert!(long.starts_with(&format!("{shown}/")), "cut at a slash: {}", e.message);
+    // excerpt(): whole when short; else at the last boundary in reach; hard cut without one.
+    assert_eq!(excerpt("abc def", 10), ("abc def", false));
+    assert_eq!(excerpt("alpha beta gamma", 12), ("alpha beta", true));
+    assert_eq!(excerpt("/a/bbbbbbbbbbbbbbbb", 8), ("/a/bbbbb", true));
+    assert_eq!(excerpt("ééé/ééé/ééé", 9), ("ééé/ééé", true));
+}
+
+// --- buildSnapshotConfig from a disk id --------------------------------------------------------
+
+#[test]
+fn a_disk_id_builds_with_options_location_and_only_then() {
+    use azure_incremental_snapshots::config::build_snapshot_config_from_disk_id_json;
+    use azure_incremental_snapshots::ErrorCode;
+    const NOW: i64 = 1_764_047_255_000; // 2025-11-25T05:07:35Z
+    let id =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/disks/d1";
+    let text = build_snapshot_config_from_disk_id_json(id, r#"{"location":"westeurope"}"#, NOW).unwrap();
+    let c: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(c["name"], "d1-snap-20251125-050735");
+    assert_eq!(c["resourceGroup"], "rg");
+    assert_eq!(
+        c["body"],
+        json!({ "location": "westeurope", "properties": {
+            "creationData": { "createOption": "Copy", "sourceResourceId": id }, "incremental": true } })
+    );
+    // No location: INVALID_ARGUMENT on options.location (the disk's region is not in its id).
+    for options in ["null", "{}", r#"{"tags":{"a":"b"}}"#] {
+        let e = build_snapshot_config_from_disk_id_json(id, options, NOW).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument, "{options}");
+        assert_eq!(e.field.as_deref(), Some("options.location"), "{options}");
+        assert_eq!(e.violations[0].rule, "location.required");
+    }
+    // Not a disk id: a snapshot id (incremental or not is unknown), another type, no id at all.
+    let snap = id.replace("disks/d1", "snapshots/s1");
+    let e = build_snapshot_config_from_disk_id_json(&snap, r#"{"location":"westeurope"}"#, NOW).unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidArgument, Some("disk")));
+    let vm = id.replace("disks/d1", "virtualMachines/vm1");
+    let e = build_snapshot_config_from_disk_id_json(&vm, r#"{"location":"westeurope"}"#, NOW).unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidResourceId, Some("disk")));
+    let e = build_snapshot_config_from_disk_id_json("not an id", r#"{"location":"westeurope"}"#, NOW).unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidResourceId, Some("disk")));
+    // The options' own rules still apply.
+    let e = build_snapshot_config_from_disk_id_json(id, r#"{"location":"westeurope","sku":"Premium_LRS"}"#, NOW)
+        .unwrap_err();
+    assert_eq!(e.violations[0].rule, "sku.incremental");
+}

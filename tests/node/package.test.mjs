@@ -51,6 +51,18 @@ export const CALLS = [
     },
   },
   { fn: "buildSnapshotConfig", args: [null], throws: { code: "INVALID_ARGUMENT", field: "disk" } },
+  {
+    fn: "buildSnapshotConfig",
+    args: [DISK_ID, { location: "westeurope", now: 0 }],
+    expect: { name: "d1-snap-19700101-000000", "body.location": "westeurope", "body.properties.incremental": true },
+  },
+  { fn: "buildSnapshotConfig", args: [DISK_ID], throws: { code: "INVALID_ARGUMENT", field: "options.location" } },
+  // The type guard: true for what the package throws (the error of `errorOf`), false for the rest.
+  { fn: "isAzureSnapshotsError", errorOf: { fn: "parseResourceId", args: ["x"] }, returns: true },
+  { fn: "isAzureSnapshotsError", errorOf: { fn: "planRetention", args: [[], {}] }, returns: true },
+  { fn: "isAzureSnapshotsError", args: [{ name: "AzureSnapshotsError", code: "NOT_FOUND" }], returns: false },
+  { fn: "isAzureSnapshotsError", args: [null], returns: false },
+  { fn: "isAzureSnapshotsError", args: ["AzureSnapshotsError"], returns: false },
   { fn: "filterIncrementalSnapshots", args: [DISK, []], expect: { length: 0 } },
   { fn: "groupSnapshotChains", args: [{ value: [] }], expect: { total: 0 } },
   { fn: "planRetention", args: [[], { keepLast: 1 }], expect: { "chains.length": 0 } },
@@ -82,11 +94,21 @@ export const CALLS = [
  */
 function runCalls(m, calls) {
   const pick = (v, path) => path.split(".").reduce((o, k) => (o == null ? o : o[k]), v);
-  return calls.map(({ fn, args, expect, throws }) => {
+  return calls.map(({ fn, args, expect, throws, returns, errorOf }) => {
     if (typeof m[fn] !== "function") return { fn, ok: false, why: `${fn} is not exported` };
+    if (errorOf) {
+      try {
+        m[errorOf.fn](...errorOf.args);
+        return { fn, ok: false, why: `${errorOf.fn} did not throw` };
+      } catch (e) {
+        args = [e];
+      }
+    }
     try {
       const value = m[fn](...args);
       if (throws) return { fn, ok: false, why: "did not throw" };
+      if (returns !== undefined && value !== returns)
+        return { fn, ok: false, why: `returned ${JSON.stringify(value)} !== ${JSON.stringify(returns)}` };
       for (const [k, want] of Object.entries(expect ?? {})) {
         const got = pick(value, k);
         if (JSON.stringify(got) !== JSON.stringify(want))
@@ -164,6 +186,32 @@ test("the tarball holds exactly what package.json lists, and the manifest is com
   );
   assert.deepEqual(extra, [], "no stray files");
   assert.ok(existsSync(join(installed, manifest.types)), "types file");
+});
+
+test("the package's own README and the LICENSE are in the tarball (npm pack --dry-run lists them)", () => {
+  const packed = JSON.parse(
+    execFileSync("npm", ["pack", "--dry-run", "--json"], {
+      cwd: pkgDir,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    }),
+  );
+  const listed = packed[0].files.map((f) => f.path);
+  for (const f of ["README.md", "LICENSE", "package.json"]) assert.ok(listed.includes(f), `npm pack lists ${f}`);
+  const readme = readFileSync(join(installed, "README.md"), "utf8");
+  assert.equal(
+    readme,
+    readFileSync(new URL("../../pkg-readme/README.md", import.meta.url), "utf8"),
+    "the package README",
+  );
+  assert.ok(!readme.includes("npm test"), "no repository test instructions");
+  for (const [, link] of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
+    if (/^[a-z]+:/i.test(link) || link.startsWith("#")) continue;
+    assert.ok(existsSync(join(installed, link.split("#")[0])), `README link ${link} resolves in the installed package`);
+  }
+  const license = readFileSync(join(installed, "LICENSE"), "utf8");
+  assert.match(license, /^MIT License/);
+  assert.equal(manifest.license, "MIT");
 });
 
 test("every export condition resolves to files in the tarball, with types", () => {

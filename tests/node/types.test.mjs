@@ -16,8 +16,8 @@ let project;
 // Consumer files: each must compile; add lines as exports are added.
 const FILES = {
   "esm.mts": `
-import init, { parseResourceId, buildSnapshotConfig, filterIncrementalSnapshots, groupSnapshotChains, buildSnapshotTemplate, buildTemplateParameters, ArmClient, planRetention, listPageRangeDiff, copyPageRanges } from "${NAME}";
-import type { ParsedResourceId, Disk, Snapshot, AzureSnapshotsError, DeploymentTemplate, DeploymentParameters, RetentionPlan, PageRangeDiff, CopyResult } from "${NAME}";
+import init, { parseResourceId, buildSnapshotConfig, filterIncrementalSnapshots, groupSnapshotChains, buildSnapshotTemplate, buildTemplateParameters, ArmClient, planRetention, listPageRangeDiff, copyPageRanges, isAzureSnapshotsError } from "${NAME}";
+import type { ParsedResourceId, Disk, Snapshot, AzureSnapshotsError, ErrorCode, DeploymentTemplate, DeploymentParameters, RetentionPlan, PageRangeDiff, CopyResult } from "${NAME}";
 await init();
 const p: ParsedResourceId = parseResourceId("/subscriptions/x");
 const name: string | null = p.name;
@@ -33,6 +33,20 @@ buildSnapshotTemplate({ layout: "diagonal" });
 const client = new ArmClient({ token: "t" });
 const subs = await client.listSubscriptions();
 try { parseResourceId(""); } catch (e) { const err = e as AzureSnapshotsError; const code: string = err.code; }
+// The guard narrows without a cast (catch variables are unknown under --strict).
+try { parseResourceId(""); } catch (e) { if (isAzureSnapshotsError(e)) { const c: ErrorCode = e.code; const f: string | null = e.field; } }
+// @ts-expect-error unknown has no code without the guard
+try { parseResourceId(""); } catch (e) { e.code; }
+// A disk id builds a config, with the region given.
+const fromId = buildSnapshotConfig("/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/disks/d", { location: "westeurope" });
+// @ts-expect-error a disk id needs options.location
+buildSnapshotConfig("/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/disks/d");
+buildSnapshotConfig(disk, { sku: "Standard_ZRS" });
+// @ts-expect-error Premium_LRS is refused for incremental snapshots
+buildSnapshotConfig(disk, { sku: "Premium_LRS" });
+// A snapshot read from ARM may still carry it (a full snapshot).
+const readSku: string | undefined = ({} as Snapshot).sku?.name;
+const premium: Snapshot = { sku: { name: "Premium_LRS" } };
 const retention: RetentionPlan = planRetention([], { keepDaily: 7, keepWithin: "P7D" }, { lockTag: "keep" });
 const kept: string[] = retention.chains.flatMap((c) => c.keep.flatMap((k) => k.reasons));
 const applied = await client.applyRetention("/subscriptions/x", { keepLast: 3 }, { dryRun: true });
@@ -46,12 +60,29 @@ const replicated = await client.replicateSnapshots("/subscriptions/x/d", { targe
 const targetSnapshot: string | null | undefined = replicated.replicated[0]?.targetSnapshot;
 // @ts-expect-error keepDaily is a count
 planRetention([], { keepDaily: "7" });
+export { fromId, readSku, premium };
 export { name, config, chain, subs, parameters, loopCount, kept, deletedIds, firstEnd, copied, changedBytes, targetSnapshot };
 `,
   "cjs.cts": `
 import m = require("${NAME}");
 const p = m.parseResourceId("/subscriptions/x");
 export const kind: string = p.kind;
+try { m.parseResourceId(""); } catch (e) { if (m.isAzureSnapshotsError(e)) { const code: m.ErrorCode = e.code; } }
+`,
+  "workerd.ts": `
+import { ArmClient, isAzureSnapshotsError } from "${NAME}";
+export default {
+  async fetch(request: Request): Promise<Response> {
+    const token = request.headers.get("Authorization");
+    if (!token) return new Response(null, { status: 401 });
+    try {
+      return Response.json(await new ArmClient({ token }).listSubscriptions());
+    } catch (e) {
+      if (isAzureSnapshotsError(e)) return Response.json({ code: e.code }, { status: e.status ?? 502 });
+      throw e;
+    }
+  },
+};
 `,
   "bundler.ts": `
 import init, { parseResourceId } from "${NAME}";
@@ -87,6 +118,10 @@ function compile(files, options) {
 
 test("Node resolution (nodenext): ESM import and CJS require", () => {
   compile(["esm.mts", "cjs.cts"], ["--module", "nodenext", "--moduleResolution", "nodenext"]);
+});
+
+test("workerd resolution (--customConditions workerd): the guard in a worker", () => {
+  compile(["workerd.ts"], ["--module", "esnext", "--moduleResolution", "bundler", "--customConditions", "workerd"]);
 });
 
 test("bundler resolution: import and the ./web subpath", () => {

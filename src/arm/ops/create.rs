@@ -111,8 +111,10 @@ impl CreateSnapshot {
         let name = &target.config.name;
         let mut e =
             Error::new(ErrorCode::Conflict, format!("a snapshot named {name:?} {what}")).with_field("options.name");
+        // A 200 (the name check's GET, or an update answering the create) is not an error reply:
+        // its status is not reported as the error's, so a CONFLICT never says `status: 200`.
         e.arm = Some(Box::new(ArmErrorInfo {
-            status: resp.status,
+            status: if resp.status == 200 { 0 } else { resp.status },
             arm_code: (resp.status == 412).then(|| "PreconditionFailed".to_string()),
             request_id: errors::request_id(resp),
             ..Default::default()
