@@ -4,10 +4,21 @@
 // preview as a dry run, a 429 that re-arms the run, and no secret or token in any answer or log.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { SUB, poll, prerequisites, startStack } from "./helpers.mjs";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import Ajv from "ajv";
+import { SUB, poll, prerequisites, root, startStack } from "./helpers.mjs";
 import { makeCredential } from "../emulator/entra-helpers.mjs";
 
 const missing = await prerequisites();
+const openapi = JSON.parse(readFileSync(join(root, "worker", "src", "openapi.json"), "utf8"));
+const ajv = new Ajv({ strict: false, allErrors: true });
+ajv.addSchema(openapi, "openapi.json");
+function assertSchema(name, value) {
+  const validate = ajv.getSchema(`openapi.json#/components/schemas/${name}`);
+  assert.ok(validate, `schema ${name}`);
+  assert.ok(validate(value), `${name}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(value).slice(0, 300)}`);
+}
 const CLIENT_ID = "0a1b2c3d-0000-4000-8000-00000000a001";
 const CERT_CLIENT_ID = "0a1b2c3d-0000-4000-8000-00000000a002";
 const SECRET = "sp-secret-Very-Long-Value-1234567890";
@@ -131,6 +142,8 @@ describe("backup policies", { skip: missing ?? false, timeout: 300_000 }, () => 
     const c = await call("/v1/policies/crud", { method: "PUT", json: body });
     assert.equal(c.status, 201, c.text);
     assert.equal(c.body.name, "crud");
+    assertSchema("Policy", c.body);
+    assertSchema("PolicyRequest", body);
     assert.equal(c.body.enabled, true);
     assert.deepEqual(c.body.schedule, { everyHours: 6, at: "01:30" });
     const u = await call("/v1/policies/crud", { method: "PUT", json: { ...body, enabled: false } });
@@ -140,6 +153,7 @@ describe("backup policies", { skip: missing ?? false, timeout: 300_000 }, () => 
     assert.equal(g.status, 200);
     assert.deepEqual(g.body.disks.ids, [LEGACY_DISK]);
     const l = await call("/v1/policies");
+    assertSchema("PolicyList", l.body);
     assert.ok(l.body.policies.some((p) => p.name === "crud"));
     const d = await call("/v1/policies/crud", { method: "DELETE" });
     assert.equal(d.status, 200);
@@ -202,6 +216,7 @@ describe("backup policies", { skip: missing ?? false, timeout: 300_000 }, () => 
     assert.equal(out.outcome, "ok");
     const runs = await runsUntil("daily", (rs) => rs[0] && rs[0].status !== "running" && rs[0].disks.length === 2);
     const run = runs[0];
+    assertSchema("PolicyRuns", { policy: "daily", runs });
     assert.equal(run.run, runTag);
     assert.equal(run.trigger, "schedule");
     assert.equal(run.status, "succeeded", JSON.stringify(run));
@@ -240,6 +255,7 @@ describe("backup policies", { skip: missing ?? false, timeout: 300_000 }, () => 
     const r = await call("/v1/policies/daily/preview", { method: "POST" });
     assert.equal(r.status, 200, r.text);
     assert.equal(r.body.selected, 2);
+    assertSchema("PolicyPreview", r.body);
     for (const d of r.body.disks) {
       assert.equal(d.create.tags["backup-policy"], "daily");
       assert.ok(Array.isArray(d.retention.remove));
@@ -255,6 +271,7 @@ describe("backup policies", { skip: missing ?? false, timeout: 300_000 }, () => 
     const r = await call("/v1/policies/sql/run", { method: "POST" });
     assert.equal(r.status, 202, r.text);
     assert.deepEqual(r.body.disks, [SQL_DISK]);
+    assertSchema("PolicyRunStarted", r.body);
     const runs = await runsUntil("sql", (rs) => rs[0] && rs[0].status !== "running");
     const d = runs[0].disks[0];
     assert.equal(runs[0].trigger, "manual");
@@ -263,6 +280,38 @@ describe("backup policies", { skip: missing ?? false, timeout: 300_000 }, () => 
     assert.ok(d.errors.every((e) => e.step === "create"));
     assert.equal(snapshotsOf(runs[0].run).length, 1);
     assert.ok(chainOf(SQL_DISK).length <= 2 + 1, "keepLast 2 (plus what protections keep)");
+  });
+
+  test("Azure's 7 snapshots per 5 minutes: the 8th run of a disk waits, with a note", async () => {
+    const disk = `/subscriptions/${SUB}/resourceGroups/rg-dev/providers/Microsoft.Compute/disks/dev-scratch`;
+    const body = {
+      scope: `/subscriptions/${SUB}/resourceGroups/rg-dev`,
+      disks: { ids: [disk] },
+      schedule: { everyHours: 1 },
+      retention: { keepLast: 20 },
+    };
+    assert.equal((await call("/v1/policies/burst", { method: "PUT", json: body })).status, 201);
+    for (let i = 0; i < 8; i++) {
+      assert.equal((await call("/v1/policies/burst/run", { method: "POST" })).status, 202);
+      await new Promise((r) => setTimeout(r, 5)); // distinct slots (ms)
+    }
+    const runs = await runsUntil(
+      "burst",
+      (rs) =>
+        rs.length === 8 &&
+        rs.filter((x) => x.status === "succeeded").length === 7 &&
+        (rs[0].disks[0]?.notes ?? []).length > 0,
+    );
+    const waiting = runs[0];
+    assert.equal(waiting.status, "running");
+    assert.ok(
+      waiting.disks[0].notes.some((n) => /7 snapshots per 5 minutes/.test(n)),
+      JSON.stringify(waiting.disks[0]),
+    );
+    assert.equal(waiting.disks[0].created, undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(chainOf(disk).filter((x) => x.tags?.["backup-policy"] === "burst").length, 7);
+    assert.equal((await call("/v1/policies/burst", { method: "DELETE" })).status, 200);
   });
 
   test("the certificate assertion (RS256, x5t#S256) gets the token", async () => {

@@ -656,8 +656,10 @@ export async function preview(env, policy, now = Date.now()) {
   };
 }
 
+/** yyyyMMdd-HHmmss of a slot, and -SSS when it has milliseconds (manual runs: one name each). */
 function stamp(ms) {
-  return new Date(ms).toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  const base = new Date(ms).toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return ms % 1000 ? `${base}-${String(ms % 1000).padStart(3, "0")}` : base;
 }
 
 function createPlan(policy, disk, slot) {
@@ -691,7 +693,6 @@ CREATE TABLE IF NOT EXISTS run (
   ended_at INTEGER
 );
 `;
-const OPEN = ["pending", "running"];
 const KEEP_ENDED = 20;
 
 export class PolicyRun extends DurableObject {
@@ -770,16 +771,20 @@ export class PolicyRun extends DurableObject {
     if (old) this.sql.exec("DELETE FROM run WHERE status NOT IN ('pending', 'running') AND slot <= ?", old.slot);
   }
 
-  /** Sets the alarm to the earliest open run's time (none when no run is open). */
-  async arm() {
-    const next = this.sql
-      .exec("SELECT MIN(not_before) AS t FROM run WHERE status IN ('pending', 'running')")
+  /** When the next step is due: the oldest open run's time (runs go one at a time, in slot order). */
+  nextTime() {
+    const r = this.sql
+      .exec("SELECT not_before FROM run WHERE status IN ('pending', 'running') ORDER BY slot LIMIT 1")
       .toArray()[0];
-    if (next && next.t !== null) {
-      const cur = await this.ctx.storage.getAlarm();
-      if (this.busy) return; // the running step sets the next alarm when it ends
-      if (cur === null || cur > next.t || cur < Date.now() - 60_000) await this.ctx.storage.setAlarm(next.t);
-    }
+    return r ? r.not_before : null;
+  }
+
+  /** Sets the alarm for the next step (unless a step runs: it sets the alarm when it ends). */
+  async arm() {
+    const t = this.nextTime();
+    if (t === null || this.busy) return;
+    const cur = await this.ctx.storage.getAlarm();
+    if (cur === null || cur > t) await this.ctx.storage.setAlarm(Math.max(Date.now(), t));
   }
 
   async alarm() {
@@ -798,10 +803,8 @@ export class PolicyRun extends DurableObject {
     } finally {
       this.busy = false;
     }
-    const next = this.sql
-      .exec("SELECT MIN(not_before) AS t FROM run WHERE status IN ('pending', 'running')")
-      .toArray()[0];
-    if (next && next.t !== null) await this.ctx.storage.setAlarm(Math.max(Date.now(), next.t));
+    const t = this.nextTime();
+    if (t !== null) await this.ctx.storage.setAlarm(Math.max(Date.now(), t));
   }
 
   end(r, status, fields = {}) {
