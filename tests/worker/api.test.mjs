@@ -84,9 +84,16 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
         "GET /v1/replications/{id}",
         "DELETE /v1/replications/{id}",
         "POST /v1/replications/{id}/resume",
+        "GET /v1/policies",
+        "PUT /v1/policies/{name}",
+        "GET /v1/policies/{name}",
+        "DELETE /v1/policies/{name}",
+        "GET /v1/policies/{name}/runs",
+        "POST /v1/policies/{name}/run",
+        "POST /v1/policies/{name}/preview",
       ])
         assert.ok(ops.includes(op), `${op} described`);
-      assert.equal(ops.length, 14);
+      assert.equal(ops.length, 21);
       // every declared error response points at the error schema
       const responses = r.body.components.responses;
       for (const [p, item] of Object.entries(r.body.paths)) {

@@ -89,6 +89,39 @@ describe("npm run worker (scripts/worker-dev.mjs)", { skip: missing ?? false, ti
     await assert.rejects(get(`${base}/v1/health`));
   });
 
+  test("policies run as the demo service principal; the printed cron URL fires the Cron Trigger", async () => {
+    const dev = startDev({});
+    try {
+      const base = await dev.ready;
+      const put =
+        /curl -X PUT -H 'Authorization: Bearer demo' -H 'content-type: application\/json' (\S+) -d '([^']+)'/.exec(
+          dev.output(),
+        );
+      assert.ok(put, dev.output());
+      const r = await fetch(put[1], {
+        method: "PUT",
+        headers: { authorization: "Bearer demo", "content-type": "application/json" },
+        body: put[2],
+        signal: AbortSignal.timeout(20_000),
+      });
+      assert.equal(r.status, 201, await r.text());
+      const cron = /curl '(\S+\/cdn-cgi\/handler\/scheduled\S*)'/.exec(dev.output());
+      assert.ok(cron, dev.output());
+      assert.equal((await get(cron[1])).status, 200);
+      let last = null;
+      for (let i = 0; i < 150; i++) {
+        const h = await get(`${base}/v1/policies/web/runs`, { authorization: "Bearer demo" });
+        last = await h.json();
+        if (last.runs?.[0]?.disks?.length && last.runs[0].status !== "running") break;
+        await new Promise((res) => setTimeout(res, 200));
+      }
+      assert.equal(last.runs[0].status, "succeeded", JSON.stringify(last));
+      assert.ok(last.runs[0].disks.every((d) => d.created?.id));
+    } finally {
+      await dev.stop();
+    }
+  });
+
   test("with ARM_ENDPOINT set it starts no emulator and calls that endpoint", async () => {
     const { startEmulator } = await import(join(root, "emulator", "index.mjs"));
     const emu = await startEmulator({ seed: "demo", retryAfterSeconds: 0 });

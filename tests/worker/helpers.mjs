@@ -36,6 +36,7 @@ export async function bundle() {
  * Starts the emulator (demo seed) and the bundled worker pointed at it. Every fetch the worker
  * makes goes through `outbound` (recorded in `env.outbound`) and only the emulator's origin is
  * forwarded: anything else is recorded and answered 599, so a test can prove it was never sent.
+ * `bindings` may be a function of the emulator (for vars that name its URL).
  */
 export async function startStack({ bindings = {}, emulator = {}, persistDir } = {}) {
   const { Miniflare } = await import("miniflare");
@@ -61,7 +62,11 @@ export async function startStack({ bindings = {}, emulator = {}, persistDir } = 
     // workerd sends every outbound request of the worker to this loopback proxy (plain HTTP)
     outboundService: { external: { address: `127.0.0.1:${proxy.port}`, http: {} } },
     // one SQLite-backed Durable Object per replication job; on disk when a test restarts workerd
-    durableObjects: { REPLICATIONS: { className: "ReplicationJob", useSQLite: true } },
+    durableObjects: {
+      REPLICATIONS: { className: "ReplicationJob", useSQLite: true },
+      POLICY_STORE: { className: "PolicyStore", useSQLite: true },
+      POLICY_RUNS: { className: "PolicyRun", useSQLite: true },
+    },
     ...(persistDir ? { durableObjectsPersist: persistDir } : {}),
     handleRuntimeStdio(stdout, stderr) {
       for (const stream of [stdout, stderr]) {
@@ -75,7 +80,7 @@ export async function startStack({ bindings = {}, emulator = {}, persistDir } = 
       Object.entries({
         ARM_ENDPOINT: emu.url,
         ALLOWED_ORIGINS: `${ALLOWED}, https://ops.example.com`,
-        ...bindings,
+        ...(typeof bindings === "function" ? bindings(emu) : bindings),
         ...extra,
       }).filter(([, v]) => v !== undefined),
     ),

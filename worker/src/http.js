@@ -84,7 +84,7 @@ export function errorResponse(err) {
 
 // ---- CORS -------------------------------------------------------------------------------------
 
-export const ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS";
+export const ALLOWED_METHODS = "GET, PUT, POST, DELETE, OPTIONS";
 const ALLOWED_HEADERS = "Authorization, Content-Type";
 const EXPOSED_HEADERS = "Location, Retry-After, X-Request-Id";
 

@@ -8,6 +8,19 @@ import { HttpError, corsHeaders, errorResponse, json, preflight, readJsonObject,
 import { armEndpoint, freeClient, makeClient, settings } from "./arm.js";
 import { ReplicationJob } from "./replication.js";
 import {
+  PolicyRun,
+  PolicyStore,
+  policyName,
+  preview,
+  requireAccess,
+  runDue,
+  scopesOf,
+  startRuns,
+  store,
+  validatePolicy,
+} from "./policies.js";
+import { requirePrincipal } from "./sp.js";
+import {
   bearerToken,
   flag,
   onlyQuery,
@@ -20,7 +33,7 @@ import {
   targetBlobUrl,
 } from "./validate.js";
 
-export { ReplicationJob };
+export { ReplicationJob, PolicyStore, PolicyRun };
 
 /** Options of the package callers may not set in a body (the worker sets them, or they are not JSON). */
 const RESERVED_OPTIONS = ["wait", "signal", "onProgress", "fetch", "token", "endpoint"];
@@ -46,6 +59,15 @@ export default {
     headers.set("x-request-id", requestId);
     if (request.method !== "OPTIONS") for (const [k, v] of Object.entries(corsHeaders(request, env))) headers.set(k, v);
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  },
+
+  /** The Cron Trigger (wrangler.toml [triggers]): starts the due runs of every enabled policy. */
+  async scheduled(controller, env, ctx) {
+    ctx.waitUntil(
+      runDue(env, controller.scheduledTime).catch((err) =>
+        console.error("scheduled policies failed", String(err?.code ?? "INTERNAL")),
+      ),
+    );
   },
 };
 
@@ -85,6 +107,15 @@ function find(s) {
     if (s.length === 2) return { methods: { POST: postReplication }, params: {} };
     if (s.length === 3) return { methods: { GET: getReplication, DELETE: cancelReplication }, params: { job: s[2] } };
     if (s.length === 4 && s[3] === "resume") return { methods: { POST: resumeReplication }, params: { job: s[2] } };
+    return null;
+  }
+  if (s[1] === "policies") {
+    if (s.length === 2) return { methods: { GET: listPolicies }, params: {} };
+    if (s.length === 3)
+      return { methods: { GET: getPolicy, PUT: putPolicy, DELETE: deletePolicy }, params: { name: s[2] } };
+    if (s.length === 4 && s[3] === "runs") return { methods: { GET: policyRuns }, params: { name: s[2] } };
+    if (s.length === 4 && s[3] === "run") return { methods: { POST: runPolicy }, params: { name: s[2] } };
+    if (s.length === 4 && s[3] === "preview") return { methods: { POST: previewPolicy }, params: { name: s[2] } };
     return null;
   }
   if (s.length >= 3 && s[1] === "snapshots") {
@@ -507,4 +538,101 @@ async function resumeReplication(ctx) {
   if (!r) throw new HttpError(404, "NOT_FOUND", "no such replication job");
   if (r.ended) throw new HttpError(409, "CONFLICT", `the job has ended (${r.job.status})`, { jobStatus: r.job.status });
   return jobResponse(ctx, r.job, 202);
+}
+
+// ---- backup policies (worker/src/policies.js) --------------------------------------------------
+
+/** The stored policy the caller may manage (ARM says so for its scopes, with their own token). */
+async function managedPolicy(ctx) {
+  const token = bearerToken(ctx.request);
+  const name = policyName(ctx.params.name);
+  const policy = await store(ctx.env).get(name);
+  if (!policy) throw new HttpError(404, "NOT_FOUND", "no such policy");
+  await requireAccess(ctx.env, token, scopesOf(policy));
+  return policy;
+}
+
+async function putPolicy(ctx) {
+  onlyQuery(ctx.url, []);
+  const token = bearerToken(ctx.request);
+  const name = policyName(ctx.params.name);
+  const body = await readJsonObject(ctx.request);
+  const spec = validatePolicy(body);
+  await requireAccess(ctx.env, token, scopesOf(spec));
+  const { created, policy } = await store(ctx.env).put(name, spec);
+  return json(policy, created ? 201 : 200, created ? { location: new URL(`/v1/policies/${name}`, ctx.url).href } : {});
+}
+
+async function listPolicies(ctx) {
+  onlyQuery(ctx.url, []);
+  const token = bearerToken(ctx.request);
+  const all = await store(ctx.env).list();
+  // Only the policies whose scopes the caller may manage; one permission check per scope.
+  const verdict = new Map();
+  const out = [];
+  for (const p of all) {
+    let ok = true;
+    for (const scope of scopesOf(p)) {
+      const key = scope.toLowerCase();
+      if (!verdict.has(key)) {
+        if (verdict.size >= 50) {
+          verdict.set(key, false);
+        } else {
+          try {
+            await requireAccess(ctx.env, token, [scope]);
+            verdict.set(key, true);
+          } catch (err) {
+            if (err instanceof HttpError && (err.status === 403 || err.status === 404)) verdict.set(key, false);
+            else throw err;
+          }
+        }
+      }
+      ok = ok && verdict.get(key);
+    }
+    if (ok) out.push(p);
+  }
+  return json({ policies: out });
+}
+
+async function getPolicy(ctx) {
+  onlyQuery(ctx.url, []);
+  return json(await managedPolicy(ctx));
+}
+
+async function deletePolicy(ctx) {
+  onlyQuery(ctx.url, []);
+  const policy = await managedPolicy(ctx);
+  await store(ctx.env).remove(policy.name);
+  return json({ deleted: true, name: policy.name });
+}
+
+async function policyRuns(ctx) {
+  onlyQuery(ctx.url, ["limit"]);
+  const raw = ctx.url.searchParams.get("limit");
+  const limit = raw === null ? 20 : Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    throw new HttpError(400, "INVALID_ARGUMENT", "limit must be an integer 1-100", { field: "limit" });
+  }
+  const policy = await managedPolicy(ctx);
+  return json({ policy: policy.name, runs: await store(ctx.env).runs(policy.name, limit) });
+}
+
+async function runPolicy(ctx) {
+  onlyQuery(ctx.url, []);
+  const policy = await managedPolicy(ctx);
+  requirePrincipal(ctx.env);
+  const slot = Date.now();
+  const r = await startRuns(ctx.env, policy, slot, "manual");
+  const path = `/v1/policies/${policy.name}/runs`;
+  return json(
+    { policy: policy.name, scheduledTime: new Date(slot).toISOString(), disks: r.disks, errors: r.errors, runs: path },
+    r.ok ? 202 : 502,
+    { location: new URL(path, ctx.url).href },
+  );
+}
+
+async function previewPolicy(ctx) {
+  onlyQuery(ctx.url, []);
+  const policy = await managedPolicy(ctx);
+  return json(await preview(ctx.env, policy));
 }
