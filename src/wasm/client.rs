@@ -2,7 +2,7 @@
 
 use super::convert::{
     absent, apply_bool, error_to_js, is_array, json_out, json_text, keys, options_copy, options_text, plain_copy, prop,
-    prototype_getter, to_js,
+    prototype_getter,
 };
 use super::transport::{TokenSource, Transport};
 use crate::arm::ops::{
@@ -15,12 +15,11 @@ use crate::error::{Error, ErrorCode, Result, Violation};
 use crate::filter::DiskIdentity;
 use crate::resource_id::{ResourceId, ResourceIdKind, DISKS, SNAPSHOTS};
 use crate::retention::{
-    deletions, disks_of_listing, plan_for_target, read_policy_and_options, RetentionOptions, RetentionPlan,
-    RetentionPolicy,
+    deletions, disks_of_listing, plan_for_target, push_json_str, read_policy_and_options, RetentionOptions,
+    RetentionPlan, RetentionPolicy,
 };
 use js_sys::Object;
 use js_sys::{Function, Promise};
-use serde::Serialize;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -627,19 +626,42 @@ fn retention_call(policy: &JsValue, options: &JsValue) -> Result<RetentionCall> 
 }
 
 /// A delete `applyRetention` could not make.
-#[derive(Serialize)]
 struct FailedDelete {
     id: String,
     code: String,
     message: String,
 }
 
-/// The result of `applyRetention`.
-#[derive(Serialize)]
-struct Applied<'a> {
-    plan: &'a RetentionPlan,
-    deleted: &'a [String],
-    failed: &'a [FailedDelete],
+/// `deleted`'s JSON: an array of ids.
+fn deleted_json(deleted: &[String]) -> String {
+    let mut out = String::from("[");
+    for (i, id) in deleted.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_str(&mut out, Some(id));
+    }
+    out.push(']');
+    out
+}
+
+/// `failed`'s JSON: an array of `{ id, code, message }`.
+fn failed_json(failed: &[FailedDelete]) -> String {
+    let mut out = String::from("[");
+    for (i, f) in failed.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"id\":");
+        push_json_str(&mut out, Some(&f.id));
+        out.push_str(",\"code\":");
+        push_json_str(&mut out, Some(&f.code));
+        out.push_str(",\"message\":");
+        push_json_str(&mut out, Some(&f.message));
+        out.push('}');
+    }
+    out.push(']');
+    out
 }
 
 /// A string property of one of this crate's own JS errors (plain data properties: cannot throw).
@@ -721,7 +743,9 @@ impl ArmClient {
                         Err(err) => {
                             let code = error_prop(&err, "code");
                             if code == ErrorCode::Aborted.as_str() {
-                                if let (Ok(d), Ok(f)) = (to_js(&deleted), to_js(&failed)) {
+                                if let (Ok(d), Ok(f)) =
+                                    (json_out(&deleted_json(&deleted)), json_out(&failed_json(&failed)))
+                                {
                                     let _ = js_sys::Reflect::set(&err, &JsValue::from_str("deleted"), &d);
                                     let _ = js_sys::Reflect::set(&err, &JsValue::from_str("failed"), &f);
                                 }
@@ -732,7 +756,13 @@ impl ArmClient {
                     }
                 }
             }
-            to_js(&Applied { plan: &first, deleted: &deleted, failed: &failed }).map_err(error_to_js)
+            let text = format!(
+                "{{\"plan\":{},\"deleted\":{},\"failed\":{}}}",
+                first.to_json(),
+                deleted_json(&deleted),
+                failed_json(&failed)
+            );
+            json_out(&text).map_err(error_to_js)
         })
     }
 }
