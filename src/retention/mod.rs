@@ -49,10 +49,12 @@ mod policy;
 
 pub use apply::{deletions, disks_of_listing, plan_for_target};
 pub use duration::IsoDuration;
+#[cfg(target_arch = "wasm32")]
+pub(crate) use plan::push_json_str;
 pub use plan::{plan_retention, ChainPlan, KeptSnapshot, RemovedSnapshot, RetentionPlan};
 pub use policy::{RetentionOptions, RetentionPolicy, DEFAULT_LOCK_TAG};
 
-use crate::error::{Error, ErrorCode, Result, Violation};
+use crate::error::{Error, Result, Violation};
 
 /// Reads a policy's JSON text (every violation at once).
 pub fn read_retention_policy(policy_json: &str) -> Result<RetentionPolicy> {
@@ -90,6 +92,5 @@ pub fn plan_retention_json(listing_json: &str, policy_json: &str, options_json: 
     Error::from_violations(violations)?;
     let listing = crate::scan::read_listing_str(listing_json)?;
     let plan = plan_retention(&listing.candidates, &policy, &opts);
-    serde_json::to_string(&plan)
-        .map_err(|e| Error::new(ErrorCode::InvalidJson, format!("internal: cannot write the plan: {e}")))
+    Ok(plan.to_json())
 }

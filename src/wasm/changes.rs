@@ -4,7 +4,7 @@
 //! success, failure or abort, each revoke with its own bounds (not the caller's signal).
 
 use super::blob::{call_back, drive_copy, function_option, scrubbed, Common, Hooks, Runner};
-use super::client::{abort_signal, resource_id_arg, resource_ref, ArmClient, Inner, OptionReader};
+use super::client::{abort_signal, drive, resource_id_arg, resource_ref, ArmClient, Inner, OptionReader};
 use super::convert::{absent, error_to_js, json_text, keys, options_copy, prop, to_js};
 use super::transport::Fetcher;
 use crate::arm::ops::{resource_id, GetResource, ListIncremental, SearchScope, SingleRequest};
@@ -42,7 +42,7 @@ impl Grants {
         // Counted open before the reply: a grant whose reply was lost may still have landed.
         self.open.push(id.clone());
         let op = SingleRequest::grant_access(self.inner.settings.clone(), id, GRANT_BODY.to_string());
-        let text = self.inner.transport.drive(op, signal, None).await?;
+        let text = drive(&self.inner, op, signal, None).await?;
         let url = replicate::access_sas(&text).map_err(error_to_js)?;
         let parsed = SasUrl::parse(&url, "accessSAS").map_err(|e| scrubbed(e, &[]))?;
         self.urls.push(parsed);
@@ -53,7 +53,7 @@ impl Grants {
     async fn revoke(&mut self, id: &ResourceId) -> std::result::Result<(), JsValue> {
         self.open.retain(|o| !ids_equal(&o.to_string(), &id.to_string()));
         let op = SingleRequest::revoke_access(self.inner.settings.clone(), id);
-        self.inner.transport.drive(op, None, None).await.map(|_| ())
+        drive(&self.inner, op, None, None).await.map(|_| ())
     }
 
     /// Revokes every grant still open; the first failure.
@@ -164,10 +164,9 @@ impl ArmClient {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let s = inner.settings.clone();
-            let t = &inner.transport;
-            let newer_text = t.drive(GetResource::new(s.clone(), &newer), signal.as_ref(), None).await?;
+            let newer_text = drive(&inner, GetResource::new(s.clone(), &newer), signal.as_ref(), None).await?;
             if let Some(older) = &older {
-                let older_text = t.drive(GetResource::new(s.clone(), older), signal.as_ref(), None).await?;
+                let older_text = drive(&inner, GetResource::new(s.clone(), older), signal.as_ref(), None).await?;
                 let pair = parse_json(&older_text)
                     .and_then(|o| Ok((o, parse_json(&newer_text)?)))
                     .and_then(|(o, n)| crate::blob::pair::check_diff_pair(&o, &n));
@@ -260,10 +259,8 @@ impl ArmClient {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let s = inner.settings.clone();
-            let chain_text = inner
-                .transport
-                .drive(ListIncremental::new(s, disk, SearchScope::ResourceGroup), signal.as_ref(), None)
-                .await?;
+            let chain_text =
+                drive(&inner, ListIncremental::new(s, disk, SearchScope::ResourceGroup), signal.as_ref(), None).await?;
             let chain = replicate::chain_from_json(&chain_text).map_err(error_to_js)?;
             let plan = replicate::plan(&chain, from.as_deref(), checkpoint.as_ref(), target_sas.identity())
                 .map_err(|e| scrubbed(e, std::slice::from_ref(&target_sas)))?;

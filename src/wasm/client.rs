@@ -2,25 +2,26 @@
 
 use super::convert::{
     absent, apply_bool, error_to_js, is_array, json_out, json_text, keys, options_copy, options_text, plain_copy, prop,
-    prototype_getter, to_js,
+    prototype_getter,
 };
 use super::transport::{TokenSource, Transport};
 use crate::arm::ops::{
     resource_id, CreateSnapshot, GetResource, GrantAccessOptions, ListAll, ListIncremental, ResourceRef, SearchScope,
     SingleRequest,
 };
-use crate::arm::{ClientSettings, Endpoint, Operation};
+use crate::arm::{Action, ClientSettings, Endpoint, Input, Operation, Progress};
 use crate::config::SnapshotOptions;
 use crate::error::{Error, ErrorCode, Result, Violation};
 use crate::filter::DiskIdentity;
 use crate::resource_id::{ResourceId, ResourceIdKind, DISKS, SNAPSHOTS};
 use crate::retention::{
-    deletions, disks_of_listing, plan_for_target, read_policy_and_options, RetentionOptions, RetentionPlan,
-    RetentionPolicy,
+    deletions, disks_of_listing, plan_for_target, push_json_str, read_policy_and_options, RetentionOptions,
+    RetentionPlan, RetentionPolicy,
 };
 use js_sys::Object;
 use js_sys::{Function, Promise};
-use serde::Serialize;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -100,6 +101,49 @@ pub(super) fn resource_id_arg(value: &JsValue, field: &str, ty: &str) -> Result<
     resource_id(&id_arg(value, field)?, field, ty)
 }
 
+/// Any operation, boxed. `Transport::drive` is generic: driven with each operation type it would
+/// be one more copy of its loop (and of the future around it); over this one type there is one.
+pub(super) struct AnyOp(Box<dyn Operation<Output = String>>);
+
+impl AnyOp {
+    pub(super) fn new<O: Operation<Output = String> + 'static>(op: O) -> AnyOp {
+        AnyOp(Box::new(op))
+    }
+}
+
+impl Operation for AnyOp {
+    type Output = String;
+    fn step(&mut self, input: Input, now_ms: i64) -> Action<String> {
+        self.0.step(input, now_ms)
+    }
+    fn take_progress(&mut self) -> Option<Progress> {
+        self.0.take_progress()
+    }
+}
+
+/// What driving an operation to its end yields.
+pub(super) type Driven<'a> = Pin<Box<dyn Future<Output = std::result::Result<String, JsValue>> + 'a>>;
+
+/// `inner.transport.drive(op, …)` behind one boxed future, so that every call site awaits the
+/// same function instead of a copy of the loop inlined into its own future.
+pub(super) fn drive<'a, O: Operation<Output = String> + 'static>(
+    inner: &'a Inner,
+    op: O,
+    signal: Option<&'a AbortSignal>,
+    on_progress: Option<&'a Function>,
+) -> Driven<'a> {
+    drive_any(inner, AnyOp::new(op), signal, on_progress)
+}
+
+fn drive_any<'a>(
+    inner: &'a Inner,
+    op: AnyOp,
+    signal: Option<&'a AbortSignal>,
+    on_progress: Option<&'a Function>,
+) -> Driven<'a> {
+    Box::pin(inner.transport.drive(op, signal, on_progress))
+}
+
 fn reject(e: Error) -> Promise {
     Promise::reject(&error_to_js(e))
 }
@@ -107,13 +151,18 @@ fn reject(e: Error) -> Promise {
 impl ArmClient {
     /// Runs a call whose arguments `prepared` read, or rejects with why they could not be.
     fn start<O: Operation<Output = String> + 'static>(&self, prepared: Result<(O, CallControls)>) -> Promise {
+        self.start_any(prepared.map(|(op, controls)| (AnyOp::new(op), controls)))
+    }
+
+    /// [`start`](Self::start) over a boxed operation: one copy of the call's future for every kind.
+    fn start_any(&self, prepared: Result<(AnyOp, CallControls)>) -> Promise {
         let (op, controls) = match prepared {
             Ok(p) => p,
             Err(e) => return reject(e),
         };
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let text = inner.transport.drive(op, controls.signal.as_ref(), controls.on_progress.as_ref()).await?;
+            let text = drive(&inner, op, controls.signal.as_ref(), controls.on_progress.as_ref()).await?;
             json_out(&text).map_err(error_to_js)
         })
     }
@@ -577,19 +626,42 @@ fn retention_call(policy: &JsValue, options: &JsValue) -> Result<RetentionCall> 
 }
 
 /// A delete `applyRetention` could not make.
-#[derive(Serialize)]
 struct FailedDelete {
     id: String,
     code: String,
     message: String,
 }
 
-/// The result of `applyRetention`.
-#[derive(Serialize)]
-struct Applied<'a> {
-    plan: &'a RetentionPlan,
-    deleted: &'a [String],
-    failed: &'a [FailedDelete],
+/// `deleted`'s JSON: an array of ids.
+fn deleted_json(deleted: &[String]) -> String {
+    let mut out = String::from("[");
+    for (i, id) in deleted.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_str(&mut out, Some(id));
+    }
+    out.push(']');
+    out
+}
+
+/// `failed`'s JSON: an array of `{ id, code, message }`.
+fn failed_json(failed: &[FailedDelete]) -> String {
+    let mut out = String::from("[");
+    for (i, f) in failed.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"id\":");
+        push_json_str(&mut out, Some(&f.id));
+        out.push_str(",\"code\":");
+        push_json_str(&mut out, Some(&f.code));
+        out.push_str(",\"message\":");
+        push_json_str(&mut out, Some(&f.message));
+        out.push('}');
+    }
+    out.push(']');
+    out
 }
 
 /// A string property of one of this crate's own JS errors (plain data properties: cannot throw).
@@ -615,12 +687,12 @@ async fn retention_plan(
             Some(d.id.as_str())
         }
         None => {
-            let disks = inner.transport.drive(list("disks")?, signal, None).await?;
+            let disks = drive(inner, list("disks")?, signal, None).await?;
             options.disks = Some(disks_of_listing(&disks).map_err(error_to_js)?);
             None
         }
     };
-    let snapshots = inner.transport.drive(list("snapshots")?, signal, None).await?;
+    let snapshots = drive(inner, list("snapshots")?, signal, None).await?;
     plan_for_target(&snapshots, &call.policy, &options, only).map_err(error_to_js)
 }
 
@@ -646,8 +718,8 @@ impl ArmClient {
                 RetentionTarget::Disk(d) => (disk_scope(&d)?, Some(d)),
                 RetentionTarget::DiskId(id) => {
                     let op = GetResource::new(inner.settings.clone(), &id);
-                    let d = DiskIdentity::from_disk_json(&inner.transport.drive(op, signal, None).await?)
-                        .map_err(error_to_js)?;
+                    let d =
+                        DiskIdentity::from_disk_json(&drive(&inner, op, signal, None).await?).map_err(error_to_js)?;
                     (disk_scope(&d)?, Some(d))
                 }
             };
@@ -666,12 +738,14 @@ impl ArmClient {
                         }
                     };
                     let op = SingleRequest::delete_snapshot(inner.settings.clone(), &rid);
-                    match inner.transport.drive(op, signal, None).await {
+                    match drive(&inner, op, signal, None).await {
                         Ok(_) => deleted.push(id),
                         Err(err) => {
                             let code = error_prop(&err, "code");
                             if code == ErrorCode::Aborted.as_str() {
-                                if let (Ok(d), Ok(f)) = (to_js(&deleted), to_js(&failed)) {
+                                if let (Ok(d), Ok(f)) =
+                                    (json_out(&deleted_json(&deleted)), json_out(&failed_json(&failed)))
+                                {
                                     let _ = js_sys::Reflect::set(&err, &JsValue::from_str("deleted"), &d);
                                     let _ = js_sys::Reflect::set(&err, &JsValue::from_str("failed"), &f);
                                 }
@@ -682,7 +756,13 @@ impl ArmClient {
                     }
                 }
             }
-            to_js(&Applied { plan: &first, deleted: &deleted, failed: &failed }).map_err(error_to_js)
+            let text = format!(
+                "{{\"plan\":{},\"deleted\":{},\"failed\":{}}}",
+                first.to_json(),
+                deleted_json(&deleted),
+                failed_json(&failed)
+            );
+            json_out(&text).map_err(error_to_js)
         })
     }
 }

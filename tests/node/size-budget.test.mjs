@@ -6,10 +6,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 
-// 230.2 KiB: measured 233,590 B + 2 KiB, after the differential copy's size cuts (checkpoint
-// readers by hand, one blob driver, one fetch exchange); the differential copy had taken it from
-// 180 KiB to 239,201 B.
-const CEILING_WASM_GZIP = 230.2 * 1024;
+// 246 KiB: measured 249,855 B + 2 KiB, after retention's size cuts (every ARM operation driven
+// through one boxed future, the plan written as JSON by hand, std's Unicode case tables left out
+// by lower-casing non-ASCII ids through JS); retention (planRetention, applyRetention) had taken it
+// from 233,590 B to 265,177 B. Before that: 233,590 B after the differential copy's cuts
+// (checkpoint readers by hand, one blob driver, one fetch exchange).
+const CEILING_WASM_GZIP = 246 * 1024;
 const CEILING_GLUE_GZIP = 9 * 1024;
 
 test("the wasm and its JS glue stay under their ceilings (gzip -9, pkg/size.json)", () => {
