@@ -273,3 +273,21 @@ export async function poll(fn, { tries = 20, ms = 100 } = {}) {
   }
   throw new Error(`condition not met after ${tries} tries`);
 }
+
+/**
+ * The worker's recorded outbound requests counted: `arm` by method (the principal's ARM traffic),
+ * `token` (Entra token requests), `permissions` (the callers' permission checks), `other`.
+ */
+export function countOutbound(outbound) {
+  const out = { arm: {}, armTotal: 0, token: 0, permissions: 0, other: 0 };
+  for (const r of outbound) {
+    const u = String(r.url);
+    if (/\/oauth2\/v2\.0\/token/i.test(u)) out.token++;
+    else if (/\/providers\/Microsoft\.Authorization\/permissions/i.test(u)) out.permissions++;
+    else if (/\/subscriptions\//i.test(u)) {
+      out.arm[r.method] = (out.arm[r.method] ?? 0) + 1;
+      out.armTotal++;
+    } else out.other++;
+  }
+  return out;
+}

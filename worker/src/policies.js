@@ -13,6 +13,8 @@
 //   Before a write it checks the 7-per-5-minutes rule and the 500-per-disk limit (a chain near 500
 //   gets retention first). 429 re-arms the alarm after Retry-After. Writes of one slot are spread
 //   over POLICY_SPREAD_SECONDS by a deterministic delay per disk.
+// - ARM's 401 to the principal's cached token (expired early, revoked) drops it: the listing or
+//   the step runs once more with a new token.
 // - Callers' tokens are used for the permission check of a request only and never stored; every
 //   error text that is stored goes through `scrub` (the principal's secret, key and tokens).
 import { DurableObject } from "cloudflare:workers";
@@ -20,7 +22,7 @@ import * as pkg from "../../pkg/workerd.js";
 import { HttpError } from "./http.js";
 import { armEndpoint, freeClient, makeClient, settings } from "./arm.js";
 import { scrub } from "./replication.js";
-import { secretsOf, spToken } from "./sp.js";
+import { dropToken, isUnauthorized, secretsOf, spToken } from "./sp.js";
 
 export const EVERY_HOURS = [1, 2, 4, 6, 8, 12, 24];
 export const POLICY_KEYS = ["scope", "disks", "schedule", "retention", "snapshotResourceGroup", "copy", "enabled"];
@@ -562,8 +564,18 @@ export async function startRuns(env, policy, slot, trigger) {
   const head = { selected: 0, errors: [] };
   let selection;
   try {
-    const token = await spToken(env);
-    selection = await selectDisks(env, policy, token);
+    let token = await spToken(env);
+    try {
+      selection = await selectDisks(env, policy, token);
+    } catch (err) {
+      // ARM refused the cached token (expired early, revoked): forget it and try once more
+      if (!isUnauthorized(err)) throw err;
+      const refused = token;
+      dropToken(env, refused);
+      token = await spToken(env);
+      if (token === refused) throw err;
+      selection = await selectDisks(env, policy, token);
+    }
   } catch (err) {
     head.errors.push(errorOf(err, secretsOf(env), "select"));
     await st.record(policy.name, slot, "", trigger, head);
@@ -831,16 +843,22 @@ export class PolicyRun extends DurableObject {
     try {
       token = await spToken(this.env, { signal });
       client.c = makeClient(this.env, token);
-      const c = client.c;
-      if (r.step === "create") await this.create(r, policy, c, signal);
-      else if (r.step === "wait") await this.waitFor(r, policy, c, signal, "snapshot");
-      else if (r.step === "copy") await this.copy(r, policy, c, signal);
-      else if (r.step === "copywait") await this.waitFor(r, policy, c, signal, "copy");
-      else if (r.step === "retention") await this.retention(r, policy, c, signal);
-      else
-        this.end(r, "failed", {
-          errors: this.pushJson(r, "errors", { code: "INTERNAL", message: `unknown step ${r.step}` }),
-        });
+      try {
+        await this.stepWith(r, policy, client.c, signal);
+      } catch (err) {
+        // ARM refused the cached token (expired early, revoked): forget it and run the step once
+        // more with a new one (every step is safe to repeat: create adopts its tagged snapshot)
+        // (another run may have replaced the token already: then that newer one is used)
+        if (!isUnauthorized(err)) throw err;
+        const refused = token;
+        dropToken(this.env, refused);
+        freeClient(client.c);
+        client.c = null;
+        token = await spToken(this.env, { signal });
+        if (token === refused) throw err;
+        client.c = makeClient(this.env, token);
+        await this.stepWith(this.row(r.slot), policy, client.c, signal);
+      }
     } catch (err) {
       const e = errorOf(err, [...secretsOf(this.env), token].filter(Boolean), r.step);
       const now = this.row(r.slot);
@@ -870,6 +888,18 @@ export class PolicyRun extends DurableObject {
     } finally {
       if (client.c) freeClient(client.c);
     }
+  }
+
+  async stepWith(r, policy, c, signal) {
+    if (r.step === "create") await this.create(r, policy, c, signal);
+    else if (r.step === "wait") await this.waitFor(r, policy, c, signal, "snapshot");
+    else if (r.step === "copy") await this.copy(r, policy, c, signal);
+    else if (r.step === "copywait") await this.waitFor(r, policy, c, signal, "copy");
+    else if (r.step === "retention") await this.retention(r, policy, c, signal);
+    else
+      this.end(r, "failed", {
+        errors: this.pushJson(r, "errors", { code: "INTERNAL", message: `unknown step ${r.step}` }),
+      });
   }
 
   async create(r, policy, c, signal) {

@@ -160,6 +160,26 @@ export async function spToken(env, { signal } = {}) {
   return pending;
 }
 
+/**
+ * Forgets the cached token `token` (ARM answered 401 to it: expired or revoked before its
+ * expires_in, or the clocks differ), so the next spToken asks Entra again. A token another caller
+ * already replaced is left alone.
+ */
+export function dropToken(env, token) {
+  const p = principal(env);
+  if (!p || !token) return false;
+  const key = `${p.tenantId}|${p.clientId}|${p.authority}`;
+  const hit = cache.get(key);
+  if (!hit || hit.token !== token) return false;
+  cache.delete(key);
+  return true;
+}
+
+/** Is `err` ARM's 401 (an expired or unknown token)? */
+export function isUnauthorized(err) {
+  return err?.code === "UNAUTHORIZED" || err?.status === 401;
+}
+
 async function requestToken(env, p, signal) {
   const tokenUrl = `${p.authority}/${encodeURIComponent(p.tenantId)}/oauth2/v2.0/token`;
   const form = new URLSearchParams({ grant_type: "client_credentials", client_id: p.clientId, scope: tokenScope(env) });
