@@ -852,6 +852,18 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
       assert.match(header(r, "access-control-allow-methods"), /POST/);
       assert.match(header(r, "access-control-allow-headers"), /Authorization/i);
       assert.match(header(r, "vary"), /Origin/);
+      // PUT (a policy) is allowed from a listed origin too; PATCH is not a method of the API.
+      const put = await s.call("/v1/policies/p1", {
+        method: "OPTIONS",
+        headers: { origin: ALLOWED, "access-control-request-method": "PUT" },
+      });
+      assert.equal(put.status, 204);
+      assert.equal(header(put, "access-control-allow-origin"), ALLOWED);
+      const patch = await s.call("/v1/policies/p1", {
+        method: "OPTIONS",
+        headers: { origin: ALLOWED, "access-control-request-method": "PATCH" },
+      });
+      assert.equal(patch.status, 403);
     });
 
     test("preflight from any other origin: 403 without Access-Control-Allow-Origin", async () => {

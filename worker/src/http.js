@@ -124,7 +124,7 @@ export function preflight(request, env) {
     throw new HttpError(403, "ORIGIN_NOT_ALLOWED", "this origin is not allowed to call the API");
   }
   const method = (request.headers.get("access-control-request-method") ?? "").toUpperCase();
-  if (method && !["GET", "POST", "DELETE"].includes(method)) {
+  if (method && !["GET", "PUT", "POST", "DELETE"].includes(method)) {
     throw new HttpError(403, "ORIGIN_NOT_ALLOWED", `method ${method} is not allowed`);
   }
   return new Response(null, {
