@@ -308,18 +308,7 @@ fn read_common(r: &mut OptionReader, own: &[&'static str], what: &str) -> Option
             None
         }
     };
-    let fetch_value = r.value("fetch");
-    let fetch = if absent(&fetch_value) {
-        None
-    } else {
-        match fetch_value.dyn_into::<Function>() {
-            Ok(f) => Some(f),
-            Err(v) => {
-                r.violation("fetch", "options.type", format!("fetch must be a function, got {}", describe(&v)));
-                None
-            }
-        }
-    };
+    let fetch = r.function("fetch");
     let version = r.string("xMsVersion").unwrap_or_else(|| DEFAULT_VERSION.to_string());
     if let Err(e) = crate::blob::check_version(&version) {
         r.violation("xMsVersion", "xMsVersion.invalid", e.message);
@@ -352,20 +341,6 @@ fn url_option(r: &mut OptionReader, key: &str, required: bool) -> Option<String>
         Some(s) => Some(s),
         None => {
             r.violation(key, "options.type", format!("{key} must be a SAS URL string, got {}", describe(&v)));
-            None
-        }
-    }
-}
-
-pub(super) fn function_option(r: &mut OptionReader, key: &str) -> Option<Function> {
-    let v = r.value(key);
-    if absent(&v) {
-        return None;
-    }
-    match v.dyn_into::<Function>() {
-        Ok(f) => Some(f),
-        Err(v) => {
-            r.violation(key, "options.type", format!("{key} must be a function, got {}", describe(&v)));
             None
         }
     }
@@ -484,8 +459,8 @@ pub fn copy_page_ranges(options: JsValue) -> Promise {
     let urls = secrets_of(&[source.as_deref(), previous.as_deref(), target.as_deref()]);
     let snapshot_target = bool_option(&mut r, "snapshotTarget").unwrap_or(false);
     let copy_footer = bool_option(&mut r, "copyFooter").unwrap_or(true);
-    let on_checkpoint = function_option(&mut r, "onCheckpoint");
-    let on_progress = function_option(&mut r, "onProgress");
+    let on_checkpoint = r.function("onCheckpoint");
+    let on_progress = r.function("onProgress");
     let concurrency = r.whole("concurrency", 1, u64::from(crate::blob::copy::MAX_CONCURRENCY));
     let chunk_bytes = r.whole("chunkBytes", 512, crate::blob::MAX_UPDATE_BYTES);
     let checkpoint_value = r.value("checkpoint");

@@ -3,7 +3,7 @@
 //! requests carry the granted SAS URLs and no token. Every grant made is revoked at the end, on
 //! success, failure or abort, each revoke with its own bounds (not the caller's signal).
 
-use super::blob::{call_back, drive_copy, function_option, scrubbed, Common, Hooks, Runner};
+use super::blob::{call_back, drive_copy, scrubbed, Common, Hooks, Runner};
 use super::client::{abort_signal, drive, resource_id_arg, resource_ref, ArmClient, Inner, OptionReader};
 use super::convert::{absent, error_to_js, json_text, keys, options_copy, prop, to_js};
 use super::transport::Fetcher;
@@ -215,8 +215,8 @@ impl ArmClient {
             let version = r.string("xMsVersion").unwrap_or_else(|| DEFAULT_VERSION.to_string());
             let concurrency = r.whole("concurrency", 1, u64::from(crate::blob::copy::MAX_CONCURRENCY));
             let chunk_bytes = r.whole("chunkBytes", 512, crate::blob::MAX_UPDATE_BYTES);
-            let on_progress = function_option(&mut r, "onProgress");
-            let on_checkpoint = function_option(&mut r, "onCheckpoint");
+            let on_progress = r.function("onProgress");
+            let on_checkpoint = r.function("onCheckpoint");
             let checkpoint_value = r.value("checkpoint");
             let signal = match signal_of(Some(&copy)) {
                 Ok(s) => s,

@@ -202,6 +202,21 @@ pub(super) struct OptionReader<'a> {
 }
 
 impl OptionReader<'_> {
+    /// An optional function (absent: `None`; anything else that is not a function: a violation).
+    pub(super) fn function(&mut self, key: &str) -> Option<Function> {
+        let v = self.value(key);
+        if absent(&v) {
+            return None;
+        }
+        match v.dyn_into::<Function>() {
+            Ok(f) => Some(f),
+            Err(v) => {
+                self.violation(key, "options.type", format!("{key} must be a function, got {}", describe(&v)));
+                None
+            }
+        }
+    }
+
     pub(super) fn violation(&mut self, key: &str, rule: &'static str, message: String) {
         let field = if key == "token" { "token".to_string() } else { format!("options.{key}") };
         self.violations.push(Violation { field, rule, message });
@@ -334,18 +349,7 @@ impl ArmClient {
         let request_timeout = r.whole("requestTimeoutMs", 1, 3_600_000);
         let operation_timeout = r.whole("operationTimeoutMs", 1, 30 * 24 * 3600 * 1000);
         let max_bytes = r.whole("maxResponseBytes", 1024, 1 << 30);
-        let fetch_value = r.value("fetch");
-        let fetch = if absent(&fetch_value) {
-            None
-        } else {
-            match fetch_value.dyn_into::<Function>() {
-                Ok(f) => Some(f),
-                Err(v) => {
-                    r.violation("fetch", "options.type", format!("fetch must be a function, got {}", describe(&v)));
-                    None
-                }
-            }
-        };
+        let fetch = r.function("fetch");
         let violations = std::mem::take(&mut r.violations);
         if let (1, Some(e)) = (violations.len(), endpoint_error) {
             return Err(e);
