@@ -456,24 +456,12 @@ async function handle(emu, budget, req, res) {
   }
 
   // injected faults that answer the request themselves
-  let truncate = false;
-  const fault = emu.faults.takeImmediate(method, rawUrl);
-  if (fault) {
-    req.logEntry.fault = fault.kind;
-    if (fault.kind === "drop") {
-      req.logEntry.status = 0;
-      req.socket.destroy();
-      return;
-    }
-    if (fault.kind === "latency") await sleep(Number(fault.ms ?? fault.latencyMs ?? 1000));
-    if (fault.kind === "throttle" || fault.kind === "status") {
-      const r = faultReply(fault);
-      sendJson(emu, req, res, r.status, { error: { code: r.code, message: r.message } }, r.headers, r.code);
-      req.logEntry.durationMs = Date.now() - started;
-      return;
-    }
-    if (fault.kind === "truncate") truncate = true;
-  }
+  const { answered, truncate } = await applyImmediateFault(req, emu.faults.takeImmediate(method, rawUrl), (fault) => {
+    const r = faultReply(fault);
+    sendJson(emu, req, res, r.status, { error: { code: r.code, message: r.message } }, r.headers, r.code);
+    req.logEntry.durationMs = Date.now() - started;
+  });
+  if (answered) return;
 
   const ctx = {
     method,
@@ -616,23 +604,11 @@ async function handleToken(emu, req, res, method, tenant, rawPath, started) {
     return;
   }
   if (emu.options.latencyMs > 0) await sleep(emu.options.latencyMs);
-  const fault = emu.faults.takeImmediate(method, rawPath);
-  let truncate = false;
-  if (fault) {
-    req.logEntry.fault = fault.kind;
-    if (fault.kind === "drop") {
-      req.logEntry.status = 0;
-      req.socket.destroy();
-      return;
-    }
-    if (fault.kind === "latency") await sleep(Number(fault.ms ?? fault.latencyMs ?? 1000));
-    if (fault.kind === "throttle" || fault.kind === "status") {
-      const r = entraFaultBody(fault, correlationId);
-      send(r.status, r.body, r.headers);
-      return;
-    }
-    if (fault.kind === "truncate") truncate = true;
-  }
+  const { answered, truncate } = await applyImmediateFault(req, emu.faults.takeImmediate(method, rawPath), (fault) => {
+    const r = entraFaultBody(fault, correlationId);
+    send(r.status, r.body, r.headers);
+  });
+  if (answered) return;
   const origins = [...new Set([emu.url, ...(req.headers.host ? [`http://${req.headers.host}`] : [])])];
   const r = emu.entra.token({
     tenant,
@@ -656,4 +632,25 @@ function resourceBudget(method, lo) {
   if (method === "GET")
     return `Microsoft.Compute/LowCostGet3Min;${14999 - resourceCounter},Microsoft.Compute/LowCostGet30Min;${119999 - resourceCounter}`;
   return `Microsoft.Compute/DeleteDisks3Min;${2999 - (resourceCounter % 2999)},Microsoft.Compute/DeleteDisks30Min;${23999 - resourceCounter}`;
+}
+
+/**
+ * A fault that acts on the request itself, the same for ARM and Entra requests: "drop" closes the
+ * socket, "latency" waits, "throttle" and "status" are answered by `answer(fault)`, "truncate" is
+ * handed back for the reply to cut. `answered`: nothing more may be sent.
+ */
+async function applyImmediateFault(req, fault, answer) {
+  if (!fault) return { answered: false, truncate: false };
+  req.logEntry.fault = fault.kind;
+  if (fault.kind === "drop") {
+    req.logEntry.status = 0;
+    req.socket.destroy();
+    return { answered: true, truncate: false };
+  }
+  if (fault.kind === "latency") await sleep(Number(fault.ms ?? fault.latencyMs ?? 1000));
+  if (fault.kind === "throttle" || fault.kind === "status") {
+    answer(fault);
+    return { answered: true, truncate: false };
+  }
+  return { answered: false, truncate: fault.kind === "truncate" };
 }
