@@ -24,7 +24,8 @@
 //!   compared ignoring case;
 //! - `immutable`: a `properties.immutabilityPolicy` that is present and not null (API
 //!   2026-03-02 sets it with `updateImmutabilityPolicy`, body `{ immutabilityDurationDays, type
-//!   }`; the spec declares no property of that name on the snapshot yet, so any value counts);
+//!   }`; the spec declares no property of that name on the snapshot yet, so any value counts,
+//!   except an object with `isPolicyExpired: true`, as the SDKs model an expired policy);
 //! - `orphan`: every snapshot of an orphan chain, unless `options.includeOrphans`. Without
 //!   `options.disks`, a chain is orphan when `groupSnapshotChains` marks it orphaned (a newer
 //!   incarnation of the same disk id started after it ended); with them, when no disk has the

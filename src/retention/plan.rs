@@ -8,6 +8,8 @@ use crate::scan::ScannedSnapshot;
 use crate::time::{civil_from_days, iso_week, Instant};
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use serde_json::Value;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
@@ -176,8 +178,18 @@ struct RetentionKeys<'a> {
 struct RetentionProps<'a> {
     #[serde(borrow, default)]
     provisioning_state: Option<Cow<'a, str>>,
-    #[serde(default)]
-    immutability_policy: Option<IgnoredAny>,
+    #[serde(borrow, default)]
+    immutability_policy: Option<&'a RawValue>,
+}
+
+/// Whether a snapshot's `properties.immutabilityPolicy` (present, not null) still protects it:
+/// any value does, except an object that says `isPolicyExpired: true` (ARM keeps an expired
+/// policy on the snapshot). No clock is read: an expiry time alone is not trusted over that flag.
+fn policy_active(policy: &RawValue) -> bool {
+    match serde_json::from_str::<Value>(policy.get()) {
+        Ok(Value::Object(m)) => m.get("isPolicyExpired") != Some(&Value::Bool(true)),
+        _ => true,
+    }
 }
 
 /// One member of a chain with what the plan knows of it.
@@ -219,7 +231,7 @@ fn protections(s: &ScannedSnapshot<'_>, lock_tag: &str) -> u16 {
                 if p.provisioning_state.is_some_and(|st| !st.eq_ignore_ascii_case("Succeeded")) {
                     r |= 1 << IN_PROGRESS;
                 }
-                if p.immutability_policy.is_some() {
+                if p.immutability_policy.is_some_and(policy_active) {
                     r |= 1 << IMMUTABLE;
                 }
             }

@@ -8,10 +8,11 @@
 //! suggestion when a known key is close. The checks report every rule a value breaks, and
 //! characters in messages are shown readably ([`describe_chars`]).
 //!
-//! By concern: [`options`] (reading), [`names`], [`tags`], [`region`], [`sku`], [`version`]
+//! By concern: [`options`] (reading), [`immutability`] (a policy's days), [`names`], [`tags`], [`region`], [`sku`], [`version`]
 //! (api-version), [`text`] (users' text in messages); here the collection of violations, and
 //! [`ALL_RULES`], every rule name the validators can report.
 
+pub(crate) mod immutability;
 pub(crate) mod names;
 pub(crate) mod options;
 pub(crate) mod region;
@@ -20,6 +21,8 @@ pub(crate) mod tags;
 pub(crate) mod text;
 pub(crate) mod version;
 
+pub(crate) use immutability::read_immutability_days;
+pub use immutability::MAX_IMMUTABILITY_DAYS;
 pub(crate) use names::{check_resource_group, check_resource_name};
 pub(crate) use options::{kind, parse_options, Reader};
 pub(crate) use region::{check_location, is_expression, same_region};
@@ -140,6 +143,10 @@ pub const ALL_RULES: &[&str] = &[
     "lockTag.empty",
     "includeOrphans.type",
     "disks.item",
+    // Immutability: the days of setImmutabilityPolicy and lockImmutabilityPolicy.
+    "days.required",
+    "days.type",
+    "days.range",
 ];
 
 /// Violations collected by a validator.

@@ -169,7 +169,11 @@ impl ArmClient {
 
     /// [`start`](Self::start) for a call whose options are the controls alone: `op` is the call
     /// its other arguments made (or why they could not), then `options` are read.
-    fn start_with<O: Operation<Output = String> + 'static>(&self, op: Result<O>, options: &JsValue) -> Promise {
+    pub(super) fn start_with<O: Operation<Output = String> + 'static>(
+        &self,
+        op: Result<O>,
+        options: &JsValue,
+    ) -> Promise {
         self.start(op.and_then(|op| Ok((op, controls(options_copy(options)?.as_ref())?))))
     }
 

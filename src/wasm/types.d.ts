@@ -770,3 +770,38 @@ export interface ReplicatedSnapshot {
   copiedBytes: number;
   clearedBytes: number;
 }
+
+// --- Immutability (api-version 2026-03-02) -----------------------------------------------------
+
+export type ImmutabilityPolicyType = "Unlocked" | "Locked";
+
+/**
+ * A snapshot's immutability policy. The POST's reply is `ImmutabilityPolicyData`
+ * (`immutabilityDurationDays`, `type`); the times and `isPolicyExpired` are handed on when ARM
+ * sends them (the SDKs model them on a snapshot read at 2026-03-02; the spec excerpt does not).
+ */
+export interface ImmutabilityPolicy {
+  /** Days from the policy's start (kept when a policy is extended or locked), not from now. */
+  immutabilityDurationDays: number;
+  type: Open<ImmutabilityPolicyType>;
+  policyStartTime?: string;
+  policyExpirationTime?: string;
+  isPolicyExpired?: boolean;
+}
+
+export interface ImmutabilityOptions extends CallOptions {
+  /** Whole days, 1 to 146000. */
+  days: number;
+}
+
+export interface SnapshotProperties {
+  /** Read at api-version 2026-03-02 (its shape is not in the spec excerpt: read, don't require). */
+  readonly immutabilityPolicy?: ImmutabilityPolicy | null;
+}
+
+export interface ArmClient {
+  /** `POST …/updateImmutabilityPolicy` (Unlocked) at api-version 2026-03-02, followed to its end. */
+  setImmutabilityPolicy(snapshotId: string, options: ImmutabilityOptions): Promise<ImmutabilityPolicy>;
+  /** `POST …/updateImmutabilityPolicyLock` (Locked): cannot be undone; only extended afterwards. */
+  lockImmutabilityPolicy(snapshotId: string, options: ImmutabilityOptions): Promise<ImmutabilityPolicy>;
+}

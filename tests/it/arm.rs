@@ -11,40 +11,40 @@ use azure_incremental_snapshots::config::SnapshotOptions;
 use azure_incremental_snapshots::{ErrorCode, ResourceId, Result};
 use serde_json::{json, Value};
 
-const ARM: &str = "https://management.azure.com";
-const SUB: &str = "00000000-0000-0000-0000-000000000000";
+pub(crate) const ARM: &str = "https://management.azure.com";
+pub(crate) const SUB: &str = "00000000-0000-0000-0000-000000000000";
 const NOW: i64 = 1_764_047_255_000;
 
 fn disk_id() -> String {
     format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks/disk1")
 }
 
-fn settings() -> ClientSettings {
+pub(crate) fn settings() -> ClientSettings {
     let mut s = ClientSettings::new(Endpoint::parse(ARM).unwrap());
     s.seed = 42;
     s
 }
 
 /// One expected request and the canned outcome.
-struct Step {
+pub(crate) struct Step {
     method: Method,
     url: String,
     body: Option<Value>,
     reply: std::result::Result<Response, Failure>,
 }
 
-fn expect(method: Method, url: impl Into<String>) -> StepBuilder {
+pub(crate) fn expect(method: Method, url: impl Into<String>) -> StepBuilder {
     StepBuilder(Step { method, url: url.into(), body: None, reply: Ok(Response::default()) })
 }
 
-struct StepBuilder(Step);
+pub(crate) struct StepBuilder(Step);
 
 impl StepBuilder {
-    fn body(mut self, body: Value) -> Self {
+    pub(crate) fn body(mut self, body: Value) -> Self {
         self.0.body = Some(body);
         self
     }
-    fn reply(mut self, status: u16, headers: &[(&str, &str)], body: &str) -> Step {
+    pub(crate) fn reply(mut self, status: u16, headers: &[(&str, &str)], body: &str) -> Step {
         self.0.reply = Ok(Response {
             status,
             headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
@@ -52,20 +52,20 @@ impl StepBuilder {
         });
         self.0
     }
-    fn fail(mut self, failure: Failure) -> Step {
+    pub(crate) fn fail(mut self, failure: Failure) -> Step {
         self.0.reply = Err(failure);
         self.0
     }
 }
 
 /// What a run did: the result, each wait before a request, and the progress reports.
-struct Run {
-    result: Result<String>,
-    waits: Vec<u64>,
+pub(crate) struct Run {
+    pub(crate) result: Result<String>,
+    pub(crate) waits: Vec<u64>,
     progress: Vec<Progress>,
 }
 
-fn run<O: Operation<Output = String>>(mut op: O, script: Vec<Step>) -> Run {
+pub(crate) fn run<O: Operation<Output = String>>(mut op: O, script: Vec<Step>) -> Run {
     let mut now = NOW;
     let mut input = Input::Start;
     let mut waits = Vec::new();

@@ -3,6 +3,7 @@
 mod arm;
 mod blob;
 mod fixtures;
+mod immutability;
 mod properties;
 mod retention;
 mod rules;

@@ -241,13 +241,26 @@ fn locked_and_immutable_snapshots_are_kept_and_counted() {
             json!({ "immutabilityDurationDays": 7, "type": "Locked" })
         ),
         with_props(snap("sx", "2023-12-30T00:00:00Z"), "immutabilityPolicy", Value::Null),
+        // ARM keeps an expired policy on the snapshot: it no longer protects it.
+        with_props(
+            snap("sy", "2023-12-29T00:00:00Z"),
+            "immutabilityPolicy",
+            json!({ "immutabilityDurationDays": 1, "type": "Unlocked", "isPolicyExpired": true })
+        ),
+        // Any other shape still counts (and an expiry time alone is not trusted: no clock).
+        with_props(
+            snap("sz", "2023-12-28T00:00:00Z"),
+            "immutabilityPolicy",
+            json!({ "type": "Locked", "isPolicyExpired": false, "policyExpirationTime": "2000-01-01T00:00:00Z" })
+        ),
+        with_props(snap("sw", "2023-12-27T00:00:00Z"), "immutabilityPolicy", json!("Locked")),
     ]);
     let p = plan(&listing, json!({ "keepLast": 2 }), None);
-    assert_eq!(kept(&p, 0), ["s3 last", "s2 last+locked", "s0 immutable"]);
-    assert_eq!(removed(&p, 0), ["s1", "sx"]);
+    assert_eq!(kept(&p, 0), ["s3 last", "s2 last+locked", "s0 immutable", "sz immutable", "sw immutable"]);
+    assert_eq!(removed(&p, 0), ["s1", "sx", "sy"]);
     let p = plan(&listing, json!({ "keepLast": 1 }), Some(json!({ "lockTag": "KEEP" })));
-    assert_eq!(kept(&p, 0), ["s3 last", "s1 locked", "s0 immutable"]);
-    assert_eq!(removed(&p, 0), ["s2", "sx"]);
+    assert_eq!(kept(&p, 0), ["s3 last", "s1 locked", "s0 immutable", "sz immutable", "sw immutable"]);
+    assert_eq!(removed(&p, 0), ["s2", "sx", "sy"]);
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! the violations must carry. Each rule name the code can report (`rules::ALL_RULES`, checked
 //! against the sources) is asserted by at least one row.
 
+use azure_incremental_snapshots::arm::ops::{immutability_body, PolicyAction};
 use azure_incremental_snapshots::config::build_snapshot_config_json;
 use azure_incremental_snapshots::retention::plan_retention_json;
 use azure_incremental_snapshots::rules::ALL_RULES;
@@ -36,6 +37,8 @@ enum Builder {
     Policy,
     /// `planRetention` with `{ "keepLast": 1 }` and these options.
     Retention,
+    /// `setImmutabilityPolicy`'s options.
+    Immutability,
 }
 use Builder::*;
 
@@ -58,7 +61,7 @@ fn source(builder: Builder) -> Value {
         UltraDisk => disk("UltraSSD_LRS"),
         Snapshot => snapshot(true),
         FullSnapshot => snapshot(false),
-        Template | Policy | Retention => Value::Null,
+        Template | Policy | Retention | Immutability => Value::Null,
     };
     match builder {
         DiskWithoutLocation => drop(s.as_object_mut().unwrap().remove("location")),
@@ -74,6 +77,7 @@ fn run(builder: Builder, options: &str) -> Result<String, Error> {
         Template => build_snapshot_template_json(options),
         Policy => plan_retention_json("[]", options, None),
         Retention => plan_retention_json("[]", r#"{"keepLast":1}"#, Some(options)),
+        Immutability => immutability_body(options, PolicyAction::Set).map(|(_, body)| body),
         _ => build_snapshot_config_json(&source(builder).to_string(), options, NOW),
     }
 }
@@ -250,6 +254,12 @@ fn table() -> Vec<(Builder, String, Vec<&'static str>)> {
         (Retention, o(json!({ "includeOrphans": "yes" })), vec!["includeOrphans.type"]),
         (Retention, o(json!({ "disks": {} })), vec!["disks.type"]),
         (Retention, o(json!({ "disks": [{ "id": d1 }, 5] })), vec!["disks.item"]),
+        // Immutability: the days of a policy.
+        (Immutability, o(json!({ "days": 7 })), vec![]),
+        (Immutability, o(json!({})), vec!["days.required"]),
+        (Immutability, o(json!({ "days": "7" })), vec!["days.type"]),
+        (Immutability, o(json!({ "days": 0 })), vec!["days.range"]),
+        (Immutability, o(json!({ "days": 146_001, "locked": true })), vec!["days.range", "options.unknown"]),
     ]
 }
 
@@ -285,6 +295,7 @@ fn every_rule_is_asserted_by_a_row() {
 /// The validators' sources: every rule name they write is in `ALL_RULES`.
 const SOURCES: &[(&str, &str)] = &[
     ("rules/mod.rs", include_str!("../../src/rules/mod.rs")),
+    ("rules/immutability.rs", include_str!("../../src/rules/immutability.rs")),
     ("rules/names.rs", include_str!("../../src/rules/names.rs")),
     ("rules/options.rs", include_str!("../../src/rules/options.rs")),
     ("rules/region.rs", include_str!("../../src/rules/region.rs")),

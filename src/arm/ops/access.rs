@@ -3,11 +3,14 @@
 use crate::error::{Error, Result, Violation};
 use serde::Deserialize;
 
+/// The longest grant ARM gives: 60 days (5,184,000 s); a longer one is a client error.
+pub const MAX_SAS_SECONDS: i64 = 60 * 86_400;
+
 /// Options of `grantAccess`: `{ durationInSeconds, access?: "Read", fileFormat? }`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GrantAccessOptions {
-    /// Seconds the SAS stays valid (1 to 5 days here; ARM's own limit may be lower).
+    /// Seconds the SAS stays valid (1 s to 60 days, ARM's limit).
     pub duration_in_seconds: i64,
     /// `Read` (default) or `Write`.
     #[serde(default)]
@@ -24,11 +27,11 @@ impl GrantAccessOptions {
         let mut refuse = |field: &str, rule, message: &str| {
             problems.push(Violation { field: format!("options.{field}"), rule, message: message.into() });
         };
-        if !(1..=432_000).contains(&self.duration_in_seconds) {
+        if !(1..=MAX_SAS_SECONDS).contains(&self.duration_in_seconds) {
             refuse(
                 "durationInSeconds",
                 "grantAccess.duration",
-                "durationInSeconds must be between 1 and 432000 (5 days)",
+                "durationInSeconds must be between 1 and 5184000 (60 days)",
             );
         }
         let access = self.access.clone().unwrap_or_else(|| "Read".into());

@@ -2,7 +2,8 @@
 //! [`Lro`](super::lro::Lro) and the paged [`Listing`](super::paging::Listing), one module each:
 //! `get` (one resource), `list` (every item of a listing), `list_incremental` (a disk's chain),
 //! `create` (a new snapshot, also a CopyStart copy; `copy_progress` reads its background copy),
-//! `single_request` (delete, grant and revoke access) with `access` (the grant's options).
+//! `single_request` (delete, grant and revoke access) with `access` (the grant's options),
+//! `immutability` (set or lock a snapshot's immutability policy).
 //!
 //! Every operation outputs JSON text (a resource, an array, or `null`), which the shell hands to
 //! JavaScript as plain objects.
@@ -11,6 +12,7 @@ mod access;
 mod copy_progress;
 mod create;
 mod get;
+mod immutability;
 mod list;
 mod list_incremental;
 mod single_request;
@@ -18,6 +20,7 @@ mod single_request;
 pub use access::GrantAccessOptions;
 pub use create::CreateSnapshot;
 pub use get::GetResource;
+pub use immutability::{immutability_body, PolicyAction, UpdateImmutability, IMMUTABILITY_API_VERSION};
 pub use list::ListAll;
 pub use list_incremental::{ListIncremental, SearchScope};
 pub use single_request::SingleRequest;

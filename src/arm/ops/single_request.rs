@@ -39,7 +39,7 @@ impl SingleRequest {
     }
 
     /// A POST of the action `action` on `id`.
-    fn post(settings: ClientSettings, id: &ResourceId, action: &str, body: Option<String>) -> SingleRequest {
+    pub(super) fn post(settings: ClientSettings, id: &ResourceId, action: &str, body: Option<String>) -> SingleRequest {
         let url = settings.endpoint.url(&format!("{id}/{action}"), &settings.api_version);
         SingleRequest::new(settings, Request::new(Method::Post, url, body), Outcome::Body)
     }
