@@ -2,6 +2,7 @@
 // incremental-snapshot families, the emulator clock, and how each resource is rendered as JSON.
 // Lookups ignore case; stored resources keep the casing they were created with.
 import { armTime, apiAtLeast, clone, live, GIB } from "./util.mjs";
+import { renderImmutabilityPolicy } from "./routes/immutability.mjs";
 
 export const SKU_TIER = {
   standard_lrs: "Standard",
@@ -270,6 +271,8 @@ export class Store {
     if (apiVersion && apiAtLeast(apiVersion, "2026-03-02")) {
       p.snapshotAccessState = this.isCopying(s) ? "Pending" : "Available";
     }
+    const policy = renderImmutabilityPolicy(this, s, apiVersion);
+    if (policy) p.immutabilityPolicy = policy;
     out.properties = p;
     return out;
   }

@@ -1,6 +1,7 @@
 // ARM routes: subscriptions and resource groups (./subscriptions.mjs), Microsoft.Compute disks
 // (./disks.mjs) and snapshots (./snapshots.mjs, ./snapshot-create.mjs): get, list with paging
-// (./lists.mjs), create/replace, update, delete, grant/revoke access (./access.mjs), CopyStart;
+// (./lists.mjs), create/replace, update, delete, grant/revoke access (./access.mjs), CopyStart,
+// snapshot immutability policies at 2026-03-02 (./immutability.mjs);
 // DiskOperations polls (./operations.mjs); and Microsoft.Authorization/permissions of a
 // subscription, group or resource (./permissions.mjs). This module checks the api-version and
 // dispatches.
@@ -18,6 +19,7 @@ import { listResources } from "./lists.mjs";
 import { snapshotItem } from "./snapshots.mjs";
 import { diskItem } from "./disks.mjs";
 import { beginGetAccess, endGetAccess } from "./access.mjs";
+import { isImmutabilityAction, updateImmutability } from "./immutability.mjs";
 import { pollOperation } from "./operations.mjs";
 import { listPermissions, checkTokenTenant } from "./permissions.mjs";
 import { resourceKey } from "../util.mjs";
@@ -120,6 +122,8 @@ function routeResourceGroups(ctx) {
     if (method !== "POST") throw methodNotAllowed(ctx);
     return lo[8] === "begingetaccess" ? beginGetAccess(ctx, type, name) : endGetAccess(ctx, type, name);
   }
+  if (seg.length === 9 && type === "snapshots" && isImmutabilityAction(lo[8]))
+    return updateImmutability(ctx, name, lo[8]);
   throw invalidResourceType(ctx, "Microsoft.Compute", `${seg[6]}/${seg[8]}`);
 }
 

@@ -15,6 +15,7 @@ import {
 } from "./resources.mjs";
 import { createSnapshot } from "./snapshot-create.mjs";
 import { snapshotRemoved } from "../content.mjs";
+import { deleteRefusal } from "./immutability.mjs";
 
 export function snapshotItem(ctx, name) {
   return resourceItem(ctx, "snapshots", "snapshot", name, {
@@ -71,6 +72,8 @@ function deleteSnapshot(ctx, s) {
       `Snapshot '${s.name}' has an active shared access signature (diskState ActiveSAS). Revoke access (endGetAccess) before deleting it.`,
     );
   }
+  const immutable = deleteRefusal(store, s);
+  if (immutable) throw immutable;
   const op = resourceOperation(ctx, "snapshot-delete", s);
   if (op.outcome === "Succeeded") removeSnapshot(store, s);
   return accepted(ctx, op, undefined);
