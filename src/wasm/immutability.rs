@@ -1,9 +1,9 @@
-//! `setImmutabilityPolicy` and `lockImmutabilityPolicy`: the options read here (`days`, and the
+//! `setImmutabilityPolicy`, `lockImmutabilityPolicy` and `getImmutabilityPolicy`: the options read here (`days`, and the
 //! `signal` control), the operation in `arm::ops::immutability`.
 
 use super::client::{resource_id_arg, ArmClient};
 use super::convert::{options_copy, options_text};
-use crate::arm::ops::{PolicyAction, UpdateImmutability};
+use crate::arm::ops::{PolicyAction, ReadImmutability, UpdateImmutability};
 use crate::error::Result;
 use crate::resource_id::SNAPSHOTS;
 use js_sys::Promise;
@@ -35,5 +35,14 @@ impl ArmClient {
     #[wasm_bindgen(js_name = lockImmutabilityPolicy)]
     pub fn lock_immutability_policy(&self, snapshot_id: JsValue, options: JsValue) -> Promise {
         self.immutability(&snapshot_id, &options, PolicyAction::Lock)
+    }
+
+    /// `getImmutabilityPolicy(snapshotId, { signal? })` → the snapshot's
+    /// `properties.immutabilityPolicy` read at api-version 2026-03-02, or `null`.
+    #[wasm_bindgen(js_name = getImmutabilityPolicy)]
+    pub fn get_immutability_policy(&self, snapshot_id: JsValue, options: JsValue) -> Promise {
+        let op = resource_id_arg(&snapshot_id, "snapshotId", SNAPSHOTS)
+            .and_then(|id| ReadImmutability::new(self.inner.settings.clone(), &id));
+        self.start_with(op, &options)
     }
 }

@@ -804,4 +804,6 @@ export interface ArmClient {
   setImmutabilityPolicy(snapshotId: string, options: ImmutabilityOptions): Promise<ImmutabilityPolicy>;
   /** `POST …/updateImmutabilityPolicyLock` (Locked): cannot be undone; only extended afterwards. */
   lockImmutabilityPolicy(snapshotId: string, options: ImmutabilityOptions): Promise<ImmutabilityPolicy>;
+  /** The snapshot read at 2026-03-02: its `properties.immutabilityPolicy`, or null (none, or not reported). */
+  getImmutabilityPolicy(snapshotId: string, options?: CallOptions): Promise<ImmutabilityPolicy | null>;
 }

@@ -166,3 +166,28 @@ fn bad_options_and_ids_are_refused_before_any_request() {
     let e = UpdateImmutability::new(settings(), &disk, PolicyAction::Lock, r#"{"days":1}"#).err().expect("refused");
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidResourceId, Some("snapshotId")));
 }
+
+#[test]
+fn reading_the_policy_gets_the_snapshot_at_2026_03_02() {
+    use azure_incremental_snapshots::arm::ops::ReadImmutability;
+    let get = format!("{ARM}{}?api-version=2026-03-02", snapshot());
+    let policy = json!({ "immutabilityDurationDays": 3, "type": "Locked", "isPolicyExpired": false });
+    let with = json!({ "id": snapshot().to_string(), "properties": { "immutabilityPolicy": policy } });
+    let r = run(
+        ReadImmutability::new(settings(), &snapshot()).unwrap(),
+        vec![expect(Method::Get, get.clone()).reply(200, &[], &with.to_string())],
+    );
+    assert_eq!(serde_json::from_str::<Value>(&r.result.unwrap()).unwrap(), policy);
+    for body in [json!({ "properties": {} }), json!({ "properties": { "immutabilityPolicy": null } })] {
+        let r = run(
+            ReadImmutability::new(settings(), &snapshot()).unwrap(),
+            vec![expect(Method::Get, get.clone()).reply(200, &[], &body.to_string())],
+        );
+        assert_eq!(r.result.unwrap(), "null");
+    }
+    let r = run(
+        ReadImmutability::new(settings(), &snapshot()).unwrap(),
+        vec![expect(Method::Get, get).reply(404, &[], r#"{"error":{"code":"ResourceNotFound","message":"gone"}}"#)],
+    );
+    assert_eq!(r.result.unwrap_err().code, ErrorCode::NotFound);
+}

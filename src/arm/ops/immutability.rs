@@ -8,8 +8,12 @@
 //! `properties.immutabilityPolicy` (what the SDKs model); when the operation ends without a
 //! body, what was asked (ARM accepted it). `policyStartTime`, `policyExpirationTime` and
 //! `isPolicyExpired` are handed on when the result has them.
+//!
+//! `getImmutabilityPolicy` reads the snapshot at that api-version and hands back its
+//! `properties.immutabilityPolicy` as ARM wrote it, or `null` (none, or not reported: the spec
+//! excerpt does not say a snapshot shows it).
 
-use super::SingleRequest;
+use super::{GetResource, SingleRequest};
 use crate::arm::{Action, ClientSettings, Input, Operation, Progress};
 use crate::error::{Error, ErrorCode, Result};
 use crate::resource_id::ResourceId;
@@ -108,5 +112,43 @@ impl Operation for UpdateImmutability {
     }
     fn take_progress(&mut self) -> Option<Progress> {
         self.inner.take_progress()
+    }
+}
+
+/// `getImmutabilityPolicy`: the snapshot read at [`IMMUTABILITY_API_VERSION`], its
+/// `properties.immutabilityPolicy` object or `null`.
+pub struct ReadImmutability {
+    inner: GetResource,
+}
+
+impl ReadImmutability {
+    /// Reads snapshot `id`.
+    pub fn new(settings: ClientSettings, id: &ResourceId) -> Result<Self> {
+        if !id.is_snapshot() {
+            return Err(Error::new(ErrorCode::InvalidResourceId, "an immutability policy is set on a snapshot")
+                .with_field("snapshotId"));
+        }
+        let mut settings = settings;
+        settings.api_version = IMMUTABILITY_API_VERSION.to_string();
+        Ok(ReadImmutability { inner: GetResource::new(settings, id) })
+    }
+}
+
+impl Operation for ReadImmutability {
+    type Output = String;
+    fn step(&mut self, input: Input, now_ms: i64) -> Action<String> {
+        match self.inner.step(input, now_ms) {
+            Action::Done(Ok(text)) => Action::Done(Ok(policy_of_snapshot(&text))),
+            other => other,
+        }
+    }
+}
+
+/// The `properties.immutabilityPolicy` object of a snapshot's JSON text, or `null`.
+fn policy_of_snapshot(text: &str) -> String {
+    let v: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+    match v.get("properties").and_then(|p| p.get("immutabilityPolicy")) {
+        Some(p @ Value::Object(_)) => p.to_string(),
+        _ => "null".into(),
     }
 }

@@ -20,7 +20,9 @@ mod single_request;
 pub use access::GrantAccessOptions;
 pub use create::CreateSnapshot;
 pub use get::GetResource;
-pub use immutability::{immutability_body, PolicyAction, UpdateImmutability, IMMUTABILITY_API_VERSION};
+pub use immutability::{
+    immutability_body, PolicyAction, ReadImmutability, UpdateImmutability, IMMUTABILITY_API_VERSION,
+};
 pub use list::ListAll;
 pub use list_incremental::{ListIncremental, SearchScope};
 pub use single_request::SingleRequest;
