@@ -11,6 +11,7 @@ import { highlight } from "./state.js";
 import { createTab } from "./create.js";
 import { exportTab } from "./export.js";
 import { openCopyDialog, openDeleteDialog } from "./actions.js";
+import { openAccessDialog } from "./access.js";
 import { changesBlock } from "./changes.js";
 import { replicateTab } from "./replicate.js";
 
@@ -230,6 +231,16 @@ function actionsCell(app, model, snap, { copy = true } = {}) {
           "Copy to region…",
         )
       : null,
+    h(
+      "button.btn.btn-small",
+      {
+        type: "button",
+        dataset: { action: "access" },
+        "aria-label": `Access to ${snap.name}: download link and protection from deletion`,
+        on: { click: () => openAccessDialog(app, model, snap) },
+      },
+      "Access…",
+    ),
     h(
       "button.btn.btn-small.btn-danger-ghost",
       {

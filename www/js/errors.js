@@ -35,7 +35,9 @@ function advice(e) {
     case "THROTTLED":
       return `Too many requests in a short time; the page already retried. ${secs ? `Wait about ${secs} s` : "Wait a little"} and try again.`;
     case "CONFLICT":
-      return "Pick another snapshot name, or refresh to see the current state.";
+      return e.armCode === "OperationNotAllowed"
+        ? "Azure does not allow this now; the message above says why."
+        : "Pick another snapshot name, or refresh to see the current state.";
     case "NETWORK":
       return "Check your connection. If you use a proxy or a firewall, it must allow the Resource Manager endpoint.";
     case "ABORTED":
