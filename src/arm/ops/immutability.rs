@@ -10,13 +10,14 @@
 //! `isPolicyExpired` are handed on when the result has them.
 //!
 //! `getImmutabilityPolicy` reads the snapshot at that api-version and hands back its
-//! `properties.immutabilityPolicy` as ARM wrote it, or `null` (none, or not reported: the spec
+//! `properties.immutabilityPolicy` (those same fields), or `null` (none, or not reported: the spec
 //! excerpt does not say a snapshot shows it).
 
 use super::{GetResource, SingleRequest};
 use crate::arm::{Action, ClientSettings, Input, Operation, Progress};
 use crate::error::{Error, ErrorCode, Result};
 use crate::resource_id::ResourceId;
+use crate::retention::push_json_str;
 use serde_json::{Map, Value};
 
 /// The first (and only) api-version with the immutability actions.
@@ -85,21 +86,35 @@ impl UpdateImmutability {
         } else {
             top.get("properties").and_then(|p| p.get("immutabilityPolicy")).and_then(Value::as_object).unwrap_or(&empty)
         };
-        let days = policy.get("immutabilityDurationDays").and_then(Value::as_i64).unwrap_or(self.days);
-        let ty = policy.get("type").and_then(Value::as_str).unwrap_or(self.action.type_name());
-        let mut out = Map::new();
-        out.insert("immutabilityDurationDays".into(), Value::from(days));
-        out.insert("type".into(), Value::from(ty));
-        for key in ["policyStartTime", "policyExpirationTime"] {
-            if let Some(s) = policy.get(key).and_then(Value::as_str) {
-                out.insert(key.into(), Value::from(s));
-            }
-        }
-        if let Some(b) = policy.get("isPolicyExpired").and_then(Value::as_bool) {
-            out.insert("isPolicyExpired".into(), Value::from(b));
-        }
-        Ok(Value::Object(out).to_string())
+        Ok(policy_json(policy, Some((self.days, self.action.type_name()))))
     }
+}
+
+/// A policy object as JSON, written by hand (no serializer in the wasm): its days and type (else
+/// `asked`'s), and the times and `isPolicyExpired` when they are there.
+fn policy_json(policy: &Map<String, Value>, asked: Option<(i64, &str)>) -> String {
+    let mut out = String::from("{");
+    let days = policy.get("immutabilityDurationDays").and_then(Value::as_i64).or(asked.map(|a| a.0));
+    let ty = policy.get("type").and_then(Value::as_str).or(asked.map(|a| a.1));
+    let mut sep = "";
+    if let Some(d) = days {
+        out.push_str(&format!("\"immutabilityDurationDays\":{d}"));
+        sep = ",";
+    }
+    for (key, value) in [("type", ty), ("policyStartTime", None), ("policyExpirationTime", None)] {
+        if let Some(s) = value.or_else(|| policy.get(key).and_then(Value::as_str)) {
+            out.push_str(sep);
+            push_json_str(&mut out, Some(key));
+            out.push(':');
+            push_json_str(&mut out, Some(s));
+            sep = ",";
+        }
+    }
+    if let Some(b) = policy.get("isPolicyExpired").and_then(Value::as_bool) {
+        out.push_str(&format!("{sep}\"isPolicyExpired\":{b}"));
+    }
+    out.push('}');
+    out
 }
 
 impl Operation for UpdateImmutability {
@@ -147,8 +162,8 @@ impl Operation for ReadImmutability {
 /// The `properties.immutabilityPolicy` object of a snapshot's JSON text, or `null`.
 fn policy_of_snapshot(text: &str) -> String {
     let v: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-    match v.get("properties").and_then(|p| p.get("immutabilityPolicy")) {
-        Some(p @ Value::Object(_)) => p.to_string(),
-        _ => "null".into(),
+    match v.get("properties").and_then(|p| p.get("immutabilityPolicy")).and_then(Value::as_object) {
+        Some(p) => policy_json(p, None),
+        None => "null".into(),
     }
 }
