@@ -143,7 +143,9 @@ test("immutability: set, extend, lock after typing the name; a lock is never sho
   assert.ok(!(await page.isDisabled('[data-action="lock-policy"]')));
   await t.shot("access-immutability-1280");
   await page.click('[data-action="lock-policy"]');
-  await page.waitForFunction(() => /· locked/.test(document.querySelector('[data-testid="policy"] .badge').textContent));
+  await page.waitForFunction(() =>
+    /· locked/.test(document.querySelector('[data-testid="policy"] .badge').textContent),
+  );
   assert.deepEqual(await policy().then((p) => [p.immutabilityDurationDays, p.type]), [5, "Locked"]);
   assert.ok(await page.isHidden('[data-action="lock-policy"]'), "nothing more to lock");
   // Locked: shorter is refused in the page; longer extends it.
