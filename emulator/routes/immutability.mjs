@@ -47,7 +47,7 @@ export function deleteRefusal(store, s) {
   const p = activePolicy(store, s);
   if (!p) return null;
   return notAllowed(
-    `Snapshot '${s.name}' cannot be deleted: it is protected by a ${p.type.toLowerCase()} immutability policy until ${armTime(expiresAt(p))}.`,
+    `Snapshot '${s.name}' cannot be deleted: it is protected by a ${p.type.toLowerCase()} immutability policy until ${new Date(expiresAt(p)).toISOString().slice(0, 16).replace("T", " ")} UTC.`,
   );
 }
 
