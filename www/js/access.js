@@ -263,7 +263,7 @@ function exportSection(app, model, snap) {
   return h(
     "section.access-part",
     { dataset: { testid: "access-export" } },
-    h("h3", "Export: a download link"),
+    h("h3", "Export: a download link (SAS)"),
     h(
       "p.hint",
       "A read-only link to the snapshot's data, to download it as a VHD file or copy it elsewhere. It stops working when it expires or when you revoke it.",
