@@ -694,6 +694,7 @@ function consolePanel({ app, signal, scope, scopeName, sub, showRg, data, load, 
     });
     return h(
       "div.console-scroll",
+      h("p.scroll-cue", { "aria-hidden": "true" }, "Scroll sideways for more columns →"),
       h(
         "table.grid.console-table",
         { dataset: { testid } },
@@ -738,7 +739,6 @@ function consolePanel({ app, signal, scope, scopeName, sub, showRg, data, load, 
               ),
         ),
       ),
-      h("p.scroll-cue", { "aria-hidden": "true" }, "Scroll sideways for more columns →"),
     );
   };
 
@@ -942,7 +942,8 @@ function consolePanel({ app, signal, scope, scopeName, sub, showRg, data, load, 
   const el = h(
     "section.console",
     { dataset: { testid: leftovers ? "leftovers" : "console" } },
-    filters,
+    // A deleted disk's few leftovers need no filters.
+    leftovers ? null : filters,
     bar,
     resultHost,
     body,
