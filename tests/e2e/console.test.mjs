@@ -50,6 +50,15 @@ async function openConsole(rg) {
 const shownIds = () =>
   t.page.$$eval('[data-testid="console"] tbody tr[data-id]', (trs) => trs.map((tr) => tr.dataset.id));
 
+/** Type into a text filter and wait until the view has applied it (they apply after a short pause). */
+async function typeFilter(which, value) {
+  await t.page.fill(`[data-filter="${which}"]`, value);
+  await t.page.waitForFunction(
+    ([w, v]) => [...document.querySelectorAll(".console-body")].some((b) => b.dataset[w] === v),
+    [which, value],
+  );
+}
+
 async function showTable() {
   await t.page.click("#console-mode-table");
   await t.page.waitForSelector('[data-testid="console-table"]');
@@ -303,8 +312,6 @@ test("filters: text, kind, orphans only, tag key=value; select all of the filter
   await openConsole(null);
   await showTable();
   const { listing, orphans } = await nodeOrphans();
-  const text = '[data-filter="text"]';
-  const tag = '[data-filter="tag"]';
   const kind = '[data-filter="kind"]';
   const orphansOnly = '[data-filter="orphans"]';
   const ids = (pred) => lower(listing.filter(pred).map((s) => s.id));
@@ -337,33 +344,33 @@ test("filters: text, kind, orphans only, tag key=value; select all of the filter
   await t.shot("console-orphans-1280");
   await t.page.uncheck(orphansOnly);
 
-  await t.page.fill(tag, "reason=manual");
+  await typeFilter("tag", "reason=manual");
   assert.deepEqual(
     lower(await shownIds()),
     ids((s) => s.tags?.reason === "manual"),
   );
-  await t.page.fill(tag, "PURPOSE");
+  await typeFilter("tag", "PURPOSE");
   assert.deepEqual(
     lower(await shownIds()),
     ids((s) => "purpose" in (s.tags || {})),
   );
-  await t.page.fill(tag, "purpose=nothing-like-this");
+  await typeFilter("tag", "purpose=nothing-like-this");
   assert.deepEqual(await shownIds(), []);
   assert.match(await t.page.textContent('[data-testid="console-table"] tr.empty'), /No snapshot matches/);
-  await t.page.fill(tag, "");
+  await typeFilter("tag", "");
 
   // Text: names, disks and tags; every word must match.
-  await t.page.fill(text, "legacy");
+  await typeFilter("text", "legacy");
   assert.deepEqual(
     lower(await shownIds()),
     ids((s) => s.name.includes("legacy")),
   );
-  await t.page.fill(text, "owner: alice");
+  await typeFilter("text", "owner: alice");
   assert.deepEqual(
     lower(await shownIds()),
     ids((s) => s.tags?.owner === "alice"),
   );
-  await t.page.fill(text, "vm-web-01-osdisk");
+  await typeFilter("text", "vm-web-01-osdisk");
   // The osdisk's own snapshots and its copies (their disk is the osdisk, or their name says it).
   const osdisk = ids((s) => s.name.startsWith("vm-web-01-osdisk"));
   assert.deepEqual(lower(await shownIds()), osdisk);
@@ -379,7 +386,7 @@ test("filters: text, kind, orphans only, tag key=value; select all of the filter
     await t.page.textContent('[data-testid="console-selected"]'),
     new RegExp(`^${copies.length} snapshots selected$`),
   );
-  await t.page.fill(text, "");
+  await typeFilter("text", "");
   assert.equal(await t.page.textContent('[data-testid="console-selected"]'), `${copies.length} snapshots selected`);
   const checked = await t.page.$$eval("input.console-check:checked", (bs) => bs.map((b) => b.dataset.id));
   assert.deepEqual(lower(checked), copies);
@@ -396,13 +403,13 @@ test("select 3 and one typed confirmation delete exactly those 3; one created me
   await showTable();
   const before = await t.client.listSnapshots(scopeOf(RG));
   // Filter to one disk, select all shown (4), then leave one out: 3 selected.
-  await t.page.fill('[data-filter="text"]', "vm-web-01-data");
+  await typeFilter("text", "vm-web-01-data");
   const dataIds = await shownIds();
   assert.equal(dataIds.length, 4);
   await t.page.check("#console-select-all");
   await t.page.uncheck(`input.console-check[data-id="${dataIds[0]}"]`);
   const chosen = dataIds.slice(1);
-  await t.page.fill('[data-filter="text"]', "");
+  await typeFilter("text", "");
   assert.equal(await t.page.textContent("#console-delete"), "Delete 3 snapshots…");
   await t.page.click("#console-delete");
   await t.page.waitForSelector("dialog[open] #console-confirm");
@@ -570,6 +577,49 @@ test("rows: a link to the disk where it exists, the actions the disk view offers
     '[data-testid="console-table"] td[data-col="disk"] a[aria-label="Disk vm-web-01-osdisk"] >> nth=0',
   );
   await t.page.waitForSelector('[data-testid="chain"] tbody tr[data-name]');
+  noProblems();
+});
+
+test("a big scope: 3,000 snapshots draw 300 rows at first; filters, sort and select all reach every one; source reads bounded", async () => {
+  t.emu.reset({ kind: "bulk", snapshots: 3000, disks: 5, chainShare: 0.3 });
+  const RG = "rg-bulk";
+  const listing = await t.client.listSnapshots(scopeOf(RG));
+  assert.equal(listing.length, 3000);
+  await connectDemo(t);
+  t.emu.resetRequests();
+  const t0 = Date.now();
+  await openHash(t, `#/s/${t.sub}/rg/${RG}/snapshots`, consoleReady);
+  const ms = Date.now() - t0;
+  assert.ok(ms < 15000, `shown in ${ms} ms`);
+  assert.equal(await t.page.textContent('[data-testid="console-count"]'), "3000 snapshots");
+  const drawn = () => t.page.$$eval('[data-testid="console"] tbody tr[data-id]', (trs) => trs.length);
+  assert.equal(await drawn(), 300);
+  // The sources outside the scope (disks of other groups, deleted) are read one by one, at most 20.
+  const single = t.emu.requests.filter((r) => r.method === "GET" && /\/(disks|snapshots)\/[^/?]+\?/.test(r.url));
+  assert.ok(single.length > 0 && single.length <= 20, `${single.length} single reads`);
+  await t.page.click("#console-more");
+  assert.equal(await drawn(), 600);
+  await showTable();
+  assert.equal(await drawn(), 300, "a new view draws the first rows again");
+  // Sorting covers every row, drawn or not: the largest first.
+  await t.page.click('[data-testid="console-table"] th[data-col="size"] button');
+  const biggest = Math.max(...listing.map((s) => s.properties.diskSizeBytes));
+  const firstId = (await shownIds())[0];
+  assert.equal(listing.find((s) => s.id === firstId).properties.diskSizeBytes, biggest);
+  // A filter over all 3000, and select all of what matches.
+  await typeFilter("text", "bulk-disk-001");
+  const want = listing.filter((s) => s.name.includes("bulk-disk-001") || srcOf(s)?.endsWith("/bulk-disk-001"));
+  assert.equal(await t.page.textContent('[data-testid="console-count"]'), `${want.length} of 3000 snapshots shown`);
+  await typeFilter("text", "");
+  await t.page.check("#console-select-all");
+  assert.equal(await t.page.textContent('[data-testid="console-selected"]'), "3000 snapshots selected");
+  await t.page.click("#console-delete");
+  await t.page.waitForSelector("dialog[open] #console-confirm");
+  assert.equal(await t.page.$$eval('[data-testid="confirm-list"] li', (lis) => lis.length), 3000);
+  await t.page.fill("#console-confirm", "delete 300 snapshots");
+  assert.ok(await t.page.isDisabled("#console-confirm-submit"));
+  await t.page.click('dialog button:text-is("Keep them")');
+  assert.equal((await t.client.listSnapshots(scopeOf(RG))).length, 3000, "nothing deleted");
   noProblems();
 });
 

@@ -7,7 +7,7 @@
 // disk (`deletedDiskView`, called from the disk view's not-found path). How each fact is shown
 // comes from cells.js. Changed bytes are shown where the disk view has read them (changes.js's
 // cache); this view never reads diffs itself.
-import { h, mount, plural, lastSegment, sameId, nextId } from "./dom.js";
+import { h, mount, plural, lastSegment, sameId, nextId, debounce } from "./dom.js";
 import { loading, errorCard, openDialog, closeDialog, field } from "./ui.js";
 import { href } from "./routes.js";
 import { crumbsFor, subscriptionName } from "./crumbs.js";
@@ -34,6 +34,8 @@ const norm = (id) => `/${String(id || "").replace(/^\/+/, "")}`.toLowerCase();
 const isSnapshotId = (id) => /\/providers\/microsoft\.compute\/snapshots\//i.test(String(id || ""));
 /** At most this many sources outside the scope are read (getDisk / getSnapshot) to tell whether they still exist. */
 const MAX_LOOKUPS = 20;
+/** Rows drawn at first (and per "Show more"). */
+const PAGE_ROWS = 300;
 const shortUid = (u) => (u ? `${String(u).slice(0, 8)}…` : "unknown");
 
 /**
@@ -513,7 +515,8 @@ function consolePanel({ app, signal, scope, scopeName, sub, showRg, data, load, 
     if (rgSelect) f.rg = rgSelect.value;
     render();
   };
-  for (const el of [text, tag]) el.addEventListener("input", readFilters);
+  const readLater = debounce(readFilters, 120);
+  for (const el of [text, tag]) el.addEventListener("input", readLater);
   for (const el of [kind, orphans, rgSelect].filter(Boolean)) el.addEventListener("change", readFilters);
 
   // The view toggle
@@ -548,7 +551,7 @@ function consolePanel({ app, signal, scope, scopeName, sub, showRg, data, load, 
     "div.console-bar",
     toggle,
     countText,
-    h("label.check.console-all", selectAll, " Select all shown"),
+    h("label.check.console-all", selectAll, " Select all that match"),
     selectedText,
     clearBtn,
     deleteBtn,
@@ -758,24 +761,58 @@ function consolePanel({ app, signal, scope, scopeName, sub, showRg, data, load, 
     selectAll.disabled = shown.length === 0;
   };
 
-  const render = () => {
+  let limit = PAGE_ROWS;
+  const render = ({ keepLimit = false } = {}) => {
+    if (!keepLimit) limit = PAGE_ROWS;
     shown = model.rows.filter((r) => rowMatches(r, f));
+    // The filters drawn (the text boxes apply after a short pause).
+    body.dataset.text = f.text;
+    body.dataset.tag = f.tag;
     countText.textContent =
       shown.length === model.rows.length
         ? plural(model.rows.length, "snapshot")
         : `${shown.length} of ${plural(model.rows.length, "snapshot")} shown`;
     for (const b of modes) b.setAttribute("aria-pressed", String(b.dataset.mode === prefs.mode));
+    // At most `limit` rows are drawn (a big subscription stays quick); the rest one click away.
+    // Filters, the selection and "select all" work on every matching row, drawn or not.
+    const more = (left) =>
+      left > 0
+        ? h(
+            "p.console-more",
+            h(
+              "button.btn.btn-small",
+              {
+                type: "button",
+                id: "console-more",
+                on: {
+                  click: () => {
+                    limit += PAGE_ROWS;
+                    render({ keepLimit: true });
+                  },
+                },
+              },
+              `Show ${Math.min(PAGE_ROWS, left)} more`,
+            ),
+            h("span.muted.small", ` ${left} not drawn yet`),
+          )
+        : null;
     if (prefs.mode === "table") {
-      mount(body, table(sortRows(shown, prefs.sort.key, prefs.sort.dir), { flat: true, testid: "console-table" }));
+      const sorted = sortRows(shown, prefs.sort.key, prefs.sort.dir);
+      mount(body, table(sorted.slice(0, limit), { flat: true, testid: "console-table" }), more(sorted.length - limit));
     } else {
       const visible = new Set(shown.map((r) => r.key));
-      const groups = model.groups
-        .map((g) => ({ g, rows: g.rows.filter((r) => visible.has(r.key)) }))
-        .filter((x) => x.rows.length);
+      let budget = limit;
+      const groups = [];
+      for (const g of model.groups) {
+        const all = g.rows.filter((r) => visible.has(r.key));
+        if (!all.length || budget <= 0) continue;
+        groups.push({ g, all, rows: all.slice(0, budget) });
+        budget -= all.length;
+      }
       mount(
         body,
         groups.length
-          ? groups.map(({ g, rows }) =>
+          ? groups.map(({ g, all, rows }) =>
               h(
                 `section.console-group${g.orphan ? ".orphan" : ""}`,
                 { dataset: { testid: "console-group", kind: g.kind, status: g.status, key: g.key } },
@@ -784,7 +821,11 @@ function consolePanel({ app, signal, scope, scopeName, sub, showRg, data, load, 
                   h("h3", g.title),
                   g.badge ? h(`span.badge.${g.orphan ? "badge-warn" : "badge-muted"}`, g.badge) : null,
                   h("span.badge.badge-muted", g.kind === "incremental" ? "incremental chain" : g.kind),
-                  h("span.muted.small", plural(g.rows.length, "snapshot")),
+                  h(
+                    "span.muted.small",
+                    plural(all.length, "snapshot"),
+                    rows.length < all.length ? ` (${rows.length} drawn)` : "",
+                  ),
                   g.diskId && g.diskState !== "gone"
                     ? h("a.small", { href: diskHref(sub, g.diskId) }, "Open the disk")
                     : null,
@@ -794,6 +835,7 @@ function consolePanel({ app, signal, scope, scopeName, sub, showRg, data, load, 
               ),
             )
           : h("p.empty-note", model.rows.length ? "No snapshot matches these filters." : "No snapshot here."),
+        more(shown.length - limit),
       );
     }
     updateBar();
@@ -806,7 +848,11 @@ function consolePanel({ app, signal, scope, scopeName, sub, showRg, data, load, 
       wrap.dataset.overflow = String(wrap.scrollWidth > wrap.clientWidth + 1);
     }
   };
-  if (typeof ResizeObserver === "function") new ResizeObserver(() => markOverflow()).observe(body);
+  if (typeof ResizeObserver === "function") {
+    const ro = new ResizeObserver(() => markOverflow());
+    ro.observe(body);
+    signal.addEventListener("abort", () => ro.disconnect(), { once: true });
+  }
 
   // ---- bulk delete ----
   const confirmBulkDelete = () => {
@@ -844,6 +890,10 @@ function consolePanel({ app, signal, scope, scopeName, sub, showRg, data, load, 
       ev.preventDefault();
       if (!ok()) return;
       closeDialog("delete");
+      // Out of the selection while they are deleted (a second delete cannot pick them again);
+      // the ones that fail come back.
+      for (const x of targets) selected.delete(norm(x.id));
+      render({ keepLimit: true });
       bulkDelete(targets);
     };
     openDialog({
@@ -915,7 +965,9 @@ function consolePanel({ app, signal, scope, scopeName, sub, showRg, data, load, 
           .join(", ") + ".",
     });
     const r = outcome.ok ? outcome.result : null;
-    if (r) for (const t of [...r.deleted, ...r.gone]) selected.delete(norm(t.id));
+    // What failed, or was never tried (cancelled), is selected again.
+    const gone = new Set(r ? [...r.deleted, ...r.gone].map((x) => norm(x.id)) : []);
+    for (const x of targets) if (!gone.has(norm(x.id))) selected.add(norm(x.id));
     if (signal.aborted) return;
     mount(resultHost, resultBlock(outcome));
     await refresh();
