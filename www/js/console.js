@@ -845,11 +845,20 @@ function consolePanel({ app, signal, scope, scopeName, sub, showRg, data, load, 
   /** Show the scroll cue only under tables wider than their box. */
   const markOverflow = () => {
     for (const wrap of body.querySelectorAll(".console-scroll")) {
-      wrap.dataset.overflow = String(wrap.scrollWidth > wrap.clientWidth + 1);
+      const v = String(wrap.scrollWidth > wrap.clientWidth + 1);
+      if (wrap.dataset.overflow !== v) wrap.dataset.overflow = v;
     }
   };
   if (typeof ResizeObserver === "function") {
-    const ro = new ResizeObserver(() => markOverflow());
+    // Only a new width can change what overflows; the cue is set in the next frame, outside the
+    // observer's callback (a change of height inside it would be a resize loop).
+    let width = -1;
+    const ro = new ResizeObserver((entries) => {
+      const w = Math.round(entries[entries.length - 1].contentRect.width);
+      if (w === width) return;
+      width = w;
+      requestAnimationFrame(markOverflow);
+    });
     ro.observe(body);
     signal.addEventListener("abort", () => ro.disconnect(), { once: true });
   }
