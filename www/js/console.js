@@ -443,9 +443,9 @@ function consolePanel({ app, signal, scope, scopeName, sub, showRg, data, load, 
   let model = null;
   let shown = [];
 
-  const body = h("div.console-body", { "aria-live": "polite" });
+  const body = h("div.console-body");
   const resultHost = h("div", { id: "console-result" });
-  const countText = h("span.console-count", { dataset: { testid: "console-count" } });
+  const countText = h("span.console-count", { dataset: { testid: "console-count" }, "aria-live": "polite" });
   const selectAll = h("input", { type: "checkbox", id: "console-select-all" });
   const selectedText = h("span.console-selected", { dataset: { testid: "console-selected" } });
   const deleteBtn = h(
