@@ -625,6 +625,36 @@ test("a big scope: 3,000 snapshots draw 300 rows at first; filters, sort and sel
   await noProblems();
 });
 
+test("changed bytes: shown where the disk view has read them, never read by the console", async () => {
+  const RG = "rg-prod-westeurope";
+  await connectDemo(t);
+  await openHash(t, `#/s/${t.sub}/rg/${RG}/disk/legacy-app-disk`, '[data-testid="chain"] tbody tr[data-name]');
+  await t.page.click("#show-changes");
+  await t.page.waitForSelector('[data-testid="changes-total"][data-complete="true"]', { timeout: 120000 });
+  const known = await t.page.$$eval('[data-testid="chain"] tbody tr[data-name]', (trs) =>
+    Object.fromEntries(
+      trs.map((tr) => [tr.dataset.id, Number(tr.querySelector('[data-testid="changed"]').dataset.bytes)]),
+    ),
+  );
+  assert.equal(Object.keys(known).length, 3);
+  const blobReads = t.emu.blob.requests.length;
+  await openHash(t, `#/s/${t.sub}/rg/${RG}/snapshots`, consoleReady);
+  await showTable();
+  const shown = await t.page.$$eval('[data-testid="console-table"] tbody tr[data-id]', (trs) =>
+    trs.map((tr) => [tr.dataset.id, tr.querySelector('td[data-col="changed"] [data-bytes]')?.dataset.bytes ?? null]),
+  );
+  for (const [id, bytes] of shown) {
+    if (id in known) assert.equal(Number(bytes), known[id], id);
+    else assert.equal(bytes, null, `${id}: not known, not shown`);
+  }
+  assert.equal(t.emu.blob.requests.length, blobReads, "the console read no diff");
+  // By chain, the size cell says it.
+  await t.page.click("#console-mode-chains");
+  const id = Object.keys(known)[1];
+  assert.match(await t.page.textContent(`tr[data-id="${id}"] td[data-col="size"]`), /^64 GiB · .* changed$/);
+  await noProblems();
+});
+
 test("narrow screen (390 px): no sideways page scroll; the table scrolls in its own box with a cue", async () => {
   await t.page.setViewportSize({ width: 390, height: 844 });
   const overflow = () =>

@@ -190,7 +190,11 @@ export function sizeCell(snap, { changedBytes } = {}) {
 /** Changed bytes when known, else "—" (nothing fetched here). */
 export function changedCell(changedBytes) {
   if (typeof changedBytes !== "number" || !(changedBytes >= 0)) return h("span.muted", "—");
-  return h("span.changed-bytes", { title: `${changedBytes.toLocaleString()} bytes` }, fmtBytes(changedBytes));
+  return h(
+    "span.changed-bytes",
+    { title: `${changedBytes.toLocaleString()} bytes`, dataset: { bytes: String(changedBytes) } },
+    fmtBytes(changedBytes),
+  );
 }
 
 function fmtGiBBytes(bytes) {
