@@ -601,7 +601,7 @@ function consolePanel({ app, signal, scope, scopeName, sub, showRg, data, load, 
         return [
           h("span.snap-name", row.facts.name),
           // By chain, a row that differs from its group (a copy whose source is gone) says so.
-          row.chainLabel !== row.group.chainLabel
+          prefs.mode !== "table" && row.chainLabel !== row.group.chainLabel
             ? h("span.row-note.badge.badge-warn", row.chainLabel.replace(/^copy · /, ""))
             : null,
         ];
@@ -609,7 +609,12 @@ function consolePanel({ app, signal, scope, scopeName, sub, showRg, data, load, 
         if (!row.diskId) return h("span.muted", "—");
         // A disk that is gone is struck through; one that exists (or may, outside the scope) is a link.
         return row.diskState === "gone"
-          ? h("span.gone", { title: "This disk no longer exists" }, row.diskName, h("span.muted", " (deleted)"))
+          ? h(
+              "span",
+              { title: "This disk no longer exists" },
+              h("span.gone", row.diskName),
+              h("span.muted", " (deleted)"),
+            )
           : h("a", { href: diskHref(sub, row.diskId), "aria-label": `Disk ${row.diskName}` }, row.diskName);
       case "chain":
         return h(`span.chain-label${row.orphan ? ".orphan" : ""}`, { title: row.group.title }, row.chainLabel);
