@@ -655,6 +655,25 @@ test("changed bytes: shown where the disk view has read them, never read by the 
   await noProblems();
 });
 
+test("hostile values stay text: markup in a tag, a long name; a tag filter with markup matches it", async () => {
+  const RG = "rg-dev";
+  const evil = "<img src=x onerror=window.__pwned=1>";
+  const made = await t.client.createIncrementalSnapshot(diskId(t.sub, RG, "dev-scratch"), {
+    name: `${"n".repeat(70)}-hostile`,
+    tags: { note: evil },
+  });
+  await openConsole(RG);
+  const chip = await t.page.textContent(`tr[data-id="${made.id}"] .tag`);
+  assert.equal(chip, `note: ${evil}`);
+  assert.equal(await t.page.$$eval(`tr[data-id="${made.id}"] img`, (els) => els.length), 0);
+  assert.equal(await t.page.evaluate(() => window.__pwned), undefined);
+  await typeFilter("tag", `note=${evil}`);
+  assert.deepEqual(await shownIds(), [made.id]);
+  await showTable();
+  assert.deepEqual(await shownIds(), [made.id]);
+  await noProblems();
+});
+
 test("narrow screen (390 px): no sideways page scroll; the table scrolls in its own box with a cue", async () => {
   await t.page.setViewportSize({ width: 390, height: 844 });
   const overflow = () =>
