@@ -674,6 +674,34 @@ test("hostile values stay text: markup in a tag, a long name; a tag filter with 
   await noProblems();
 });
 
+test("a bulk delete outlives the view: leave it mid-way, it finishes; rows in flight cannot be picked twice", async () => {
+  const RG = "rg-dev";
+  await openConsole(RG);
+  const before = await t.client.listSnapshots(scopeOf(RG));
+  const victims = before.filter((s) => s.name !== "imported-golden-image");
+  assert.equal(victims.length, 3);
+  t.emu.addFault({ route: "DELETE /snapshots/*", kind: "latency", ms: 400, count: -1 });
+  for (const v of victims) await t.page.check(`input.console-check[data-id="${v.id}"]`);
+  await t.page.click("#console-delete");
+  await t.page.fill("#console-confirm", "delete 3 snapshots");
+  await t.page.click("#console-confirm-submit");
+  await t.page.waitForSelector('.op[data-kind="delete"][data-state="running"]');
+  // Out of the selection while they are deleted: a second delete cannot take them again.
+  assert.ok(await t.page.isDisabled("#console-delete"));
+  assert.equal(await t.page.$$eval("input.console-check:checked", (bs) => bs.length), 0);
+  // Leave for another view; the tray keeps the operation.
+  await t.page.click('#crumbs a:text-is("Subscriptions")');
+  await t.page.waitForSelector('[data-testid="subscriptions"] tbody tr');
+  await t.page.waitForSelector('.op[data-kind="delete"][data-state="succeeded"]', { timeout: 20000 });
+  assert.match(await t.page.textContent('.op[data-kind="delete"] .op-phase'), /3 of 3 deleted/);
+  const after = await t.client.listSnapshots(scopeOf(RG));
+  assert.deepEqual(
+    after.map((s) => s.name),
+    ["imported-golden-image"],
+  );
+  await noProblems();
+});
+
 test("narrow screen (390 px): no sideways page scroll; the table scrolls in its own box with a cue", async () => {
   await t.page.setViewportSize({ width: 390, height: 844 });
   const overflow = () =>
