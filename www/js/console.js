@@ -13,6 +13,7 @@ import { href } from "./routes.js";
 import { crumbsFor, subscriptionName } from "./crumbs.js";
 import { runOperation } from "./operations-tray.js";
 import { openCopyDialog, openDeleteDialog } from "./actions.js";
+import { openAccessDialog } from "./access.js";
 import { changesCache, chainPairs } from "./changes.js";
 import { describeError } from "./errors.js";
 import {
@@ -50,6 +51,12 @@ export const rowActions = [
     label: "Copy to region…",
     available: (row) => row.facts.kind === "incremental" && row.facts.state === "ready",
     run: (row, app) => openCopyDialog(app, row.model, row.snap),
+  },
+  {
+    key: "access",
+    label: "Access…",
+    available: (row) => row.facts.state === "ready",
+    run: (row, app) => openAccessDialog(app, row.model, row.snap),
   },
   {
     key: "delete",
