@@ -4,6 +4,7 @@ mod arm;
 mod blob;
 mod fixtures;
 mod properties;
+mod restore;
 mod retention;
 mod rules;
 mod scan;

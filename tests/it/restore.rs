@@ -1,0 +1,170 @@
+//! `buildDiskConfig`: the PUT of a disk restored from a snapshot (Copy) or a blob (Import), its
+//! target, every violation at once, and a SAS signature never shown.
+
+use azure_incremental_snapshots::restore::build_disk_config_json;
+use azure_incremental_snapshots::ErrorCode;
+use serde_json::{json, Value};
+
+const SUB: &str = "/subscriptions/00000000-0000-0000-0000-000000000000";
+const SIG: &str = "c2VjcmV0LXNpZ25hdHVyZQ%3D%3D";
+
+fn snapshot_id() -> String {
+    format!("{SUB}/resourceGroups/rg/providers/Microsoft.Compute/snapshots/s1")
+}
+
+fn snapshot() -> Value {
+    json!({ "id": snapshot_id(), "name": "s1", "type": "Microsoft.Compute/snapshots", "location": "westeurope",
+            "sku": { "name": "Standard_ZRS" },
+            "properties": { "incremental": true, "diskSizeGB": 128, "completionPercent": 100.0,
+                            "creationData": { "createOption": "Copy", "logicalSectorSize": 512 } } })
+}
+
+fn account() -> String {
+    format!("{SUB}/resourceGroups/storage-rg/providers/Microsoft.Storage/storageAccounts/acct")
+}
+
+fn config(source: &Value, options: Value) -> Result<Value, azure_incremental_snapshots::Error> {
+    build_disk_config_json(&source.to_string(), &options.to_string()).map(|t| serde_json::from_str(&t).unwrap())
+}
+
+#[test]
+fn a_snapshot_restores_in_its_region_beside_it() {
+    let c = config(&snapshot(), json!({ "name": "restored" })).unwrap();
+    assert_eq!(c["id"], format!("{SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks/restored"));
+    assert_eq!((c["name"].as_str(), c["resourceGroup"].as_str()), (Some("restored"), Some("rg")));
+    assert_eq!(c["apiVersion"], "2025-01-02");
+    assert_eq!(c["createOption"], "Copy");
+    assert_eq!(c["sourceResourceId"], snapshot_id());
+    assert_eq!(
+        c["body"],
+        json!({ "location": "westeurope",
+                "properties": { "creationData": { "createOption": "Copy", "sourceResourceId": snapshot_id() } } })
+    );
+}
+
+#[test]
+fn every_option_lands_in_the_body() {
+    let c = config(
+        &snapshot(),
+        json!({ "name": "r2", "resourceGroup": "other", "location": "West Europe", "sku": "premium_lrs",
+                "zones": ["3"], "diskSizeGB": 256, "networkAccessPolicy": "DenyAll", "tags": { "from": "s1" },
+                "apiVersion": "2024-03-02" }),
+    )
+    .unwrap();
+    assert_eq!(c["id"], format!("{SUB}/resourceGroups/other/providers/Microsoft.Compute/disks/r2"));
+    assert_eq!(c["apiVersion"], "2024-03-02");
+    assert_eq!(
+        c["body"],
+        json!({ "location": "West Europe", "sku": { "name": "Premium_LRS" }, "zones": ["3"], "tags": { "from": "s1" },
+                "properties": { "creationData": { "createOption": "Copy", "sourceResourceId": snapshot_id() },
+                                "diskSizeGB": 256, "networkAccessPolicy": "DenyAll" } })
+    );
+}
+
+#[test]
+fn all_violations_are_reported_at_once() {
+    let mut s = snapshot();
+    s["properties"]["creationData"]["logicalSectorSize"] = json!(4096);
+    let e = config(
+        &s,
+        json!({ "name": "-bad name", "location": "eastus", "sku": "Premium_ZRS", "zones": ["1", "9"],
+                "diskSizeGB": 64, "networkAccesPolicy": "DenyAll" }),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidArgument);
+    let rules: Vec<&str> = e.violations.iter().map(|v| v.rule).collect();
+    assert_eq!(
+        rules,
+        [
+            "options.unknown",
+            "restore.sameRegion",
+            "name.chars",
+            "name.start",
+            "diskSize.smaller",
+            "sectorSize.sku",
+            "zones.count",
+            "zones.value",
+            "zones.zrs"
+        ]
+    );
+    assert!(e.violations[0].message.contains("did you mean \"networkAccessPolicy\""), "{}", e.violations[0].message);
+    assert_eq!(e.field.as_deref(), Some("options.networkAccesPolicy"));
+}
+
+#[test]
+fn a_4096_sector_snapshot_goes_to_premium_v2_or_ultra_only() {
+    let mut s = snapshot();
+    s["properties"]["creationData"]["logicalSectorSize"] = json!(4096);
+    for sku in ["PremiumV2_LRS", "UltraSSD_LRS"] {
+        assert!(config(&s, json!({ "name": "r", "sku": sku })).is_ok(), "{sku}");
+    }
+    for sku in [json!("Premium_LRS"), json!("StandardSSD_LRS"), Value::Null] {
+        let e = config(&s, json!({ "name": "r", "sku": sku })).unwrap_err();
+        assert_eq!(e.violations[0].rule, "sectorSize.sku", "{sku}");
+    }
+}
+
+#[test]
+fn a_snapshot_id_needs_the_region() {
+    let id = json!(snapshot_id());
+    let e = config(&id, json!({ "name": "r" })).unwrap_err();
+    assert_eq!((e.field.as_deref(), e.violations[0].rule), (Some("options.location"), "location.required"));
+    let c = config(&id, json!({ "name": "r", "location": "westeurope", "diskSizeGB": 1 })).unwrap();
+    assert_eq!(c["body"]["location"], "westeurope");
+    // A disk id, or another type: refused.
+    let disk = json!(format!("{SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks/d1"));
+    let e = config(&disk, json!({ "name": "r", "location": "westeurope" })).unwrap_err();
+    assert_eq!(e.violations[0].rule, "source.type");
+    let e = config(&json!("not an id"), json!({ "name": "r", "location": "westeurope" })).unwrap_err();
+    assert_eq!(e.violations[0].rule, "source.id");
+    // Neither a string nor an object.
+    let e = config(&json!(5), json!({ "name": "r" })).unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidArgument, Some("source")));
+}
+
+#[test]
+fn a_blob_imports_beside_its_storage_account() {
+    let uri = format!("https://acct.blob.core.windows.net/backups/disk1.vhd?sv=2022-11-02&sig={SIG}");
+    let source = json!({ "sourceUri": uri, "storageAccountId": account() });
+    let c = config(&source, json!({ "name": "imported", "location": "westeurope", "sku": "StandardSSD_LRS" })).unwrap();
+    assert_eq!(c["id"], format!("{SUB}/resourceGroups/storage-rg/providers/Microsoft.Compute/disks/imported"));
+    assert_eq!(c["createOption"], "Import");
+    assert!(c.get("sourceResourceId").is_none());
+    assert_eq!(
+        c["body"]["properties"]["creationData"],
+        json!({ "createOption": "Import", "sourceUri": uri, "storageAccountId": account() })
+    );
+}
+
+#[test]
+fn a_blob_signature_is_never_shown() {
+    let cases = [
+        json!({ "sourceUri": format!("http://acct.blob.core.windows.net/c/b?sig={SIG}"), "storageAccountId": account() }),
+        json!({ "sourceUri": format!("https://acct.blob.core.windows.net/?sig={SIG}"), "storageAccountId": account() }),
+        json!({ "sourceUri": format!("ftp://x/sig={SIG}"), "storageAccountId": "nope" }),
+        json!({ "sourceUri": format!("https://acct.blob.core.windows.net/c/b?sig={SIG}"), "storageAccountId": account(),
+                "extra": format!("sig={SIG}") }),
+    ];
+    for source in cases {
+        let e = config(&source, json!({ "name": "r" })).unwrap_err();
+        let all = format!("{e} {:?}", e.violations);
+        assert!(!all.contains(SIG) && !all.contains("c2VjcmV0"), "{all}");
+        assert!(!e.violations.is_empty());
+    }
+}
+
+#[test]
+fn hostile_inputs_are_typed_errors() {
+    // Huge names, deep nesting, wrong types everywhere: errors, never panics.
+    let huge = "n".repeat(100_000);
+    let e = config(&snapshot(), json!({ "name": huge })).unwrap_err();
+    assert_eq!(e.violations[0].rule, "name.length");
+    let e = config(&snapshot(), json!({ "name": ["r"], "tags": 5, "zones": [1], "sku": {}, "diskSizeGB": 1.5 }))
+        .unwrap_err();
+    let rules: Vec<&str> = e.violations.iter().map(|v| v.rule).collect();
+    assert_eq!(rules, ["name.type", "sku.type", "zones.type", "diskSize.type", "tags.type"]);
+    assert!(build_disk_config_json("{", "{}").is_err());
+    assert!(build_disk_config_json(&snapshot().to_string(), "[]").is_err());
+    let deep = "[".repeat(10_000);
+    assert!(build_disk_config_json(&deep, "{}").is_err());
+}
