@@ -47,7 +47,12 @@ pub fn build_disk_config_json(source: &str, options: &str) -> Result<String> {
 
 /// [`build_disk_config_json`] as a JSON value.
 pub fn build_disk_config_value(source: &str, options: &str) -> Result<serde_json::Value> {
+    Ok(config_of_json(source, options)?.to_value())
+}
+
+/// The [`DiskConfig`] of JSON source and options (the options' own violations first).
+pub fn config_of_json(source: &str, options: &str) -> Result<DiskConfig> {
     let (options, mut refused) = RestoreOptions::read(options)?;
     let source = RestoreSource::from_json_text(source, &mut refused)?;
-    Ok(build::build_checked(&source, &options, refused)?.to_value())
+    build::build_checked(&source, &options, refused)
 }

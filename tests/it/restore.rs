@@ -168,3 +168,29 @@ fn hostile_inputs_are_typed_errors() {
     let deep = "[".repeat(10_000);
     assert!(build_disk_config_json(&deep, "{}").is_err());
 }
+
+/// `tests/golden/templates/restore-cases.json`: each case's template equals
+/// `<name>.template.json` (rewritten under `UPDATE_GOLDEN=1`); the schema suite validates them.
+#[test]
+fn restore_templates_match_their_golden_files() {
+    use azure_incremental_snapshots::template::build_restore_template_json;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/templates");
+    let cases: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("restore-cases.json")).unwrap()).unwrap();
+    let cases = cases["cases"].as_array().unwrap();
+    assert!(cases.len() >= 3);
+    for c in cases {
+        let name = c["name"].as_str().unwrap();
+        let text = build_restore_template_json(&c["source"].to_string(), &c["options"].to_string()).unwrap();
+        let path = dir.join(format!("{name}.template.json"));
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, format!("{text}\n")).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(expected.trim_end(), text, "{name} (run with UPDATE_GOLDEN=1 after an intended change)");
+    }
+    // The template's checks are buildDiskConfig's.
+    let e = build_restore_template_json(&cases[0]["source"].to_string(), r#"{"name":"x","location":"eastus"}"#)
+        .unwrap_err();
+    assert_eq!(e.violations[0].rule, "restore.sameRegion");
+}
