@@ -29,7 +29,7 @@ pub use build::DiskConfig;
 pub use options::RestoreOptions;
 pub use source::RestoreSource;
 
-use crate::error::Result;
+use crate::error::{Result, Violation};
 
 /// The most disks ARM creates from one snapshot at a time (a 6th is refused until one finishes).
 pub const MAX_CONCURRENT_RESTORES: usize = 5;
@@ -37,6 +37,30 @@ pub const MAX_CONCURRENT_RESTORES: usize = 5;
 /// Builds and validates the PUT of a disk restored from `source`.
 pub fn build_disk_config(source: &RestoreSource, options: &RestoreOptions) -> Result<DiskConfig> {
     build::build_checked(source, options, Vec::new())
+}
+
+/// [`build_disk_config`] after reading found `refused` (reported first).
+pub fn build_disk_config_with(
+    source: &RestoreSource,
+    options: &RestoreOptions,
+    refused: Vec<Violation>,
+) -> Result<DiskConfig> {
+    build::build_checked(source, options, refused)
+}
+
+/// The `sig` values of a blob URL's query (percent-decoded and as written), to scrub from errors.
+pub fn signatures_of(url: &str) -> Vec<String> {
+    let query = url.split_once('?').map(|(_, q)| q.split('#').next().unwrap_or_default()).unwrap_or_default();
+    let mut out = Vec::new();
+    for pair in query.split('&') {
+        if let Some((k, v)) = pair.split_once('=') {
+            if k.eq_ignore_ascii_case("sig") && !v.is_empty() {
+                out.push(v.to_string());
+                out.push(crate::blob::sas::percent_decode(v));
+            }
+        }
+    }
+    out
 }
 
 /// `buildDiskConfig` on JSON: `source` is the JSON text of a snapshot object, a blob source

@@ -12,6 +12,7 @@ mod changes;
 pub mod client;
 mod convert;
 pub mod exports;
+mod restore;
 mod transport;
 
 /// The package's TypeScript declarations (the exports use `skip_typescript`).

@@ -13,6 +13,7 @@ mod create;
 mod get;
 mod list;
 mod list_incremental;
+mod restore;
 mod single_request;
 
 pub use access::GrantAccessOptions;
@@ -20,6 +21,7 @@ pub use create::CreateSnapshot;
 pub use get::GetResource;
 pub use list::ListAll;
 pub use list_incremental::{ListIncremental, SearchScope};
+pub use restore::{in_progress_from, RestoreDisk, RestoreFrom};
 pub use single_request::SingleRequest;
 
 use super::{errors, ClientSettings, Response};
