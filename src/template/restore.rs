@@ -8,7 +8,7 @@
 use super::emit::{pretty, Ordered, TEMPLATE_SCHEMA};
 use crate::error::Result;
 use serde::{Serialize, Serializer};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// A template node: a JSON value, or an object whose keys keep their order.
 enum Node {
@@ -27,6 +27,10 @@ impl Serialize for Node {
     }
 }
 
+fn text(s: &str) -> Node {
+    Node::Value(Value::String(s.to_string()))
+}
+
 fn object(entries: Vec<(&str, Node)>) -> Node {
     Node::Object(Ordered(entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect()))
 }
@@ -37,27 +41,29 @@ pub fn build_restore_template_json(source: &str, options: &str) -> Result<String
     let config = crate::restore::config_of_json(source, options)?;
     let body = config.body;
     let mut resource = vec![
-        ("type", Node::Value(json!("Microsoft.Compute/disks"))),
-        ("apiVersion", Node::Value(json!(config.api_version.to_string()))),
-        ("name", Node::Value(json!("[parameters('diskName')]"))),
+        ("type", text("Microsoft.Compute/disks")),
+        ("apiVersion", Node::Value(Value::String(config.api_version.to_string()))),
+        ("name", text("[parameters('diskName')]")),
     ];
     for key in ["location", "tags", "sku", "zones", "properties"] {
         if let Some(v) = body.get(key) {
-            resource.push((key, Node::Value(escape_literals(v.clone()))));
+            let mut v = v.clone();
+            escape_literals(&mut v);
+            resource.push((key, Node::Value(v)));
         }
     }
     let parameter = object(vec![
-        ("type", Node::Value(json!("string"))),
-        ("defaultValue", Node::Value(json!(config.name))),
-        ("metadata", Node::Value(json!({ "description": "Name of the restored disk" }))),
+        ("type", text("string")),
+        ("defaultValue", text(&config.name)),
+        ("metadata", object(vec![("description", text("Name of the restored disk"))])),
     ]);
     let output = object(vec![
-        ("type", Node::Value(json!("string"))),
-        ("value", Node::Value(json!("[resourceId('Microsoft.Compute/disks', parameters('diskName'))]"))),
+        ("type", text("string")),
+        ("value", text("[resourceId('Microsoft.Compute/disks', parameters('diskName'))]")),
     ]);
     let template = object(vec![
-        ("$schema", Node::Value(json!(TEMPLATE_SCHEMA))),
-        ("contentVersion", Node::Value(json!("1.0.0.0"))),
+        ("$schema", text(TEMPLATE_SCHEMA)),
+        ("contentVersion", text("1.0.0.0")),
         ("parameters", object(vec![("diskName", parameter)])),
         ("resources", Node::Array(vec![object(resource)])),
         ("outputs", object(vec![("diskId", output)])),
@@ -65,22 +71,25 @@ pub fn build_restore_template_json(source: &str, options: &str) -> Result<String
     pretty(&template)
 }
 
-/// Every string that starts with `[` gets another `[`: a literal, not an expression.
-fn escape_literals(v: Value) -> Value {
+/// Every string value that starts with `[` gets another `[`: a literal, not an expression.
+fn escape_literals(v: &mut Value) {
     match v {
-        Value::String(s) if s.starts_with('[') => Value::String(format!("[{s}")),
-        Value::Array(a) => Value::Array(a.into_iter().map(escape_literals).collect()),
-        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, escape_literals(v))).collect()),
-        other => other,
+        Value::String(s) if s.starts_with('[') => s.insert(0, '['),
+        Value::Array(a) => a.iter_mut().for_each(escape_literals),
+        Value::Object(m) => m.values_mut().for_each(escape_literals),
+        _ => {}
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn tag_values_that_look_like_expressions_stay_literal() {
-        assert_eq!(escape_literals(json!({ "a": "[x]", "b": ["[y", "z"] })), json!({ "a": "[[x]", "b": ["[[y", "z"] }));
+        let mut v = json!({ "a": "[x]", "b": ["[y", "z"] });
+        escape_literals(&mut v);
+        assert_eq!(v, json!({ "a": "[[x]", "b": ["[[y", "z"] }));
     }
 }

@@ -194,3 +194,180 @@ fn restore_templates_match_their_golden_files() {
         .unwrap_err();
     assert_eq!(e.violations[0].rule, "restore.sameRegion");
 }
+
+// --- restoreDisk as a state machine, on scripted replies --------------------------------------
+
+mod op {
+    use super::*;
+    use azure_incremental_snapshots::arm::ops::{RestoreDisk, RestoreFrom};
+    use azure_incremental_snapshots::arm::{Action, ClientSettings, Endpoint, Input, Method, Operation, Response};
+    use azure_incremental_snapshots::restore::RestoreOptions;
+
+    const ARM: &str = "https://management.azure.com";
+
+    fn settings() -> ClientSettings {
+        let mut s = ClientSettings::new(Endpoint::parse(ARM).unwrap());
+        s.seed = 7;
+        s
+    }
+
+    fn reply(status: u16, headers: &[(&str, &str)], body: Value) -> Response {
+        Response {
+            status,
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            body: if body.is_null() { String::new() } else { body.to_string() },
+        }
+    }
+
+    /// Runs `op` over `script` (method, URL start, reply); returns the result and the phases seen.
+    fn run(mut op: RestoreDisk, script: Vec<(Method, String, Response)>) -> (Result<Value, ErrorCode>, Vec<String>) {
+        let mut input = Input::Start;
+        let mut phases = Vec::new();
+        let mut script = script.into_iter();
+        for _ in 0..100 {
+            let action = op.step(input, 0);
+            if let Some(p) = op.take_progress() {
+                phases.push(format!(
+                    "{}{}",
+                    p.phase,
+                    p.completion_percent.map(|c| format!(" {c}")).unwrap_or_default()
+                ));
+            }
+            match action {
+                Action::Done(r) => {
+                    assert_eq!(script.count(), 0, "requests never sent");
+                    return (r.map(|t| serde_json::from_str(&t).unwrap()).map_err(|e| e.code), phases);
+                }
+                Action::Send { request, .. } => {
+                    let (method, url, resp) = script.next().unwrap_or_else(|| panic!("unexpected {request:?}"));
+                    assert_eq!(request.method, method, "{}", request.url);
+                    assert!(request.url.starts_with(&url), "{} does not start with {url}", request.url);
+                    if method == Method::Put {
+                        assert!(request.headers.iter().any(|(k, v)| *k == "If-None-Match" && *v == "*"));
+                    }
+                    input = Input::Response(resp);
+                }
+            }
+        }
+        panic!("did not end");
+    }
+
+    fn options(v: Value) -> RestoreOptions {
+        RestoreOptions::read(&v.to_string()).unwrap().0
+    }
+
+    fn hydrating(id: &str, percent: Option<f64>) -> Value {
+        let mut d = json!({ "id": id, "name": "r", "properties": { "provisioningState": "Succeeded",
+                  "creationData": { "createOption": "Copy", "sourceResourceId": snapshot_id() } } });
+        if let Some(p) = percent {
+            d["properties"]["completionPercent"] = json!(p);
+        }
+        d
+    }
+
+    #[test]
+    fn count_name_check_put_lro_then_hydration_to_100() {
+        let disk = format!("{SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks/r");
+        let list = format!("{ARM}{SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks?");
+        let disk_url = format!("{ARM}{disk}?api-version=");
+        let poll = format!(
+            "{ARM}{SUB}/providers/Microsoft.Compute/locations/westeurope/DiskOperations/op1?api-version=2025-01-02"
+        );
+        // Four unfinished disks of this snapshot, one finished, one of another snapshot: 4 < 5.
+        let others: Vec<Value> = (0..4)
+            .map(|i| hydrating(&format!("{disk}{i}"), Some(10.0)))
+            .chain([hydrating("x", Some(100.0)), json!({ "properties": { "provisioningState": "Updating" } })])
+            .collect();
+        let script = vec![
+            (Method::Get, list, reply(200, &[], json!({ "value": others }))),
+            (
+                Method::Get,
+                disk_url.clone(),
+                reply(404, &[], json!({ "error": { "code": "ResourceNotFound", "message": "no" } })),
+            ),
+            (Method::Put, disk_url.clone(), reply(202, &[("Azure-AsyncOperation", &poll)], json!({ "id": disk }))),
+            (
+                Method::Get,
+                poll.clone(),
+                reply(200, &[], json!({ "status": "Succeeded", "properties": { "output": hydrating(&disk, None) } })),
+            ),
+            (Method::Get, disk_url.clone(), reply(200, &[], hydrating(&disk, Some(40.0)))),
+            (Method::Get, disk_url, reply(200, &[], hydrating(&disk, Some(100.0)))),
+        ];
+        let op = RestoreDisk::new(
+            settings(),
+            RestoreFrom::Object(snapshot().to_string()),
+            options(json!({ "name": "r" })),
+            true,
+        );
+        let (result, phases) = run(op, script);
+        assert_eq!(result.unwrap()["properties"]["completionPercent"], 100.0);
+        assert!(phases.contains(&"hydrating 40".to_string()), "{phases:?}");
+        assert!(!phases.contains(&"hydrating 0".to_string()), "no hydration before the disk says so: {phases:?}");
+        assert_eq!(phases.last().map(String::as_str), Some("done 100"));
+    }
+
+    #[test]
+    fn a_sixth_concurrent_restore_is_refused_before_the_put() {
+        let list = format!("{ARM}{SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks?");
+        let busy: Vec<Value> = (0..5)
+            .map(|i| {
+                let mut d = hydrating(&format!("d{i}"), None);
+                d["properties"]["provisioningState"] = json!("Updating");
+                d["properties"]["creationData"]["sourceResourceId"] = json!(snapshot_id().to_uppercase());
+                d
+            })
+            .collect();
+        let script = vec![(Method::Get, list, reply(200, &[], json!({ "value": busy })))];
+        let op = RestoreDisk::new(
+            settings(),
+            RestoreFrom::Object(snapshot().to_string()),
+            options(json!({ "name": "r" })),
+            true,
+        );
+        assert_eq!(run(op, script).0.unwrap_err(), ErrorCode::Conflict);
+    }
+
+    #[test]
+    fn an_import_skips_the_count_and_a_signature_never_leaves() {
+        let account = account();
+        let disk = format!("{SUB}/resourceGroups/storage-rg/providers/Microsoft.Compute/disks/imp");
+        let disk_url = format!("{ARM}{disk}?api-version=");
+        let uri = format!("https://acct.blob.core.windows.net/c/b?sig={SIG}");
+        let echo = format!("could not read {uri}");
+        let script = vec![
+            (
+                Method::Get,
+                disk_url.clone(),
+                reply(404, &[], json!({ "error": { "code": "NotFound", "message": "no" } })),
+            ),
+            (
+                Method::Put,
+                disk_url,
+                reply(400, &[], json!({ "error": { "code": "InvalidParameter", "message": echo } })),
+            ),
+        ];
+        let source = json!({ "sourceUri": uri, "storageAccountId": account }).to_string();
+        let mut op = RestoreDisk::new(
+            settings(),
+            RestoreFrom::Object(source),
+            options(json!({ "name": "imp", "location": "westeurope" })),
+            true,
+        );
+        let mut input = Input::Start;
+        let mut script = script.into_iter();
+        let err = loop {
+            match op.step(input, 0) {
+                Action::Done(r) => break r.unwrap_err(),
+                Action::Send { request, .. } => {
+                    let (_, _, resp) = script.next().unwrap();
+                    if let Some(b) = &request.body {
+                        assert!(b.contains(SIG), "the PUT body names the blob as given");
+                    }
+                    input = Input::Response(resp);
+                }
+            }
+        };
+        assert!(!format!("{err} {err:?}").contains(SIG), "{err}");
+    }
+}

@@ -232,9 +232,13 @@ impl CreateSnapshot {
             )));
         }
         let url = target.url.clone();
-        let phase = target.copy_phase;
+        // A disk's operation result never shows its hydration: the read that follows tells.
+        let (phase, shown) = match percent {
+            None if target.absent_is_done => ("provisioning", None),
+            _ => (target.copy_phase, Some(percent.unwrap_or(0.0))),
+        };
         self.state = CreateState::Completing(target, polls);
-        self.report(phase, state, Some(percent.unwrap_or(0.0)));
+        self.report(phase, state, shown);
         self.caller.get(url, delay_if_pending.unwrap_or(0))
     }
 }
