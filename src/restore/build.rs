@@ -13,7 +13,7 @@ use crate::rules::{
     check_location, check_resource_group, check_resource_name, check_tags, merge, quoted, read_api_version,
     same_region, Violations,
 };
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// The storage account type an Import names.
 const STORAGE_ACCOUNTS: &str = "Microsoft.Storage/storageAccounts";
@@ -40,14 +40,23 @@ pub struct DiskConfig {
 impl DiskConfig {
     /// `{ id, name, resourceGroup, apiVersion, createOption, sourceResourceId?, body }`.
     pub fn to_value(&self) -> Value {
-        let mut v = json!({ "id": self.id, "name": self.name, "resourceGroup": self.resource_group,
-                            "apiVersion": self.api_version.to_string(), "createOption": self.create_option,
-                            "body": self.body });
+        let mut v = Map::new();
+        v.insert("id".into(), text(&self.id));
+        v.insert("name".into(), text(&self.name));
+        v.insert("resourceGroup".into(), text(&self.resource_group));
+        v.insert("apiVersion".into(), Value::String(self.api_version.to_string()));
+        v.insert("createOption".into(), text(self.create_option));
         if let Some(s) = &self.source_resource_id {
-            v["sourceResourceId"] = json!(s);
+            v.insert("sourceResourceId".into(), text(s));
         }
-        v
+        v.insert("body".into(), self.body.clone());
+        Value::Object(v)
     }
+}
+
+/// A JSON string (without serde's value serializer, which would cost the wasm several KiB).
+pub(crate) fn text(s: &str) -> Value {
+    Value::String(s.to_string())
 }
 
 /// A blob URL as messages show it: without its query (a SAS), scrubbed.
@@ -208,9 +217,9 @@ fn read_snapshot(source: &RestoreSource, options: &RestoreOptions, v: &mut Viola
     };
     let source_resource_id = anchor.as_ref().map(|_| id.clone().unwrap_or_default());
     let mut creation = Map::new();
-    creation.insert("createOption".into(), json!("Copy"));
+    creation.insert("createOption".into(), text("Copy"));
     if let Some(s) = &source_resource_id {
-        creation.insert("sourceResourceId".into(), json!(s));
+        creation.insert("sourceResourceId".into(), text(s));
     }
     Source {
         anchor,
@@ -271,7 +280,7 @@ fn read_blob(uri: Option<&str>, account: Option<&str>, options: &RestoreOptions,
                     }
                 }
             }
-            src.creation.insert("sourceUri".into(), json!(u));
+            src.creation.insert("sourceUri".into(), text(u));
         }
     }
     match account.map(ResourceId::parse) {
@@ -281,7 +290,7 @@ fn read_blob(uri: Option<&str>, account: Option<&str>, options: &RestoreOptions,
             "an Import needs storageAccountId, the Microsoft.Storage/storageAccounts id holding the blob",
         ),
         Some(Ok(id)) if id.is_type(STORAGE_ACCOUNTS) && id.resource_group_name().is_some() => {
-            src.creation.insert("storageAccountId".into(), json!(id.to_string()));
+            src.creation.insert("storageAccountId".into(), Value::String(id.to_string()));
             src.anchor = Some(id);
         }
         Some(_) => v.add(
@@ -290,7 +299,7 @@ fn read_blob(uri: Option<&str>, account: Option<&str>, options: &RestoreOptions,
             "storageAccountId must be a Microsoft.Storage/storageAccounts resource id",
         ),
     }
-    src.creation.insert("createOption".into(), json!("Import"));
+    src.creation.insert("createOption".into(), text("Import"));
     src.location = options.location.clone();
     if src.location.is_none() {
         v.add("options.location", "location.required", "an Import needs the disk's region in options.location");
@@ -354,23 +363,25 @@ fn check_zones(zones: Option<&[String]>, sku: Option<&DiskSkuName>, v: &mut Viol
 /// The PUT body, writable properties only.
 fn body_of(options: &RestoreOptions, location: String, creation: Map<String, Value>) -> Value {
     let mut body = Map::new();
-    body.insert("location".into(), json!(location));
+    body.insert("location".into(), Value::String(location));
     if let Some(t) = &options.tags {
-        body.insert("tags".into(), json!(t));
+        body.insert("tags".into(), Value::Object(t.iter().map(|(k, v)| (k.clone(), text(v))).collect()));
     }
     if let Some(s) = &options.sku {
-        body.insert("sku".into(), json!({ "name": s.to_string() }));
+        let mut sku = Map::new();
+        sku.insert("name".into(), Value::String(s.to_string()));
+        body.insert("sku".into(), Value::Object(sku));
     }
     if let Some(z) = options.zones.as_ref().filter(|z| !z.is_empty()) {
-        body.insert("zones".into(), json!(z));
+        body.insert("zones".into(), Value::Array(z.iter().map(|x| text(x)).collect()));
     }
     let mut props = Map::new();
     props.insert("creationData".into(), Value::Object(creation));
     if let Some(n) = options.disk_size_gb {
-        props.insert("diskSizeGB".into(), json!(n));
+        props.insert("diskSizeGB".into(), Value::from(n));
     }
     if let Some(p) = &options.network_access_policy {
-        props.insert("networkAccessPolicy".into(), json!(p.to_string()));
+        props.insert("networkAccessPolicy".into(), Value::String(p.to_string()));
     }
     body.insert("properties".into(), Value::Object(props));
     Value::Object(body)
