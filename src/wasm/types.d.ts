@@ -784,15 +784,6 @@ export interface RestoreBlobSource {
   storageAccountId: string;
 }
 
-export type DiskSkuName =
-  | "Standard_LRS"
-  | "Premium_LRS"
-  | "StandardSSD_LRS"
-  | "UltraSSD_LRS"
-  | "Premium_ZRS"
-  | "StandardSSD_ZRS"
-  | "PremiumV2_LRS";
-
 export interface RestoreOptions {
   /** The new disk's name (required). */
   name: string;
