@@ -5,6 +5,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { prerequisites, startStack } from "./helpers.mjs";
+import { HYDRATION_MS } from "../../emulator/routes/restore.mjs";
 
 const missing = await prerequisites();
 const TOKEN = "eyJhbGciOi.restore-token_123";
@@ -60,6 +61,25 @@ describe("worker restores over the ARM emulator", { skip: missing ?? false, time
     assert.equal(again.status, 409, again.text);
     assert.equal(again.body.error.code, "CONFLICT");
     assert.equal(again.body.error.field, "options.name");
+  });
+
+  test("a Premium SSD v2 restore: the status URL is 202 while the disk hydrates, 200 at 100", async () => {
+    const r = await post({ source: snap.id, name: name("v2"), sku: "PremiumV2_LRS" });
+    assert.equal(r.status, 202, r.text);
+    let st;
+    for (let i = 0; i < 10; i++) {
+      st = await s.call(r.body.status, { token: TOKEN });
+      assert.equal(st.status, 202, st.text);
+      if (st.body.provisioningState === "Succeeded") break;
+    }
+    assert.equal(st.body.provisioningState, "Succeeded", "the operation ended, the disk still hydrates");
+    assert.equal(st.body.status, "InProgress");
+    assert.ok(st.body.completionPercent < 100, JSON.stringify(st.body));
+    s.emu.advanceClock(HYDRATION_MS);
+    const done = await s.call(r.body.status, { token: TOKEN });
+    assert.equal(done.status, 200, done.text);
+    assert.equal(done.body.status, "Succeeded");
+    assert.equal(done.body.completionPercent, 100);
   });
 
   test("refusals before any request: every violation, reserved keys, no source, no token", async () => {
