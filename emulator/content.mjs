@@ -14,7 +14,8 @@
 // - A CopyStart copy is a blob snapshot of a family in the target region that holds the source
 //   snapshot's bytes: the target family is brought to the source snapshot (the pages changed
 //   since the source snapshot it was last brought to, else all of them), then snapshotted.
-// - A disk made from a disk or snapshot (Copy, Restore, CopyStart) starts with its bytes.
+// - A disk made from a disk or snapshot (Copy, Restore, CopyStart) starts with its bytes; an
+//   imported one (Import) with the bytes of its source blob on this Blob service.
 // - Sizes: a managed blob is diskSizeGB × GiB + 512 bytes (the recorded Content-Length of a
 //   snapshot SAS is diskSizeBytes + 512: the fixed-VHD footer); its last page holds a VHD
 //   footer ("conectix", fixed disk). An Upload disk or snapshot is exactly uploadSizeBytes
@@ -233,6 +234,11 @@ export function diskCreated(store, d, src) {
   if (!src) return;
   const from = refOf(store, src.type, src.r);
   copyPages(store, from, diskRef(store, d).familyId);
+}
+
+/** An imported disk starts with the bytes of the blob `ref` (at blob snapshot `snapshot`, if one). */
+export function diskImported(store, d, { ref, snapshot }) {
+  copyPages(store, { familyId: ref, snapshot }, diskRef(store, d).familyId);
 }
 
 /** A disk grew (diskSizeGB): its family blob grows with it (when it exists). */

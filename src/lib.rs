@@ -26,6 +26,7 @@ pub mod error;
 pub mod filter;
 pub mod models;
 pub mod resource_id;
+pub mod restore;
 pub mod retention;
 pub mod rules;
 pub mod scan;

@@ -2,7 +2,8 @@
 import { ArmError, normLocation, isPlainObject, clone, live, GIB } from "../util.mjs";
 import { DISK_SKUS, isBackgroundCopySku, diskPerformance } from "../store.mjs";
 import { etagHeader } from "./conditional.mjs";
-import { diskCreated, diskRemoved, diskResized } from "../content.mjs";
+import { diskCreated, diskImported, diskRemoved, diskResized } from "../content.mjs";
+import { importSource, restoreFromSnapshot } from "./restore.mjs";
 import { checkSameLocation, invalidParam, locationRequired, notAllowed } from "./errors.mjs";
 import {
   resourceItem,
@@ -101,6 +102,7 @@ function createDisk(ctx, name, key) {
   delete d.creationData.sourceUniqueId;
   d.creationData.createOption = createOption;
   const src = sizeNewDisk(ctx, d, props, cd, createOption);
+  const imported = createOption === "Import" ? importSource(ctx, d, props, cd) : null;
   const perf = diskPerformance(sku, d.diskSizeGB, props);
   d.iops = perf.iops;
   d.mbps = perf.mbps;
@@ -108,6 +110,7 @@ function createDisk(ctx, name, key) {
   const op = startCreate(ctx, d, "disk-put", store.disks, () => store.renderDisk(d, { mode: "output" }));
   store.insertDisk(d);
   diskCreated(store, d, src); // a copy starts with its source's bytes; other disks get a blob on first use
+  if (imported) diskImported(store, d, imported); // an Import starts with the blob's bytes
   return accepted(ctx, op, acceptedBody(ctx, d.id, name, "Microsoft.Compute/disks", body), d);
 }
 
@@ -118,6 +121,7 @@ function createDisk(ctx, name, key) {
 function sizeNewDisk(ctx, d, props, cd, createOption) {
   if (createOption === "Copy" || createOption === "Restore" || createOption === "CopyStart") {
     const src = resolveSource(ctx, cd);
+    if (src.type === "snapshots" && createOption === "Copy") restoreFromSnapshot(ctx, d, props, src.r);
     d.diskSizeGB =
       Number.isInteger(props.diskSizeGB) && props.diskSizeGB > src.r.diskSizeGB ? props.diskSizeGB : src.r.diskSizeGB;
     d.creationData.sourceUniqueId = src.r.uniqueId;
@@ -128,6 +132,8 @@ function sizeNewDisk(ctx, d, props, cd, createOption) {
       throw invalidParam("Required parameter 'uploadSizeBytes' is missing (null).", "uploadSizeBytes");
     d.diskSizeGB = Math.ceil(cd.uploadSizeBytes / GIB);
     d.diskState = "ReadyToUpload";
+  } else if (createOption === "Import") {
+    d.diskSizeGB = 1; // sized from the blob by importSource
   } else if (Number.isInteger(props.diskSizeGB) && props.diskSizeGB > 0) {
     d.diskSizeGB = props.diskSizeGB;
   } else if (createOption === "FromImage") {

@@ -147,6 +147,26 @@ pub const ALL_RULES: &[&str] = &[
     "days.required",
     "days.type",
     "days.range",
+    // Restore: a disk from a snapshot (Copy) or a blob (Import).
+    "name.required",
+    "source.unknown",
+    "source.pending",
+    "restore.sameRegion",
+    "diskSize.type",
+    "diskSize.range",
+    "diskSize.smaller",
+    "sectorSize.sku",
+    "zones.type",
+    "zones.count",
+    "zones.value",
+    "zones.zrs",
+    "sourceUri.type",
+    "sourceUri.required",
+    "sourceUri.https",
+    "sourceUri.blob",
+    "storageAccountId.type",
+    "storageAccountId.required",
+    "storageAccountId.format",
 ];
 
 /// Violations collected by a validator.

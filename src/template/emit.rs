@@ -14,7 +14,7 @@ pub const PARAMETERS_SCHEMA: &str = "https://schema.management.azure.com/schemas
 const CONTENT_VERSION: &str = "1.0.0.0";
 
 /// A map that serializes its entries in insertion order.
-struct Ordered<V>(Vec<(String, V)>);
+pub(super) struct Ordered<V>(pub(super) Vec<(String, V)>);
 
 impl<V: Serialize> Serialize for Ordered<V> {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -305,7 +305,7 @@ pub(super) fn parameters_text(plan: &Plan) -> Result<String> {
     pretty(&parameters_file(plan)?)
 }
 
-fn pretty<T: Serialize>(value: &T) -> Result<String> {
+pub(super) fn pretty<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string_pretty(value)
         .map_err(|e| Error::invalid_argument("options", format!("cannot write the template: {e}")))
 }

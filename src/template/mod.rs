@@ -29,6 +29,9 @@
 
 mod emit;
 mod plan;
+mod restore;
+
+pub use restore::build_restore_template_json;
 
 pub use emit::{PARAMETERS_SCHEMA, TEMPLATE_SCHEMA};
 

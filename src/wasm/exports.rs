@@ -182,3 +182,27 @@ pub fn operation_status(status: JsValue) -> JsResult {
         }))
     })())
 }
+
+/// `buildDiskConfig(source, options)` → `{ id, name, resourceGroup, apiVersion, createOption,
+/// sourceResourceId?, body }`: the validated PUT of a disk restored from a snapshot (its id or
+/// the object ARM returned) or a blob `{ sourceUri, storageAccountId }` (`crate::restore`).
+#[wasm_bindgen(js_name = buildDiskConfig, skip_typescript)]
+pub fn build_disk_config(source: JsValue, options: JsValue) -> JsResult {
+    restore_json(&source, &options, crate::restore::build_disk_config_json)
+}
+
+/// One body for both restore exports: the source and options as JSON text into `build`.
+#[inline(never)]
+fn restore_json(source: &JsValue, options: &JsValue, build: fn(&str, &str) -> Result<String>) -> JsResult {
+    js_result((|| {
+        let source = super::restore::source_text(source)?;
+        let options = options_text(options_copy(options)?.as_ref(), &[])?;
+        json_out(&build(&source, &options)?)
+    })())
+}
+
+/// `buildRestoreTemplate(source, options)`: an ARM deployment template of the same disk.
+#[wasm_bindgen(js_name = buildRestoreTemplate, skip_typescript)]
+pub fn build_restore_template(source: JsValue, options: JsValue) -> JsResult {
+    restore_json(&source, &options, crate::template::build_restore_template_json)
+}

@@ -13,6 +13,7 @@ pub mod client;
 mod convert;
 pub mod exports;
 mod immutability;
+mod restore;
 mod transport;
 
 /// The package's TypeScript declarations (the exports use `skip_typescript`).

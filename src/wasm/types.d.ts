@@ -807,3 +807,72 @@ export interface ArmClient {
   /** The snapshot read at 2026-03-02: its `properties.immutabilityPolicy`, or null (none, or not reported). */
   getImmutabilityPolicy(snapshotId: string, options?: CallOptions): Promise<ImmutabilityPolicy | null>;
 }
+
+// --- Restore (README "Restore a disk") -----------------------------------------------------
+
+/** Where a disk is restored from: a snapshot (its id, or the object ARM returned), or a page blob. */
+export type RestoreSource = Snapshot | string | RestoreBlobSource;
+
+/** A page blob (for example one `replicateSnapshots` wrote) and the storage account holding it: `createOption: Import`. */
+export interface RestoreBlobSource {
+  /** https URL of the blob; a SAS in it is never shown in an error. */
+  sourceUri: string;
+  /** `Microsoft.Storage/storageAccounts` id; the disk goes to its subscription (and, by default, its group). */
+  storageAccountId: string;
+}
+
+export interface RestoreOptions {
+  /** The new disk's name (required). */
+  name: string;
+  /** Default the snapshot's (or the storage account's) group. */
+  resourceGroup?: string;
+  /** Copy: the snapshot's region (the default); Import: required. */
+  location?: string;
+  /** A 4096-byte-sector snapshot only to PremiumV2_LRS or UltraSSD_LRS. */
+  sku?: DiskSkuName;
+  /** At most one of "1", "2", "3"; none with a _ZRS sku. */
+  zones?: string[];
+  /** Not smaller than the snapshot's size. */
+  diskSizeGB?: number;
+  networkAccessPolicy?: "AllowAll" | "DenyAll";
+  tags?: { [name: string]: string };
+  apiVersion?: string;
+}
+
+export interface DiskConfig {
+  id: string;
+  name: string;
+  resourceGroup: string;
+  apiVersion: string;
+  createOption: "Copy" | "Import";
+  /** The snapshot's id (Copy). */
+  sourceResourceId?: string;
+  body: Json;
+}
+
+export interface RestoreProgress {
+  phase: "checking" | "submitting" | "submitted" | "provisioning" | "hydrating" | "done";
+  status?: string;
+  /** The disk's hydration, while it reports one. */
+  completionPercent?: number;
+  id?: string;
+}
+
+export interface RestoreDiskOptions extends RestoreOptions, CallOptions {
+  /** Wait for the operation and the disk's hydration (completionPercent 100, when it reports one). Default true. */
+  wait?: boolean;
+  onProgress?: (progress: RestoreProgress) => void;
+}
+
+/** The validated PUT of a restored disk (every violation at once, INVALID_ARGUMENT). */
+export function buildDiskConfig(source: RestoreSource, options: RestoreOptions): DiskConfig;
+/** A deployable ARM template of the same disk (parameter diskName, output diskId). */
+export function buildRestoreTemplate(source: RestoreSource, options: RestoreOptions): Json;
+
+export interface ArmClient {
+  /**
+   * Creates a disk from a snapshot (Copy, in its region) or a blob (Import), never over an existing one
+   * (CONFLICT on options.name); a 6th disk at once from one snapshot is CONFLICT on source.
+   */
+  restoreDisk(source: RestoreSource, options: RestoreDiskOptions): Promise<Disk>;
+}

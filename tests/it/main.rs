@@ -5,6 +5,7 @@ mod blob;
 mod fixtures;
 mod immutability;
 mod properties;
+mod restore;
 mod retention;
 mod rules;
 mod scan;

@@ -4,6 +4,7 @@
 
 use azure_incremental_snapshots::arm::ops::{immutability_body, PolicyAction};
 use azure_incremental_snapshots::config::build_snapshot_config_json;
+use azure_incremental_snapshots::restore::build_disk_config_json;
 use azure_incremental_snapshots::retention::plan_retention_json;
 use azure_incremental_snapshots::rules::ALL_RULES;
 use azure_incremental_snapshots::template::build_snapshot_template_json;
@@ -13,6 +14,9 @@ use std::collections::BTreeSet;
 
 const SUB: &str = "/subscriptions/00000000-0000-0000-0000-000000000000";
 const NOW: i64 = 1_764_047_255_000;
+const BLOB: &str = "https://acct.blob.core.windows.net/backups/disk1.vhd?sv=2022-11-02&sig=SECRETSIG";
+const ACCOUNT: &str =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct";
 
 /// Which builder a row runs, and for configs, from which source.
 #[derive(Debug, Clone, Copy)]
@@ -39,6 +43,18 @@ enum Builder {
     Retention,
     /// `setImmutabilityPolicy`'s options.
     Immutability,
+    /// `buildDiskConfig` from a 128 GB snapshot in westus with 512-byte sectors.
+    Restore,
+    /// ... from a 4096-byte-sector snapshot.
+    Restore4k,
+    /// ... from a snapshot whose background copy is at 40%.
+    RestorePending,
+    /// ... from a snapshot id alone.
+    RestoreById,
+    /// ... from a disk object (not a snapshot).
+    RestoreDisk,
+    /// ... from a blob `{ sourceUri, storageAccountId }` and these options.
+    RestoreBlob,
 }
 use Builder::*;
 
@@ -61,8 +77,15 @@ fn source(builder: Builder) -> Value {
         UltraDisk => disk("UltraSSD_LRS"),
         Snapshot => snapshot(true),
         FullSnapshot => snapshot(false),
-        Template | Policy | Retention | Immutability => Value::Null,
+        Restore | RestorePending => restore_snapshot(512, 100.0),
+        Restore4k => restore_snapshot(4096, 100.0),
+        RestoreById => json!(format!("{SUB}/resourceGroups/rg/providers/Microsoft.Compute/snapshots/s1")),
+        RestoreDisk => disk("PremiumV2_LRS"),
+        Template | Policy | Retention | Immutability | RestoreBlob => Value::Null,
     };
+    if let RestorePending = builder {
+        s["properties"]["completionPercent"] = json!(40.0);
+    }
     match builder {
         DiskWithoutLocation => drop(s.as_object_mut().unwrap().remove("location")),
         DiskWithoutId => drop(s.as_object_mut().unwrap().remove("id")),
@@ -72,8 +95,23 @@ fn source(builder: Builder) -> Value {
     s
 }
 
+fn restore_snapshot(sector: i64, percent: f64) -> Value {
+    json!({ "id": format!("{SUB}/resourceGroups/rg/providers/Microsoft.Compute/snapshots/s1"),
+            "type": "Microsoft.Compute/snapshots", "location": "westus",
+            "properties": { "incremental": true, "diskSizeGB": 128, "completionPercent": percent,
+                            "creationData": { "createOption": "Copy", "logicalSectorSize": sector } } })
+}
+
 fn run(builder: Builder, options: &str) -> Result<String, Error> {
     match builder {
+        // The options of a blob row are `{ source, options }`.
+        RestoreBlob => {
+            let v: Value = serde_json::from_str(options).unwrap();
+            build_disk_config_json(&v["source"].to_string(), &v["options"].to_string())
+        }
+        Restore | Restore4k | RestorePending | RestoreById | RestoreDisk => {
+            build_disk_config_json(&source(builder).to_string(), options)
+        }
         Template => build_snapshot_template_json(options),
         Policy => plan_retention_json("[]", options, None),
         Retention => plan_retention_json("[]", r#"{"keepLast":1}"#, Some(options)),
@@ -260,6 +298,93 @@ fn table() -> Vec<(Builder, String, Vec<&'static str>)> {
         (Immutability, o(json!({ "days": "7" })), vec!["days.type"]),
         (Immutability, o(json!({ "days": 0 })), vec!["days.range"]),
         (Immutability, o(json!({ "days": 146_001, "locked": true })), vec!["days.range", "options.unknown"]),
+        // Restore: a disk from a snapshot (Copy) or from a blob (Import).
+        (Restore, o(json!({ "name": "r1" })), vec![]),
+        (Restore4k, o(json!({ "name": "r1", "sku": "PremiumV2_LRS", "zones": ["2"], "diskSizeGB": 256 })), vec![]),
+        (Restore, o(json!({})), vec!["name.required"]),
+        (Restore, o(json!({ "name": "r 1-" })), vec!["name.chars", "name.end"]),
+        (Restore, o(json!({ "name": "r1", "zonez": ["1"] })), vec!["options.unknown"]),
+        (Restore, o(json!({ "name": "r1", "location": "eastus" })), vec!["restore.sameRegion"]),
+        (RestoreById, o(json!({ "name": "r1" })), vec!["location.required"]),
+        (RestoreById, o(json!({ "name": "r1", "location": "westus" })), vec![]),
+        (RestoreDisk, o(json!({ "name": "r1" })), vec!["source.type"]),
+        (RestorePending, o(json!({ "name": "r1" })), vec!["source.pending"]),
+        (Restore, o(json!({ "name": "r1", "diskSizeGB": "big" })), vec!["diskSize.type"]),
+        (Restore, o(json!({ "name": "r1", "diskSizeGB": 0 })), vec!["diskSize.range", "diskSize.smaller"]),
+        (Restore, o(json!({ "name": "r1", "diskSizeGB": 64 })), vec!["diskSize.smaller"]),
+        (Restore, o(json!({ "name": "r1", "sku": "Gold_LRS" })), vec!["sku.name"]),
+        (Restore4k, o(json!({ "name": "r1", "sku": "Premium_LRS" })), vec!["sectorSize.sku"]),
+        (Restore4k, o(json!({ "name": "r1" })), vec!["sectorSize.sku"]),
+        (Restore, o(json!({ "name": "r1", "zones": "1" })), vec!["zones.type"]),
+        (Restore, o(json!({ "name": "r1", "zones": ["1", "2"] })), vec!["zones.count"]),
+        (Restore, o(json!({ "name": "r1", "zones": ["4"] })), vec!["zones.value"]),
+        (Restore, o(json!({ "name": "r1", "sku": "Premium_ZRS", "zones": ["1"] })), vec!["zones.zrs"]),
+        (Restore, o(json!({ "name": "r1", "networkAccessPolicy": "Open" })), vec!["networkAccessPolicy.value"]),
+        (Restore, o(json!({ "name": "r1", "tags": { "a/b": "c" } })), vec!["tags.nameChars"]),
+        (
+            RestoreBlob,
+            o(
+                json!({ "source": { "sourceUri": BLOB, "storageAccountId": ACCOUNT }, "options": { "name": "r1", "location": "westus" } }),
+            ),
+            vec![],
+        ),
+        (
+            RestoreBlob,
+            o(
+                json!({ "source": { "sourceUri": 5, "storageAccountId": ACCOUNT }, "options": { "name": "r1", "location": "westus" } }),
+            ),
+            vec!["sourceUri.type"],
+        ),
+        (
+            RestoreBlob,
+            o(json!({ "source": { "storageAccountId": ACCOUNT }, "options": { "name": "r1", "location": "westus" } })),
+            vec!["sourceUri.required"],
+        ),
+        (
+            RestoreBlob,
+            o(
+                json!({ "source": { "sourceUri": "http://a.blob.core.windows.net/c/b", "storageAccountId": ACCOUNT }, "options": { "name": "r1", "location": "westus" } }),
+            ),
+            vec!["sourceUri.https"],
+        ),
+        (
+            RestoreBlob,
+            o(
+                json!({ "source": { "sourceUri": "https://a.blob.core.windows.net/c", "storageAccountId": ACCOUNT }, "options": { "name": "r1", "location": "westus" } }),
+            ),
+            vec!["sourceUri.blob"],
+        ),
+        (
+            RestoreBlob,
+            o(
+                json!({ "source": { "sourceUri": BLOB, "storageAccountId": 7 }, "options": { "name": "r1", "location": "westus" } }),
+            ),
+            vec!["storageAccountId.type"],
+        ),
+        (
+            RestoreBlob,
+            o(json!({ "source": { "sourceUri": BLOB }, "options": { "name": "r1", "location": "westus" } })),
+            vec!["storageAccountId.required"],
+        ),
+        (
+            RestoreBlob,
+            o(
+                json!({ "source": { "sourceUri": BLOB, "storageAccountId": disk_id(SUB, "d1") }, "options": { "name": "r1", "location": "westus" } }),
+            ),
+            vec!["storageAccountId.format"],
+        ),
+        (
+            RestoreBlob,
+            o(
+                json!({ "source": { "sourceUri": BLOB, "storageAccountId": ACCOUNT, "sourceUrl": "x" }, "options": { "name": "r1", "location": "westus" } }),
+            ),
+            vec!["source.unknown"],
+        ),
+        (
+            RestoreBlob,
+            o(json!({ "source": { "sourceUri": BLOB, "storageAccountId": ACCOUNT }, "options": { "name": "r1" } })),
+            vec!["location.required"],
+        ),
     ]
 }
 
@@ -316,6 +441,10 @@ const SOURCES: &[(&str, &str)] = &[
     ("retention/duration.rs", include_str!("../../src/retention/duration.rs")),
     ("retention/plan.rs", include_str!("../../src/retention/plan.rs")),
     ("retention/policy.rs", include_str!("../../src/retention/policy.rs")),
+    ("restore/mod.rs", include_str!("../../src/restore/mod.rs")),
+    ("restore/build.rs", include_str!("../../src/restore/build.rs")),
+    ("restore/options.rs", include_str!("../../src/restore/options.rs")),
+    ("restore/source.rs", include_str!("../../src/restore/source.rs")),
 ];
 
 /// String literals of the shape of a rule name, `"word.word"` (camelCase words).

@@ -91,9 +91,11 @@ describe("worker over the ARM emulator", { skip: missing ?? false, timeout: 180_
         "GET /v1/policies/{name}/runs",
         "POST /v1/policies/{name}/run",
         "POST /v1/policies/{name}/preview",
+        "POST /v1/restores",
+        "GET /v1/restores/{operation}",
       ])
         assert.ok(ops.includes(op), `${op} described`);
-      assert.equal(ops.length, 21);
+      assert.equal(ops.length, 23);
       // every declared error response points at the error schema
       const responses = r.body.components.responses;
       for (const [p, item] of Object.entries(r.body.paths)) {

@@ -7,6 +7,7 @@ import openapi from "./openapi.json";
 import { HttpError, corsHeaders, errorResponse, json, preflight, readJsonObject, toHttpError } from "./http.js";
 import { armEndpoint, freeClient, makeClient, settings } from "./arm.js";
 import { ReplicationJob } from "./replication.js";
+import { postRestore, restoreStatus } from "./restore.js";
 import {
   PolicyRun,
   PolicyStore,
@@ -103,6 +104,9 @@ function find(s) {
     if (s[7] === "snapshot-template") return { methods: { GET: diskTemplate }, params };
     return null;
   }
+  if (s[1] === "restores" && s.length === 2) return { methods: { POST: (ctx) => postRestore(ctx, pkg) }, params: {} };
+  if (s[1] === "restores" && s.length === 3)
+    return { methods: { GET: (ctx) => restoreStatus(ctx, pkg) }, params: { token: s[2] } };
   if (s[1] === "replications") {
     if (s.length === 2) return { methods: { POST: postReplication }, params: {} };
     if (s.length === 3) return { methods: { GET: getReplication, DELETE: cancelReplication }, params: { job: s[2] } };

@@ -4,18 +4,32 @@ use super::copy_progress::copy_progress;
 use super::{require_json_object, resource_body, resource_url, ResourceRef};
 use crate::arm::lro::{retry_action, trust_poll_urls, Caller, Lro, LroKind, LroStep, Received};
 use crate::arm::{errors, Action, ClientSettings, Input, Method, Operation, Progress, Request, Response};
-use crate::config::{build_snapshot_config, SnapshotConfig, SnapshotOptions, SnapshotSource};
+use crate::config::{build_snapshot_config, SnapshotOptions, SnapshotSource};
 use crate::error::{ArmErrorInfo, Error, ErrorCode, Result};
 use crate::models::{CreateOption, DiskSkuName};
 
-/// What a create knows once its config is built: the target and how it finishes.
+/// What a create knows once its body is built: the target and how it finishes. Shared by the
+/// snapshot creates and `restoreDisk` ([`CreateSnapshot::prepared`]).
 #[derive(Debug, Clone)]
-struct Target {
-    config: SnapshotConfig,
-    /// The snapshot's URL (GET and PUT).
-    url: String,
-    /// ARM copies in the background (Premium SSD v2, Ultra, CopyStart): wait for 100%.
-    background_copy: bool,
+pub(super) struct Target {
+    /// The new resource's id.
+    pub(super) id: String,
+    /// Its name (for `CONFLICT` messages).
+    pub(super) name: String,
+    /// The PUT body.
+    pub(super) body: String,
+    /// The resource's URL (GET and PUT).
+    pub(super) url: String,
+    /// ARM copies in the background (Premium SSD v2, Ultra, CopyStart; a disk's hydration):
+    /// wait for 100%.
+    pub(super) background_copy: bool,
+    /// `"snapshot"` or `"disk"`, in messages.
+    pub(super) noun: &'static str,
+    /// The progress phase of the background copy (`"copying"`, `"hydrating"`).
+    pub(super) copy_phase: &'static str,
+    /// A read of the resource without `completionPercent` means there is nothing to wait for
+    /// (a disk reports it only while it hydrates).
+    pub(super) absent_is_done: bool,
 }
 
 /// Where a create is; each state carries exactly the data it needs, so no stage can meet a
@@ -24,6 +38,8 @@ struct Target {
 enum CreateState {
     /// Not started: the source is an id to read, or the object itself.
     Begin(ResourceRef),
+    /// Not started, the target already known: the name check comes first.
+    Ready(Target),
     /// The source's GET is in flight.
     ReadingSource,
     /// The name check's GET is in flight.
@@ -63,19 +79,31 @@ impl CreateSnapshot {
         }
     }
 
-    /// The config once built (target id and name, body).
-    fn config(&self) -> Option<&SnapshotConfig> {
+    /// A create of a resource whose `target` is already built (its source read and its body
+    /// validated): name check, conditional PUT, operation, background copy.
+    pub(super) fn prepared(settings: ClientSettings, target: Target, wait: bool) -> CreateSnapshot {
+        CreateSnapshot {
+            caller: Caller::new(settings),
+            options: SnapshotOptions::default(),
+            wait,
+            state: CreateState::Ready(target),
+            progress: None,
+        }
+    }
+
+    /// The target once built (id and name, body).
+    fn target(&self) -> Option<&Target> {
         match &self.state {
             CreateState::CheckingName(t)
             | CreateState::Submitting(t, _)
             | CreateState::Following(t, _)
-            | CreateState::Completing(t, _) => Some(&t.config),
+            | CreateState::Completing(t, _) => Some(t),
             _ => None,
         }
     }
 
     fn report(&mut self, phase: &'static str, status: Option<String>, completion_percent: Option<f64>) {
-        let id = self.config().map(|c| c.id.clone());
+        let id = self.target().map(|t| t.id.clone());
         self.progress = Some(Progress { phase, status, completion_percent, id });
     }
 
@@ -101,16 +129,36 @@ impl CreateSnapshot {
         let background_copy = parsed.disk_sku.as_ref().is_some_and(DiskSkuName::has_background_copy)
             || config.body.properties.creation_data.create_option == CreateOption::CopyStart;
         let url = self.caller.settings.endpoint.url(&config.id, &config.api_version);
-        self.state = CreateState::CheckingName(Target { config, url: url.clone(), background_copy });
+        let body = match serde_json::to_string(&config.body) {
+            Ok(b) => b,
+            Err(e) => return self.done(Err(Error::invalid_argument("options", e.to_string()))),
+        };
+        let target = Target {
+            id: config.id,
+            name: config.name,
+            body,
+            url,
+            background_copy,
+            noun: "snapshot",
+            copy_phase: "copying",
+            absent_is_done: false,
+        };
+        self.check_name(target)
+    }
+
+    /// The name check: a GET of the target, which must answer 404.
+    fn check_name(&mut self, target: Target) -> Action<String> {
+        let url = target.url.clone();
+        self.state = CreateState::CheckingName(target);
         self.report("checking", None, None);
         self.caller.get(url, 0)
     }
 
-    /// `CONFLICT` on `options.name`: the snapshot name is not free.
+    /// `CONFLICT` on `options.name`: the name is not free.
     fn name_taken(target: &Target, resp: &Response, what: &str) -> Error {
-        let name = &target.config.name;
+        let (name, noun) = (&target.name, target.noun);
         let mut e =
-            Error::new(ErrorCode::Conflict, format!("a snapshot named {name:?} {what}")).with_field("options.name");
+            Error::new(ErrorCode::Conflict, format!("a {noun} named {name:?} {what}")).with_field("options.name");
         // A 200 (the name check's GET, or an update answering the create) is not an error reply:
         // its status is not reported as the error's, so a CONFLICT never says `status: 200`.
         e.arm = Some(Box::new(ArmErrorInfo {
@@ -123,10 +171,7 @@ impl CreateSnapshot {
     }
 
     fn submit(&mut self, target: Target) -> Action<String> {
-        let body = match serde_json::to_string(&target.config.body) {
-            Ok(b) => b,
-            Err(e) => return self.done(Err(Error::invalid_argument("options", e.to_string()))),
-        };
+        let body = target.body.clone();
         // A create, never a replace: ARM refuses the PUT (412) when the name was taken between
         // the check and now (a concurrent create).
         let mut put = Request::new(Method::Put, target.url.clone(), Some(body));
@@ -156,17 +201,26 @@ impl CreateSnapshot {
                     self.report("done", Some("Succeeded".into()), None);
                     return self.done(Ok(body));
                 }
-                self.check_completion(target, 0, body, 0)
+                self.check_completion(target, 0, body, None)
             }
         }
     }
 
-    fn check_completion(&mut self, target: Target, polls: u32, body: String, delay_if_pending: u64) -> Action<String> {
+    /// `delay_if_pending` is `Some` when `body` came from a read of the resource (not the
+    /// operation's result, which never shows `completionPercent`).
+    fn check_completion(
+        &mut self,
+        target: Target,
+        polls: u32,
+        body: String,
+        delay_if_pending: Option<u64>,
+    ) -> Action<String> {
         let (percent, state) = match copy_progress(&body) {
             Ok(p) => (p.percent, p.provisioning_state),
             Err(e) => return self.done(Err(e)),
         };
-        if percent.is_some_and(|p| p >= 100.0) {
+        let nothing_to_wait_for = target.absent_is_done && percent.is_none() && delay_if_pending.is_some();
+        if percent.is_some_and(|p| p >= 100.0) || nothing_to_wait_for {
             self.report("done", state, percent);
             return self.done(Ok(body));
         }
@@ -178,9 +232,14 @@ impl CreateSnapshot {
             )));
         }
         let url = target.url.clone();
+        // A disk's operation result never shows its hydration: the read that follows tells.
+        let (phase, shown) = match percent {
+            None if target.absent_is_done => ("provisioning", None),
+            _ => (target.copy_phase, Some(percent.unwrap_or(0.0))),
+        };
         self.state = CreateState::Completing(target, polls);
-        self.report("copying", state, Some(percent.unwrap_or(0.0)));
-        self.caller.get(url, delay_if_pending)
+        self.report(phase, state, shown);
+        self.caller.get(url, delay_if_pending.unwrap_or(0))
     }
 }
 
@@ -189,6 +248,12 @@ impl Operation for CreateSnapshot {
 
     fn step(&mut self, input: Input, now_ms: i64) -> Action<String> {
         let state = std::mem::replace(&mut self.state, CreateState::Finished);
+        if let CreateState::Ready(target) = state {
+            if input != Input::Start {
+                return self.done(Err(Error::new(ErrorCode::InvalidArgument, "internal: input before the start")));
+            }
+            return self.check_name(target);
+        }
         if let CreateState::Begin(source) = state {
             if input != Input::Start {
                 return self.done(Err(Error::new(ErrorCode::InvalidArgument, "internal: input before the start")));
@@ -213,7 +278,7 @@ impl Operation for CreateSnapshot {
             Received::Final(r) => r,
         };
         match state {
-            CreateState::Begin(_) | CreateState::Finished => {
+            CreateState::Begin(_) | CreateState::Ready(_) | CreateState::Finished => {
                 self.done(Err(Error::new(ErrorCode::InvalidArgument, "internal: the create already ended")))
             }
             CreateState::ReadingSource => match resource_body(&resp, "source", now_ms) {
@@ -254,9 +319,10 @@ impl Operation for CreateSnapshot {
                     if let Err(e) = trust_poll_urls(&settings, &resp) {
                         return self.done(Err(e));
                     }
+                    let noun = target.noun;
                     self.state = CreateState::Submitting(target, lro);
                     self.report("submitted", Some("Accepted".into()), None);
-                    return self.done(require_json_object(&resp, "snapshot"));
+                    return self.done(require_json_object(&resp, noun));
                 }
                 let step = lro.on_initial(&settings, &resp, now_ms);
                 self.lro_step(target, lro, step)
@@ -271,10 +337,10 @@ impl Operation for CreateSnapshot {
                     return self.done(Err(errors::from_response(&resp, now_ms)));
                 }
                 if !self.wait || !target.background_copy {
-                    return self.done(require_json_object(&resp, "snapshot"));
+                    return self.done(require_json_object(&resp, target.noun));
                 }
                 let delay = self.caller.settings.completion_poll_ms;
-                self.check_completion(target, polls, resp.body, delay)
+                self.check_completion(target, polls, resp.body, Some(delay))
             }
         }
     }

@@ -15,6 +15,7 @@ mod get;
 mod immutability;
 mod list;
 mod list_incremental;
+mod restore;
 mod single_request;
 
 pub use access::GrantAccessOptions;
@@ -25,6 +26,7 @@ pub use immutability::{
 };
 pub use list::ListAll;
 pub use list_incremental::{ListIncremental, SearchScope};
+pub use restore::{in_progress_from, RestoreDisk, RestoreFrom};
 pub use single_request::SingleRequest;
 
 use super::{errors, ClientSettings, Response};
