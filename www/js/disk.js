@@ -11,6 +11,7 @@ import { highlight } from "./state.js";
 import { createTab } from "./create.js";
 import { exportTab } from "./export.js";
 import { openCopyDialog, openDeleteDialog } from "./actions.js";
+import { syncSnapshotLinks } from "./operations-tray.js";
 import { changesBlock } from "./changes.js";
 import { replicateTab } from "./replicate.js";
 
@@ -64,6 +65,8 @@ export async function renderDiskView(view, ctx) {
   ]);
   if (signal.aborted) return;
   const model = diskModel(app.lib, disk, all);
+  // Operations that link to a snapshot of this disk that is gone now say so.
+  syncSnapshotLinks(disk.id, all);
   const tab = TABS.some((t) => t.key === r.tab) ? r.tab : "snapshots";
   let tabRun = null;
 
@@ -175,7 +178,7 @@ function summaryCards(m) {
       "div.card",
       h("p.card-label", "Still copying"),
       h("p.card-value", String(pending)),
-      h("p.card-note", pending ? "completionPercent below 100" : "All copies complete"),
+      h("p.card-note", pending ? "Not fully copied yet" : "All copies complete"),
     ),
     h(
       "div.card",
@@ -332,7 +335,11 @@ function snapshotsTab(app, model, { signal, tabSignal, go }) {
   ];
   const figure = h(
     "figure.timeline-figure",
-    timelineSvg(lanes, { highlight: highlight.id }),
+    // Drawn at about the width it is shown at, so it fits a phone without sideways scrolling.
+    timelineSvg(lanes, {
+      highlight: highlight.id,
+      width: Math.round(Math.max(340, Math.min(900, window.innerWidth - 24))),
+    }),
     h(
       "figcaption.legend",
       h("span.lg.lg-current", "incremental"),
@@ -380,7 +387,10 @@ function snapshotsTab(app, model, { signal, tabSignal, go }) {
       ? h(
           "section.block",
           h("h2", "Copies in other regions"),
-          h("p.hint", "Made with CopyStart from snapshots of this disk; usable once completionPercent reaches 100."),
+          h(
+            "p.hint",
+            "Copies of this disk's snapshots in other regions; each is usable once it is fully copied (100 %).",
+          ),
           snapshotTable({
             app,
             model,
