@@ -164,6 +164,13 @@ export function demoSession(lib, info) {
     get forbidden() {
       return state.forbidden;
     },
+    /** Azure answered again (the permission was given back elsewhere, e.g. the emulator's control API). */
+    permitted() {
+      if (state.token === "forbidden") return false;
+      const was = state.forbidden;
+      state.forbidden = false;
+      return was;
+    },
     get demoToken() {
       return state.token;
     },

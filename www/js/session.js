@@ -151,6 +151,8 @@ if (typeof window !== "undefined") {
   });
   window.addEventListener("arm-answered", (ev) => {
     throttled.delete(ev.detail?.key);
+    // The demo's simulated 403 is over once Azure (the emulator) answers again.
+    if (ev.detail?.status < 400 && app.session?.permitted?.()) renderDemoBanner($("#demo-banner"), app.session);
     if (notice && ![...throttled.values()].some((n) => n > 0)) clearNotice();
   });
 }
