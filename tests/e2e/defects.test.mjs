@@ -244,11 +244,19 @@ async function pasteToken(token) {
 
 const armGets = () => t.routed.filter((r) => r.method !== "OPTIONS").length;
 
-test("5a. a fresh load says Not connected; a pasted text that is not a token is refused plainly, never sent, and stays", async () => {
+test("5. a fresh load says Not connected in the header (before and after the page has booted)", async () => {
   const { page } = t;
   await page.goto(t.url);
+  await page.waitForSelector("html[data-ready]");
+  assert.equal((await page.textContent("#session")).trim(), "Not connected");
+  assert.equal(await page.getAttribute("html", "data-mode"), "none");
   await page.waitForSelector("#connect-demo");
   assert.equal((await page.textContent("#session")).trim(), "Not connected");
+  noProblems();
+});
+
+test("5a. a pasted text that is not a token is refused plainly, never sent, and stays in the textarea", async () => {
+  const { page } = t;
   await pasteToken("copied-the-wrong-thing");
   const card = '#panel-token .error-card[data-code="INVALID_ARGUMENT"]';
   await page.waitForSelector(card);
@@ -375,6 +383,7 @@ test("7. at 390 px nothing scrolls sideways: the timeline fits, and every view o
     svg: f.querySelector("svg").getBoundingClientRect().width,
   }));
   assert.ok(fig.sw <= fig.cw && fig.svg <= fig.cw + 0.5, `the timeline fits its box: ${JSON.stringify(fig)}`);
+  await page.$eval(".timeline-figure", (f) => f.scrollIntoView({ block: "start" }));
   await t.shot("defect-7-timeline-390", { fullPage: false });
   for (const tab of ["create", "export", "replicate"]) {
     await page.click(`#disk-tab-${tab}`);
