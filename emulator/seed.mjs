@@ -417,6 +417,17 @@ function seedDemo(store, sb, spec) {
     tags: { owner: "alice", reason: "manual" },
   });
   const content = [seedContent(store, data, dataChain, DATA_DISK_HISTORY)];
+  // A disaster-recovery copy in East US whose source is gone: the OS disk's snapshot of 10 days
+  // ago was copied, then deleted in West Europe (never inserted here). Made last, so the PRNG
+  // gives everything above the same ids and times as before.
+  const goneMs = base - 10 * DAY;
+  const goneSource = sb.snapshotOf(os, { name: `${os.name}-${stamp(goneMs)}`, ms: goneMs, insert: false });
+  sb.copyStart(goneSource, {
+    rg: D,
+    location: "eastus",
+    name: `${goneSource.name}-eastus`,
+    ms: goneMs + 10 * 60000,
+  });
   return info(store, sub, sb, { base: new Date(base).toISOString(), content });
 }
 

@@ -19,8 +19,16 @@ export const CHROMIUM_ARGS = [
   "--no-first-run",
 ];
 
-/** Start everything; returns { server, emu, browser, context, page, lib, problems, shot(name), close() }. */
-export async function setup({ viewport = { width: 1280, height: 900 }, emulator = {}, routedHosts = [] } = {}) {
+/**
+ * Start everything; returns { server, emu, browser, context, page, lib, problems, shot(name), close() }.
+ * `contextOptions`: more options of every browser context (e.g. `{ timezoneId: "Asia/Kolkata" }`).
+ */
+export async function setup({
+  viewport = { width: 1280, height: 900 },
+  emulator = {},
+  routedHosts = [],
+  contextOptions = {},
+} = {}) {
   mkdirSync(shotsDir, { recursive: true });
   const lib = await import(pathToFileURL(join(root, "pkg", "node.mjs")).href);
   // Retry-After 0 keeps the long-running operations quick; everything else is the demo as served.
@@ -43,7 +51,7 @@ export async function setup({ viewport = { width: 1280, height: 900 }, emulator 
   const t = { server, emu, browser, lib, problems, routed, url: server.url, sub: emu.seedInfo.subscriptionId };
   // A new context and page (no cookies, storage or routes of an earlier one), watched for problems.
   const openPage = async () => {
-    const context = await browser.newContext({ viewport, acceptDownloads: true });
+    const context = await browser.newContext({ viewport, acceptDownloads: true, ...contextOptions });
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
     const page = await context.newPage();
     page.setDefaultTimeout(15000);

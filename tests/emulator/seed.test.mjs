@@ -78,6 +78,19 @@ test("demo seed: contents", async (t) => {
   assert.ok(snaps.some((s) => s.name.startsWith("dev-old-disk-")));
   assert.ok(snaps.some((s) => s.properties.creationData.createOption === "CopyStart" && s.location === "eastus"));
   assert.ok(snaps.some((s) => s.properties.completionPercent !== undefined && s.properties.completionPercent < 100));
+  // a cross-region copy whose source snapshot is gone (deleted since), and an imported snapshot
+  const ids = new Set(snaps.map((s) => s.id.toLowerCase()));
+  const orphanCopies = snaps.filter(
+    (s) =>
+      s.properties.creationData.createOption === "CopyStart" &&
+      !ids.has(s.properties.creationData.sourceResourceId.toLowerCase()),
+  );
+  assert.deepEqual(
+    orphanCopies.map((s) => s.name),
+    ["vm-web-01-osdisk-20250421-0200-eastus"],
+  );
+  assert.ok(snaps.some((s) => s.properties.creationData.createOption === "Import"));
+  assert.equal(emu.seedInfo.snapshots, snaps.length);
   // realistic sizes
   const avg = JSON.stringify(snaps).length / snaps.length;
   assert.ok(avg > 700 && avg < 1400, String(avg));

@@ -1,5 +1,6 @@
 // The browse views: subscriptions, the resource groups of a subscription, the managed disks of a
-// resource group; each a searchable table whose rows link one level down.
+// resource group; each a searchable table whose rows link one level down (and to the Snapshots and
+// Retention views of the scope).
 import { h, mount, plural, fmtGiB, lastSegment } from "./dom.js";
 import { searchableTable, loading, diskStateBadge } from "./ui.js";
 import { href } from "./routes.js";
@@ -60,6 +61,7 @@ export async function resourceGroupsView(view, { route: r, signal }) {
       h("div", h("h1", "Resource groups"), h("p.sub", name, " · ", h("code", r.sub))),
       h(
         "div.head-actions",
+        h("a.btn.btn-small", { href: href.snapshots(r.sub), id: "open-snapshots" }, "Snapshots of the subscription"),
         h("a.btn.btn-small", { href: href.retention(r.sub), id: "open-retention" }, "Retention of the subscription"),
         refreshButton(),
       ),
@@ -79,6 +81,11 @@ export async function resourceGroupsView(view, { route: r, signal }) {
         { label: "Name", render: (g) => h("a", { href: href.rg(r.sub, g.name) }, g.name) },
         { label: "Location", render: (g) => g.location },
         { label: "Tags", render: (g) => tagList(g.tags) },
+        {
+          label: "Snapshots",
+          render: (g) =>
+            h("a", { href: href.snapshots(r.sub, g.name), "aria-label": `Snapshots of ${g.name}` }, "Snapshots…"),
+        },
         {
           label: "Retention",
           render: (g) =>
@@ -102,6 +109,7 @@ export async function disksView(view, { route: r, signal }) {
       h("div", h("h1", r.rg), h("p.sub", `Managed disks · ${plural(disks.length, "disk")}`)),
       h(
         "div.head-actions",
+        h("a.btn.btn-small", { href: href.snapshots(r.sub, r.rg), id: "open-snapshots" }, "Snapshots…"),
         h("a.btn.btn-small", { href: href.retention(r.sub, r.rg), id: "open-retention" }, "Retention…"),
         refreshButton(),
       ),

@@ -43,5 +43,6 @@ export async function crumbsFor(r) {
   if (r.rg) items.push({ text: r.rg, href: href.rg(r.sub, r.rg) });
   if (r.disk) items.push({ text: r.disk, href: href.disk(r.sub, r.rg, r.disk) });
   if (r.name === "retention") items.push({ text: "Retention", href: href.retention(r.sub, r.rg) });
+  if (r.name === "snapshots") items.push({ text: "Snapshots", href: href.snapshots(r.sub, r.rg) });
   renderCrumbs(items);
 }

@@ -14,6 +14,7 @@ import { openCopyDialog, openDeleteDialog } from "./actions.js";
 import { syncSnapshotLinks } from "./operations-tray.js";
 import { changesBlock } from "./changes.js";
 import { replicateTab } from "./replicate.js";
+import { deletedDiskView } from "./console.js";
 
 const TABS = [
   { key: "snapshots", label: "Snapshots" },
@@ -60,10 +61,12 @@ export async function renderDiskView(view, ctx) {
   const diskId = `/subscriptions/${r.sub}/resourceGroups/${r.rg}/providers/Microsoft.Compute/disks/${r.disk}`;
   mount(view, h("h1", r.disk), loading("Reading the disk and its snapshots…"));
   const [disk, all] = await Promise.all([
-    client.getDisk(diskId, { signal }),
+    // A disk that answers 404: its leftover snapshots (console.js) instead of only "Not found".
+    client.getDisk(diskId, { signal }).catch((e) => (e?.code === "NOT_FOUND" ? null : Promise.reject(e))),
     client.listSnapshots(`/subscriptions/${r.sub}`, { signal }),
   ]);
   if (signal.aborted) return;
+  if (!disk) return deletedDiskView(view, ctx, diskId);
   const model = diskModel(app.lib, disk, all);
   // Operations that link to a snapshot of this disk that is gone now say so.
   syncSnapshotLinks(disk.id, all);

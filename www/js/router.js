@@ -11,6 +11,7 @@ import { connectView } from "./connect.js";
 import { subscriptionsView, resourceGroupsView, disksView } from "./browse.js";
 import { renderDiskView } from "./disk.js";
 import { retentionView } from "./retention.js";
+import { snapshotsConsoleView } from "./console.js";
 
 export async function route() {
   app.view?.abort();
@@ -51,6 +52,7 @@ export async function route() {
     else if (r.name === "sub") await resourceGroupsView(view, ctx);
     else if (r.name === "rg") await disksView(view, ctx);
     else if (r.name === "retention") await retentionView(view, ctx);
+    else if (r.name === "snapshots") await snapshotsConsoleView(view, ctx);
     else if (r.name === "disk") {
       await crumbsFor(r);
       await renderDiskView(view, ctx);
