@@ -419,6 +419,32 @@ test("8. snapshots seconds apart are separate marks on the timeline, with exact 
   noProblems();
 });
 
+test("8b. rows show when to the second (with the zone), age, size, tags set at create, and resource group", async () => {
+  const id = diskId(t.sub, RG, "vm-web-01-osdisk");
+  const made = await t.client.createIncrementalSnapshot(id, {
+    name: "tagged-1",
+    tags: { backup: "daily", owner: "ops" },
+    wait: false,
+  });
+  await openDisk(t, RG, "vm-web-01-osdisk");
+  const { page } = t;
+  const row = '[data-testid="chain"] tr[data-name="tagged-1"]';
+  await page.waitForSelector(row);
+  const cell = (label) => page.textContent(`${row} td[data-label="${label}"]`);
+  const created = await cell("Created");
+  assert.match(created, /\d{2}:\d{2}:\d{2}/, `seconds: ${created}`);
+  assert.match(created, /UTC|GMT|[A-Z]{2,5}/, `a zone: ${created}`);
+  assert.match(created, /\bago\b/, `an age: ${created}`);
+  const disk = await t.client.getDisk(id);
+  assert.match(await cell("Size"), new RegExp(`${disk.properties.diskSizeGB} GiB`));
+  const tags = await cell("Tags");
+  assert.ok(tags.includes("backup: daily") && tags.includes("owner: ops"), tags);
+  assert.equal((await cell("Resource group")).trim().replace(/^Resource group/i, ""), RG);
+  assert.equal(made.name, "tagged-1");
+  await shots("8-rows");
+  noProblems();
+});
+
 test("9. the exported template names each deployment's snapshot anew (a utcNow() default), so a second deployment makes a second snapshot", async () => {
   await openDisk(t, RG, "sql-data-01");
   const { page, lib } = t;

@@ -15,6 +15,16 @@ import { syncSnapshotLinks } from "./operations-tray.js";
 import { changesBlock } from "./changes.js";
 import { replicateTab } from "./replicate.js";
 import { deletedDiskView } from "./console.js";
+import {
+  createdCell,
+  ageCell,
+  sizeCell,
+  tagsCell,
+  resourceGroupCell,
+  skuCell,
+  stateCell,
+  fmtCreated,
+} from "./cells.js";
 
 const TABS = [
   { key: "snapshots", label: "Snapshots" },
@@ -175,7 +185,7 @@ function summaryCards(m) {
       "div.card",
       h("p.card-label", "Newest"),
       h("p.card-value.small", newest ? fmtAgo(newest.properties?.timeCreated) : "never"),
-      h("p.card-note", newest ? fmtDate(newest.properties?.timeCreated) : "No incremental snapshot yet"),
+      h("p.card-note", newest ? fmtCreated(newest.properties?.timeCreated) : "No incremental snapshot yet"),
     ),
     h(
       "div.card",
@@ -215,7 +225,8 @@ function statusCell(snap) {
     bar.set(p.completionPercent, `${p.completionPercent.toFixed(0)} % copied`);
     return bar;
   }
-  return h("span.badge.badge-ok", "Ready");
+  // Ready, and what else cells.js says of it (access granted, instant access).
+  return stateCell(snap);
 }
 
 function actionsCell(app, model, snap, { copy = true } = {}) {
@@ -275,6 +286,9 @@ function snapshotTable({
           h("th", { scope: "col" }, "Name"),
           h("th", { scope: "col" }, "Created"),
           columns.map((c) => h("th", { scope: "col" }, c.label)),
+          h("th", { scope: "col" }, "Size"),
+          h("th", { scope: "col" }, "Tags"),
+          h("th", { scope: "col" }, "Resource group"),
           h("th", { scope: "col" }, "SKU"),
           h("th", { scope: "col" }, "Status"),
           h("th", { scope: "col" }, h("span.visually-hidden", "Actions")),
@@ -297,22 +311,23 @@ function snapshotTable({
                   h("span.snap-name", snap.name),
                   isNew ? h("span.badge.badge-new", "new") : null,
                 ),
+                // The snapshot's facts as cells.js shows them everywhere: seconds and zone, age, size, tags.
                 h(
-                  "td",
+                  "td.created-td",
                   { dataset: { label: "Created" } },
-                  h(
-                    "time",
-                    { datetime: snap.properties?.timeCreated, title: snap.properties?.timeCreated },
-                    fmtDate(snap.properties?.timeCreated),
-                  ),
+                  createdCell(snap),
+                  h("span.muted.small.age-line", ageCell(snap)),
                 ),
                 columns.map((c) => h("td", { dataset: { label: c.label } }, c.render(snap))),
-                h("td", { dataset: { label: "SKU" } }, snap.sku?.name || "—"),
+                h("td", { dataset: { label: "Size" } }, sizeCell(snap)),
+                h("td", { dataset: { label: "Tags" } }, tagsCell(snap.tags)),
+                h("td", { dataset: { label: "Resource group" } }, resourceGroupCell(snap)),
+                h("td", { dataset: { label: "SKU" } }, skuCell(snap)),
                 status,
                 h("td", { dataset: { label: "Actions" } }, actionsCell(app, model, snap, { copy })),
               );
             })
-          : h("tr.empty", h("td", { colspan: String(5 + (numbered ? 1 : 0) + columns.length) }, "None.")),
+          : h("tr.empty", h("td", { colspan: String(8 + (numbered ? 1 : 0) + columns.length) }, "None.")),
       ),
     ),
   );
