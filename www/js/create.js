@@ -173,7 +173,7 @@ export function createTab(app, model, { go }) {
   };
   const check = () => {
     read();
-    checkRate();
+    const rate = checkRate();
     fields.diskAccessId.hidden = !(values.networkAccessPolicy === "AllowPrivate" || values.diskAccessId.trim());
     const v = validate(lib, disk, values, existing);
     for (const k of FIELDS) fields[k].setError(v.byField[k]);
@@ -182,6 +182,7 @@ export function createTab(app, model, { go }) {
       mount(
         summary,
         h("p.ok", "Ready to create ", h("strong", v.config.name), ` in resource group ${v.config.resourceGroup}.`),
+        rate.nextAt ? h("p.warn-text", `Azure will refuse it until ${fmtClock(rate.nextAt)} (see above).`) : null,
       );
       summary.dataset.state = "valid";
     } else {
