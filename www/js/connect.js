@@ -56,7 +56,7 @@ function tokenProblem(e, cloudLabel) {
           ? "Azure refused this token: it has expired. Get a fresh one with the command below and paste it again."
           : "Azure refused this token: it is not a valid Resource Manager access token for this cloud (it may be cut short, for another resource, or from another cloud). Get a fresh one with the command below.",
       ),
-      { code: "UNAUTHORIZED", armCode: e.armCode, status: e.status, requestId: e.requestId },
+      { code: "UNAUTHORIZED", armCode: e.armCode, status: e.status, requestId: e.requestId, adviceText: "" },
     );
   if (e?.code === "NETWORK")
     return Object.assign(

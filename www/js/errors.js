@@ -106,9 +106,13 @@ export function describeError(e) {
   return {
     title: rateLimited ? "Too many snapshots of this disk in 5 minutes" : code ? TITLES[code] : "Something went wrong",
     message: e.message || String(e),
-    advice: code
-      ? advice(e)
-      : "This is probably a bug in the page. Reload it; if it happens again, report what you did.",
+    // A caller that already put the advice in its message says so with adviceText.
+    advice:
+      typeof e.adviceText === "string"
+        ? e.adviceText
+        : code
+          ? advice(e)
+          : "This is probably a bug in the page. Reload it; if it happens again, report what you did.",
     facts,
     code,
     armCode: e.armCode || null,
