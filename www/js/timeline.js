@@ -74,7 +74,9 @@ export function placeMarks(snapshots, x, lo, hi) {
  */
 export function timelineSvg(lanes, { highlight, mark, width = WIDTH, labels = true } = {}) {
   const W = width;
-  const LEFT = labels ? LABELS : 14;
+  // A narrow picture (a phone) gives its lane labels less room, so the marks keep most of it.
+  const LEFT = labels ? (W < 600 ? 96 : LABELS) : 14;
+  const maxChars = Math.max(8, Math.floor((LEFT - 12) / 7));
   const used = lanes.filter((l) => l.snapshots.length);
   const times = used.flatMap((l) => l.snapshots.map(timeOf)).filter((t) => t > 0);
   const height = TOP + Math.max(1, used.length) * LANE + AXIS;
@@ -142,7 +144,7 @@ export function timelineSvg(lanes, { highlight, mark, width = WIDTH, labels = tr
         s(
           "text.tl-label",
           { x: 8, y: y + 4 },
-          lane.label.length > 20 ? `${lane.label.slice(0, 19)}…` : lane.label,
+          lane.label.length > maxChars ? `${lane.label.slice(0, maxChars - 1)}…` : lane.label,
           s("title", lane.label),
         ),
       );
