@@ -31,10 +31,10 @@ export function exportTab(app, model, { go }) {
   const naming = h(
     "select",
     { name: "naming", value: "timestamp" },
-    h("option", { value: "timestamp", selected: true }, "New on every deployment: <disk>-snap-<deployment time>"),
-    h("option", { value: "parameter" }, "Asked at deployment (a snapshotName parameter)"),
-    h("option", { value: "fixed" }, "The name from the create form (one deployment only)"),
-    h("option", { value: "documented" }, "Always <disk>_snapshot1 (one deployment only)"),
+    h("option", { value: "timestamp", selected: true }, "A new name per deployment (time-stamped)"),
+    h("option", { value: "parameter" }, "Asked at deployment (a parameter)"),
+    h("option", { value: "fixed" }, "The create form's name (deploys once)"),
+    h("option", { value: "documented" }, "Always <disk>_snapshot1 (deploys once)"),
   );
   const outputs = h("input", { type: "checkbox", name: "outputs" });
   const useTags = h("input", { type: "checkbox", name: "tags", disabled: !Object.keys(formTags).length });
