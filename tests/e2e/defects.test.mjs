@@ -109,6 +109,44 @@ test("1. the 8th create in 5 minutes: a warning before submitting, and the refus
   noProblems(/status of 409/);
 });
 
+test("1b. a 409 OperationNotAllowed in other words, on a chain at its limit, is still explained with the time from the chain", async () => {
+  const made = await sevenSnapshots("vm-web-01-osdisk");
+  await openDisk(t, RG, "vm-web-01-osdisk");
+  const { page, emu } = t;
+  emu.addFault({
+    route: "PUT snapshots/",
+    kind: "status",
+    status: 409,
+    code: "OperationNotAllowed",
+    message: "The operation is not allowed.",
+  });
+  await page.click("#disk-tab-create");
+  await page.waitForSelector("#rate-warning:not([hidden])");
+  await page.click("#create-submit");
+  const card = '.op[data-kind="create"][data-state="failed"] .error-card';
+  await page.waitForSelector(card, { timeout: 20000 });
+  const text = await page.textContent(card);
+  // The oldest of the seven + 5 minutes, on the user's clock.
+  const listed = (await t.client.listSnapshots(`/subscriptions/${t.sub}`)).filter((x) => /^burst-\d$/.test(x.name));
+  assert.equal(listed.length, made.length);
+  const oldest = Math.min(...listed.map((m) => Date.parse(m.properties.timeCreated)));
+  const expected = await page.evaluate(
+    (ms) =>
+      new Date(ms).toLocaleTimeString(undefined, {
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+        hour12: false,
+      }),
+    oldest + 5 * 60 * 1000,
+  );
+  assert.ok(
+    text.includes(`Azure allows 7 snapshots of one disk per 5 minutes; the next one is possible at ${expected}.`),
+    `${expected}: ${text.slice(0, 200)}`,
+  );
+  noProblems(/status of 409/);
+});
+
 test("2. storage types: only Standard_LRS / Standard_ZRS; instant access only for Premium SSD v2 and Ultra disks", async () => {
   await openDisk(t, RG, "vm-web-01-osdisk");
   const { page } = t;

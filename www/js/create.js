@@ -239,13 +239,14 @@ export function createTab(app, model, { go }) {
               try {
                 return await client.createIncrementalSnapshot(disk, { ...options, signal, onProgress });
               } catch (e) {
-                // Azure's 7-per-5-minutes refusal: when ARM's words give no time, the chain does.
-                if (isRateLimited(e) && !nextAllowedAt(e)) {
-                  try {
-                    e.nextAllowedAt = rateWindow(model.chain).nextAt;
-                  } catch {
-                    // a frozen error keeps its own words
-                  }
+                // Azure's 7-per-5-minutes refusal: when ARM's words don't say so, or give no time,
+                // the chain (at its limit) does.
+                const w = rateWindow(model.chain);
+                try {
+                  if (e?.code === "CONFLICT" && e.armCode === "OperationNotAllowed" && w.nextAt) e.rateLimited = true;
+                  if (isRateLimited(e) && !nextAllowedAt(e)) e.nextAllowedAt = w.nextAt;
+                } catch {
+                  // a frozen error keeps its own words
                 }
                 throw e;
               }

@@ -55,13 +55,16 @@ function advice(e) {
   }
 }
 
-/** ARM's 409 OperationNotAllowed for the 8th incremental snapshot of one disk in 5 minutes. */
+/**
+ * ARM's 409 OperationNotAllowed for the 8th incremental snapshot of one disk in 5 minutes: by its
+ * words, or because the caller saw the disk's chain at the limit (`rateLimited`).
+ */
 export function isRateLimited(e) {
   return (
     Boolean(e) &&
     e.code === "CONFLICT" &&
     e.armCode === "OperationNotAllowed" &&
-    /5 minutes|per disk|too many/i.test(String(e.message || ""))
+    (e.rateLimited === true || /5 minutes|per disk|too many/i.test(String(e.message || "")))
   );
 }
 
