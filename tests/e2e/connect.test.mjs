@@ -6,6 +6,12 @@ import assert from "node:assert/strict";
 import { setup } from "./helpers.mjs";
 
 let t;
+// Tokens shaped as ARM access tokens are (JWTs: header.claims.signature, base64url; not signed by
+// anyone: the emulator takes any bearer token). The page refuses anything else before sending it.
+const GOV_TOKEN =
+  "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJhdWQiOiJodHRwczovL21hbmFnZW1lbnQudXNnb3ZjbG91ZGFwaS5uZXQvIn0.c2lnbmF0dXJl";
+const EXPIRED_TOKEN =
+  "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJhdWQiOiJodHRwczovL21hbmFnZW1lbnQuYXp1cmUuY29tLyIsImV4cCI6MTcwMDAwMDAwMH0.c2lnbmF0dXJl";
 const HOSTS = ["management.azure.com", "management.usgovcloudapi.net", "management.chinacloudapi.cn"];
 
 before(async () => {
@@ -39,7 +45,7 @@ test("paste a token for US Government: requests go to that cloud's ARM endpoint 
   const { page } = t;
   await page.goto(t.url);
   await page.waitForSelector("#tab-token");
-  await pasteToken("AzureUSGovernment", "  Bearer e2e-gov-token \n");
+  await pasteToken("AzureUSGovernment", `  Bearer ${GOV_TOKEN} \n`);
   await page.waitForSelector('[data-testid="resource-groups"] tbody tr[data-key]');
   assert.match(await page.textContent("#session"), /Azure US Government.*Pasted token/s);
   assert.ok(t.routed.length > 0);
@@ -48,7 +54,7 @@ test("paste a token for US Government: requests go to that cloud's ARM endpoint 
     "only the chosen cloud",
   );
   assert.ok(
-    t.routed.filter((r) => r.method !== "OPTIONS").every((r) => r.authorization === "Bearer e2e-gov-token"),
+    t.routed.filter((r) => r.method !== "OPTIONS").every((r) => r.authorization === `Bearer ${GOV_TOKEN}`),
     "the pasted token, trimmed",
   );
   assert.equal(await page.$("#demo-banner:not([hidden])"), null, "no demo label for Azure");
@@ -70,7 +76,9 @@ test("paste a token for US Government: requests go to that cloud's ARM endpoint 
 test("an expired pasted token is refused on connect with ARM's code and request id", async () => {
   await openConnect();
   const { page } = t;
-  await pasteToken("AzureCloud", "expired");
+  // ARM's answer to an expired token (the emulator's fault with ARM's code).
+  t.emu.addFault({ route: "GET /subscriptions?", kind: "status", status: 401, code: "ExpiredAuthenticationToken" });
+  await pasteToken("AzureCloud", EXPIRED_TOKEN);
   const card = '#panel-token .error-card[data-code="UNAUTHORIZED"]';
   await page.waitForSelector(card);
   assert.equal((await page.textContent(`${card} .fact-arm-code`)).trim(), "ExpiredAuthenticationToken");

@@ -86,14 +86,16 @@ test("the static site offers Azure only, loads under its CSP, and works with a p
   assert.equal(await page.$("#tab-demo"), null, "no demo without the emulator");
   await page.click("#tab-token");
   await page.selectOption("#panel-token select", "AzureCloud");
-  await page.fill("#panel-token textarea", "static-site-token");
+  // Shaped as an access token (a JWT); the emulator takes any bearer token.
+  const token = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJhdWQiOiJodHRwczovL21hbmFnZW1lbnQuYXp1cmUuY29tLyJ9.c2l0ZQ";
+  await page.fill("#panel-token textarea", token);
   await page.click('#panel-token button[type="submit"]');
   await page.waitForSelector('[data-testid="resource-groups"] tbody tr[data-key]');
   const groups = await page.$$eval('[data-testid="resource-groups"] tbody tr[data-key]', (rows) => rows.length);
   assert.equal(groups, emu.seedInfo.resourceGroups.length, "every resource group of the subscription");
   assert.ok(
     routed.length > 0 &&
-      routed.filter((r) => r.method !== "OPTIONS").every((r) => r.authorization === "Bearer static-site-token"),
+      routed.filter((r) => r.method !== "OPTIONS").every((r) => r.authorization === `Bearer ${token}`),
   );
   // The sign-in library is part of the site and imports under the CSP.
   const msal = await page.evaluate(

@@ -1,8 +1,8 @@
-// Row actions: copy a snapshot to another region (CopyStart, with completionPercent progress) and
+// Row actions: copy a snapshot to another region (CopyStart, with its copy progress) and
 // delete a snapshot after a confirmation that names it (the user types the name).
 import { h, mount, json, debounce, lastSegment } from "./dom.js";
-import { openDialog, closeDialog, field, codeBlock } from "./ui.js";
-import { runOperation } from "./operations-tray.js";
+import { openDialog, closeDialog, field, requestDetails } from "./ui.js";
+import { runOperation, markSnapshotGone } from "./operations-tray.js";
 import { highlight } from "./state.js";
 import { resourceGroupOf } from "./ids.js";
 
@@ -146,8 +146,11 @@ export function openCopyDialog(app, model, snap) {
     try {
       current = lib.buildSnapshotConfig(snap, options);
       submit.disabled = false;
-      mount(summary, h("p.ok", "✓ Valid. CopyStart, incremental, into ", h("strong", current.body.location), "."));
-      mount(preview, codeBlock({ title: "Request body (JSON)", text: json(current.body), testid: "copy-body" }));
+      mount(summary, h("p.ok", "Ready to copy into ", h("strong", current.body.location), "."));
+      mount(
+        preview,
+        requestDetails({ title: "The request this would send (JSON)", text: json(current.body), testid: "copy-body" }),
+      );
     } catch (e) {
       submit.disabled = true;
       const vs = e.violations?.length ? e.violations : [{ field: e.field, message: e.message }];
@@ -161,7 +164,7 @@ export function openCopyDialog(app, model, snap) {
       }
       mount(
         summary,
-        h("p.bad", "Fix this before copying · ", h("code.error-code", e.code)),
+        h("p.bad", "Fix this before copying"),
         general.length
           ? h(
               "ul.violations",
@@ -199,6 +202,7 @@ export function openCopyDialog(app, model, snap) {
             signal,
             onProgress,
           }),
+        request: { title: "The request this would send (JSON)", text: json(cfg.body), testid: "copy-body" },
         successText: (s) => `${s.name} is ready in ${s.location}.`,
       }).then((r) => {
         if (r.ok) {
@@ -212,11 +216,7 @@ export function openCopyDialog(app, model, snap) {
       "p",
       "Copy ",
       h("strong", snap.name),
-      " with ",
-      h("code", "CopyStart"),
-      ". Azure copies it in the background; the page follows ",
-      h("code", "completionPercent"),
-      " to 100 %.",
+      " to another region as an incremental snapshot there. Azure copies it in the background; the page shows how much is copied until it reaches 100 %.",
     ),
     datalist,
     fLocation,
@@ -260,6 +260,7 @@ export function openDeleteDialog(app, model, snap) {
         run: ({ signal }) => client.deleteSnapshot(snap.id, { signal }),
         successText: (r) => (r.deleted ? `${snap.name} was deleted.` : `${snap.name} did not exist any more.`),
       }).then((r) => {
+        if (r.ok) markSnapshotGone(snap.id);
         if (r.ok && app.session) app.rerender();
       });
     },

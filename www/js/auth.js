@@ -67,8 +67,34 @@ export function peekJwt(token) {
  */
 const noStoreFetch = (request) => globalThis.fetch(new Request(request, { cache: "no-store" }));
 
-function makeClient(lib, { cloud, endpoint, token, demo }) {
-  const options = { token, fetch: noStoreFetch };
+/**
+ * The package has no retry hook, but every request goes through the fetch it is given: a 429 is
+ * announced on `window` as an "arm-throttled" event ({ seconds, key }: the wait its Retry-After
+ * asks for, or null, and which request), any other answer as "arm-answered", so the page can say
+ * that it is waiting for Azure while the client waits out a throttle.
+ */
+async function watchedFetch(request) {
+  const key = `${request.method} ${request.url}`;
+  const res = await noStoreFetch(request);
+  try {
+    if (res.status === 429) {
+      const h = res.headers;
+      const ms = Number(h.get("retry-after-ms") ?? h.get("x-ms-retry-after-ms"));
+      const secs = Number(h.get("retry-after"));
+      const seconds = Number.isFinite(ms) && ms > 0 ? ms / 1000 : Number.isFinite(secs) && secs >= 0 ? secs : null;
+      window.dispatchEvent(new CustomEvent("arm-throttled", { detail: { seconds, key } }));
+    } else {
+      window.dispatchEvent(new CustomEvent("arm-answered", { detail: { key, status: res.status } }));
+    }
+  } catch {
+    // the notice is a courtesy; the request goes on regardless
+  }
+  return res;
+}
+
+function makeClient(lib, { cloud, endpoint, token, demo, maxRetries }) {
+  const options = { token, fetch: watchedFetch };
+  if (maxRetries !== undefined) options.maxRetries = maxRetries;
   if (endpoint) options.endpoint = endpoint;
   else options.cloud = cloud;
   if (demo) {
@@ -80,9 +106,33 @@ function makeClient(lib, { cloud, endpoint, token, demo }) {
   return new lib.ArmClient(options);
 }
 
+/**
+ * The demo's "missing permission": a 403 AuthorizationFailed answered by the emulator itself (a
+ * fault through its control API), so the permission can be given back there and "Try again"
+ * then recovers, as it would once an owner grants the role in Azure.
+ */
+const FORBIDDEN_FAULT = {
+  route: "* /subscriptions/",
+  kind: "status",
+  status: 403,
+  code: "AuthorizationFailed",
+  message:
+    "The client does not have authorization to perform this action, or the scope is invalid (simulated by the demo: press 'Give the permission back' in the demo banner, then Try again).",
+  count: -1,
+};
+
+async function control(info, path, init = {}) {
+  const r = await fetch(new URL(`/__emulator/${path}`, location.href), {
+    ...init,
+    cache: "no-store",
+    headers: { "content-type": "application/json", "x-emulator-secret": info?.controlSecret ?? "" },
+  });
+  if (!r.ok) throw new Error(`the emulator answered ${r.status}`);
+}
+
 /** Demo: the emulator on this origin; any bearer token works, a few special ones simulate errors. */
 export function demoSession(lib, info) {
-  const state = { token: "demo-token" };
+  const state = { token: "demo-token", forbidden: false };
   const endpoint = location.origin;
   const session = {
     mode: "demo",
@@ -90,9 +140,36 @@ export function demoSession(lib, info) {
     label: "Demo · local ARM emulator",
     endpoint,
     info,
-    /** For the "simulate a problem" buttons: "expired" → 401, "forbidden" → 403. */
+    /**
+     * For the "simulate a problem" buttons: "expired" → 401; "forbidden" → 403 from the emulator
+     * until the permission is given back ("demo-token" again); returns a promise of the change.
+     */
     setDemoToken(t) {
+      if (t === "forbidden") {
+        // Refused at once, then by the emulator (where it can be given back) once the fault is in.
+        state.token = "forbidden";
+        state.forbidden = true;
+        return control(info, "faults", { method: "POST", body: JSON.stringify(FORBIDDEN_FAULT) })
+          .then(() => {
+            if (state.token === "forbidden") state.token = "demo-token";
+          })
+          .catch(() => {});
+      }
+      const wasForbidden = state.forbidden;
       state.token = t;
+      state.forbidden = false;
+      return wasForbidden ? control(info, "faults", { method: "DELETE" }).catch(() => {}) : Promise.resolve();
+    },
+    /** The simulated missing permission is on. */
+    get forbidden() {
+      return state.forbidden;
+    },
+    /** Azure answered again (the permission was given back elsewhere, e.g. the emulator's control API). */
+    permitted() {
+      if (state.token === "forbidden") return false;
+      const was = state.forbidden;
+      state.forbidden = false;
+      return was;
     },
     get demoToken() {
       return state.token;
@@ -119,6 +196,31 @@ export function demoSession(lib, info) {
   return session;
 }
 
+/**
+ * What is wrong with a pasted text that is not shaped like an access token (a JWT: three
+ * base64url parts separated by dots, the first a JSON header), in plain words; null when it is.
+ */
+export function jwtShapeProblem(text) {
+  const parts = String(text).split(".");
+  const what =
+    "An Azure access token is three parts of letters, digits, - and _ separated by dots, and starts with eyJ.";
+  if (parts.length !== 3)
+    return `This is not an access token: it has ${parts.length === 1 ? "no dots" : `${parts.length} parts`}. ${what} Paste the whole output of the command below.`;
+  if (!parts.every((p, i) => /^[A-Za-z0-9_-]+$/.test(p) || (i === 2 && p === "")))
+    return `This is not an access token: its parts may only hold letters, digits, - and _. ${what}`;
+  try {
+    const b64 = parts[0]
+      .replace(/-/g, "+")
+      .replace(/_/g, "/")
+      .padEnd(Math.ceil(parts[0].length / 4) * 4, "=");
+    const header = JSON.parse(atob(b64));
+    if (!header || typeof header !== "object") throw new Error("not an object");
+  } catch {
+    return `This is not an access token: its first part is not a token header. ${what}`;
+  }
+  return null;
+}
+
 /** A pasted access token (e.g. `az account get-access-token --query accessToken -o tsv`). */
 export function tokenSession(lib, { cloud, token }) {
   let secret = String(token || "")
@@ -134,6 +236,8 @@ export function tokenSession(lib, { cloud, token }) {
   // The package's own rule (printable ASCII): its error names the character and its position,
   // e.g. a zero-width space pasted from a chat. Nothing is sent before this passes.
   new lib.ArmClient({ token: secret, endpoint: clouds()[cloud].arm });
+  const shape = jwtShapeProblem(secret);
+  if (shape) throw Object.assign(new Error(shape), { code: "INVALID_ARGUMENT", field: "token" });
   const claims = peekJwt(secret);
   const session = {
     mode: "token",
@@ -144,23 +248,21 @@ export function tokenSession(lib, { cloud, token }) {
     expiresAt: claims?.exp ? claims.exp * 1000 : null,
     audience: claims?.aud || null,
     client: null,
+    probeClient: null,
     async signOut() {
       secret = null;
       session.client = null;
+      session.probeClient = null;
     },
   };
-  session.client = makeClient(lib, {
-    cloud,
-    token: () => {
-      if (!secret)
-        throw Object.assign(new Error("Signed out"), {
-          name: "AzureSnapshotsError",
-          code: "UNAUTHORIZED",
-          field: null,
-        });
-      return secret;
-    },
-  });
+  const current = () => {
+    if (!secret)
+      throw Object.assign(new Error("Signed out"), { name: "AzureSnapshotsError", code: "UNAUTHORIZED", field: null });
+    return secret;
+  };
+  // The first read that proves the token is sent once: no retry of a refusal or an unreadable answer.
+  session.probeClient = makeClient(lib, { cloud, token: current, maxRetries: 0 });
+  session.client = makeClient(lib, { cloud, token: current });
   return session;
 }
 

@@ -43,10 +43,35 @@ function connectError(host, e) {
   mount(host, errorCard(e, { compact: true }));
 }
 
-async function afterConnect(session, host) {
+/**
+ * A pasted token's first read failed: say plainly what that means. A refusal (401) says the token
+ * is not accepted; an answer the browser could not read (ARM's refusals may carry no CORS headers,
+ * so the browser reports only "Failed to fetch") most often means the same for a pasted token.
+ */
+function tokenProblem(e, cloudLabel) {
+  if (e?.code === "UNAUTHORIZED")
+    return Object.assign(
+      new Error(
+        e.armCode === "ExpiredAuthenticationToken"
+          ? "Azure refused this token: it has expired. Get a fresh one with the command below and paste it again."
+          : "Azure refused this token: it is not a valid Resource Manager access token for this cloud (it may be cut short, for another resource, or from another cloud). Get a fresh one with the command below.",
+      ),
+      { code: "UNAUTHORIZED", armCode: e.armCode, status: e.status, requestId: e.requestId, adviceText: "" },
+    );
+  if (e?.code === "NETWORK")
+    return Object.assign(
+      new Error(
+        `Azure's answer to this token could not be read by the browser (${e.message}). With a pasted token this usually means Azure refused it; check that it is a current access token for ${cloudLabel}, then check your connection. It was sent once.`,
+      ),
+      { code: "NETWORK" },
+    );
+  return e;
+}
+
+async function afterConnect(session, host, { probe } = {}) {
   // Prove the connection with a first read before switching views.
   try {
-    const subs = await session.client.listSubscriptions();
+    const subs = await (probe || session.client).listSubscriptions();
     setSession(session);
     app.subs = subs;
     clearAlerts();
@@ -57,9 +82,11 @@ async function afterConnect(session, host) {
       else app.rerender();
     } else if (subs.length === 1) location.hash = href.sub(subs[0].subscriptionId);
     else location.hash = href.subs();
+    return true;
   } catch (e) {
     await session.signOut();
-    connectError(host, e);
+    connectError(host, session.mode === "token" ? tokenProblem(e, clouds()[session.cloud]?.label || "this cloud") : e);
+    return false;
   }
 }
 
@@ -195,6 +222,7 @@ function tokenPanel() {
   };
   setCmd();
   cloud.addEventListener("change", setCmd);
+  const submit = h("button.btn.btn-primary", { type: "submit" }, "Connect");
   return h(
     "form.form",
     {
@@ -208,9 +236,12 @@ function tokenPanel() {
             connectError(out, e);
             return;
           }
-          token.value = ""; // the session holds it now; don't leave it in the DOM
           mount(out, loading(`Connecting to ${clouds()[cloud.value].arm}…`));
-          await afterConnect(session, out);
+          submit.disabled = true;
+          const ok = await afterConnect(session, out, { probe: session.probeClient });
+          submit.disabled = false;
+          // Connected: the session holds the token, so it leaves the DOM; refused: it stays, to be fixed.
+          if (ok) token.value = "";
         },
       },
     },
@@ -224,7 +255,7 @@ function tokenPanel() {
       }),
     ),
     h("p.hint", "Get one with: ", cmd),
-    h("button.btn.btn-primary", { type: "submit" }, "Connect"),
+    submit,
     out,
   );
 }

@@ -29,7 +29,9 @@ export function renderDemoBanner(banner, s) {
         { role: "group", "aria-labelledby": "simulate-label" },
         simButton("throttle", "Throttling (429)", simulateThrottle),
         simButton("expired", "Expired token (401)", () => simulateToken("expired")),
-        simButton("forbidden", "Missing permission (403)", () => simulateToken("forbidden")),
+        s?.forbidden
+          ? simButton("restore", "Give the permission back", restorePermission)
+          : simButton("forbidden", "Missing permission (403)", () => simulateToken("forbidden")),
         simButton("notfound", "Not found (404)", simulateNotFound),
       ),
     ),
@@ -57,10 +59,19 @@ async function simulateThrottle() {
   app.rerender();
 }
 
-function simulateToken(token) {
-  app.session?.setDemoToken?.(token);
+async function simulateToken(token) {
+  const change = app.session?.setDemoToken?.(token);
   toast(token === "expired" ? "The demo token now counts as expired." : "The demo token now lacks permissions.");
+  renderDemoBanner(document.getElementById("demo-banner"), app.session);
   app.rerender();
+  await change;
+}
+
+/** The simulated 403 ends (the emulator's fault is removed); "Try again" then recovers. */
+async function restorePermission() {
+  await app.session?.setDemoToken?.("demo-token");
+  renderDemoBanner(document.getElementById("demo-banner"), app.session);
+  toast("The permission is back. Press Try again.");
 }
 
 function simulateNotFound() {

@@ -12,9 +12,20 @@ import { createTab } from "./create.js";
 import { exportTab } from "./export.js";
 import { openCopyDialog, openDeleteDialog } from "./actions.js";
 import { openAccessDialog } from "./access.js";
+import { syncSnapshotLinks } from "./operations-tray.js";
 import { changesBlock } from "./changes.js";
 import { replicateTab } from "./replicate.js";
 import { deletedDiskView } from "./console.js";
+import {
+  createdCell,
+  ageCell,
+  sizeCell,
+  tagsCell,
+  resourceGroupCell,
+  skuCell,
+  stateCell,
+  fmtCreated,
+} from "./cells.js";
 
 const TABS = [
   { key: "snapshots", label: "Snapshots" },
@@ -68,6 +79,8 @@ export async function renderDiskView(view, ctx) {
   if (signal.aborted) return;
   if (!disk) return deletedDiskView(view, ctx, diskId);
   const model = diskModel(app.lib, disk, all);
+  // Operations that link to a snapshot of this disk that is gone now say so.
+  syncSnapshotLinks(disk.id, all);
   const tab = TABS.some((t) => t.key === r.tab) ? r.tab : "snapshots";
   let tabRun = null;
 
@@ -173,13 +186,13 @@ function summaryCards(m) {
       "div.card",
       h("p.card-label", "Newest"),
       h("p.card-value.small", newest ? fmtAgo(newest.properties?.timeCreated) : "never"),
-      h("p.card-note", newest ? fmtDate(newest.properties?.timeCreated) : "No incremental snapshot yet"),
+      h("p.card-note", newest ? fmtCreated(newest.properties?.timeCreated) : "No incremental snapshot yet"),
     ),
     h(
       "div.card",
       h("p.card-label", "Still copying"),
       h("p.card-value", String(pending)),
-      h("p.card-note", pending ? "completionPercent below 100" : "All copies complete"),
+      h("p.card-note", pending ? "Not fully copied yet" : "All copies complete"),
     ),
     h(
       "div.card",
@@ -213,7 +226,8 @@ function statusCell(snap) {
     bar.set(p.completionPercent, `${p.completionPercent.toFixed(0)} % copied`);
     return bar;
   }
-  return h("span.badge.badge-ok", "Ready");
+  // Ready, and what else cells.js says of it (access granted, instant access).
+  return stateCell(snap);
 }
 
 function actionsCell(app, model, snap, { copy = true } = {}) {
@@ -283,6 +297,9 @@ function snapshotTable({
           h("th", { scope: "col" }, "Name"),
           h("th", { scope: "col" }, "Created"),
           columns.map((c) => h("th", { scope: "col" }, c.label)),
+          h("th", { scope: "col" }, "Size"),
+          h("th", { scope: "col" }, "Tags"),
+          h("th", { scope: "col" }, "Resource group"),
           h("th", { scope: "col" }, "SKU"),
           h("th", { scope: "col" }, "Status"),
           h("th", { scope: "col" }, h("span.visually-hidden", "Actions")),
@@ -305,22 +322,23 @@ function snapshotTable({
                   h("span.snap-name", snap.name),
                   isNew ? h("span.badge.badge-new", "new") : null,
                 ),
+                // The snapshot's facts as cells.js shows them everywhere: seconds and zone, age, size, tags.
                 h(
-                  "td",
+                  "td.created-td",
                   { dataset: { label: "Created" } },
-                  h(
-                    "time",
-                    { datetime: snap.properties?.timeCreated, title: snap.properties?.timeCreated },
-                    fmtDate(snap.properties?.timeCreated),
-                  ),
+                  createdCell(snap),
+                  h("span.muted.small.age-line", ageCell(snap)),
                 ),
                 columns.map((c) => h("td", { dataset: { label: c.label } }, c.render(snap))),
-                h("td", { dataset: { label: "SKU" } }, snap.sku?.name || "—"),
+                h("td", { dataset: { label: "Size" } }, sizeCell(snap)),
+                h("td", { dataset: { label: "Tags" } }, tagsCell(snap.tags)),
+                h("td", { dataset: { label: "Resource group" } }, resourceGroupCell(snap)),
+                h("td", { dataset: { label: "SKU" } }, skuCell(snap)),
                 status,
                 h("td", { dataset: { label: "Actions" } }, actionsCell(app, model, snap, { copy })),
               );
             })
-          : h("tr.empty", h("td", { colspan: String(5 + (numbered ? 1 : 0) + columns.length) }, "None.")),
+          : h("tr.empty", h("td", { colspan: String(8 + (numbered ? 1 : 0) + columns.length) }, "None.")),
       ),
     ),
   );
@@ -346,7 +364,11 @@ function snapshotsTab(app, model, { signal, tabSignal, go }) {
   ];
   const figure = h(
     "figure.timeline-figure",
-    timelineSvg(lanes, { highlight: highlight.id }),
+    // Drawn at about the width it is shown at, so it fits a phone without sideways scrolling.
+    timelineSvg(lanes, {
+      highlight: highlight.id,
+      width: Math.round(Math.max(340, Math.min(900, window.innerWidth - 24))),
+    }),
     h(
       "figcaption.legend",
       h("span.lg.lg-current", "incremental"),
@@ -394,7 +416,10 @@ function snapshotsTab(app, model, { signal, tabSignal, go }) {
       ? h(
           "section.block",
           h("h2", "Copies in other regions"),
-          h("p.hint", "Made with CopyStart from snapshots of this disk; usable once completionPercent reaches 100."),
+          h(
+            "p.hint",
+            "Copies of this disk's snapshots in other regions; each is usable once it is fully copied (100 %).",
+          ),
           snapshotTable({
             app,
             model,

@@ -35,9 +35,12 @@ function advice(e) {
     case "THROTTLED":
       return `Too many requests in a short time; the page already retried. ${secs ? `Wait about ${secs} s` : "Wait a little"} and try again.`;
     case "CONFLICT":
-      return e.armCode === "OperationNotAllowed"
-        ? "Azure does not allow this now; the message above says why."
-        : "Pick another snapshot name, or refresh to see the current state.";
+      if (isRateLimited(e)) {
+        const at = nextAllowedAt(e);
+        return `Azure allows 7 snapshots of one disk per 5 minutes; the next one is possible at ${at ? fmtClock(at) : "about 5 minutes after the oldest of the last 7"}.`;
+      }
+      if (e.armCode === "OperationNotAllowed") return "Azure does not allow this now; the message above says why.";
+      return "Something with that name already exists or is busy. Pick another snapshot name, or refresh to see the current state.";
     case "NETWORK":
       return "Check your connection. If you use a proxy or a firewall, it must allow the Resource Manager endpoint.";
     case "ABORTED":
@@ -53,7 +56,43 @@ function advice(e) {
   }
 }
 
-/** { title, message, advice, facts: [[label, value]], code, violations } */
+/**
+ * ARM's 409 OperationNotAllowed for the 8th incremental snapshot of one disk in 5 minutes: by its
+ * words, or because the caller saw the disk's chain at the limit (`rateLimited`).
+ */
+export function isRateLimited(e) {
+  return (
+    Boolean(e) &&
+    e.code === "CONFLICT" &&
+    e.armCode === "OperationNotAllowed" &&
+    (e.rateLimited === true || /5 minutes|per disk|too many/i.test(String(e.message || "")))
+  );
+}
+
+/**
+ * When the next snapshot of the disk is possible (a Date), from what the page knows: a time the
+ * caller attached (`nextAllowedAt`, from the chain), else the "Retry after <time>" of ARM's
+ * message, else null.
+ */
+export function nextAllowedAt(e) {
+  const given = e?.nextAllowedAt;
+  if (given instanceof Date && !Number.isNaN(given.getTime())) return given;
+  const m = /retry after (\d{4}-\d{2}-\d{2}T[\d:.]+Z)/i.exec(String(e?.message || ""));
+  const d = m ? new Date(m[1]) : null;
+  return d && !Number.isNaN(d.getTime()) ? d : null;
+}
+
+/** A time of day to the second, as the user reads it: "09:20:13". */
+export function fmtClock(d) {
+  return new Date(d).toLocaleTimeString(undefined, {
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hour12: false,
+  });
+}
+
+/** { title, message, facts: [[label, value]], code, violations } */
 export function describeError(e) {
   if (!e || typeof e !== "object") {
     return { title: "Something went wrong", message: String(e), advice: "", facts: [], code: null, violations: [] };
@@ -67,12 +106,17 @@ export function describeError(e) {
   if (e.field) facts.push(["Field", e.field]);
   if (e.target) facts.push(["Target", e.target]);
   if (e.retryAfterMs) facts.push(["Retry after", `${Math.ceil(e.retryAfterMs / 1000)} s`]);
+  const rateLimited = isRateLimited(e);
   return {
-    title: code ? TITLES[code] : "Something went wrong",
+    title: rateLimited ? "Too many snapshots of this disk in 5 minutes" : code ? TITLES[code] : "Something went wrong",
     message: e.message || String(e),
-    advice: code
-      ? advice(e)
-      : "This is probably a bug in the page. Reload it; if it happens again, report what you did.",
+    // A caller that already put the advice in its message says so with adviceText.
+    advice:
+      typeof e.adviceText === "string"
+        ? e.adviceText
+        : code
+          ? advice(e)
+          : "This is probably a bug in the page. Reload it; if it happens again, report what you did.",
     facts,
     code,
     armCode: e.armCode || null,

@@ -1,6 +1,8 @@
 // Export: the ARM template and parameters file for the disk (buildSnapshotTemplate /
 // buildTemplateParameters), the equivalent PowerShell and az commands and the JSON request body
-// (from the create form's values through buildSnapshotConfig). Copy or download each.
+// (from the create form's values through buildSnapshotConfig). Copy or download each. The
+// template's default snapshot name is unique per deployment (a `utcNow()` default parameter), so
+// deploying it twice makes two snapshots instead of targeting one name.
 import { h, mount, json } from "./dom.js";
 import { codeBlock, errorCard, field } from "./ui.js";
 import { valuesFor, validate } from "./form-model.js";
@@ -28,11 +30,11 @@ export function exportTab(app, model, { go }) {
 
   const naming = h(
     "select",
-    { name: "naming", value: "documented" },
-    h("option", { value: "documented" }, "Documented default: <disk>_snapshot1"),
-    h("option", { value: "timestamp" }, "Timestamped: <disk>-snap-<utcNow>"),
-    h("option", { value: "parameter" }, "A snapshotName parameter"),
-    h("option", { value: "fixed" }, "The name from the create form"),
+    { name: "naming", value: "timestamp" },
+    h("option", { value: "timestamp", selected: true }, "A new name per deployment (time-stamped)"),
+    h("option", { value: "parameter" }, "Asked at deployment (a parameter)"),
+    h("option", { value: "fixed" }, "The create form's name (deploys once)"),
+    h("option", { value: "documented" }, "Always <disk>_snapshot1 (deploys once)"),
   );
   const outputs = h("input", { type: "checkbox", name: "outputs" });
   const useTags = h("input", { type: "checkbox", name: "tags", disabled: !Object.keys(formTags).length });
@@ -132,15 +134,11 @@ export function exportTab(app, model, { go }) {
     h("h2", "ARM template"),
     h(
       "p.hint",
-      "A deployable template that takes an incremental snapshot of this disk, from ",
-      h("code", "buildSnapshotTemplate"),
-      ", and its parameters file from ",
-      h("code", "buildTemplateParameters"),
-      ".",
+      "A deployable template that takes an incremental snapshot of this disk, and its parameters file. By default every deployment names its snapshot after the time it runs, so deploying it again makes a new snapshot instead of targeting the same name.",
     ),
     h(
       "div.form-grid.export-options",
-      field({ label: "Snapshot names", input: naming }),
+      field({ label: "Snapshot name", input: naming }),
       h("label.check", outputs, " Outputs with the snapshot ids"),
       h(
         "label.check",

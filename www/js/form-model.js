@@ -20,6 +20,37 @@ export const FIELDS = [
   "instantAccessDurationMinutes",
 ];
 
+/** The storage types an incremental snapshot takes (Premium_LRS is refused by Azure). */
+export const SNAPSHOT_SKUS = ["Standard_LRS", "Standard_ZRS"];
+
+/** Disk types whose snapshots offer instant access. */
+export const INSTANT_ACCESS_DISK_SKUS = ["PremiumV2_LRS", "UltraSSD_LRS"];
+
+/** Why the disk's snapshots cannot have instant access (a sentence), or null when they can. */
+export function instantAccessUnavailable(disk) {
+  const sku = disk?.sku?.name || "";
+  if (INSTANT_ACCESS_DISK_SKUS.some((k) => k.toLowerCase() === sku.toLowerCase())) return null;
+  return `Only for Premium SSD v2 and Ultra disks; this disk is ${sku || "of another type"}.`;
+}
+
+/** Azure's limit on incremental snapshots of one disk: 7 per 5 minutes. */
+export const RATE_LIMIT = { count: 7, windowMs: 5 * 60 * 1000 };
+
+/**
+ * How many of the chain's snapshots were made in the last 5 minutes, and when the next one is
+ * possible (a Date) if the limit is reached, else null.
+ */
+export function rateWindow(chain, now = Date.now()) {
+  const recent = (chain || [])
+    .map((s) => new Date(s?.properties?.timeCreated || 0).getTime())
+    .filter((t) => Number.isFinite(t) && t > now - RATE_LIMIT.windowMs && t <= now + 60000)
+    .sort((a, b) => a - b);
+  const full = recent.length >= RATE_LIMIT.count;
+  // The window frees up when the oldest of the newest 7 leaves it.
+  const nextAt = full ? new Date(recent[recent.length - RATE_LIMIT.count] + RATE_LIMIT.windowMs) : null;
+  return { recent: recent.length, nextAt };
+}
+
 /** The form's defaults, from what buildSnapshotConfig makes of the disk with no options. */
 export function defaultsFor(lib, disk) {
   const cfg = lib.buildSnapshotConfig(disk, {});
@@ -112,6 +143,11 @@ export function validate(lib, disk, values, existing = []) {
   if (config && existing.some((s) => sameId(s.id, config.id))) {
     byField.name = `A snapshot named ${config.name} already exists in ${config.resourceGroup}. Pick another name.`;
   }
+  if (values.sku && !SNAPSHOT_SKUS.includes(values.sku)) {
+    byField.sku = "Incremental snapshots take Standard_LRS or Standard_ZRS only.";
+  }
+  const iaReason = instantAccessUnavailable(disk);
+  if (iaReason && values.instantAccessDurationMinutes.trim()) byField.instantAccessDurationMinutes = iaReason;
   const ok = Boolean(config) && Object.keys(byField).length === 0;
   return { ok, config, error, byField, general, options };
 }

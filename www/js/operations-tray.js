@@ -1,7 +1,9 @@
 // Long-running operations (create, copy, delete) in a tray under the header: live phase, the
-// long-running operation's status, completionPercent, and a Cancel button (AbortController).
-// They outlive navigation: a create keeps running while the user browses elsewhere.
-import { h, $ } from "./dom.js";
+// long-running operation's status, how much is copied, and a Cancel button (AbortController).
+// They outlive navigation: a create keeps running while the user browses elsewhere. The tray shows
+// the newest few (the rest behind "Show all"), finished ones can be dismissed one by one or all at
+// once, and it scrolls inside its own box; a link to a snapshot goes away once it is deleted.
+import { h, $, mount, plural } from "./dom.js";
 import { errorCard, progressBar } from "./ui.js";
 
 const PHASES = {
@@ -16,11 +18,91 @@ const PHASES = {
 let seq = 0;
 export const running = new Map(); // id → { kind, diskId, controller }
 
+/** How many operations the tray shows before "Show all". */
+export const SHOWN = 3;
+let expanded = false;
+
 function tray() {
   const el = $("#ops");
   el.hidden = false;
-  if (!el.firstChild) el.append(h("h2.visually-hidden", "Operations"));
+  if (!el.querySelector(".ops-list"))
+    mount(el, h("h2.visually-hidden", "Operations"), h("div.ops-list"), h("div.ops-foot", { hidden: true }));
   return el;
+}
+
+const items = () => [...($("#ops")?.querySelectorAll(".ops-list > .op") || [])];
+
+/** Show the newest SHOWN operations (or all), and the tray's own buttons. */
+function layout() {
+  const el = $("#ops");
+  if (!el) return;
+  const all = items();
+  if (!all.length) {
+    el.hidden = true;
+    expanded = false;
+  }
+  all.forEach((item, i) => {
+    item.hidden = !expanded && i >= SHOWN;
+  });
+  const foot = el.querySelector(".ops-foot");
+  if (!foot) return;
+  const finished = all.filter((i) => i.dataset.state !== "running");
+  const more = all.length > SHOWN;
+  foot.hidden = !more && finished.length < 2;
+  mount(
+    foot,
+    more
+      ? h(
+          "button.btn.btn-ghost.btn-small",
+          {
+            type: "button",
+            dataset: { action: "ops-toggle" },
+            "aria-expanded": String(expanded),
+            on: {
+              click: () => {
+                expanded = !expanded;
+                layout();
+              },
+            },
+          },
+          expanded ? "Show only the newest" : `Show all ${all.length} operations (${all.length - SHOWN} more)`,
+        )
+      : null,
+    finished.length >= 2
+      ? h(
+          "button.btn.btn-ghost.btn-small",
+          {
+            type: "button",
+            dataset: { action: "ops-clear" },
+            on: {
+              click: () => {
+                for (const i of items()) if (i.dataset.state !== "running") i.remove();
+                layout();
+              },
+            },
+          },
+          `Dismiss ${plural(finished.length, "finished operation")}`,
+        )
+      : null,
+  );
+}
+
+/** The snapshot `id` is gone: its "Show it in the chain" links say so instead. */
+export function markSnapshotGone(id) {
+  const key = String(id || "").toLowerCase();
+  if (!key) return;
+  for (const a of document.querySelectorAll("#ops a.op-link[data-snapshot-id]")) {
+    if (a.dataset.snapshotId === key) a.replaceWith(h("span.op-link-gone", "Deleted since"));
+  }
+}
+
+/** The disk `diskId` was just read with its subscription's snapshots `all`: links to ones not there are gone. */
+export function syncSnapshotLinks(diskId, all) {
+  const disk = String(diskId || "").toLowerCase();
+  const present = new Set((all || []).map((x) => String(x.id || "").toLowerCase()));
+  for (const a of document.querySelectorAll("#ops a.op-link[data-snapshot-id]")) {
+    if (a.dataset.diskId === disk && !present.has(a.dataset.snapshotId)) markSnapshotGone(a.dataset.snapshotId);
+  }
 }
 
 /**
@@ -28,7 +110,7 @@ function tray() {
  * { text, percent, caption } words an operation's own progress (else the phases above are shown).
  * Resolves to { ok, result?, error? } (never rejects).
  */
-export async function runOperation({ title, kind, diskId, run, successText, successLink, describe }) {
+export async function runOperation({ title, kind, diskId, run, successText, successLink, describe, request }) {
   const id = `op-${++seq}`;
   const controller = new AbortController();
   const bar = progressBar(title);
@@ -46,8 +128,9 @@ export async function runOperation({ title, kind, diskId, run, successText, succ
     h("header.op-head", h("h3.op-title", title), status, cancel),
     body,
   );
-  tray().prepend(item);
+  tray().querySelector(".ops-list").prepend(item);
   running.set(id, { kind, diskId, controller });
+  layout();
   const onProgress = (p) => {
     if (describe && p) {
       // The operation's own words for its progress: { text, percent (null: indeterminate), caption }.
@@ -82,8 +165,21 @@ export async function runOperation({ title, kind, diskId, run, successText, succ
     cancel.replaceWith(closeButton(item));
     if (successLink) {
       const link = successLink(result);
-      if (link) body.append(h("a.op-link", { href: link.href }, link.text));
+      if (link)
+        body.append(
+          h(
+            "a.op-link",
+            {
+              href: link.href,
+              dataset: link.snapshotId
+                ? { snapshotId: String(link.snapshotId).toLowerCase(), diskId: String(diskId || "").toLowerCase() }
+                : {},
+            },
+            link.text,
+          ),
+        );
     }
+    layout();
     return { ok: true, result };
   } catch (error) {
     const aborted = error?.code === "ABORTED" || controller.signal.aborted;
@@ -92,8 +188,9 @@ export async function runOperation({ title, kind, diskId, run, successText, succ
     status.className = `op-status badge ${aborted ? "badge-muted" : "badge-bad"}`;
     bar.remove();
     phase.remove();
-    body.append(errorCard(error, { compact: true }));
+    body.append(errorCard(error, { compact: true, request: request || null }));
     cancel.replaceWith(closeButton(item));
+    layout();
     return { ok: false, error };
   } finally {
     running.delete(id);
@@ -109,8 +206,7 @@ function closeButton(item) {
       on: {
         click: () => {
           item.remove();
-          const el = $("#ops");
-          if (!el.querySelector(".op")) el.hidden = true;
+          layout();
         },
       },
     },
@@ -123,5 +219,5 @@ export function cancelAll() {
   for (const op of running.values()) op.controller.abort();
   const el = $("#ops");
   for (const item of el.querySelectorAll('.op:not([data-state="running"])')) item.remove();
-  if (!el.querySelector(".op")) el.hidden = true;
+  layout();
 }

@@ -1,7 +1,9 @@
 // The timeline picture of a disk's snapshots: one lane per chain (the current chain, orphaned
 // chains of earlier incarnations, full snapshots, copies in other regions), time left to right.
 // Pure SVG built with DOM calls (no inline styles: colours come from classes in app.css).
-import { s, fmtDate, fmtShortDate } from "./dom.js";
+// Snapshots that would fall on (nearly) the same spot, e.g. seconds apart, are fanned out side by
+// side with their count above them, and every mark's title has its exact time to the second.
+import { s, fmtShortDate } from "./dom.js";
 
 const WIDTH = 900;
 const LABELS = 150;
@@ -12,6 +14,57 @@ const AXIS = 34;
 
 const timeOf = (snap) => new Date(snap.properties?.timeCreated || 0).getTime();
 
+/** Marks closer than this (user units) are one cluster, fanned out this far apart. */
+const CLUSTER = 12;
+const FAN = 11;
+
+/** A snapshot's time exactly: date, time to the second and the time zone. */
+export function fmtExact(iso) {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  return d.toLocaleString(undefined, {
+    year: "numeric",
+    month: "short",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    timeZoneName: "short",
+  });
+}
+
+/**
+ * Where each snapshot's mark goes: its time's x, except that runs of marks closer than CLUSTER
+ * are spread FAN apart around their middle (kept inside [lo, hi]). Returns [{ snap, x, cluster }]
+ * in time order, where `cluster` is { size, index, first, last } of the run the mark belongs to.
+ */
+export function placeMarks(snapshots, x, lo, hi) {
+  const sorted = [...snapshots].sort((a, b) => timeOf(a) - timeOf(b));
+  const runs = [];
+  for (const snap of sorted) {
+    const px = x(timeOf(snap));
+    const run = runs[runs.length - 1];
+    if (run && px - run.start < CLUSTER) run.items.push({ snap, px });
+    else runs.push({ start: px, items: [{ snap, px }] });
+  }
+  const out = [];
+  for (const run of runs) {
+    const n = run.items.length;
+    const mid = run.items.reduce((a, i) => a + i.px, 0) / n;
+    const width = (n - 1) * FAN;
+    const left = Math.min(Math.max(mid - width / 2, lo), Math.max(lo, hi - width));
+    run.items.forEach((it, i) => {
+      out.push({
+        snap: it.snap,
+        x: n > 1 ? left + i * FAN : it.px,
+        cluster: { size: n, index: i, first: run.items[0].snap, last: run.items[n - 1].snap },
+      });
+    });
+  }
+  return out;
+}
+
 /**
  * lanes: [{ label, kind: "current"|"orphaned"|"full"|"copy", snapshots: Snapshot[] }]
  * options: { highlight: snapshot id (lower case), mark?(snapshot) → { classes: string[], note, strike } | null
@@ -21,7 +74,9 @@ const timeOf = (snap) => new Date(snap.properties?.timeCreated || 0).getTime();
  */
 export function timelineSvg(lanes, { highlight, mark, width = WIDTH, labels = true } = {}) {
   const W = width;
-  const LEFT = labels ? LABELS : 14;
+  // A narrow picture (a phone) gives its lane labels less room, so the marks keep most of it.
+  const LEFT = labels ? (W < 600 ? 96 : LABELS) : 14;
+  const maxChars = Math.max(8, Math.floor((LEFT - 12) / 7));
   const used = lanes.filter((l) => l.snapshots.length);
   const times = used.flatMap((l) => l.snapshots.map(timeOf)).filter((t) => t > 0);
   const height = TOP + Math.max(1, used.length) * LANE + AXIS;
@@ -29,7 +84,7 @@ export function timelineSvg(lanes, { highlight, mark, width = WIDTH, labels = tr
     viewBox: `0 0 ${W} ${height}`,
     role: "img",
     "aria-label": used.length
-      ? `Timeline of ${times.length} snapshots from ${fmtDate(new Date(Math.min(...times)).toISOString())} to ${fmtDate(new Date(Math.max(...times)).toISOString())}`
+      ? `Timeline of ${times.length} snapshots from ${fmtExact(new Date(Math.min(...times)).toISOString())} to ${fmtExact(new Date(Math.max(...times)).toISOString())}`
       : "Timeline: no snapshots",
     preserveAspectRatio: "xMinYMin meet",
   });
@@ -89,15 +144,32 @@ export function timelineSvg(lanes, { highlight, mark, width = WIDTH, labels = tr
         s(
           "text.tl-label",
           { x: 8, y: y + 4 },
-          lane.label.length > 20 ? `${lane.label.slice(0, 19)}…` : lane.label,
+          lane.label.length > maxChars ? `${lane.label.slice(0, maxChars - 1)}…` : lane.label,
           s("title", lane.label),
         ),
       );
-    const ts = lane.snapshots.map(timeOf).sort((a, b) => a - b);
-    if (ts.length > 1 && lane.kind !== "full")
-      g.append(s("line.tl-chain", { x1: x(ts[0]), x2: x(ts[ts.length - 1]), y1: y, y2: y }));
-    for (const snap of lane.snapshots) {
-      const cx = x(timeOf(snap));
+    const placed = placeMarks(lane.snapshots, x, LEFT + 6, W - RIGHT - 6);
+    if (placed.length > 1 && lane.kind !== "full")
+      g.append(s("line.tl-chain", { x1: placed[0].x, x2: placed[placed.length - 1].x, y1: y, y2: y }));
+    for (const { snap, x: cx, cluster } of placed) {
+      if (cluster.size > 1 && cluster.index === 0) {
+        // One bracket over a fanned-out run, with its count and exact span in the title.
+        const x2 = cx + (cluster.size - 1) * FAN;
+        const span = `${fmtExact(cluster.first.properties?.timeCreated)} – ${fmtExact(cluster.last.properties?.timeCreated)}`;
+        g.append(
+          s(
+            "g.tl-cluster",
+            { dataset: { count: String(cluster.size) } },
+            s("line.tl-cluster-bar", { x1: cx - 4, x2: x2 + 4, y1: y - 11, y2: y - 11 }),
+            s(
+              "text.tl-count",
+              { x: (cx + x2) / 2, y: y - 15, "text-anchor": "middle" },
+              `${cluster.size}`,
+              s("title", `${cluster.size} snapshots close together: ${span}`),
+            ),
+          ),
+        );
+      }
       const pct = snap.properties?.completionPercent;
       const pending = typeof pct === "number" && pct < 100;
       const failed = Boolean(snap.properties?.copyCompletionError) || snap.properties?.provisioningState === "Failed";
@@ -114,12 +186,12 @@ export function timelineSvg(lanes, { highlight, mark, width = WIDTH, labels = tr
         .join(".");
       const title = s(
         "title",
-        `${snap.name}\n${fmtDate(snap.properties?.timeCreated)}${pending ? `\ncopying: ${pct.toFixed(0)} %` : ""}${failed ? "\nfailed" : ""}${extra?.note ? `\n${extra.note}` : ""}`,
+        `${snap.name}\n${fmtExact(snap.properties?.timeCreated)}${pending ? `\ncopying: ${pct.toFixed(0)} %` : ""}${failed ? "\nfailed" : ""}${extra?.note ? `\n${extra.note}` : ""}`,
       );
       const dot =
         lane.kind === "full"
           ? s(`rect.${cls}`, { x: cx - 6, y: y - 6, width: 12, height: 12, rx: 2 }, title)
-          : s(`circle.${cls}`, { cx, cy: y, r: hl ? 8 : 6 }, title);
+          : s(`circle.${cls}`, { cx, cy: y, r: hl ? 8 : cluster.size > 1 ? 5 : 6 }, title);
       dot.dataset.name = snap.name;
       g.append(dot);
       if (extra?.strike) g.append(s("line.tl-strike", { x1: cx - 8, x2: cx + 8, y1: y + 8, y2: y - 8 }));

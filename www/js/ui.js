@@ -3,9 +3,22 @@
 import { h, mount, $, nextId } from "./dom.js";
 import { describeError } from "./errors.js";
 
-/** An error as a card: title, message, advice, ARM code, request id; optional actions. */
-export function errorCard(e, { actions = [], compact = false } = {}) {
+/** A violation's field path in words: "options.tags.owner" → "tags › owner" (a small secondary detail). */
+const fieldWords = (f) =>
+  String(f || "")
+    .replace(/^options\./, "")
+    .split(".")
+    .filter(Boolean)
+    .join(" › ");
+
+/**
+ * An error as a card: title, message, advice; the technical facts (ARM code, HTTP status, request
+ * id, the error's code) and, when there is one, the would-be request (`request`: { title, text })
+ * under one "Details" disclosure; optional actions.
+ */
+export function errorCard(e, { actions = [], compact = false, request = null } = {}) {
   const d = describeError(e);
+  const hasDetails = d.facts.length || request;
   return h(
     `div.error-card${compact ? ".compact" : ""}`,
     { role: "alert", dataset: { code: d.code || "UNKNOWN", armCode: d.armCode || "" } },
@@ -15,25 +28,49 @@ export function errorCard(e, { actions = [], compact = false } = {}) {
     d.violations.length
       ? h(
           "ul.violations",
-          d.violations.map((v) => h("li", h("code", v.field), " ", v.message)),
+          d.violations.map((v) =>
+            h("li", v.message, v.field ? h("span.violation-field", ` (${fieldWords(v.field)})`) : null),
+          ),
         )
       : null,
     d.details.length
       ? h(
           "ul.violations",
-          d.details.map((x) => h("li", x.code ? h("code", x.code) : null, " ", x.message || "")),
+          d.details.map((x) => h("li", x.message || "", x.code ? h("span.violation-field", ` (${x.code})`) : null)),
         )
       : null,
-    d.facts.length
+    hasDetails
       ? h(
-          "dl.facts",
-          d.facts.map(([k, v]) => [
-            h("dt", k),
-            h("dd", h("code", { class: `fact-${k.toLowerCase().replace(/\s+/g, "-")}` }, v)),
-          ]),
+          "details.error-details",
+          h("summary", "Details"),
+          d.facts.length
+            ? h(
+                "dl.facts",
+                d.facts.map(([k, v]) => [
+                  h("dt", k),
+                  h("dd", h("code", { class: `fact-${k.toLowerCase().replace(/\s+/g, "-")}` }, v)),
+                ]),
+              )
+            : null,
+          request ? requestBlock(request) : null,
         )
       : null,
     actions.length ? h("div.actions", actions) : null,
+  );
+}
+
+/** The would-be request as a code block (inside a "Details" disclosure where it is shown). */
+function requestBlock({ title = "The request this would send", text, filename, testid = "request-body" }) {
+  return codeBlock({ title, text, filename, testid, lang: "json" });
+}
+
+/** The would-be request under its own "Details" disclosure (`open` to show it unfolded). */
+export function requestDetails(request, { open = false } = {}) {
+  return h(
+    "details.request-details",
+    { open, dataset: { testid: "request-details" } },
+    h("summary", "Details: the request this would send"),
+    requestBlock(request),
   );
 }
 
