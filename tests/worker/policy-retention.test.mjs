@@ -92,6 +92,16 @@ describe("backup policies: retention elsewhere, missed slots", { skip: missing ?
     // keepLast 2: the 4th run's retention deletes the 2 oldest of this disk's chain in the group
     const put = await call("/v1/policies/moved", { method: "PUT", json: policy(SQL_DISK, 2) });
     assert.equal(put.status, 200, put.text);
+    // the preview plans the same chain in the same group (a dry run: nothing deleted)
+    const pv = await call("/v1/policies/moved/preview", { method: "POST" });
+    assert.equal(pv.status, 200, pv.text);
+    const remove = pv.body.disks[0].retention.remove.map((x) => x.id.toLowerCase());
+    assert.equal(remove.length, 1, pv.text);
+    assert.ok(
+      remove.every((id) => rgOf(id) === SNAP_RG),
+      pv.text,
+    );
+    assert.equal(chainOf(SQL_DISK, SNAP_RG).length, 3, "nothing deleted by the preview");
     assert.equal((await call("/v1/policies/moved/run", { method: "POST" })).status, 202);
     const runs = await runsUntil("moved", settled(4));
     const d = runs[0].disks[0];
@@ -119,7 +129,6 @@ describe("backup policies: retention elsewhere, missed slots", { skip: missing ?
       ownBefore,
       "the disk's snapshots in its own group are untouched",
     );
-    // the preview plans the same group
     for (const name of ["moved", "other"])
       assert.equal((await call(`/v1/policies/${name}`, { method: "DELETE" })).status, 200);
   });

@@ -746,9 +746,8 @@ export async function preview(env, policy, now = Date.now()) {
     for (const disk of disks.slice(0, 50)) {
       const entry = { disk: disk.id, create: createPlan(policy, disk, slot) };
       try {
-        const r = await client.applyRetention(disk, policy.retention, {
+        const r = await retainChain(policy, disk, client, AbortSignal.timeout(settings(env).callMs), {
           dryRun: true,
-          signal: AbortSignal.timeout(settings(env).callMs),
         });
         entry.retention = {
           keep: r.plan.chains.reduce((n, c) => n + c.keep.length, 0),
@@ -1111,44 +1110,8 @@ export class PolicyRun extends DurableObject {
     return JSON.stringify(scrub(errors.slice(-MAX_ERRORS), secretsOf(this.env)));
   }
 
-  /**
-   * Retention on the disk's chain: `applyRetention(disk)` when the snapshots live in the disk's
-   * resource group; with a `snapshotResourceGroup` elsewhere, the chain of this disk in that group
-   * (listed there, planned by the package's planRetention with `disks: [disk]`, only the chains
-   * whose source is this disk), planned twice and only what both plans remove is deleted, as
-   * applyRetention does. Nothing else in that group is ever planned or deleted.
-   */
-  async retain(policy, disk, c, signal) {
-    const other = otherGroupOf(policy, disk.id ?? disk);
-    if (!other) {
-      const res = await c.applyRetention(disk, policy.retention, { signal });
-      return { deleted: res.deleted ?? [], failed: res.failed ?? [] };
-    }
-    if (typeof disk === "string") disk = await c.getDisk(disk, { signal });
-    const rgScope = `/subscriptions/${policy.subscriptionId}/resourceGroups/${other}`;
-    const planned = async () => {
-      const listing = await c.listSnapshots(rgScope, { signal });
-      const plan = pkg.planRetention(listing, policy.retention, { disks: [disk] });
-      return plan.chains
-        .filter((ch) => sameId(ch.sourceResourceId, disk.id))
-        .flatMap((ch) => ch.remove.map((x) => x.id))
-        .filter((id) => String(pkg.parseResourceId(id).resourceGroup).toLowerCase() === other.toLowerCase());
-    };
-    const first = await planned();
-    const fresh = new Set((first.length ? await planned() : []).map((id) => id.toLowerCase()));
-    const deleted = [];
-    const failed = [];
-    for (const id of first) {
-      if (!fresh.has(id.toLowerCase())) continue;
-      try {
-        await c.deleteSnapshot(id, { signal });
-        deleted.push(id);
-      } catch (err) {
-        if (err?.code === "ABORTED") throw err;
-        failed.push({ id, code: String(err?.code ?? "INTERNAL"), message: String(err?.message ?? "delete failed") });
-      }
-    }
-    return { deleted, failed };
+  retain(policy, disk, c, signal) {
+    return retainChain(policy, disk, c, signal);
   }
 
   async waitFor(r, policy, c, signal, which) {
@@ -1310,6 +1273,48 @@ export class PolicyRun extends DurableObject {
       errors: this.failedErrors(r, res.failed),
     });
   }
+}
+
+/**
+ * Retention on the disk's chain: `applyRetention(disk)` when the snapshots live in the disk's
+ * resource group; with a `snapshotResourceGroup` elsewhere, the chain of this disk in that group
+ * (listed there, planned by the package's planRetention with `disks: [disk]`, only the chains
+ * whose source is this disk), planned twice and only what both plans remove is deleted, as
+ * applyRetention does. Nothing else in that group is ever planned or deleted.
+ */
+export async function retainChain(policy, disk, c, signal, { dryRun = false } = {}) {
+  const other = otherGroupOf(policy, disk.id ?? disk);
+  if (!other) {
+    const res = await c.applyRetention(disk, policy.retention, { signal, dryRun });
+    return { plan: res.plan, deleted: res.deleted ?? [], failed: res.failed ?? [] };
+  }
+  if (typeof disk === "string") disk = await c.getDisk(disk, { signal });
+  const rgScope = `/subscriptions/${policy.subscriptionId}/resourceGroups/${other}`;
+  const planned = async () => {
+    const listing = await c.listSnapshots(rgScope, { signal });
+    const plan = pkg.planRetention(listing, policy.retention, { disks: [disk] });
+    const chains = plan.chains.filter((ch) => sameId(ch.sourceResourceId, disk.id));
+    const ids = chains
+      .flatMap((ch) => ch.remove.map((x) => x.id))
+      .filter((id) => String(pkg.parseResourceId(id).resourceGroup).toLowerCase() === other.toLowerCase());
+    return { plan: { chains }, ids };
+  };
+  const { plan, ids: first } = await planned();
+  if (dryRun) return { plan, deleted: [], failed: [] };
+  const fresh = new Set((first.length ? (await planned()).ids : []).map((id) => id.toLowerCase()));
+  const deleted = [];
+  const failed = [];
+  for (const id of first) {
+    if (!fresh.has(id.toLowerCase())) continue;
+    try {
+      await c.deleteSnapshot(id, { signal });
+      deleted.push(id);
+    } catch (err) {
+      if (err?.code === "ABORTED") throw err;
+      failed.push({ id, code: String(err?.code ?? "INTERNAL"), message: String(err?.message ?? "delete failed") });
+    }
+  }
+  return { plan, deleted, failed };
 }
 
 /** The resource group of the policy's snapshots when it is not the disk's own, else null. */
