@@ -436,6 +436,8 @@ export function policySettings(env) {
   return {
     spreadMs: num(env?.POLICY_SPREAD_SECONDS, 600, 0, 3600) * 1000,
     pollMs: num(env?.POLICY_POLL_MS, 30_000, 50, 600_000),
+    // one retention pass (its deletes, each a long-running operation); the next alarm goes on
+    retentionMs: num(env?.POLICY_RETENTION_SECONDS, 240, 1, 840) * 1000,
   };
 }
 
@@ -1055,17 +1057,18 @@ export class PolicyRun extends DurableObject {
     }
     if (chain.length >= NEAR_LIMIT) {
       // Azure refuses a disk's 501st incremental snapshot: retention makes room first.
-      const res = await this.retain(policy, disk, c, signal);
+      const res = await this.retain(policy, disk, c);
       const deleted = JSON.parse(this.row(r.slot).deleted).concat(res.deleted);
       this.update(r.slot, {
         deleted: JSON.stringify(deleted),
         notes: this.pushJson(
           r,
           "notes",
-          `retention ran first: the chain had ${chain.length} of ${DISK_LIMIT} snapshots; it deleted ${res.deleted.length}`,
+          `retention ran first: the chain had ${chain.length} of ${DISK_LIMIT} snapshots; it deleted ${res.deleted.length}${res.complete ? "" : " (out of time: it goes on)"}`,
         ),
         ...(res.failed.length ? { errors: this.failedErrors(r, res.failed) } : {}),
       });
+      if (!res.complete) return; // the next alarm lists the chain again
       chain = await c.listIncrementalSnapshots(disk, { scope, signal });
       if (chain.length >= DISK_LIMIT) {
         this.end(r, "failed", {
@@ -1110,8 +1113,15 @@ export class PolicyRun extends DurableObject {
     return JSON.stringify(scrub(errors.slice(-MAX_ERRORS), secretsOf(this.env)));
   }
 
-  retain(policy, disk, c, signal) {
-    return retainChain(policy, disk, c, signal);
+  /**
+   * One retention pass within POLICY_RETENTION_SECONDS: `{ deleted, failed, complete }`. Past the
+   * budget no further delete starts (`complete: false`, what was deleted is kept) and the caller's
+   * step goes on at the next alarm; a hung call is cut a minute later (a failed step).
+   */
+  async retain(policy, disk, c) {
+    const { retentionMs } = policySettings(this.env);
+    const signal = AbortSignal.timeout(retentionMs + 60_000);
+    return retainChain(policy, disk, c, signal, { deadline: Date.now() + retentionMs });
   }
 
   async waitFor(r, policy, c, signal, which) {
@@ -1263,8 +1273,13 @@ export class PolicyRun extends DurableObject {
   }
 
   async retention(r, policy, c, signal) {
-    const res = await this.retain(policy, r.disk, c, signal);
+    const res = await this.retain(policy, r.disk, c);
     const deleted = JSON.parse(this.row(r.slot).deleted).concat(res.deleted);
+    if (!res.complete) {
+      // out of time: what was deleted is recorded, the next alarm plans and deletes the rest
+      this.update(r.slot, { deleted: JSON.stringify(deleted), errors: this.failedErrors(r, res.failed) });
+      return;
+    }
     const copyFailed = this.sql
       .exec("SELECT error FROM run_copy WHERE slot = ? AND error IS NOT NULL", r.slot)
       .toArray();
@@ -1276,36 +1291,35 @@ export class PolicyRun extends DurableObject {
 }
 
 /**
- * Retention on the disk's chain: `applyRetention(disk)` when the snapshots live in the disk's
- * resource group; with a `snapshotResourceGroup` elsewhere, the chain of this disk in that group
- * (listed there, planned by the package's planRetention with `disks: [disk]`, only the chains
- * whose source is this disk), planned twice and only what both plans remove is deleted, as
- * applyRetention does. Nothing else in that group is ever planned or deleted.
+ * Retention on one disk's chain, where the policy keeps its snapshots: the disk's resource group,
+ * or `snapshotResourceGroup`. That group's snapshots are listed and planned by the package's
+ * planRetention with `disks: [disk]`, and only the chains whose source is this disk count (its
+ * current chain and, orphan, its earlier incarnations'; planRetention's protections apply), as
+ * applyRetention plans a disk. The group is planned twice and only what both plans remove is
+ * deleted, one at a time; nothing else in the group is ever planned or deleted. No delete starts
+ * after `deadline` (`complete: false`). `dryRun`: the plan only.
  */
-export async function retainChain(policy, disk, c, signal, { dryRun = false } = {}) {
-  const other = otherGroupOf(policy, disk.id ?? disk);
-  if (!other) {
-    const res = await c.applyRetention(disk, policy.retention, { signal, dryRun });
-    return { plan: res.plan, deleted: res.deleted ?? [], failed: res.failed ?? [] };
-  }
-  if (typeof disk === "string") disk = await c.getDisk(disk, { signal });
-  const rgScope = `/subscriptions/${policy.subscriptionId}/resourceGroups/${other}`;
+export async function retainChain(policy, disk, c, signal, { dryRun = false, deadline = Infinity } = {}) {
+  if (typeof disk === "string" || !disk?.properties) disk = await c.getDisk(String(disk.id ?? disk), { signal });
+  const group = otherGroupOf(policy, disk.id) ?? String(pkg.parseResourceId(disk.id).resourceGroup);
+  const rgScope = `/subscriptions/${policy.subscriptionId}/resourceGroups/${group}`;
   const planned = async () => {
     const listing = await c.listSnapshots(rgScope, { signal });
     const plan = pkg.planRetention(listing, policy.retention, { disks: [disk] });
     const chains = plan.chains.filter((ch) => sameId(ch.sourceResourceId, disk.id));
     const ids = chains
       .flatMap((ch) => ch.remove.map((x) => x.id))
-      .filter((id) => String(pkg.parseResourceId(id).resourceGroup).toLowerCase() === other.toLowerCase());
+      .filter((id) => String(pkg.parseResourceId(id).resourceGroup).toLowerCase() === group.toLowerCase());
     return { plan: { chains }, ids };
   };
   const { plan, ids: first } = await planned();
-  if (dryRun) return { plan, deleted: [], failed: [] };
+  if (dryRun) return { plan, deleted: [], failed: [], complete: true };
   const fresh = new Set((first.length ? (await planned()).ids : []).map((id) => id.toLowerCase()));
   const deleted = [];
   const failed = [];
   for (const id of first) {
     if (!fresh.has(id.toLowerCase())) continue;
+    if (Date.now() > deadline) return { plan, deleted, failed, complete: false };
     try {
       await c.deleteSnapshot(id, { signal });
       deleted.push(id);
@@ -1314,7 +1328,7 @@ export async function retainChain(policy, disk, c, signal, { dryRun = false } = 
       failed.push({ id, code: String(err?.code ?? "INTERNAL"), message: String(err?.message ?? "delete failed") });
     }
   }
-  return { plan, deleted, failed };
+  return { plan, deleted, failed, complete: true };
 }
 
 /** The resource group of the policy's snapshots when it is not the disk's own, else null. */
