@@ -67,6 +67,16 @@ export function peekJwt(token) {
  */
 const noStoreFetch = (request) => globalThis.fetch(new Request(request, { cache: "no-store" }));
 
+/** The token function of each session's client (the worker panel sends the same token to the worker). */
+const tokenFns = new WeakMap();
+
+/** The current ARM token of a session's client (a promise); rejects as the client's calls would. */
+export async function armTokenOf(client) {
+  const fn = tokenFns.get(client);
+  if (!fn) throw Object.assign(new Error("Not signed in"), { name: "AzureSnapshotsError", code: "UNAUTHORIZED" });
+  return fn();
+}
+
 function makeClient(lib, { cloud, endpoint, token, demo }) {
   const options = { token, fetch: noStoreFetch };
   if (endpoint) options.endpoint = endpoint;
@@ -77,7 +87,9 @@ function makeClient(lib, { cloud, endpoint, token, demo }) {
     options.pollIntervalMs = 1000;
     options.retryDelayMs = 500;
   }
-  return new lib.ArmClient(options);
+  const client = new lib.ArmClient(options);
+  tokenFns.set(client, token);
+  return client;
 }
 
 /** Demo: the emulator on this origin; any bearer token works, a few special ones simulate errors. */
