@@ -7,10 +7,20 @@
 //   run, in the history, and not made twice by a repeated tick.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { SUB, poll, prerequisites, startStack } from "./helpers.mjs";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import Ajv from "ajv";
+import { SUB, poll, prerequisites, root, startStack } from "./helpers.mjs";
 import { MiB, assertSameBytes, sourceBlob, spreadWrites } from "./blob-helpers.mjs";
 
 const missing = await prerequisites();
+const openapi = JSON.parse(readFileSync(join(root, "worker", "src", "openapi.json"), "utf8"));
+const ajv = new Ajv({ strict: false, allErrors: true });
+ajv.addSchema(openapi, "openapi.json");
+function assertSchema(name, value) {
+  const validate = ajv.getSchema(`openapi.json#/components/schemas/${name}`);
+  assert.ok(validate(value), `${name}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(value).slice(0, 300)}`);
+}
 const CLIENT_ID = "0a1b2c3d-0000-4000-8000-00000000c001";
 const SECRET = "sp-secret-policy-copy-0123456789";
 const TOKEN = "user-token-policy-copy";
@@ -135,8 +145,10 @@ describe("backup policies: copy steps", { skip: missing ?? false, timeout: 300_0
       retention: { keepLast: 20 },
       copy: { targetUrl },
     };
+    assertSchema("PolicyRequest", body);
     const put = await call("/v1/policies/diffcopy", { method: "PUT", json: body });
     assert.equal(put.status, 201, put.text);
+    assertSchema("Policy", put.body);
     const shown = new URL(put.body.copy.targetUrl);
     assert.equal(shown.searchParams.get("sig"), "REDACTED");
     assert.equal(shown.pathname, new URL(targetUrl).pathname, "the rest of the URL is shown");
@@ -169,6 +181,7 @@ describe("backup policies: copy steps", { skip: missing ?? false, timeout: 300_0
     s.reset();
     assert.equal((await call("/v1/policies/diffcopy/run", { method: "POST" })).status, 202);
     runs = await runsUntil("diffcopy", (rs) => rs.length === 2 && done(rs));
+    assertSchema("PolicyRuns", { policy: "diffcopy", runs });
     const second = runs[0].disks[0];
     assert.equal(second.status, "succeeded", JSON.stringify(second));
     assert.equal(second.replicated.kind, "diff");

@@ -154,6 +154,7 @@ describe("backup policies: retention elsewhere, missed slots", { skip: missing ?
     assert.equal((await fire(cur + 60_000)).outcome, "ok");
     runs = await runsUntil("hourly", settled(2));
     assert.equal(runs.length, 2, "one run for the latest slot only");
+    for (const x of runs[0].missedSlots) assert.ok(!Number.isNaN(Date.parse(x)));
     assert.equal(runs[0].scheduledTime, new Date(cur).toISOString());
     assert.deepEqual(
       runs[0].missedSlots,
