@@ -74,6 +74,15 @@ test("worker panel: save the view's policy to the worker, run it, see the histor
   await page.waitForSelector("#worker-panel .field.invalid");
   assert.match(await page.textContent("#worker-panel .field-error"), /https/);
 
+  // nothing listens there: the panel says so with a code, and shows no policy
+  await page.fill('input[name="worker-url"]', "http://127.0.0.1:9");
+  await page.click("#worker-load");
+  await page.waitForFunction(() => /^NETWORK: /.test(document.querySelector(".wp-status-line").textContent));
+  assert.match(await page.textContent(".wp-status-line"), /ALLOWED_ORIGINS/);
+  // (the browser logs the refused connection as a console error: expected here, and only here)
+  for (let i = t.problems.length - 1; i >= 0; i--)
+    if (/ERR_CONNECTION_REFUSED/.test(t.problems[i])) t.problems.splice(i, 1);
+
   await page.fill('input[name="worker-url"]', workerUrl);
   await page.click("#worker-load");
   await page.waitForFunction(() =>

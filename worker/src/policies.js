@@ -815,6 +815,7 @@ CREATE TABLE IF NOT EXISTS run (
 );
 CREATE TABLE IF NOT EXISTS run_copy (
   slot INTEGER PRIMARY KEY,
+  target_key TEXT,
   base TEXT,
   progress TEXT,
   replicated TEXT,
@@ -1206,6 +1207,11 @@ export class PolicyRun extends DurableObject {
     let checkpoint = this.readParts();
     let from;
     let base = rc.base ? JSON.parse(rc.base) : null;
+    if (checkpoint !== undefined && rc.target_key !== key) {
+      // copy.targetUrl names another blob since the last batch: that copy is dropped, this one starts
+      this.sql.exec("DELETE FROM copy_part");
+      checkpoint = undefined;
+    }
     if (checkpoint === undefined) {
       const b = this.sql.exec("SELECT * FROM copy_base WHERE id = 1").toArray()[0];
       base = b && b.target_key === key ? JSON.parse(b.entry) : null;
@@ -1224,7 +1230,12 @@ export class PolicyRun extends DurableObject {
         }
         checkpoint = { version: 1, target: JSON.parse(b.target), replicated: [base] };
       } else from = snap.id;
-      this.sql.exec("UPDATE run_copy SET base = ? WHERE slot = ?", base ? JSON.stringify(base) : null, r.slot);
+      this.sql.exec(
+        "UPDATE run_copy SET base = ?, target_key = ? WHERE slot = ?",
+        base ? JSON.stringify(base) : null,
+        key,
+        r.slot,
+      );
     }
     let target = null;
     const out = await replicateBatch(this.env, token, {
