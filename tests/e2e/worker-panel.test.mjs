@@ -7,6 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { createServer } from "node:net";
 import { setup, connectDemo, openHash, shotsDir } from "./helpers.mjs";
 import { bundle, COMPAT_DATE, WASM_RULES } from "../worker/helpers.mjs";
 
@@ -75,7 +76,14 @@ test("worker panel: save the view's policy to the worker, run it, see the histor
   assert.match(await page.textContent("#worker-panel .field-error"), /https/);
 
   // nothing listens there: the panel says so with a code, and shows no policy
-  await page.fill('input[name="worker-url"]', "http://127.0.0.1:9");
+  const closed = await new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+  await page.fill('input[name="worker-url"]', `http://127.0.0.1:${closed}`);
   await page.click("#worker-load");
   await page.waitForFunction(() => /^NETWORK: /.test(document.querySelector(".wp-status-line").textContent));
   assert.match(await page.textContent(".wp-status-line"), /ALLOWED_ORIGINS/);
