@@ -1303,19 +1303,25 @@ export class PolicyRun extends DurableObject {
 
 /**
  * Retention on one disk's chain, where the policy keeps its snapshots: the disk's resource group,
- * or `snapshotResourceGroup`. That group's snapshots are listed and planned by the package's
- * planRetention with `disks: [disk]`, and only the chains whose source is this disk count (its
- * current chain and, orphan, its earlier incarnations'; planRetention's protections apply), as
- * applyRetention plans a disk. The group is planned twice and only what both plans remove is
- * deleted, one at a time; nothing else in the group is ever planned or deleted. No delete starts
- * after `deadline` (`complete: false`). `dryRun`: the plan only.
+ * or `snapshotResourceGroup`. The disk's chain there (listIncrementalSnapshots, then that group's
+ * snapshots only) is planned by the package's planRetention with `disks: [disk]` (its protections
+ * apply; orphan chains are not listed, and a policy never deletes them anyway). It is planned
+ * twice and only what both plans remove is deleted, one at a time, as applyRetention does; nothing
+ * else in the group is ever planned or deleted. No delete starts after `deadline`
+ * (`complete: false`). `dryRun`: the plan only.
  */
 export async function retainChain(policy, disk, c, signal, { dryRun = false, deadline = Infinity } = {}) {
   if (typeof disk === "string" || !disk?.properties) disk = await c.getDisk(String(disk.id ?? disk), { signal });
-  const group = otherGroupOf(policy, disk.id) ?? String(pkg.parseResourceId(disk.id).resourceGroup);
-  const rgScope = `/subscriptions/${policy.subscriptionId}/resourceGroups/${group}`;
+  const other = otherGroupOf(policy, disk.id);
+  const group = other ?? String(pkg.parseResourceId(disk.id).resourceGroup);
   const planned = async () => {
-    const listing = await c.listSnapshots(rgScope, { signal });
+    // the disk's current chain, read by the package's scanner (only the items that name the
+    // disk's uniqueId are read in full): in its own group, or across the subscription and then
+    // the policy's group only (orphan chains are never deleted by a policy: no includeOrphans)
+    const chain = await c.listIncrementalSnapshots(disk, { scope: other ? "subscription" : "resourceGroup", signal });
+    const listing = chain.filter(
+      (x) => String(pkg.parseResourceId(x.id).resourceGroup).toLowerCase() === group.toLowerCase(),
+    );
     const plan = pkg.planRetention(listing, policy.retention, { disks: [disk] });
     const chains = plan.chains.filter((ch) => sameId(ch.sourceResourceId, disk.id));
     const ids = chains
