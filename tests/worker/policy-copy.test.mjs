@@ -218,6 +218,33 @@ describe("backup policies: copy steps", { skip: missing ?? false, timeout: 300_0
     assert.equal((await call("/v1/policies/diffcopy", { method: "DELETE" })).status, 200);
   });
 
+  test("an expired target SAS: the copy step fails with the blob's code, and no signature is in the history", async () => {
+    const targetUrl = s.emu.blob.targetUrl("backupacct", "policies", "expired", {
+      expiresAt: s.emu.store.now() - 60_000,
+    });
+    targets.push(targetUrl);
+    const body = {
+      scope: DEV,
+      disks: { ids: [scratch] },
+      schedule: { everyHours: 24 },
+      retention: { keepLast: 20 },
+      copy: { targetUrl },
+    };
+    assert.equal((await call("/v1/policies/expired", { method: "PUT", json: body })).status, 201);
+    assert.equal((await call("/v1/policies/expired/run", { method: "POST" })).status, 202);
+    const runs = await runsUntil("expired", done);
+    const d = runs[0].disks[0];
+    assert.equal(d.status, "failed", JSON.stringify(d));
+    assert.ok(d.created?.id, "the snapshot was made before the copy");
+    const e = d.errors.find((x) => x.step === "replicate");
+    assert.ok(e, JSON.stringify(d.errors));
+    assert.equal(e.code, "FORBIDDEN", JSON.stringify(e));
+    const text = JSON.stringify(runs);
+    assert.ok(!text.includes(new URL(targetUrl).searchParams.get("sig")), "no signature in the history");
+    assert.ok(!/sig=(?!\[REDACTED\]|REDACTED)[^&"]/i.test(text), "no sig= value in the history");
+    assert.equal((await call("/v1/policies/expired", { method: "DELETE" })).status, 200);
+  });
+
   test("copy.location (CopyStart): one tagged copy in the other region, in the history, not made twice", async () => {
     const disk = `${PROD}/providers/Microsoft.Compute/disks/legacy-app-disk`;
     const body = {
