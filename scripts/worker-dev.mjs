@@ -18,7 +18,9 @@
 // across runs; default: in memory), and the worker's own vars ARM_MAX_RETRIES, WAIT_TIMEOUT_MS,
 // ARM_TIMEOUT_MS, STATUS_RETRY_AFTER_SECONDS, REPLICATION_BATCH_CHECKPOINTS, REPLICATION_BATCH_MS,
 // REPLICATION_BATCH_GAP_MS, REPLICATION_CONCURRENCY, REPLICATION_RETAIN_HOURS, POLICY_SPREAD_SECONDS,
-// POLICY_POLL_MS (see worker/wrangler.toml).
+// POLICY_POLL_MS, POLICY_RETENTION_SECONDS (see worker/wrangler.toml and worker/README.md).
+// ALLOWED_ORIGINS defaults to the worker's own origin and the page of `npm start` (port 8080), so
+// the Retention view's worker panel can call it.
 // Needs pkg/ (npm run build) and the miniflare devDependency.
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -48,7 +50,9 @@ if (!armEndpoint) {
 const bundle = await bundleWorker(process.env.WORKER_DIST ? resolve(process.env.WORKER_DIST) : undefined);
 const vars = {
   ARM_ENDPOINT: armEndpoint,
-  ALLOWED_ORIGINS: process.env.ALLOWED_ORIGINS ?? `http://127.0.0.1:${port},http://localhost:${port}`,
+  ALLOWED_ORIGINS:
+    process.env.ALLOWED_ORIGINS ??
+    `http://127.0.0.1:${port},http://localhost:${port},http://127.0.0.1:8080,http://localhost:8080`,
 };
 for (const k of [
   "ARM_MAX_RETRIES",
@@ -62,6 +66,7 @@ for (const k of [
   "REPLICATION_RETAIN_HOURS",
   "POLICY_SPREAD_SECONDS",
   "POLICY_POLL_MS",
+  "POLICY_RETENTION_SECONDS",
   "AZURE_TENANT_ID",
   "AZURE_CLIENT_ID",
   "AZURE_CLIENT_SECRET",

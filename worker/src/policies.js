@@ -21,7 +21,7 @@ import { DurableObject } from "cloudflare:workers";
 import * as pkg from "../../pkg/workerd.js";
 import { HttpError } from "./http.js";
 import { armEndpoint, freeClient, makeClient, settings } from "./arm.js";
-import { scrub } from "./replication.js";
+import { replicateBatch, scrub, secretsOf as targetSecretsOf } from "./replication.js";
 import { dropToken, isUnauthorized, secretsOf, spToken } from "./sp.js";
 
 export const EVERY_HOURS = [1, 2, 4, 6, 8, 12, 24];
@@ -201,13 +201,41 @@ export function validatePolicy(body) {
   }
   let copy = null;
   if (body.copy !== undefined && body.copy !== null) {
-    if (!isObject(body.copy)) out.push(v("copy", "copy.format", "copy must be { location }"));
+    if (!isObject(body.copy)) out.push(v("copy", "copy.format", "copy must be { location?, targetUrl? }"));
     else {
       for (const k of Object.keys(body.copy))
-        if (k !== "location") out.push(v(`copy.${String(k).slice(0, 40)}`, "copy.unknown", "copy has location only"));
-      if (typeof body.copy.location !== "string" || !LOCATION_RE.test(body.copy.location))
-        out.push(v("copy.location", "copy.location", "copy.location must be a region name such as westeurope"));
-      else copy = { location: body.copy.location };
+        if (k !== "location" && k !== "targetUrl")
+          out.push(v(`copy.${String(k).slice(0, 40)}`, "copy.unknown", "copy has location and targetUrl only"));
+      copy = {};
+      if (body.copy.location === undefined && body.copy.targetUrl === undefined)
+        out.push(v("copy", "copy.required", "copy needs location (CopyStart), targetUrl (differential copy) or both"));
+      if (body.copy.location !== undefined) {
+        if (typeof body.copy.location !== "string" || !LOCATION_RE.test(body.copy.location))
+          out.push(v("copy.location", "copy.location", "copy.location must be a region name such as westeurope"));
+        else copy.location = body.copy.location;
+      }
+      if (body.copy.targetUrl !== undefined) {
+        const why = targetUrlProblem(body.copy.targetUrl);
+        if (why) out.push(v("copy.targetUrl", why[0], `copy.targetUrl ${why[1]}`));
+        else copy.targetUrl = body.copy.targetUrl;
+        // one target blob holds one disk's chain
+        if (!(isObject(body.disks) && Array.isArray(body.disks.ids) && body.disks.ids.length === 1))
+          out.push(
+            v("copy.targetUrl", "copy.targetUrl.oneDisk", "copy.targetUrl needs disks.ids with exactly one disk"),
+          );
+        // replicateSnapshots reads the chain in the disk's own resource group
+        if (typeof body.snapshotResourceGroup === "string" && body.snapshotResourceGroup !== "") {
+          const m = typeof body.scope === "string" ? body.scope.match(SCOPE_RE) : null;
+          if (!m || !m[2] || m[2].toLowerCase() !== body.snapshotResourceGroup.toLowerCase())
+            out.push(
+              v(
+                "copy.targetUrl",
+                "copy.targetUrl.snapshotResourceGroup",
+                "copy.targetUrl needs the snapshots in the disk's own resource group (no other snapshotResourceGroup)",
+              ),
+            );
+        }
+      }
     }
   }
   let enabled = true;
@@ -233,6 +261,60 @@ function diskIdOrNull(id) {
     return null;
   }
 }
+
+const MAX_TARGET_URL = 4096;
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/**
+ * Why `value` is not a target for a policy's differential copy ([rule, text]), or null: a page
+ * blob SAS URL, https (or http on loopback, the emulator), no user or password, no fragment, a
+ * `sig`, a container and a blob, not a blob snapshot, not the redacted form the worker shows.
+ * No text repeats any part of the URL: it is a secret.
+ */
+export function targetUrlProblem(value) {
+  if (typeof value !== "string" || value === "") return ["copy.targetUrl.type", "must be a page blob SAS URL"];
+  if (value.length > MAX_TARGET_URL) return ["copy.targetUrl.length", `is longer than ${MAX_TARGET_URL} characters`];
+  let url;
+  try {
+    url = new URL(value);
+  } catch {
+    return ["copy.targetUrl.format", "is not a URL"];
+  }
+  const ok = url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname));
+  if (!ok || url.username || url.password)
+    return ["copy.targetUrl.https", "must be https (http only on loopback), without a user name or password"];
+  if (url.hash) return ["copy.targetUrl.format", "must not have a fragment"];
+  const sig = url.searchParams.get("sig");
+  if (!sig) return ["copy.targetUrl.sas", "must be a SAS URL (with a sig)"];
+  if (sig === REDACTED)
+    return ["copy.targetUrl.redacted", "is the redacted form the worker shows: send the SAS URL itself"];
+  if (url.pathname.split("/").filter(Boolean).length < 2)
+    return ["copy.targetUrl.blob", "must name a container and a blob"];
+  if (url.searchParams.has("snapshot")) return ["copy.targetUrl.blob", "must name a blob, not a blob snapshot"];
+  return null;
+}
+
+export const REDACTED = "REDACTED";
+
+/** A SAS URL as the worker shows it: its `sig` value replaced by REDACTED (the rest kept). */
+export function redactUrl(value) {
+  try {
+    const u = new URL(value);
+    if (u.searchParams.has("sig")) u.searchParams.set("sig", REDACTED);
+    return u.href;
+  } catch {
+    return REDACTED;
+  }
+}
+
+/** The policy as the API shows it: copy.targetUrl redacted. */
+export function shownSpec(spec) {
+  if (!spec?.copy?.targetUrl) return spec;
+  return { ...spec, copy: { ...spec.copy, targetUrl: redactUrl(spec.copy.targetUrl) } };
+}
+
+/** Every secret form of a policy's target URL (for scrubbing texts that leave). */
+const targetSecrets = (policy) => (policy?.copy?.targetUrl ? targetSecretsOf(policy.copy.targetUrl) : []);
 
 /** The scopes the caller must be able to write and delete snapshots at. */
 export function scopesOf(policy) {
@@ -354,6 +436,8 @@ export function policySettings(env) {
   return {
     spreadMs: num(env?.POLICY_SPREAD_SECONDS, 600, 0, 3600) * 1000,
     pollMs: num(env?.POLICY_POLL_MS, 30_000, 50, 600_000),
+    // one retention pass (its deletes, each a long-running operation); the next alarm goes on
+    retentionMs: num(env?.POLICY_RETENTION_SECONDS, 240, 1, 840) * 1000,
   };
 }
 
@@ -415,10 +499,11 @@ export class PolicyStore extends DurableObject {
     ctx.blockConcurrencyWhile(async () => this.sql.exec(STORE_SCHEMA));
   }
 
+  /** A policy as the API shows it (copy.targetUrl redacted: the SAS URL itself never leaves). */
   view(row) {
     return {
       name: row.name,
-      ...JSON.parse(row.spec),
+      ...shownSpec(JSON.parse(row.spec)),
       lastScheduledRun: row.last_slot ? new Date(row.last_slot).toISOString() : null,
       createdAt: new Date(row.created_at).toISOString(),
       updatedAt: new Date(row.updated_at).toISOString(),
@@ -444,6 +529,12 @@ export class PolicyStore extends DurableObject {
   async get(name) {
     const row = this.sql.exec("SELECT * FROM policy WHERE name = ?", name).toArray()[0];
     return row ? this.view(row) : null;
+  }
+
+  /** The policy as stored, the target URL included: for the runs only, never for an answer. */
+  async spec(name) {
+    const row = this.sql.exec("SELECT * FROM policy WHERE name = ?", name).toArray()[0];
+    return row ? { ...this.view(row), ...JSON.parse(row.spec) } : null;
   }
 
   async list() {
@@ -514,6 +605,7 @@ export class PolicyStore extends DurableObject {
         trigger: rows[0]?.trigger ?? null,
         status,
         ...(head.selected !== undefined ? { selected: head.selected } : {}),
+        ...(head.missedSlots ? { missedSlots: head.missedSlots } : {}),
         errors: head.errors ?? [],
         disks,
       };
@@ -558,10 +650,10 @@ export async function selectDisks(env, policy, token) {
  * Starts the runs of one slot: lists and selects the disks, then hands each to its PolicyRun.
  * Idempotent per slot (a PolicyRun ignores a slot it has). Records a policy-level error on failure.
  */
-export async function startRuns(env, policy, slot, trigger) {
+export async function startRuns(env, policy, slot, trigger, { missedSlots = [] } = {}) {
   const st = store(env);
   const { spreadMs } = policySettings(env);
-  const head = { selected: 0, errors: [] };
+  const head = { selected: 0, errors: [], ...(missedSlots.length ? { missedSlots } : {}) };
   let selection;
   try {
     let token = await spToken(env);
@@ -611,6 +703,24 @@ export async function startRuns(env, policy, slot, trigger) {
   return { ok: true, disks: started, errors: head.errors };
 }
 
+/** Missed slots recorded per run at most (the latest ones). */
+export const MAX_MISSED = 48;
+
+/**
+ * The slots of `policy` that no tick started (the worker was down, the Cron Trigger paused):
+ * those after the last scheduled one (or the policy's creation) and before `slot`, as ISO times,
+ * oldest first, at most MAX_MISSED of the latest. They are not run: only the latest slot is.
+ */
+export function missedSlots(policy, slot) {
+  const period = policy.schedule.everyHours * HOUR;
+  const last = policy.lastScheduledRun ? Date.parse(policy.lastScheduledRun) : NaN;
+  const created = policy.createdAt ? Date.parse(policy.createdAt) : NaN;
+  const after = Number.isFinite(last) ? last : Number.isFinite(created) ? created : slot;
+  const out = [];
+  for (let t = slot - period; t > after && out.length < MAX_MISSED; t -= period) out.push(t);
+  return out.reverse().map((t) => new Date(t).toISOString());
+}
+
 /** The Cron Trigger: every enabled policy whose current slot was not scheduled yet is started. */
 export async function runDue(env, scheduledTime) {
   const st = store(env);
@@ -620,7 +730,7 @@ export async function runDue(env, scheduledTime) {
     if (!policy.enabled) continue;
     const slot = slotAt(policy.schedule, scheduledTime);
     if (policy.lastScheduledRun && Date.parse(policy.lastScheduledRun) >= slot) continue;
-    const r = await startRuns(env, policy, slot, "schedule");
+    const r = await startRuns(env, policy, slot, "schedule", { missedSlots: missedSlots(policy, slot) });
     if (r.ok) await st.claim(policy.name, slot);
     results.push({ policy: policy.name, slot, disks: r.disks.length });
   }
@@ -638,9 +748,8 @@ export async function preview(env, policy, now = Date.now()) {
     for (const disk of disks.slice(0, 50)) {
       const entry = { disk: disk.id, create: createPlan(policy, disk, slot) };
       try {
-        const r = await client.applyRetention(disk, policy.retention, {
+        const r = await retainChain(policy, disk, client, AbortSignal.timeout(settings(env).callMs), {
           dryRun: true,
-          signal: AbortSignal.timeout(settings(env).callMs),
         });
         entry.retention = {
           keep: r.plan.chains.reduce((n, c) => n + c.keep.length, 0),
@@ -704,8 +813,32 @@ CREATE TABLE IF NOT EXISTS run (
   updated_at INTEGER NOT NULL,
   ended_at INTEGER
 );
+CREATE TABLE IF NOT EXISTS run_copy (
+  slot INTEGER PRIMARY KEY,
+  target_key TEXT,
+  base TEXT,
+  progress TEXT,
+  replicated TEXT,
+  error TEXT
+);
+CREATE TABLE IF NOT EXISTS copy_part (seq INTEGER PRIMARY KEY, text TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS copy_base (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  target_key TEXT NOT NULL,
+  target TEXT NOT NULL,
+  entry TEXT NOT NULL
+);
 `;
 const KEEP_ENDED = 20;
+/** Largest piece of a copy checkpoint in one row (a row holds at most 2 MB). */
+const PART_CHARS = 512 * 1024;
+const sameId = (a, b) => String(a).toLowerCase() === String(b).toLowerCase();
+
+/** The target blob a SAS URL names (origin and path, no query): what a copy base belongs to. */
+function blobKey(targetUrl) {
+  const u = new URL(targetUrl);
+  return `${u.origin.toLowerCase()}${u.pathname}`;
+}
 
 export class PolicyRun extends DurableObject {
   constructor(ctx, env) {
@@ -733,6 +866,12 @@ export class PolicyRun extends DurableObject {
     const out = { disk: r.disk, status: r.status, step: r.step };
     if (r.snapshot) out.created = JSON.parse(r.snapshot);
     if (r.copy) out.copied = JSON.parse(r.copy);
+    const rc = this.sql.exec("SELECT * FROM run_copy WHERE slot = ?", r.slot).toArray()[0];
+    if (rc) {
+      const rep = rc.replicated ? JSON.parse(rc.replicated) : { status: rc.error ? "failed" : "copying" };
+      if (!rc.replicated && rc.progress) rep.progress = JSON.parse(rc.progress);
+      out.replicated = rep;
+    }
     out.deleted = JSON.parse(r.deleted);
     out.errors = JSON.parse(r.errors);
     const notes = JSON.parse(r.notes);
@@ -780,7 +919,10 @@ export class PolicyRun extends DurableObject {
         KEEP_ENDED,
       )
       .toArray()[0];
-    if (old) this.sql.exec("DELETE FROM run WHERE status NOT IN ('pending', 'running') AND slot <= ?", old.slot);
+    if (old) {
+      this.sql.exec("DELETE FROM run WHERE status NOT IN ('pending', 'running') AND slot <= ?", old.slot);
+      this.sql.exec("DELETE FROM run_copy WHERE slot NOT IN (SELECT slot FROM run)");
+    }
   }
 
   /** When the next step is due: the oldest open run's time (runs go one at a time, in slot order). */
@@ -831,7 +973,7 @@ export class PolicyRun extends DurableObject {
 
   /** One short step of the open run `r`. */
   async step(r) {
-    const policy = await store(this.env).get(r.policy);
+    const policy = await store(this.env).spec(r.policy);
     if (!policy) {
       this.end(r, "cancelled", { notes: this.pushJson(r, "notes", "the policy was deleted") });
       return;
@@ -844,7 +986,7 @@ export class PolicyRun extends DurableObject {
       token = await spToken(this.env, { signal });
       client.c = makeClient(this.env, token);
       try {
-        await this.stepWith(r, policy, client.c, signal);
+        await this.stepWith(r, policy, client.c, signal, token);
       } catch (err) {
         // ARM refused the cached token (expired early, revoked): forget it and run the step once
         // more with a new one (every step is safe to repeat: create adopts its tagged snapshot)
@@ -857,10 +999,10 @@ export class PolicyRun extends DurableObject {
         token = await spToken(this.env, { signal });
         if (token === refused) throw err;
         client.c = makeClient(this.env, token);
-        await this.stepWith(this.row(r.slot), policy, client.c, signal);
+        await this.stepWith(this.row(r.slot), policy, client.c, signal, token);
       }
     } catch (err) {
-      const e = errorOf(err, [...secretsOf(this.env), token].filter(Boolean), r.step);
+      const e = errorOf(err, [...secretsOf(this.env), token, ...targetSecrets(policy)].filter(Boolean), r.step);
       const now = this.row(r.slot);
       const errors = this.pushJson(r, "errors", e);
       const wait = retryAfterOf(err);
@@ -890,8 +1032,9 @@ export class PolicyRun extends DurableObject {
     }
   }
 
-  async stepWith(r, policy, c, signal) {
+  async stepWith(r, policy, c, signal, token) {
     if (r.step === "create") await this.create(r, policy, c, signal);
+    else if (r.step === "replicate") await this.replicate(r, policy, c, signal, token);
     else if (r.step === "wait") await this.waitFor(r, policy, c, signal, "snapshot");
     else if (r.step === "copy") await this.copy(r, policy, c, signal);
     else if (r.step === "copywait") await this.waitFor(r, policy, c, signal, "copy");
@@ -905,13 +1048,8 @@ export class PolicyRun extends DurableObject {
   async create(r, policy, c, signal) {
     const disk = await c.getDisk(r.disk, { signal });
     const plan = createPlan(policy, disk, r.slot);
-    const otherGroup =
-      policy.snapshotResourceGroup &&
-      policy.snapshotResourceGroup.toLowerCase() !== String(pkg.parseResourceId(r.disk).resourceGroup).toLowerCase();
-    let chain = await c.listIncrementalSnapshots(disk, {
-      scope: otherGroup ? "subscription" : "resourceGroup",
-      signal,
-    });
+    const scope = otherGroupOf(policy, r.disk) ? "subscription" : "resourceGroup";
+    let chain = await c.listIncrementalSnapshots(disk, { scope, signal });
     // A snapshot of this run already there (an earlier alarm made it and stopped): adopt it.
     const mine = chain.find((s) => s?.tags?.[TAG_RUN] === plan.tags[TAG_RUN]);
     if (mine) {
@@ -919,23 +1057,27 @@ export class PolicyRun extends DurableObject {
       return;
     }
     if (chain.length >= NEAR_LIMIT) {
-      const res = await c.applyRetention(disk, policy.retention, { signal });
+      // Azure refuses a disk's 501st incremental snapshot: retention makes room first.
+      const res = await this.retain(policy, disk, c);
       const deleted = JSON.parse(this.row(r.slot).deleted).concat(res.deleted);
       this.update(r.slot, {
         deleted: JSON.stringify(deleted),
         notes: this.pushJson(
           r,
           "notes",
-          `retention ran first: the chain had ${chain.length} of ${DISK_LIMIT} snapshots`,
+          `retention ran first: the chain had ${chain.length} of ${DISK_LIMIT} snapshots; it deleted ${res.deleted.length}${res.complete ? "" : " (out of time: it goes on)"}`,
         ),
+        ...(res.failed.length ? { errors: this.failedErrors(r, res.failed) } : {}),
       });
-      chain = await c.listIncrementalSnapshots(disk, { scope: otherGroup ? "subscription" : "resourceGroup", signal });
+      if (!res.complete) return; // the next alarm lists the chain again
+      chain = await c.listIncrementalSnapshots(disk, { scope, signal });
       if (chain.length >= DISK_LIMIT) {
         this.end(r, "failed", {
           errors: this.pushJson(r, "errors", {
-            code: "LIMIT",
-            message: `the disk has ${chain.length} incremental snapshots (Azure's limit is ${DISK_LIMIT}) after retention`,
+            code: "SNAPSHOT_LIMIT",
+            message: `the disk has ${chain.length} incremental snapshots (Azure's limit is ${DISK_LIMIT}) and retention removes none of them: no snapshot made`,
             step: "create",
+            at: new Date().toISOString(),
           }),
         });
         return;
@@ -964,6 +1106,25 @@ export class PolicyRun extends DurableObject {
     this.update(r.slot, { snapshot: JSON.stringify({ id: snap.id, name: snap.name }), step: "wait", failures: 0 });
   }
 
+  /** The errors column with retention's failed deletes added. */
+  failedErrors(r, failed) {
+    let errors = JSON.parse(this.row(r.slot).errors);
+    for (const f of failed)
+      errors.push({ code: String(f.code), message: String(f.message), id: f.id, step: "retention" });
+    return JSON.stringify(scrub(errors.slice(-MAX_ERRORS), secretsOf(this.env)));
+  }
+
+  /**
+   * One retention pass within POLICY_RETENTION_SECONDS: `{ deleted, failed, complete }`. Past the
+   * budget no further delete starts (`complete: false`, what was deleted is kept) and the caller's
+   * step goes on at the next alarm; a hung call is cut a minute later (a failed step).
+   */
+  async retain(policy, disk, c) {
+    const { retentionMs } = policySettings(this.env);
+    const signal = AbortSignal.timeout(retentionMs + 60_000);
+    return retainChain(policy, disk, c, signal, { deadline: Date.now() + retentionMs });
+  }
+
   async waitFor(r, policy, c, signal, which) {
     const ref = JSON.parse(which === "copy" ? r.copy : r.snapshot);
     const snap = await c.getSnapshot(ref.id, { signal });
@@ -982,7 +1143,7 @@ export class PolicyRun extends DurableObject {
     }
     if (state === "Succeeded" && (pct === null || pct >= 100)) {
       const done = { ...ref, ...(pct !== null ? { completionPercent: pct } : {}) };
-      const next = which === "snapshot" && policy.copy ? "copy" : "retention";
+      const next = which === "snapshot" ? afterSnapshot(policy) : "retention";
       this.update(r.slot, { [which === "copy" ? "copy" : "snapshot"]: JSON.stringify(done), step: next, failures: 0 });
       return;
     }
@@ -992,13 +1153,19 @@ export class PolicyRun extends DurableObject {
   async copy(r, policy, c, signal) {
     const src = JSON.parse(r.snapshot);
     const name = `${String(src.name).slice(0, 60)}-${policy.copy.location}`.slice(0, 80);
-    const snap = await c.copySnapshot(src.id, {
-      location: policy.copy.location,
-      name,
-      tags: { [TAG_POLICY]: policy.name, [TAG_RUN]: runIdOf(policy.name, r.slot) },
-      wait: false,
-      signal,
-    });
+    const tags = { [TAG_POLICY]: policy.name, [TAG_RUN]: runIdOf(policy.name, r.slot) };
+    let snap;
+    try {
+      snap = await c.copySnapshot(src.id, { location: policy.copy.location, name, tags, wait: false, signal });
+    } catch (err) {
+      // An earlier alarm's PUT landed and the step stopped before it was recorded: adopt that
+      // copy when it carries this run's tag (never a second copy, never someone else's).
+      if (err?.code !== "CONFLICT") throw err;
+      const id = src.id.replace(/\/snapshots\/[^/]+$/i, `/snapshots/${name}`);
+      const found = await c.getSnapshot(id, { signal }).catch(() => null);
+      if (found?.tags?.[TAG_RUN] !== tags[TAG_RUN]) throw err;
+      snap = found;
+    }
     this.update(r.slot, {
       copy: JSON.stringify({ id: snap.id, name: snap.name, location: policy.copy.location }),
       step: "copywait",
@@ -1006,17 +1173,194 @@ export class PolicyRun extends DurableObject {
     });
   }
 
-  async retention(r, policy, c, signal) {
-    const res = await c.applyRetention(r.disk, policy.retention, { signal });
-    const deleted = JSON.parse(this.row(r.slot).deleted).concat(res.deleted);
-    let errors = JSON.parse(this.row(r.slot).errors);
-    for (const f of res.failed ?? [])
-      errors.push({ code: String(f.code), message: String(f.message), id: f.id, step: "retention" });
-    errors = errors.slice(-MAX_ERRORS);
-    const fails = (res.failed ?? []).length;
-    this.end(r, fails ? "completedWithErrors" : "succeeded", {
-      deleted: JSON.stringify(deleted),
-      errors: JSON.stringify(scrub(errors, secretsOf(this.env))),
+  // ---- the differential copy (copy.targetUrl), through replication.js's replicateBatch ----
+
+  readParts() {
+    const parts = this.sql.exec("SELECT text FROM copy_part ORDER BY seq").toArray();
+    return parts.length ? JSON.parse(parts.map((p) => p.text).join("")) : undefined;
+  }
+
+  saveParts(cp) {
+    const text = JSON.stringify(cp);
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("DELETE FROM copy_part");
+      for (let i = 0, seq = 0; i < text.length; i += PART_CHARS, seq++)
+        this.sql.exec("INSERT INTO copy_part (seq, text) VALUES (?, ?)", seq, text.slice(i, i + PART_CHARS));
     });
   }
+
+  /**
+   * Copies the run's snapshot into the target page blob as the diff from the snapshot this disk's
+   * last copy left there (the copy base: a replication checkpoint whose `replicated` is that one
+   * snapshot), or in full when there is none (the first copy, or another target blob). The base
+   * gone from the chain (deleted by hand) is COPY_BASE_MISSING: a diff from anything else would be
+   * wrong, so nothing is copied until copy.targetUrl names a new blob. One bounded batch per alarm;
+   * the checkpoint is kept between them.
+   */
+  async replicate(r, policy, c, signal, token) {
+    const targetUrl = policy.copy.targetUrl;
+    const secrets = targetSecrets(policy);
+    const key = blobKey(targetUrl);
+    const snap = JSON.parse(r.snapshot);
+    this.sql.exec("INSERT INTO run_copy (slot) VALUES (?) ON CONFLICT (slot) DO NOTHING", r.slot);
+    const rc = this.sql.exec("SELECT * FROM run_copy WHERE slot = ?", r.slot).toArray()[0];
+    let checkpoint = this.readParts();
+    let from;
+    let base = rc.base ? JSON.parse(rc.base) : null;
+    if (checkpoint !== undefined && rc.target_key !== key) {
+      // copy.targetUrl names another blob since the last batch: that copy is dropped, this one starts
+      this.sql.exec("DELETE FROM copy_part");
+      checkpoint = undefined;
+    }
+    if (checkpoint === undefined) {
+      const b = this.sql.exec("SELECT * FROM copy_base WHERE id = 1").toArray()[0];
+      base = b && b.target_key === key ? JSON.parse(b.entry) : null;
+      if (base) {
+        const chain = await c.listIncrementalSnapshots(r.disk, { signal });
+        if (!chain.some((x) => sameId(x.id, base.snapshotId))) {
+          const e = {
+            code: "COPY_BASE_MISSING",
+            message: `the snapshot last copied to the target (${base.snapshotId}) is no longer in the disk's chain: a diff from another one would be wrong; point copy.targetUrl at a new blob`,
+            step: "replicate",
+            at: new Date().toISOString(),
+          };
+          this.sql.exec("UPDATE run_copy SET error = ? WHERE slot = ?", JSON.stringify(e), r.slot);
+          this.update(r.slot, { errors: this.pushJson(r, "errors", e), step: afterReplicate(policy), failures: 0 });
+          return;
+        }
+        checkpoint = { version: 1, target: JSON.parse(b.target), replicated: [base] };
+      } else from = snap.id;
+      this.sql.exec(
+        "UPDATE run_copy SET base = ?, target_key = ? WHERE slot = ?",
+        base ? JSON.stringify(base) : null,
+        key,
+        r.slot,
+      );
+    }
+    let target = null;
+    const out = await replicateBatch(this.env, token, {
+      disk: r.disk,
+      targetUrl,
+      from,
+      checkpoint,
+      controller: new AbortController(),
+      progress: rc.progress,
+      onProgress: (p) =>
+        this.sql.exec("UPDATE run_copy SET progress = ? WHERE slot = ?", JSON.stringify(scrub(p, secrets)), r.slot),
+      onCheckpoint: (cp) => {
+        target = cp.target;
+        this.saveParts(cp);
+      },
+    });
+    if (!out.done) {
+      this.update(r.slot, { not_before: Date.now() + settings(this.env).batchGapMs });
+      return;
+    }
+    const copied = out.replicated.filter((x) => !(base && sameId(x.snapshotId, base.snapshotId)));
+    const last = out.replicated[out.replicated.length - 1];
+    const view = scrub(
+      {
+        status: "succeeded",
+        kind: base ? "diff" : "full",
+        ...(base ? { from: base.snapshotId } : {}),
+        snapshots: copied,
+        copiedBytes: copied.reduce((n, x) => n + (x.copiedBytes ?? 0), 0),
+        clearedBytes: copied.reduce((n, x) => n + (x.clearedBytes ?? 0), 0),
+      },
+      secrets,
+    );
+    this.ctx.storage.transactionSync(() => {
+      if (last && target)
+        this.sql.exec(
+          "INSERT INTO copy_base (id, target_key, target, entry) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET target_key = excluded.target_key, target = excluded.target, entry = excluded.entry",
+          key,
+          JSON.stringify(target),
+          JSON.stringify(last),
+        );
+      this.sql.exec("DELETE FROM copy_part");
+      this.sql.exec("UPDATE run_copy SET replicated = ?, progress = NULL WHERE slot = ?", JSON.stringify(view), r.slot);
+      this.update(r.slot, { step: afterReplicate(policy), failures: 0 });
+    });
+  }
+
+  async retention(r, policy, c, signal) {
+    const res = await this.retain(policy, r.disk, c);
+    const deleted = JSON.parse(this.row(r.slot).deleted).concat(res.deleted);
+    if (!res.complete) {
+      // out of time: what was deleted is recorded, the next alarm plans and deletes the rest
+      this.update(r.slot, { deleted: JSON.stringify(deleted), errors: this.failedErrors(r, res.failed) });
+      return;
+    }
+    const copyFailed = this.sql
+      .exec("SELECT error FROM run_copy WHERE slot = ? AND error IS NOT NULL", r.slot)
+      .toArray();
+    this.end(r, res.failed.length || copyFailed.length ? "completedWithErrors" : "succeeded", {
+      deleted: JSON.stringify(deleted),
+      errors: this.failedErrors(r, res.failed),
+    });
+  }
+}
+
+/**
+ * Retention on one disk's chain, where the policy keeps its snapshots: the disk's resource group,
+ * or `snapshotResourceGroup`. The disk's chain there (listIncrementalSnapshots, then that group's
+ * snapshots only) is planned by the package's planRetention with `disks: [disk]` (its protections
+ * apply; orphan chains are not listed, and a policy never deletes them anyway). It is planned
+ * twice and only what both plans remove is deleted, one at a time, as applyRetention does; nothing
+ * else in the group is ever planned or deleted. No delete starts after `deadline`
+ * (`complete: false`). `dryRun`: the plan only.
+ */
+export async function retainChain(policy, disk, c, signal, { dryRun = false, deadline = Infinity } = {}) {
+  if (typeof disk === "string" || !disk?.properties) disk = await c.getDisk(String(disk.id ?? disk), { signal });
+  const other = otherGroupOf(policy, disk.id);
+  const group = other ?? String(pkg.parseResourceId(disk.id).resourceGroup);
+  const planned = async () => {
+    // the disk's current chain, read by the package's scanner (only the items that name the
+    // disk's uniqueId are read in full): in its own group, or across the subscription and then
+    // the policy's group only (orphan chains are never deleted by a policy: no includeOrphans)
+    const chain = await c.listIncrementalSnapshots(disk, { scope: other ? "subscription" : "resourceGroup", signal });
+    const listing = chain.filter(
+      (x) => String(pkg.parseResourceId(x.id).resourceGroup).toLowerCase() === group.toLowerCase(),
+    );
+    const plan = pkg.planRetention(listing, policy.retention, { disks: [disk] });
+    const chains = plan.chains.filter((ch) => sameId(ch.sourceResourceId, disk.id));
+    const ids = chains
+      .flatMap((ch) => ch.remove.map((x) => x.id))
+      .filter((id) => String(pkg.parseResourceId(id).resourceGroup).toLowerCase() === group.toLowerCase());
+    return { plan: { chains }, ids };
+  };
+  const { plan, ids: first } = await planned();
+  if (dryRun) return { plan, deleted: [], failed: [], complete: true };
+  const fresh = new Set((first.length ? (await planned()).ids : []).map((id) => id.toLowerCase()));
+  const deleted = [];
+  const failed = [];
+  for (const id of first) {
+    if (!fresh.has(id.toLowerCase())) continue;
+    if (Date.now() > deadline) return { plan, deleted, failed, complete: false };
+    try {
+      await c.deleteSnapshot(id, { signal });
+      deleted.push(id);
+    } catch (err) {
+      if (err?.code === "ABORTED") throw err;
+      failed.push({ id, code: String(err?.code ?? "INTERNAL"), message: String(err?.message ?? "delete failed") });
+    }
+  }
+  return { plan, deleted, failed, complete: true };
+}
+
+/** The resource group of the policy's snapshots when it is not the disk's own, else null. */
+function otherGroupOf(policy, diskId) {
+  const rg = policy.snapshotResourceGroup;
+  if (!rg) return null;
+  return rg.toLowerCase() === String(pkg.parseResourceId(String(diskId)).resourceGroup).toLowerCase() ? null : rg;
+}
+
+/** The step after the snapshot is made: the differential copy, CopyStart, or retention. */
+function afterSnapshot(policy) {
+  if (policy.copy?.targetUrl) return "replicate";
+  return afterReplicate(policy);
+}
+
+function afterReplicate(policy) {
+  return policy.copy?.location ? "copy" : "retention";
 }

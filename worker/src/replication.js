@@ -65,7 +65,7 @@ export function scrub(value, secrets) {
   return JSON.parse(scrubText(JSON.stringify(value), secrets));
 }
 
-function secretsOf(targetUrl) {
+export function secretsOf(targetUrl) {
   const out = [];
   if (typeof targetUrl === "string") {
     out.push(targetUrl);
@@ -91,6 +91,79 @@ function errorOf(err, secrets) {
     return scrub(e, secrets);
   }
   return { code: "INTERNAL", message: "the replication failed unexpectedly" };
+}
+
+/** The position of a progress report (what a batch counts as the copy having advanced). */
+const keyOf = (p) => (p && typeof p === "object" ? `${p.snapshotId}|${p.index}|${p.chunksDone}` : null);
+
+/**
+ * One bounded batch of `replicateSnapshots`: the copier that replication jobs and backup policies
+ * (worker/src/policies.js) share. Runs from `checkpoint` (or `from`), hands every checkpoint to
+ * `onCheckpoint` before the copy goes on, and after REPLICATION_BATCH_CHECKPOINTS checkpoints that
+ * advanced (or REPLICATION_BATCH_MS) aborts `controller` itself: `{ done: false }`, to be called
+ * again with the last checkpoint. `{ done: true, replicated }` when the chain is copied; any other
+ * failure rejects (with the package's error). `progress` is the last progress report's JSON text.
+ */
+export async function replicateBatch(
+  env,
+  token,
+  { disk, targetUrl, from, checkpoint, controller, progress, onProgress, onCheckpoint },
+) {
+  const s = settings(env);
+  const started = Date.now();
+  // A checkpoint counts towards the batch only when the copy advanced since the last one that
+  // counted: a resumed copy checkpoints its plan at once, and a finished one again before its
+  // snapshot, so counting those would stop every batch where the previous one stopped.
+  let counted = (() => {
+    try {
+      return keyOf(JSON.parse(progress));
+    } catch {
+      return null;
+    }
+  })();
+  let latest = counted;
+  let seen = 0;
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    controller.abort();
+  };
+  const hard = setTimeout(stop, s.batchMs + 60_000);
+  const client = makeClient(env, token, { blob: true });
+  const opts = {
+    targetUrl,
+    signal: controller.signal,
+    onProgress: (p) => {
+      latest = keyOf(p) ?? latest;
+      try {
+        onProgress?.(p);
+      } catch {
+        /* progress is informative only */
+      }
+    },
+    onCheckpoint: (cp) => {
+      if (controller.signal.aborted) return;
+      onCheckpoint(cp);
+      if (latest !== counted) {
+        counted = latest;
+        seen += 1;
+      }
+      if (seen >= s.batchCheckpoints || Date.now() - started >= s.batchMs) stop();
+    },
+  };
+  if (from) opts.from = from;
+  if (s.concurrency !== undefined) opts.concurrency = s.concurrency;
+  if (checkpoint !== undefined) opts.checkpoint = checkpoint;
+  try {
+    const result = await client.replicateSnapshots(disk, opts);
+    return { done: true, replicated: result?.replicated ?? [] };
+  } catch (err) {
+    if (stopped && err && err.code === "ABORTED") return { done: false };
+    throw err;
+  } finally {
+    clearTimeout(hard);
+    freeClient(client);
+  }
 }
 
 export class ReplicationJob extends DurableObject {
@@ -231,71 +304,34 @@ export class ReplicationJob extends DurableObject {
     await this.batch(row);
   }
 
-  /** One bounded batch of the copy, from the saved checkpoint. */
+  /** One bounded batch of the copy, from the saved checkpoint (through `replicateBatch`). */
   async batch(row) {
     const s = settings(this.env);
     const secrets = secretsOf(row.target_url);
     const controller = new AbortController();
     this.running = controller;
-    const started = Date.now();
-    // A checkpoint counts towards the batch only when the copy advanced since the last one that
-    // counted: a resumed copy checkpoints its plan at once, and a finished one again before its
-    // snapshot, so counting those would stop every batch where the previous one stopped.
-    const keyOf = (p) => (p && typeof p === "object" ? `${p.snapshotId}|${p.index}|${p.chunksDone}` : null);
-    let counted = (() => {
-      try {
-        return keyOf(JSON.parse(row.progress));
-      } catch {
-        return null;
-      }
-    })();
-    let latest = counted;
-    let seen = 0;
-    let stopped = false;
-    const stop = () => {
-      stopped = true;
-      controller.abort();
-    };
-    const hard = setTimeout(stop, s.batchMs + 60_000);
     this.update({ batches: row.batches + 1 });
-    const client = makeClient(this.env, () => this.token ?? "", { blob: true });
-    const opts = {
-      targetUrl: row.target_url,
-      signal: controller.signal,
-      onProgress: (p) => {
-        latest = keyOf(p) ?? latest;
-        try {
-          this.update({ progress: JSON.stringify(scrub(p, secrets)) });
-        } catch {
-          /* progress is informative only */
-        }
-      },
-      onCheckpoint: (cp) => {
-        if (controller.signal.aborted) return;
-        this.saveCheckpoint(cp);
-        if (latest !== counted) {
-          counted = latest;
-          seen += 1;
-        }
-        if (seen >= s.batchCheckpoints || Date.now() - started >= s.batchMs) stop();
-      },
-    };
-    if (row.from_snapshot) opts.from = row.from_snapshot;
-    if (s.concurrency !== undefined) opts.concurrency = s.concurrency;
-    const checkpoint = this.readCheckpoint();
-    if (checkpoint !== undefined) opts.checkpoint = checkpoint;
     try {
-      const result = await client.replicateSnapshots(row.disk, opts);
+      const out = await replicateBatch(this.env, () => this.token ?? "", {
+        disk: row.disk,
+        targetUrl: row.target_url,
+        from: row.from_snapshot ?? undefined,
+        checkpoint: this.readCheckpoint(),
+        controller,
+        progress: row.progress,
+        onProgress: (p) => this.update({ progress: JSON.stringify(scrub(p, secrets)) }),
+        onCheckpoint: (cp) => this.saveCheckpoint(cp),
+      });
       if (this.row()?.status !== "running") return;
-      this.end("succeeded", { replicated: JSON.stringify(scrub(result?.replicated ?? [], secrets)), error: null });
-    } catch (err) {
-      const now = this.row();
-      if (!now || now.status !== "running") return; // cancelled meanwhile
-      if (stopped && err && err.code === "ABORTED") {
+      if (!out.done) {
         this.update({ failures: 0, error: null });
         await this.ctx.storage.setAlarm(Date.now() + s.batchGapMs);
         return;
       }
+      this.end("succeeded", { replicated: JSON.stringify(scrub(out.replicated, secrets)), error: null });
+    } catch (err) {
+      const now = this.row();
+      if (!now || now.status !== "running") return; // cancelled meanwhile
       const e = errorOf(err, [...secrets, this.token]);
       if (TOKEN_CODES.has(e.code)) {
         this.pause({ ...e, message: `ARM refused the token (${e.message}); ${NEEDS_TOKEN}` });
@@ -311,9 +347,7 @@ export class ReplicationJob extends DurableObject {
         this.end("failed", { error: JSON.stringify(e) });
       }
     } finally {
-      clearTimeout(hard);
       this.running = null;
-      freeClient(client);
     }
   }
 }

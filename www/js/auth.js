@@ -92,6 +92,16 @@ async function watchedFetch(request) {
   return res;
 }
 
+/** The token function of each session's client (the worker panel sends the same token to the worker). */
+const tokenFns = new WeakMap();
+
+/** The current ARM token of a session's client (a promise); rejects as the client's calls would. */
+export async function armTokenOf(client) {
+  const fn = tokenFns.get(client);
+  if (!fn) throw Object.assign(new Error("Not signed in"), { name: "AzureSnapshotsError", code: "UNAUTHORIZED" });
+  return fn();
+}
+
 function makeClient(lib, { cloud, endpoint, token, demo, maxRetries }) {
   const options = { token, fetch: watchedFetch };
   if (maxRetries !== undefined) options.maxRetries = maxRetries;
@@ -103,7 +113,9 @@ function makeClient(lib, { cloud, endpoint, token, demo, maxRetries }) {
     options.pollIntervalMs = 1000;
     options.retryDelayMs = 500;
   }
-  return new lib.ArmClient(options);
+  const client = new lib.ArmClient(options);
+  tokenFns.set(client, token);
+  return client;
 }
 
 /**

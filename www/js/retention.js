@@ -21,6 +21,7 @@ import {
   optionsTheWorkerIgnores,
   curlExample,
 } from "./policy-model.js";
+import { workerPanel } from "./worker-panel.js";
 
 const RULE_LABELS = {
   keepLast: "Keep last",
@@ -161,6 +162,8 @@ export async function retentionView(view, { app, signal, route: r }) {
   const workerBox = h("div.ret-worker");
 
   let current = null; // { policy, options, removeCount, targets } when valid
+  let forWorker = null; // { name, body }: the policy the worker panel saves, when valid
+  const panel = workerPanel({ app, scope, current: () => forWorker });
 
   const selector = () => {
     const mode = modeRadios.find((x) => x.checked)?.value || "all";
@@ -282,6 +285,7 @@ export async function retentionView(view, { app, signal, route: r }) {
     }
 
     // The worker's JSON, when everything is valid.
+    forWorker = null;
     if (valid && !sv.length && !chosen.length) {
       mount(workerBox, h("p.muted", "The worker's policy needs at least one disk."));
     } else if (valid && !sv.length) {
@@ -295,6 +299,7 @@ export async function retentionView(view, { app, signal, route: r }) {
         enabled: enabledBox.checked,
       });
       const name = nameInput.value.trim();
+      forWorker = { name, body };
       const ignored = optionsTheWorkerIgnores(options);
       mount(
         workerBox,
@@ -321,6 +326,7 @@ export async function retentionView(view, { app, signal, route: r }) {
     } else {
       mount(workerBox, h("p.muted", "The policy's JSON appears once the disks, the schedule and the rules are valid."));
     }
+    panel.changed();
   };
 
   // ---- delete these N now ----------------------------------------------------------------------
@@ -475,6 +481,7 @@ export async function retentionView(view, { app, signal, route: r }) {
     ),
     preview,
     h("section.block", h("header.block-head", h("h2", "Policy for the worker")), workerBox),
+    panel.el,
   );
   update();
 }
