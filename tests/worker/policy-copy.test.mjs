@@ -14,6 +14,7 @@ import { join } from "node:path";
 import Ajv from "ajv";
 import { SUB, poll, prerequisites, root, startStack } from "./helpers.mjs";
 import { MiB, assertSameBytes, sourceBlob, spreadWrites } from "./blob-helpers.mjs";
+import { copyViolations, shownBody, workerBody } from "../../www/js/policy-model.js";
 
 /** The slot of a daily policy at `hh`:00 UTC, yesterday: a tick in it is due, and its names are known. */
 function yesterdayAt(hh) {
@@ -148,6 +149,65 @@ describe("backup policies: copy steps", { skip: missing ?? false, timeout: 300_0
       none.text,
     );
     assert.equal((await call("/v1/policies/refused")).status, 404, "nothing stored");
+  });
+
+  test("the Retention page's copy rules (www/js/policy-model.js) are the worker's: the same cases, the same verdicts", async () => {
+    const good = target("page-rules");
+    const u = new URL(good);
+    const one = [{ id: scratch, name: "dev-scratch" }];
+    const two = [...one, { id: `${DEV}/providers/Microsoft.Compute/disks/other`, name: "other" }];
+    const ids = { mode: "ids" };
+    const cases = [
+      [{ mode: "none" }, ids, one],
+      [{ mode: "location", location: "northeurope" }, ids, one],
+      [{ mode: "location", location: "North Europe" }, ids, one],
+      [{ mode: "location", location: "" }, ids, one],
+      [{ mode: "location", location: "a".repeat(41) }, ids, two],
+      [{ mode: "targetUrl", targetUrl: good }, ids, one],
+      [{ mode: "targetUrl", targetUrl: good }, { mode: "all" }, one],
+      [{ mode: "targetUrl", targetUrl: good }, ids, two],
+      [{ mode: "targetUrl", targetUrl: good }, { mode: "tags", tags: { env: "dev" } }, one],
+      [{ mode: "targetUrl", targetUrl: "" }, ids, one],
+      [{ mode: "targetUrl", targetUrl: "not a url" }, ids, one],
+      [{ mode: "targetUrl", targetUrl: good.replace(/^http:\/\/127\.0\.0\.1/, "http://blob.example.com") }, ids, one],
+      [{ mode: "targetUrl", targetUrl: `${u.origin}${u.pathname}?sv=2021-06-08` }, ids, one],
+      [{ mode: "targetUrl", targetUrl: shownBody({ copy: { targetUrl: good } }).copy.targetUrl }, ids, one],
+      [{ mode: "targetUrl", targetUrl: `${u.origin}/onlycontainer?sig=abc` }, ids, one],
+      [{ mode: "targetUrl", targetUrl: `${good}&snapshot=2026-01-01T00:00:00.0000000Z` }, ids, one],
+      [{ mode: "targetUrl", targetUrl: `${good}#frag` }, ids, one],
+      [{ mode: "targetUrl", targetUrl: `${good}&x=${"a".repeat(5000)}` }, ids, two],
+    ];
+    let accepted = 0;
+    for (const [copy, selector, disks] of cases) {
+      const body = workerBody({
+        scope: DEV,
+        selector,
+        disks,
+        schedule: { everyHours: 24, at: "02:00" },
+        policy: { keepLast: 5 },
+        copy,
+        enabled: false,
+      });
+      const page = copyViolations(copy, { selector, disks })
+        .map((x) => x.rule)
+        .sort();
+      const r = await call("/v1/policies/page-rules", { method: "PUT", json: body });
+      const what = `${JSON.stringify(copy).slice(0, 100)} ${selector.mode} ${disks.length}`;
+      if (r.status === 201) {
+        accepted += 1;
+        assert.deepEqual(page, [], `the worker takes ${what}`);
+        assert.equal((await call("/v1/policies/page-rules", { method: "DELETE" })).status, 200);
+      } else {
+        assert.equal(r.status, 400, r.text);
+        const worker = r.body.error.violations
+          .map((x) => x.rule)
+          .filter((x) => x.startsWith("copy"))
+          .sort();
+        assert.ok(worker.length > 0, `refused for its copy: ${r.text.slice(0, 300)}`);
+        assert.deepEqual(page, worker, what);
+      }
+    }
+    assert.equal(accepted, 4, "none, a region, one disk by id, the only disk");
   });
 
   test("copy.targetUrl: two runs, a full copy then a diff; the target's snapshots equal the ARM snapshots", async () => {
