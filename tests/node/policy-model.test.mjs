@@ -18,6 +18,10 @@ import {
   workerBody,
 } from "../../www/js/policy-model.js";
 
+// The worker panel's module reads location on import (through the page's state); nothing else runs.
+globalThis.location = { search: "", hash: "" };
+const { copyOfPolicy } = await import("../../www/js/worker-panel.js");
+
 const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000";
 const RG = `${SUB}/resourceGroups/rg`;
 const disk = (name, location = "westeurope") => ({
@@ -149,4 +153,17 @@ test("what the page shows has the placeholder for the signature: the JSON, the c
   // no copy, a region: shown as is
   const geo = workerBody({ ...base, copy: { mode: "location", location: "northeurope" } });
   assert.equal(shownBody(geo), geo);
+});
+
+test("the worker panel names a policy's copy: the region, or the blob's name (never its query)", () => {
+  const blob = shownBody(workerBody({ ...base, copy: { mode: "targetUrl", targetUrl: SAS } }));
+  assert.equal(copyOfPolicy(blob), " · copied to the blob d1.vhd");
+  assert.equal(copyOfPolicy({ copy: { location: "northeurope" } }), " · copied to northeurope");
+  assert.equal(
+    copyOfPolicy({ copy: { location: "northeurope", targetUrl: SAS } }),
+    " · copied to northeurope, copied to the blob d1.vhd",
+  );
+  for (const odd of [{}, { copy: null }, { copy: {} }]) assert.equal(copyOfPolicy(odd), "", JSON.stringify(odd));
+  assert.equal(copyOfPolicy({ copy: { targetUrl: "REDACTED" } }), " · copied to a blob");
+  assert.equal(copyOfPolicy({ copy: { targetUrl: "https://a.blob.core.windows.net/?sig=x" } }), " · copied to a blob");
 });
