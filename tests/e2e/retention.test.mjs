@@ -3,7 +3,8 @@
 // package in Node from the same emulator), a changed rule changes the preview, an invalid rule
 // shows the package's message on its field and disables the delete, "Delete these N now" does
 // nothing without the right confirmation and deletes exactly the planned ones with it, a locked
-// snapshot is kept, the tag selector and the worker's policy JSON, a narrow screen. Each test
+// snapshot is kept, the tag selector and the worker's policy JSON, its copy of each new snapshot
+// (a region; a SAS URL for one disk, its signature never on the page), a narrow screen. Each test
 // starts from a freshly seeded emulator and a new page (t.fresh()).
 import { test, before, beforeEach, after } from "node:test";
 import assert from "node:assert/strict";
@@ -372,6 +373,48 @@ test("the subscription's view, a tag selector with live matches, and the worker'
     allDisks.length,
   );
   await t.shot("retention-04-subscription");
+  noProblems();
+});
+
+test("the policy's copy: a SAS URL takes one disk, its signature never on the page; a region", async () => {
+  await openRetention();
+  const { page } = t;
+  const sig = "c2VjcmV0LXNpZ25hdHVyZS1vZi10aGUtYmxvYg";
+  const sas = `https://backupacct.blob.core.windows.net/backups/os.vhd?sv=2022-11-02&se=2026-12-31T00%3A00%3A00Z&sr=b&sp=rcw&sig=${sig}`;
+  await page.check('input[name="copy-mode"][value="targetUrl"]');
+  await page.fill('#main input[name="copy-target"]', sas);
+  // all the group's disks: a blob takes one disk's chain, as the worker says
+  await page.waitForSelector('.field.invalid:has(input[name="copy-target"])');
+  assert.match(await page.textContent('.field:has(input[name="copy-target"]) .field-error'), /exactly one disk/);
+  assert.equal(await page.locator('[data-testid="policy-json"]').count(), 0, "no JSON while the copy is not valid");
+  await page.check('input[name="disk-mode"][value="ids"]');
+  const first = await page.$eval('input[name="disk"]', (el) => el.value);
+  for (const box of await page.$$('input[name="disk"]:checked')) await box.uncheck();
+  await page.check(`input[name="disk"][value="${first}"]`);
+  await page.waitForSelector('[data-testid="policy-json"]');
+  const body = JSON.parse(await page.textContent('[data-testid="policy-json"] pre'));
+  assert.deepEqual(body.disks, { ids: [first] });
+  const shown = new URL(body.copy.targetUrl);
+  assert.equal(`${shown.origin}${shown.pathname}`, "https://backupacct.blob.core.windows.net/backups/os.vhd");
+  assert.equal(shown.searchParams.get("sig"), "REDACTED");
+  assert.match(await page.textContent('[data-testid="policy-curl"] pre'), /sig=REDACTED/);
+  assert.match(await page.textContent('[data-testid="copy-placeholder"]'), /sig=REDACTED in place of/);
+  assert.match(await page.textContent('[data-testid="copy-target-summary"]'), /backups\/os\.vhd.*2026-12-31/);
+  assert.equal(await page.getAttribute('#main input[name="copy-target"]', "type"), "password", "masked as typed");
+  const html = await page.evaluate(() => document.documentElement.outerHTML + document.body.innerText);
+  assert.ok(!html.includes(sig), "the signature is nowhere in the page's markup or text");
+  await t.shot("retention-06-copy-blob");
+
+  await page.check('input[name="copy-mode"][value="location"]');
+  await setRule("copy-location", "North Europe");
+  await page.waitForSelector('.field.invalid:has(input[name="copy-location"])');
+  await setRule("copy-location", "northeurope");
+  await page.waitForFunction(() =>
+    /"location": "northeurope"/.test(document.querySelector('[data-testid="policy-json"] pre')?.textContent),
+  );
+  const geo = JSON.parse(await page.textContent('[data-testid="policy-json"] pre'));
+  assert.deepEqual(geo.copy, { location: "northeurope" });
+  assert.equal(await page.locator('[data-testid="copy-placeholder"]').count(), 0);
   noProblems();
 });
 

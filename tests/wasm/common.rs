@@ -1,11 +1,12 @@
 //! The JavaScript facade under wasm-bindgen-test, shared by `tests/web_node.rs` (Node) and
 //! `tests/web_browser.rs` (headless Chromium): object shapes, and errors as real JS `Error`s with
-//! `code` / `field` properties, through the same functions the npm package exports.
+//! `code` / `field` properties, through the same functions the npm package exports. The client's
+//! newer methods (restoreDisk, the immutability policy) are called by their JavaScript names.
 
 use azure_incremental_snapshots::wasm::client::ArmClient;
 use azure_incremental_snapshots::wasm::exports::{
-    build_snapshot_config, build_snapshot_template, build_template_parameters, filter_incremental_snapshots,
-    group_snapshot_chains, parse_resource_id,
+    build_disk_config, build_snapshot_config, build_snapshot_template, build_template_parameters,
+    filter_incremental_snapshots, group_snapshot_chains, parse_resource_id,
 };
 use js_sys::{Array, Function, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
@@ -209,6 +210,12 @@ fn emulator_url() -> &'static str {
     option_env!("AIS_EMULATOR_URL").expect("AIS_EMULATOR_URL is not set: run these through `node scripts/test.mjs`")
 }
 
+/// The control API's secret of this run (scripts/test.mjs passes it at compile time, next to the URL).
+fn emulator_secret() -> &'static str {
+    option_env!("AIS_EMULATOR_SECRET")
+        .expect("AIS_EMULATOR_SECRET is not set: run these through `node scripts/test.mjs`")
+}
+
 fn emulator_client() -> ArmClient {
     let options = js(&format!(
         r#"{{"token":"wasm-test-token","endpoint":"{}","retryDelayMs":5,"pollIntervalMs":5,"completionPollMs":5}}"#,
@@ -260,9 +267,7 @@ async fn fetch_transport_retries_throttling_from_the_emulator() {
     let c = emulator_client();
     let subs = Array::from(&call(c.list_subscriptions(JsValue::UNDEFINED)).await.expect("subscriptions"));
     let sub = get_str(&subs.get(0), "subscriptionId").expect("a subscription");
-    // The control API needs this run's secret (scripts/test.mjs passes it at compile time).
-    let secret = option_env!("AIS_EMULATOR_SECRET")
-        .expect("AIS_EMULATOR_SECRET is not set: run these through `node scripts/test.mjs`");
+    let secret = emulator_secret();
     let init = js(&format!(
         r#"{{"method":"POST","headers":{{"content-type":"application/json","x-emulator-secret":"{secret}"}},
         "body":"{{\"route\":\"GET /resourcegroups\",\"kind\":\"throttle\",\"count\":1,\"retryAfter\":0}}"}}"#
@@ -368,4 +373,196 @@ fn templates_are_plain_objects_and_errors_name_the_field() {
     assert_eq!(get_str(&err, "code").as_deref(), Some("INVALID_ARGUMENT"));
     let err = build_snapshot_template(JsValue::from_f64(3.0)).expect_err("not an object");
     assert_js_error(&err, "INVALID_ARGUMENT", Some("options"));
+}
+
+#[wasm_bindgen_test]
+fn build_disk_config_builds_a_restore_and_lists_every_violation() {
+    let snap_id = format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/snapshots/s1");
+    let config = build_disk_config(
+        js(&snapshot("s1", "2026-01-01T00:00:00Z")),
+        js(r#"{"name":"restored","tags":{"from":"s1"}}"#),
+    )
+    .expect("a config");
+    assert_plain_object(&config);
+    assert_eq!(get_str(&config, "name").as_deref(), Some("restored"));
+    assert_eq!(get_str(&config, "resourceGroup").as_deref(), Some("rg"));
+    assert_eq!(get_str(&config, "createOption").as_deref(), Some("Copy"));
+    assert_eq!(get_str(&config, "sourceResourceId").as_deref(), Some(snap_id.as_str()));
+    assert!(get_str(&config, "id").is_some_and(|id| id.ends_with("/providers/Microsoft.Compute/disks/restored")));
+    let body = get(&config, "body");
+    assert_plain_object(&body);
+    assert_eq!(get_str(&body, "location").as_deref(), Some("westeurope"), "the snapshot's region");
+    assert_eq!(get_str(&get(&body, "tags"), "from").as_deref(), Some("s1"));
+    let creation = get(&get(&body, "properties"), "creationData");
+    assert_eq!(get_str(&creation, "createOption").as_deref(), Some("Copy"));
+    assert_eq!(get_str(&creation, "sourceResourceId").as_deref(), Some(snap_id.as_str()));
+    // by id: the region must be given (nothing is read)
+    let by_id = build_disk_config(JsValue::from_str(&snap_id), js(r#"{"name":"r2","location":"westeurope"}"#))
+        .expect("a config by id");
+    assert_eq!(get_str(&by_id, "sourceResourceId").as_deref(), Some(snap_id.as_str()));
+
+    // every violation at once, each with its field and rule
+    let err = build_disk_config(js(&snapshot("s1", "2026-01-01T00:00:00Z")), js(r#"{"name":"-x","zones":["1","2"]}"#))
+        .expect_err("two problems");
+    assert_js_error(&err, "INVALID_ARGUMENT", Some("options.name"));
+    let violations = Array::from(&get(&err, "violations"));
+    let rules: Vec<String> = violations.iter().filter_map(|v| get_str(&v, "rule")).collect();
+    assert!(rules.iter().any(|r| r == "name.start") && rules.iter().any(|r| r == "zones.count"), "{rules:?}");
+    assert!(violations.iter().all(|v| get_str(&v, "field").is_some() && get_str(&v, "message").is_some()));
+    for bad in [JsValue::from_f64(42.0), JsValue::NULL, js("[]")] {
+        let err = build_disk_config(bad, js(r#"{"name":"x"}"#)).expect_err("not a source");
+        assert_js_error(&err, "INVALID_ARGUMENT", Some("source"));
+    }
+    // a blob source's signature is never in the error
+    let blob = js(r#"{"sourceUri":"http://a.blob.core.windows.net/c/b.vhd?sv=1&sig=c2lnLW9mLWEtYmxvYg",
+        "storageAccountId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a"}"#);
+    let err = build_disk_config(blob, js(r#"{"name":"x","location":"westeurope"}"#)).expect_err("not https");
+    assert_eq!(get_str(&err, "code").as_deref(), Some("INVALID_ARGUMENT"));
+    let all = format!(
+        "{}{}",
+        String::from(JSON::stringify(&err).unwrap()),
+        String::from(err.unchecked_ref::<js_sys::Error>().message())
+    );
+    assert!(!all.contains("c2lnLW9mLWEtYmxvYg"), "{all}");
+}
+
+/// Calls the client's method by its JavaScript name and awaits the promise it returns.
+async fn invoke(c: &JsValue, method: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
+    let f: Function = get(c, method).dyn_into().unwrap_or_else(|_| panic!("ArmClient.{method} is a function"));
+    let list = Array::new();
+    for a in args {
+        list.push(a);
+    }
+    let promise = f.apply(c, &list).expect("the method returns a promise, it does not throw");
+    assert!(promise.is_instance_of::<js_sys::Promise>(), "{method} returns a Promise");
+    JsFuture::from(js_sys::Promise::from(promise)).await
+}
+
+/// A fresh incremental snapshot (a name no other test or run uses) of the demo disk `disk_name`:
+/// each test its own disk, as the emulator allows 7 snapshots of a disk per 5 minutes and both
+/// suites share one emulator.
+async fn fresh_snapshot(c: &ArmClient, disk_name: &str, prefix: &str) -> JsValue {
+    let disks = demo_disks(c).await;
+    let disk = disks
+        .iter()
+        .find(|d| get_str(d, "name").as_deref() == Some(disk_name))
+        .unwrap_or_else(|| panic!("the demo disk {disk_name}"));
+    let name = format!("{prefix}-{}-{}", js_sys::Date::now() as u64, (js_sys::Math::random() * 1e6) as u64);
+    call(c.create_incremental_snapshot(disk, js(&format!(r#"{{"name":"{name}"}}"#)))).await.expect("created")
+}
+
+/// restoreDisk over HTTP: a Premium SSD v2 disk from a snapshot, its hydration reported through
+/// onProgress while the emulator's clock is moved on (the control API, from Node or the page), then
+/// the same name again (CONFLICT) and a bad onProgress (refused before any request).
+#[wasm_bindgen_test]
+async fn restore_disk_from_a_snapshot_against_the_emulator() {
+    let arm = emulator_client();
+    let snap = fresh_snapshot(&arm, "dev-scratch", "wasm-restore").await;
+    let snap_id = get_str(&snap, "id").expect("snapshot id");
+    let c = JsValue::from(arm);
+    let secret = emulator_secret();
+    // onProgress records each report; on the first "hydrating" it moves the emulator clock past
+    // the hydration (10 s) and keeps the control API's answer, a promise, in `advanced`.
+    let (seen, advanced) = (Array::new(), Array::new());
+    let make = Function::new_with_args(
+        "seen, advanced, url, secret",
+        "return (p) => { seen.push(p); if (p.phase === 'hydrating' && advanced.length === 0) \
+         advanced.push(fetch(url + '/__emulator/clock', { method: 'POST', headers: { 'content-type': \
+         'application/json', 'x-emulator-secret': secret }, body: JSON.stringify({ advanceMs: 11000 }) }) \
+         .then((r) => r.status)); };",
+    );
+    let args = Array::of4(&seen, &advanced, &JsValue::from_str(emulator_url()), &JsValue::from_str(secret));
+    let on_progress = make.apply(&JsValue::NULL, &args).expect("onProgress");
+    let name = format!("wasm-v2-{}-{}", js_sys::Date::now() as u64, (js_sys::Math::random() * 1e6) as u64);
+    let options = js(&format!(r#"{{"name":"{name}","sku":"PremiumV2_LRS"}}"#));
+    Reflect::set(&options, &"onProgress".into(), &on_progress).unwrap();
+    let disk = invoke(&c, "restoreDisk", &[&snap, &options]).await.expect("restored");
+    assert_plain_object(&disk);
+    assert_eq!(get_str(&disk, "name").as_deref(), Some(name.as_str()));
+    assert_eq!(get_str(&get(&disk, "sku"), "name").as_deref(), Some("PremiumV2_LRS"));
+    let props = get(&disk, "properties");
+    assert_eq!(get(&props, "completionPercent").as_f64(), Some(100.0), "waited for the hydration");
+    let source = get_str(&get(&props, "creationData"), "sourceResourceId").expect("sourceResourceId");
+    assert!(source.eq_ignore_ascii_case(&snap_id), "{source}");
+    assert_eq!(advanced.length(), 1, "the clock was moved once, when hydrating was first reported");
+    let status = JsFuture::from(js_sys::Promise::from(advanced.get(0))).await.expect("the control API answered");
+    assert_eq!(status.as_f64(), Some(200.0));
+    let phases: Vec<String> = seen.iter().filter_map(|p| get_str(&p, "phase")).collect();
+    assert_eq!(phases.last().map(String::as_str), Some("done"), "{phases:?}");
+    let hydrating: Vec<f64> = seen
+        .iter()
+        .filter(|p| get_str(p, "phase").as_deref() == Some("hydrating"))
+        .filter_map(|p| get(&p, "completionPercent").as_f64())
+        .collect();
+    assert!(!hydrating.is_empty() && hydrating.iter().all(|p| *p < 100.0), "{hydrating:?}");
+    assert_plain_object(&seen.get(0));
+
+    // the same name again: never over an existing disk
+    let err = invoke(&c, "restoreDisk", &[&JsValue::from_str(&snap_id), &js(&format!(r#"{{"name":"{name}"}}"#))])
+        .await
+        .expect_err("taken");
+    assert_js_error(&err, "CONFLICT", Some("options.name"));
+    // refused before any request: onProgress not a function, an unknown option, no name
+    let bad = js(r#"{"name":"x","onProgress":"yes"}"#);
+    let err = invoke(&c, "restoreDisk", &[&snap, &bad]).await.expect_err("bad onProgress");
+    assert_js_error(&err, "INVALID_ARGUMENT", Some("options.onProgress"));
+    let err = invoke(&c, "restoreDisk", &[&snap, &js(r#"{"nmae":"x"}"#)]).await.expect_err("no name");
+    assert_eq!(get_str(&err, "code").as_deref(), Some("INVALID_ARGUMENT"));
+    let err =
+        invoke(&c, "restoreDisk", &[&JsValue::from_f64(1.0), &js(r#"{"name":"x"}"#)]).await.expect_err("a number");
+    assert_js_error(&err, "INVALID_ARGUMENT", Some("source"));
+}
+
+/// The immutability policy over HTTP: none, set, extend, lock (Locked), read back at
+/// 2026-03-02; a locked policy is never shortened nor unlocked, and its snapshot not deleted.
+#[wasm_bindgen_test]
+async fn immutability_policy_set_lock_and_read_against_the_emulator() {
+    let arm = emulator_client();
+    let snap = fresh_snapshot(&arm, "archive-hdd-01", "wasm-imm").await;
+    let id = JsValue::from_str(&get_str(&snap, "id").expect("snapshot id"));
+    let c = JsValue::from(arm);
+    let none = invoke(&c, "getImmutabilityPolicy", &[&id]).await.expect("read");
+    assert!(none.is_null(), "no policy yet: {none:?}");
+
+    let policy = |days: f64, kind: &str, v: &JsValue| {
+        assert_plain_object(v);
+        assert_eq!(get(v, "immutabilityDurationDays").as_f64(), Some(days), "{v:?}");
+        assert_eq!(get_str(v, "type").as_deref(), Some(kind));
+    };
+    policy(1.0, "Unlocked", &invoke(&c, "setImmutabilityPolicy", &[&id, &js(r#"{"days":1}"#)]).await.expect("set"));
+    let read = invoke(&c, "getImmutabilityPolicy", &[&id, &JsValue::UNDEFINED]).await.expect("read");
+    policy(1.0, "Unlocked", &read);
+    assert_eq!(get(&read, "isPolicyExpired").as_bool(), Some(false));
+    let start = get_str(&read, "policyStartTime").expect("policyStartTime");
+    policy(3.0, "Unlocked", &invoke(&c, "setImmutabilityPolicy", &[&id, &js(r#"{"days":3}"#)]).await.expect("extend"));
+    policy(3.0, "Locked", &invoke(&c, "lockImmutabilityPolicy", &[&id, &js(r#"{"days":3}"#)]).await.expect("lock"));
+    let read = invoke(&c, "getImmutabilityPolicy", &[&id]).await.expect("read");
+    policy(3.0, "Locked", &read);
+    assert_eq!(
+        get_str(&read, "policyStartTime").as_deref(),
+        Some(start.as_str()),
+        "extending and locking keep the start"
+    );
+
+    for (method, days) in [("lockImmutabilityPolicy", 2), ("setImmutabilityPolicy", 5)] {
+        let err = invoke(&c, method, &[&id, &js(&format!(r#"{{"days":{days}}}"#))]).await.expect_err("refused");
+        assert_eq!(get_str(&err, "code").as_deref(), Some("CONFLICT"), "{method}");
+        assert_eq!(get(&err, "status").as_f64(), Some(409.0));
+        assert_eq!(get_str(&err, "armCode").as_deref(), Some("OperationNotAllowed"));
+    }
+    let err = invoke(&c, "deleteSnapshot", &[&id]).await.expect_err("immutable");
+    assert_eq!(get_str(&err, "code").as_deref(), Some("CONFLICT"));
+    policy(3.0, "Locked", &invoke(&c, "getImmutabilityPolicy", &[&id]).await.expect("still there"));
+
+    // refused before any request
+    for bad in [r#"{"days":"7"}"#, r#"{"days":0}"#, r#"{"days":1.5}"#, r#"{}"#] {
+        let err = invoke(&c, "setImmutabilityPolicy", &[&id, &js(bad)]).await.expect_err(bad);
+        assert_eq!(get_str(&err, "code").as_deref(), Some("INVALID_ARGUMENT"), "{bad}");
+        assert!(get_str(&err, "field").is_some_and(|f| f.starts_with("options")), "{bad}");
+    }
+    let disk_id = JsValue::from_str(DISK_ID);
+    let err = invoke(&c, "getImmutabilityPolicy", &[&disk_id]).await.expect_err("a disk id");
+    assert_eq!(get_str(&err, "field").as_deref(), Some("snapshotId"));
+    let err = invoke(&c, "lockImmutabilityPolicy", &[&id]).await.expect_err("no options");
+    assert_eq!(get_str(&err, "code").as_deref(), Some("INVALID_ARGUMENT"));
 }

@@ -4,7 +4,9 @@
 //   byte-equal to the ARM snapshots; the SAS URL is refused when it is not one, shown redacted, and
 //   never in run history, errors, answers or logs;
 // - copy.location (CopyStart): the copy made in the other region, tagged with the policy and the
-//   run, in the history, and not made twice by a repeated tick.
+//   run, in the history, and not made twice by a repeated tick; a CopyStart whose PUT landed but
+//   whose answer was lost is adopted by the step's retry (one PUT, one copy), and a copy of that
+//   name that is not this run's is never adopted.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -12,6 +14,19 @@ import { join } from "node:path";
 import Ajv from "ajv";
 import { SUB, poll, prerequisites, root, startStack } from "./helpers.mjs";
 import { MiB, assertSameBytes, sourceBlob, spreadWrites } from "./blob-helpers.mjs";
+import { copyViolations, shownBody, workerBody } from "../../www/js/policy-model.js";
+
+/** The slot of a daily policy at `hh`:00 UTC, yesterday: a tick in it is due, and its names are known. */
+function yesterdayAt(hh) {
+  const day = new Date();
+  return Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), hh, 0, 0) - 86_400_000;
+}
+/** The run's snapshot name (`<disk>-bp-<yyyyMMdd-HHmmss>`, worker/src/policies.js) and its copy's. */
+function runNames(diskName, slot, location) {
+  const stamp = new Date(slot).toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  const snapshot = `${diskName}-bp-${stamp}`;
+  return { snapshot, copy: `${snapshot}-${location}` };
+}
 
 const missing = await prerequisites();
 const openapi = JSON.parse(readFileSync(join(root, "worker", "src", "openapi.json"), "utf8"));
@@ -134,6 +149,65 @@ describe("backup policies: copy steps", { skip: missing ?? false, timeout: 300_0
       none.text,
     );
     assert.equal((await call("/v1/policies/refused")).status, 404, "nothing stored");
+  });
+
+  test("the Retention page's copy rules (www/js/policy-model.js) are the worker's: the same cases, the same verdicts", async () => {
+    const good = target("page-rules");
+    const u = new URL(good);
+    const one = [{ id: scratch, name: "dev-scratch" }];
+    const two = [...one, { id: `${DEV}/providers/Microsoft.Compute/disks/other`, name: "other" }];
+    const ids = { mode: "ids" };
+    const cases = [
+      [{ mode: "none" }, ids, one],
+      [{ mode: "location", location: "northeurope" }, ids, one],
+      [{ mode: "location", location: "North Europe" }, ids, one],
+      [{ mode: "location", location: "" }, ids, one],
+      [{ mode: "location", location: "a".repeat(41) }, ids, two],
+      [{ mode: "targetUrl", targetUrl: good }, ids, one],
+      [{ mode: "targetUrl", targetUrl: good }, { mode: "all" }, one],
+      [{ mode: "targetUrl", targetUrl: good }, ids, two],
+      [{ mode: "targetUrl", targetUrl: good }, { mode: "tags", tags: { env: "dev" } }, one],
+      [{ mode: "targetUrl", targetUrl: "" }, ids, one],
+      [{ mode: "targetUrl", targetUrl: "not a url" }, ids, one],
+      [{ mode: "targetUrl", targetUrl: good.replace(/^http:\/\/127\.0\.0\.1/, "http://blob.example.com") }, ids, one],
+      [{ mode: "targetUrl", targetUrl: `${u.origin}${u.pathname}?sv=2021-06-08` }, ids, one],
+      [{ mode: "targetUrl", targetUrl: shownBody({ copy: { targetUrl: good } }).copy.targetUrl }, ids, one],
+      [{ mode: "targetUrl", targetUrl: `${u.origin}/onlycontainer?sig=abc` }, ids, one],
+      [{ mode: "targetUrl", targetUrl: `${good}&snapshot=2026-01-01T00:00:00.0000000Z` }, ids, one],
+      [{ mode: "targetUrl", targetUrl: `${good}#frag` }, ids, one],
+      [{ mode: "targetUrl", targetUrl: `${good}&x=${"a".repeat(5000)}` }, ids, two],
+    ];
+    let accepted = 0;
+    for (const [copy, selector, disks] of cases) {
+      const body = workerBody({
+        scope: DEV,
+        selector,
+        disks,
+        schedule: { everyHours: 24, at: "02:00" },
+        policy: { keepLast: 5 },
+        copy,
+        enabled: false,
+      });
+      const page = copyViolations(copy, { selector, disks })
+        .map((x) => x.rule)
+        .sort();
+      const r = await call("/v1/policies/page-rules", { method: "PUT", json: body });
+      const what = `${JSON.stringify(copy).slice(0, 100)} ${selector.mode} ${disks.length}`;
+      if (r.status === 201) {
+        accepted += 1;
+        assert.deepEqual(page, [], `the worker takes ${what}`);
+        assert.equal((await call("/v1/policies/page-rules", { method: "DELETE" })).status, 200);
+      } else {
+        assert.equal(r.status, 400, r.text);
+        const worker = r.body.error.violations
+          .map((x) => x.rule)
+          .filter((x) => x.startsWith("copy"))
+          .sort();
+        assert.ok(worker.length > 0, `refused for its copy: ${r.text.slice(0, 300)}`);
+        assert.deepEqual(page, worker, what);
+      }
+    }
+    assert.equal(accepted, 4, "none, a region, one disk by id, the only disk");
   });
 
   test("copy.targetUrl: two runs, a full copy then a diff; the target's snapshots equal the ARM snapshots", async () => {
@@ -282,5 +356,89 @@ describe("backup policies: copy steps", { skip: missing ?? false, timeout: 300_0
     assert.equal(copiesOf().length, 1, "copied once");
     const again = await call("/v1/policies/geo/runs");
     assert.equal(again.body.runs.filter((x) => x.run === runTag).length, 1);
+  });
+
+  test("copy.location: a CopyStart PUT that landed but lost its answer is adopted on the retry, never sent twice", async () => {
+    const disk = `${PROD}/providers/Microsoft.Compute/disks/vm-web-01-osdisk`;
+    const slot = yesterdayAt(3);
+    const names = runNames("vm-web-01-osdisk", slot, "northeurope");
+    const body = {
+      scope: PROD,
+      disks: { ids: [disk] },
+      schedule: { everyHours: 24, at: "03:00" },
+      retention: { keepLast: 50 },
+      copy: { location: "northeurope" },
+    };
+    assert.equal((await call("/v1/policies/adopt", { method: "PUT", json: body })).status, 201);
+    s.reset();
+    // the emulator makes the copy, then cuts its answer short: the step fails after the PUT landed
+    s.emu.addFault({ route: `PUT /snapshots/${names.copy}?`, kind: "truncate", count: 1 });
+    const fire = async (t) => (await s.mf.getWorker()).scheduled({ cron: CRON, scheduledTime: new Date(t) });
+    assert.equal((await fire(slot + 60_000)).outcome, "ok");
+    const runs = await runsUntil("adopt", done);
+    const d = runs[0].disks[0];
+    assert.equal(d.status, "succeeded", JSON.stringify(d));
+    assert.equal(d.created.name, names.snapshot);
+    // the lost answer is in the history as the copy step's error, then the retry adopted the copy
+    const lost = d.errors.filter((e) => e.step === "copy");
+    assert.equal(lost.length, 1, JSON.stringify(d.errors));
+    assert.notEqual(lost[0].code, "CONFLICT", JSON.stringify(lost[0]));
+    const copyUrl = (r) =>
+      new URL(r.url, "http://x").pathname.toLowerCase().endsWith(`/snapshots/${names.copy}`.toLowerCase());
+    const puts = s.armRequests().filter((r) => r.method === "PUT" && copyUrl(r));
+    assert.equal(puts.length, 1, "one CopyStart PUT");
+    assert.equal(puts[0].status, 202, "the PUT was accepted (its answer cut short)");
+    const copies = [...s.emu.store.snapshots.values()].filter(
+      (x) => x.tags?.["backup-policy"] === "adopt" && String(x.location).toLowerCase() === "northeurope",
+    );
+    assert.equal(copies.length, 1, "one copy");
+    assert.equal(copies[0].name, names.copy);
+    assert.equal(copies[0].creationData?.createOption, "CopyStart");
+    assert.equal(copies[0].tags["backup-run"], runs[0].run);
+    assert.equal(d.copied.id.toLowerCase(), copies[0].id.toLowerCase(), "the run records the adopted copy");
+    assert.equal(d.copied.location, "northeurope");
+    assert.equal((await call("/v1/policies/adopt", { method: "DELETE" })).status, 200);
+  });
+
+  test("copy.location: a copy of the run's name that another run tagged is not adopted: CONFLICT, nothing copied", async () => {
+    const { ArmClient } = await import(join(root, "pkg", "node.mjs"));
+    const disk = `${PROD}/providers/Microsoft.Compute/disks/vm-web-01-osdisk`;
+    const slot = yesterdayAt(4);
+    const names = runNames("vm-web-01-osdisk", slot, "northeurope");
+    // someone else's copy, under the name this run's copy will have
+    const arm = new ArmClient({ token: "t", endpoint: s.emu.url, pollIntervalMs: 10, completionPollMs: 10 });
+    const other = [...s.emu.store.snapshots.values()].find(
+      (x) => x.name.startsWith("vm-web-01-osdisk-") && x.incremental && x.location === "westeurope",
+    );
+    assert.ok(other, "a snapshot of the OS disk in the demo");
+    const foreign = await arm.copySnapshot(other.id, {
+      location: "northeurope",
+      name: names.copy,
+      tags: { "backup-policy": "foreign", "backup-run": "foreign@2020-01-01T00:00:00Z" },
+    });
+    arm.free();
+    const body = {
+      scope: PROD,
+      disks: { ids: [disk] },
+      schedule: { everyHours: 24, at: "04:00" },
+      retention: { keepLast: 50 },
+      copy: { location: "northeurope" },
+    };
+    assert.equal((await call("/v1/policies/foreign", { method: "PUT", json: body })).status, 201);
+    s.reset();
+    const fire = async (t) => (await s.mf.getWorker()).scheduled({ cron: CRON, scheduledTime: new Date(t) });
+    assert.equal((await fire(slot + 60_000)).outcome, "ok");
+    const runs = await runsUntil("foreign", done);
+    const d = runs[0].disks[0];
+    assert.equal(d.status, "failed", JSON.stringify(d));
+    assert.equal(d.created.name, names.snapshot, "the snapshot was made");
+    assert.equal(d.copied, undefined, "no copy recorded");
+    const e = d.errors.find((x) => x.step === "copy");
+    assert.equal(e?.code, "CONFLICT", JSON.stringify(d.errors));
+    const kept = [...s.emu.store.snapshots.values()].find((x) => x.id.toLowerCase() === foreign.id.toLowerCase());
+    assert.equal(kept?.tags?.["backup-run"], "foreign@2020-01-01T00:00:00Z", "the other copy is untouched");
+    const puts = s.armRequests().filter((r) => r.method === "PUT" && r.url.includes(names.copy));
+    assert.equal(puts.length, 0, "no PUT over the existing name");
+    assert.equal((await call("/v1/policies/foreign", { method: "DELETE" })).status, 200);
   });
 });

@@ -6,7 +6,8 @@ import { runOperation, markSnapshotGone } from "./operations-tray.js";
 import { highlight } from "./state.js";
 import { resourceGroupOf } from "./ids.js";
 
-const REGIONS = {
+/** The regions of each cloud, as the copy dialog offers them (the Retention view's copy too). */
+export const REGIONS = {
   AzureCloud: [
     "australiaeast",
     "australiasoutheast",

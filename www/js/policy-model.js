@@ -1,7 +1,8 @@
 // The retention view's form values as a policy: the retention rules as the package reads them
 // (`planRetention`'s policy and options; the package alone judges them), the schedule checks of the
-// worker's policy body, the disks a selector picks, and that body (`PUT /v1/policies/{name}`) with
-// its curl example. Pure: no DOM, no state.
+// worker's policy body, the disks a selector picks, the copy of each new snapshot (the worker's
+// `copy` rules), and that body (`PUT /v1/policies/{name}`) with its curl example, shown with a
+// SAS URL's signature replaced by a placeholder. Pure: no DOM, no state.
 
 /** The count rules, in the order the package documents them. */
 export const COUNT_RULES = ["keepLast", "keepHourly", "keepDaily", "keepWeekly", "keepMonthly", "keepYearly"];
@@ -102,13 +103,117 @@ export function selectDisks(disks, selector) {
  * `retention` is the package's policy alone (it runs applyRetention per disk with the default
  * options: orphans kept, lock tag retention-lock).
  */
-export function workerBody({ scope, selector, disks, schedule, policy, enabled }) {
+export function workerBody({ scope, selector, disks, schedule, policy, copy, enabled }) {
   const body = { scope };
   body.disks = selector.mode === "tags" ? { tags: selector.tags } : { ids: disks.map((d) => d.id) };
   body.schedule = { everyHours: Number(schedule.everyHours), at: String(schedule.at).trim() };
   body.retention = { ...policy };
+  const c = copyOf(copy);
+  if (c) body.copy = c;
   body.enabled = Boolean(enabled);
   return body;
+}
+
+// ---- the copy of each new snapshot (the worker's `copy`: worker/src/policies.js) -------------
+
+/** The choices: no copy, CopyStart to a region (`copy.location`), differential copy to a page blob (`copy.targetUrl`). */
+export const COPY_MODES = ["none", "location", "targetUrl"];
+
+/** What stands for a SAS URL's signature wherever the page shows it (the worker shows, and refuses, the same). */
+export const SIG_PLACEHOLDER = "REDACTED";
+
+const LOCATION_RE = /^[a-z0-9]{2,40}$/;
+const MAX_TARGET_URL = 4096;
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/** The form's copy values `{ mode, location, targetUrl }` as the body's `copy`, or undefined (no copy). */
+export function copyOf(copy) {
+  if (copy?.mode === "location") return { location: String(copy.location ?? "").trim() };
+  if (copy?.mode === "targetUrl") return { targetUrl: String(copy.targetUrl ?? "").trim() };
+  return undefined;
+}
+
+/**
+ * Why `value` is not a target of the worker's differential copy ({ rule, message }), or null: the
+ * worker's rules in its order (a page blob SAS URL: https, or http on loopback; no user or
+ * password, no fragment; a `sig` that is not the placeholder; a container and a blob, not a blob
+ * snapshot). No message repeats any part of the URL: it is a secret.
+ */
+export function targetUrlProblem(value) {
+  const no = (rule, message) => ({ rule: `copy.targetUrl.${rule}`, message: `the SAS URL ${message}` });
+  if (typeof value !== "string" || value === "") return no("type", "is required: a page blob SAS URL");
+  if (value.length > MAX_TARGET_URL) return no("length", `is longer than ${MAX_TARGET_URL} characters`);
+  let url;
+  try {
+    url = new URL(value);
+  } catch {
+    return no("format", "is not a URL");
+  }
+  const ok = url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname));
+  if (!ok || url.username || url.password)
+    return no("https", "must be https (http only on loopback), without a user name or password");
+  if (url.hash) return no("format", "must not have a fragment");
+  const sig = url.searchParams.get("sig");
+  if (!sig) return no("sas", "must be a SAS URL (with a sig)");
+  if (sig === SIG_PLACEHOLDER)
+    return no("redacted", `has the placeholder sig=${SIG_PLACEHOLDER}: paste the SAS URL itself`);
+  if (url.pathname.split("/").filter(Boolean).length < 2) return no("blob", "must name a container and a blob");
+  if (url.searchParams.has("snapshot")) return no("blob", "must name a blob, not a blob snapshot");
+  return null;
+}
+
+/**
+ * The copy's violations ({ field, rule, message }), the worker's rules: a region name (lower-case
+ * letters and digits, 2 to 40); a SAS URL (`targetUrlProblem`) for exactly one disk, picked by id
+ * (one target blob holds one disk's chain). `selector` and `disks` are the view's selection.
+ */
+export function copyViolations(copy, { selector, disks }) {
+  const c = copyOf(copy);
+  const out = [];
+  if (c?.location !== undefined && !LOCATION_RE.test(c.location))
+    out.push({
+      field: "copy.location",
+      rule: "copy.location",
+      message: "a region name such as northeurope (lower-case letters and digits)",
+    });
+  if (c?.targetUrl !== undefined) {
+    const why = targetUrlProblem(c.targetUrl);
+    if (why) out.push({ field: "copy.targetUrl", ...why });
+    if (selector?.mode === "tags" || (disks?.length ?? 0) !== 1)
+      out.push({
+        field: "copy.targetUrl",
+        rule: "copy.targetUrl.oneDisk",
+        message: `a copy to a blob takes exactly one disk, picked by hand or the only disk of the scope (${selector?.mode === "tags" ? "not a tag selection" : `${disks?.length ?? 0} selected`})`,
+      });
+  }
+  return out;
+}
+
+/** A SAS URL with its `sig` value replaced by the placeholder (the rest as the URL parser writes it); the placeholder alone if unreadable. */
+export function redactSas(value) {
+  try {
+    const u = new URL(value);
+    if (u.searchParams.has("sig")) u.searchParams.set("sig", SIG_PLACEHOLDER);
+    return u.href;
+  } catch {
+    return SIG_PLACEHOLDER;
+  }
+}
+
+/** The body as the page shows it (JSON, curl): `copy.targetUrl` with the placeholder for its signature. */
+export function shownBody(body) {
+  if (!body?.copy?.targetUrl) return body;
+  return { ...body, copy: { ...body.copy, targetUrl: redactSas(body.copy.targetUrl) } };
+}
+
+/** What the page may show of a SAS URL: the blob (origin and path) and its expiry, never the signature. */
+export function sasSummary(value) {
+  try {
+    const u = new URL(value);
+    return { blob: `${u.origin}${u.pathname}`, expires: u.searchParams.get("se") || null };
+  } catch {
+    return null;
+  }
 }
 
 /** The options the worker's runs do not take (they use the package's defaults), as words; [] when none. */

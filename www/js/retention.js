@@ -3,7 +3,8 @@
 // on the scope's real chains (`planRetention` on its listing, matched to all of its disks, as
 // `applyRetention` on the scope plans it; recomputed on every edit), "Delete these N now" after a
 // typed confirmation (`applyRetention`, through the operations tray), and the policy as the worker's
-// JSON with a curl example. Schedules run in the worker, never in the page.
+// JSON with a curl example, with its copy of each new snapshot (none, to a region, to a page blob
+// SAS URL whose signature is never shown). Schedules run in the worker, never in the page.
 import { h, mount, plural, fmtDate, lastSegment, sameId, debounce, json } from "./dom.js";
 import { loading, field, codeBlock, errorCard, openDialog, closeDialog } from "./ui.js";
 import { timelineSvg } from "./timeline.js";
@@ -20,8 +21,14 @@ import {
   workerBody,
   optionsTheWorkerIgnores,
   curlExample,
+  COPY_MODES,
+  SIG_PLACEHOLDER,
+  copyViolations,
+  shownBody,
+  sasSummary,
 } from "./policy-model.js";
 import { workerPanel } from "./worker-panel.js";
+import { REGIONS } from "./actions.js";
 
 const RULE_LABELS = {
   keepLast: "Keep last",
@@ -160,6 +167,7 @@ export async function retentionView(view, { app, signal, route: r }) {
     chainsBox,
   );
   const workerBox = h("div.ret-worker");
+  const copy = copyChoice(REGIONS[app.session.cloud] || REGIONS.AzureCloud, later);
 
   let current = null; // { policy, options, removeCount, targets } when valid
   let forWorker = null; // { name, body }: the policy the worker panel saves, when valid
@@ -284,10 +292,15 @@ export async function retentionView(view, { app, signal, route: r }) {
       );
     }
 
-    // The worker's JSON, when everything is valid.
+    // The copy of each new snapshot (the worker's rules), then the worker's JSON when all is valid.
+    const copyValues = copy.values();
+    const cv = copyViolations(copyValues, { selector: sel, disks: chosen });
+    copy.show(copyValues, cv, chosen);
     forWorker = null;
     if (valid && !sv.length && !chosen.length) {
       mount(workerBox, h("p.muted", "The worker's policy needs at least one disk."));
+    } else if (valid && !sv.length && cv.length) {
+      mount(workerBox, h("p.muted", "The policy's JSON appears once its copy above is valid."));
     } else if (valid && !sv.length) {
       const body = workerBody({
         scope,
@@ -296,10 +309,13 @@ export async function retentionView(view, { app, signal, route: r }) {
         schedule,
         policy,
         options,
+        copy: copyValues,
         enabled: enabledBox.checked,
       });
       const name = nameInput.value.trim();
+      // the worker panel's Save sends the SAS URL itself; what is shown has the placeholder
       forWorker = { name, body };
+      const shown = shownBody(body);
       const ignored = optionsTheWorkerIgnores(options);
       mount(
         workerBox,
@@ -315,13 +331,20 @@ export async function retentionView(view, { app, signal, route: r }) {
               `The worker's policy has no ${ignored.join(" and no ")}: that applies only to "Delete these N now" here.`,
             )
           : null,
+        body.copy?.targetUrl
+          ? h(
+              "p.warn-text",
+              { dataset: { testid: "copy-placeholder" } },
+              `The JSON and the curl command show sig=${SIG_PLACEHOLDER} in place of the SAS URL's signature, which this page never shows: put the signature there before sending them (the worker refuses ${SIG_PLACEHOLDER}). "Save this policy to the worker" below sends the SAS URL itself.`,
+            )
+          : null,
         codeBlock({
           title: `PUT /v1/policies/${name}`,
-          text: json(body),
+          text: json(shown),
           filename: `${name}.json`,
           testid: "policy-json",
         }),
-        codeBlock({ title: "curl", text: curlExample(name, body), testid: "policy-curl", lang: "sh" }),
+        codeBlock({ title: "curl", text: curlExample(name, shown), testid: "policy-curl", lang: "sh" }),
       );
     } else {
       mount(workerBox, h("p.muted", "The policy's JSON appears once the disks, the schedule and the rules are valid."));
@@ -480,7 +503,7 @@ export async function retentionView(view, { app, signal, route: r }) {
       summary,
     ),
     preview,
-    h("section.block", h("header.block-head", h("h2", "Policy for the worker")), workerBox),
+    h("section.block", h("header.block-head", h("h2", "Policy for the worker")), copy.el, workerBox),
     panel.el,
   );
   update();
@@ -590,4 +613,101 @@ function partial(deleted, failed) {
         )
       : null,
   ];
+}
+
+/**
+ * The "Copy each new snapshot" choice of the worker's policy: none, to a region (CopyStart; the
+ * regions the copy dialog offers), or to a page blob SAS URL (a masked input: only the blob and
+ * its expiry are shown, never the signature). `{ el, values(), show(values, violations, disks) }`.
+ */
+function copyChoice(regions, onChange) {
+  const labels = { none: "No copy", location: "To another region (CopyStart)", targetUrl: "To a page blob (SAS URL)" };
+  const radios = COPY_MODES.map((mode) =>
+    h("input", { type: "radio", name: "copy-mode", value: mode, checked: mode === "none", on: { change: onChange } }),
+  );
+  const location = h("input", {
+    type: "text",
+    name: "copy-location",
+    list: "copy-region-list",
+    placeholder: "northeurope",
+    autocomplete: "off",
+    spellcheck: "false",
+    on: { input: onChange },
+  });
+  const target = h("input", {
+    type: "password",
+    name: "copy-target",
+    placeholder: "https://account.blob.core.windows.net/container/disk.vhd?sv=…&sig=…",
+    autocomplete: "off",
+    spellcheck: "false",
+    on: { input: onChange },
+  });
+  const fLocation = field({
+    label: "Target region",
+    input: location,
+    hint: "Each run's snapshot is copied there as an incremental snapshot (tagged with the run); the run waits for the copy.",
+  });
+  const fTarget = field({
+    label: "Target blob SAS URL",
+    input: target,
+    hint: "A differential copy: the first run copies the snapshot in full, later runs only what changed. One blob holds one disk's chain: this copy takes exactly one disk, picked by hand.",
+  });
+  const notes = h("div.ret-copy-notes", { dataset: { testid: "copy-notes" } });
+  const el = h(
+    "div.ret-copy",
+    { dataset: { testid: "policy-copy" } },
+    h(
+      "fieldset.ret-modes",
+      h("legend", "Copy each new snapshot"),
+      radios.map((r) => h("label.check", r, " ", labels[r.value])),
+    ),
+    h(
+      "datalist",
+      { id: "copy-region-list" },
+      regions.map((r) => h("option", { value: r })),
+    ),
+    fLocation,
+    fTarget,
+    notes,
+  );
+  const values = () => ({
+    mode: radios.find((r) => r.checked)?.value || "none",
+    location: location.value,
+    targetUrl: target.value,
+  });
+  const show = (v, violations, disks) => {
+    fLocation.hidden = v.mode !== "location";
+    fTarget.hidden = v.mode !== "targetUrl";
+    const on = (f) => violations.filter((x) => x.field === f).map((x) => x.message);
+    fLocation.setError(v.mode === "location" ? on("copy.location").join("; ") : "");
+    fTarget.setError(v.mode === "targetUrl" ? on("copy.targetUrl").join("; ") : "");
+    const lines = [];
+    if (v.mode === "location") {
+      const loc = v.location.trim().toLowerCase();
+      const same = disks.filter((d) => String(d.location).toLowerCase() === loc);
+      if (loc && same.length)
+        lines.push(
+          h(
+            "p.warn-text",
+            `${plural(same.length, "selected disk")} ${same.length === 1 ? "is" : "are"} in ${loc} already: a copy is meant for another region.`,
+          ),
+        );
+    }
+    if (v.mode === "targetUrl") {
+      const seen = v.targetUrl.trim() ? sasSummary(v.targetUrl.trim()) : null;
+      if (seen)
+        lines.push(
+          h(
+            "p.hint",
+            { dataset: { testid: "copy-target-summary" } },
+            "Blob ",
+            h("code.break", seen.blob),
+            seen.expires ? ` · the SAS expires ${seen.expires}` : "",
+            " · its signature is never shown.",
+          ),
+        );
+    }
+    mount(notes, lines);
+  };
+  return { el, values, show };
 }

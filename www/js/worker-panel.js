@@ -125,6 +125,22 @@ function copiedText(d) {
   return out.length ? out.join("; ") : "—";
 }
 
+/** The policy's copy of each new snapshot, as words (a blob named by its path only: the worker's URL is redacted, and not shown). */
+export function copyOfPolicy(p) {
+  const parts = [];
+  if (p.copy?.location) parts.push(`copied to ${p.copy.location}`);
+  if (p.copy?.targetUrl) {
+    let blob = "";
+    try {
+      blob = new URL(p.copy.targetUrl).pathname.split("/").filter(Boolean).pop() || "";
+    } catch {
+      // the worker's answer is not a URL: no name
+    }
+    parts.push(blob ? `copied to the blob ${blob}` : "copied to a blob");
+  }
+  return parts.length ? ` · ${parts.join(", ")}` : "";
+}
+
 function runBlock(run) {
   return h(
     "li.wp-run",
@@ -301,7 +317,7 @@ export function workerPanel({ app, scope, current }) {
         h("h3", p.name),
         h(
           "span.muted",
-          `every ${plural(p.schedule.everyHours, "hour")} from ${p.schedule.at} UTC · ${disks}${p.enabled ? "" : " · disabled"}`,
+          `every ${plural(p.schedule.everyHours, "hour")} from ${p.schedule.at} UTC · ${disks}${copyOfPolicy(p)}${p.enabled ? "" : " · disabled"}`,
         ),
         runButton,
       ),
