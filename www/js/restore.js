@@ -401,7 +401,7 @@ function openDialogFor(app, spec) {
   let current = null;
 
   const sourceNow = () =>
-    blob ? { sourceUri: spec.sourceUri, storageAccountId: inputs.account.value.trim() } : spec.source;
+    blob ? { sourceUri: spec.sourceUri, storageAccountId: inputs.account.value.trim() || undefined } : spec.source;
   const optionsNow = () => {
     const o = { name: inputs.name.value.trim() };
     const rg = inputs.resourceGroup.value.trim();
@@ -434,8 +434,10 @@ function openDialogFor(app, spec) {
       for (const v of vs) {
         const f = fieldOf(v.field);
         const m = words(v, spec);
-        if (f && fields[f]) byField[f] = byField[f] ? `${byField[f]} ${m}` : m;
-        else general.push(m);
+        if (f && fields[f]) {
+          if (!byField[f]) byField[f] = m;
+          else if (!byField[f].includes(m)) byField[f] = `${byField[f]} ${m}`;
+        } else if (!general.includes(m)) general.push(m);
       }
     }
     for (const [k, f] of Object.entries(fields)) f?.setError(byField[k] || "");
@@ -511,6 +513,7 @@ function openDialogFor(app, spec) {
         return { text: "Creating the disk", percent: null, caption: "" };
       },
       run: async ({ signal, onProgress }) => {
+        onProgress({ phase: "checking" });
         try {
           return await client.restoreDisk(sourceNow(), { ...options, wait: true, signal, onProgress });
         } catch (e) {
