@@ -527,10 +527,10 @@ function watchPending(app, model, statusCells, signal) {
         if (cell) mount(cell, statusCell(fresh));
         if (!isPending(fresh)) {
           left.delete(key);
-          const copyBtn = cell?.closest("tr")?.querySelector("[data-action=copy]");
-          if (copyBtn) {
-            copyBtn.disabled = false;
-            copyBtn.removeAttribute("title");
+          // Copy and Restore wait for the copy to complete.
+          for (const btn of cell?.closest("tr")?.querySelectorAll("[data-action=copy], [data-action=restore]") || []) {
+            btn.disabled = false;
+            btn.removeAttribute("title");
           }
         }
       } catch (e) {

@@ -5,7 +5,8 @@
 // lives in this tab (the operations tray, kept across navigation): it stops with the tab, and its
 // last checkpoint is kept in memory only, never stored (nor is the SAS URL). The worker's
 // POST /v1/replications runs the same unattended; against real Azure it is the way to go, since a
-// browser most likely cannot reach the managed-disk Blob hosts (no CORS).
+// browser most likely cannot reach the managed-disk Blob hosts (no CORS). A finished run offers
+// "Restore a disk from this copy" (restore.js): a disk imported from the target blob.
 import { h, mount, fmtBytes, plural } from "./dom.js";
 import { field, errorCard, progressBar, codeBlock } from "./ui.js";
 import { runOperation } from "./operations-tray.js";

@@ -119,6 +119,9 @@ function shownBody(body) {
   return b;
 }
 
+/** A field over the whole width of the form. */
+const wide = (f) => (f.classList.add("restore-wide"), f);
+
 /** Which field of the form a violation belongs to. */
 function fieldOf(path) {
   const p = String(path || "");
@@ -326,18 +329,20 @@ function openDialogFor(app, spec) {
     inputs.location = text("location", "", { placeholder: "for example northeurope" });
   }
   const fields = {
-    name: field({ label: "New disk name", input: inputs.name, hint: "1–80 letters, digits, _ . and -." }),
+    name: wide(field({ label: "New disk name", input: inputs.name, hint: "1–80 letters, digits, _ . and -." })),
     resourceGroup: field({
       label: "Resource group",
       input: inputs.resourceGroup,
       hint: blob ? "Empty: the storage account's resource group." : "Default: the snapshot's.",
     }),
     account: blob
-      ? field({
-          label: "Storage account id",
-          input: inputs.account,
-          hint: "The resource id of the storage account that holds the copy: /subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.Storage/storageAccounts/<account> (the portal shows it under the account's Properties, Resource ID).",
-        })
+      ? wide(
+          field({
+            label: "Storage account id",
+            input: inputs.account,
+            hint: "The resource id of the storage account that holds the copy: /subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.Storage/storageAccounts/<account> (the portal shows it under the account's Properties, Resource ID).",
+          }),
+        )
       : null,
     location: blob
       ? field({
