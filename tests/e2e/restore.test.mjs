@@ -265,6 +265,25 @@ test("a name that exists: CONFLICT in plain words (the code only under Details),
   await noProblems();
 });
 
+test("a 6th disk at once from one snapshot: refused in plain words, saying what to do", async () => {
+  const snap = await oldestOf(RG, SQL);
+  // Five disks still hydrating from it, made in Node (no waiting).
+  for (let i = 0; i < 5; i++)
+    await t.client.restoreDisk(snap, { name: `busy-${i}`, sku: "PremiumV2_LRS", wait: false });
+  await openDisk(t, RG, SQL);
+  const { page } = t;
+  await openRestore(snap.name);
+  await page.click("#restore-submit");
+  assert.equal(await restoreFinished(), "failed");
+  const card = '#ops .op[data-kind="restore"] .error-card';
+  assert.equal(await page.getAttribute(card, "data-code"), "CONFLICT");
+  assert.match(await page.textContent(`${card} .error-message`), /at most 5 disks at once from one snapshot/);
+  assert.match(await page.textContent(`${card} .error-advice`), /Wait until one of them is ready/);
+  const made = await t.client.listDisks(`/subscriptions/${t.sub}/resourceGroups/${RG}`);
+  assert.equal(made.filter((d) => d.name.includes("-restored-")).length, 0, "no 6th disk");
+  await noProblems();
+});
+
 test("Download as ARM template: the file is the package's buildRestoreTemplate of the dialog's values", async () => {
   const snap = await oldestOf(RG, SQL);
   await openDisk(t, RG, SQL);

@@ -502,6 +502,7 @@ function openDialogFor(app, spec) {
     }
     closeDialog("restore");
     const { config, options } = c;
+    const source = sourceNow();
     const client = app.session.client;
     const sub = subscriptionOf(config.id);
     runOperation({
@@ -520,7 +521,7 @@ function openDialogFor(app, spec) {
       run: async ({ signal, onProgress }) => {
         onProgress({ phase: "checking" });
         try {
-          return await client.restoreDisk(sourceNow(), { ...options, wait: true, signal, onProgress });
+          return await client.restoreDisk(source, { ...options, wait: true, signal, onProgress });
         } catch (e) {
           throw plainError(e, config);
         }
