@@ -366,6 +366,39 @@ test("restore from the copy a demo replication wrote: the SAS signature never in
   await noProblems();
 });
 
+test("words: the changed sizes and the Retention view name no package function or field; an error code only under Details", async () => {
+  const DEV = [
+    "diskSizeBytes",
+    "planRetention",
+    "buildSnapshotConfig",
+    "completionPercent",
+    "CopyStart",
+    "INVALID_ARGUMENT",
+    "The package accepts",
+  ];
+  const devWordsIn = (text) => DEV.filter((w) => text.includes(w));
+  await openDisk(t, RG, "vm-web-01-data");
+  const { page } = t;
+  await page.waitForSelector('[data-testid="changes"]');
+  assert.deepEqual(devWordsIn(await page.innerText("#main")), []);
+  assert.match(await page.innerText('[data-testid="changes"]'), /provisioned size/);
+  await openHash(t, `#/s/${t.sub}/rg/${RG}`, "#open-retention");
+  await page.click("#open-retention");
+  await page.waitForSelector('#retention-preview[data-state="ready"]');
+  assert.match(await page.innerText("#main"), /These rules are valid/);
+  assert.deepEqual(devWordsIn(await page.innerText("#main")), []);
+  // An invalid rule: its words at the field; the code only inside the closed Details.
+  await page.fill('#main input[name="keepWithin"]', "7 days");
+  await page.waitForSelector('#retention-preview[data-state="invalid"]');
+  assert.deepEqual(devWordsIn(await page.innerText("#main")), []);
+  const details = await page.$$eval("#main details.error-details", (ds) => ds.map((d) => d.textContent));
+  assert.ok(
+    details.some((d) => d.includes("INVALID_ARGUMENT")),
+    details.join(" | "),
+  );
+  await noProblems();
+});
+
 test("390 px: the dialog and the tray without sideways page scroll", async () => {
   await t.page.setViewportSize({ width: 390, height: 844 });
   const snap = await oldestOf(RG, SQL);
