@@ -210,16 +210,24 @@ test("odd shapes: tags that are not objects, markup in names, a missing time; a 
   assert.equal(sorted.length, 5000);
 });
 
-test("rowActions: a named hook; delete is offered on every row, copy only on ready incremental ones, access on ready ones", () => {
+test("rowActions: a named hook; delete is offered on every row, copy only on ready incremental ones, access and restore on ready ones", () => {
   assert.deepEqual(
     rowActions.map((a) => a.key),
-    ["copy", "access", "delete"],
+    ["copy", "access", "restore", "delete"],
   );
   const m = consoleModel(lib, demo(), RG);
   const rows = byName(m);
   const offered = (name) => rowActions.filter((a) => a.available(rows.get(name))).map((a) => a.key);
-  assert.deepEqual(offered("live-1"), ["copy", "access", "delete"]);
-  assert.deepEqual(offered("full-1"), ["access", "delete"]);
-  assert.deepEqual(offered("imported"), ["access", "delete"]);
-  assert.deepEqual(offered("copy-ok"), ["access", "delete"]);
+  assert.deepEqual(offered("live-1"), ["copy", "access", "restore", "delete"]);
+  assert.deepEqual(offered("full-1"), ["access", "restore", "delete"]);
+  assert.deepEqual(offered("imported"), ["access", "restore", "delete"]);
+  assert.deepEqual(offered("copy-ok"), ["access", "restore", "delete"]);
+  // A snapshot still copying in the background can only be deleted: no disk is made from it yet.
+  const copying = snap("copying-1", { source: diskId("live"), uid: "u-live", family: "f-live" });
+  copying.properties.completionPercent = 40;
+  const [row] = consoleModel(lib, { listing: [copying], disks: [] }, RG).rows;
+  assert.deepEqual(
+    rowActions.filter((a) => a.available(row)).map((a) => a.key),
+    ["delete"],
+  );
 });

@@ -109,7 +109,7 @@ export function changesBlock(app, model, { signal }) {
       ". ",
       h(
         "span.muted",
-        "Azure bills incremental snapshots by the bytes they hold, not by diskSizeBytes, which is all ARM reports.",
+        "Azure bills incremental snapshots by the bytes they hold, not by their provisioned size, which is all Azure lists for them.",
       ),
     );
   };
@@ -173,7 +173,7 @@ export function changesBlock(app, model, { signal }) {
     h("header.block-head", h("h2", "Changed sizes"), pairs.length ? h("div.head-actions", button) : null),
     h(
       "p.hint",
-      "ARM reports only each snapshot's provisioned size (diskSizeBytes). What a snapshot holds, and what it is billed by, is what changed since the one before it: the page reads that from the snapshots' page ranges (a diff of each pair, the first snapshot's valid bytes), one pair at a time. Answers are kept in this tab's memory.",
+      "Azure lists only each snapshot's provisioned size (the size of its disk). What a snapshot holds, and what it is billed by, is what changed since the one before it: the page reads that from the snapshots' page ranges (a diff of each pair, the first snapshot's valid bytes), one pair at a time. Answers are kept in this tab's memory.",
     ),
     pairs.length
       ? h(

@@ -14,6 +14,7 @@ import { crumbsFor, subscriptionName } from "./crumbs.js";
 import { runOperation } from "./operations-tray.js";
 import { openCopyDialog, openDeleteDialog } from "./actions.js";
 import { openAccessDialog } from "./access.js";
+import { openRestoreDialog } from "./restore.js";
 import { changesCache, chainPairs } from "./changes.js";
 import { describeError } from "./errors.js";
 import {
@@ -57,6 +58,12 @@ export const rowActions = [
     label: "Access…",
     available: (row) => row.facts.state === "ready",
     run: (row, app) => openAccessDialog(app, row.model, row.snap),
+  },
+  {
+    key: "restore",
+    label: "Restore…",
+    available: (row) => row.facts.state === "ready",
+    run: (row, app) => openRestoreDialog(app, row.snap),
   },
   {
     key: "delete",

@@ -12,6 +12,7 @@ import { createTab } from "./create.js";
 import { exportTab } from "./export.js";
 import { openCopyDialog, openDeleteDialog } from "./actions.js";
 import { openAccessDialog } from "./access.js";
+import { openRestoreDialog } from "./restore.js";
 import { syncSnapshotLinks } from "./operations-tray.js";
 import { changesBlock } from "./changes.js";
 import { replicateTab } from "./replicate.js";
@@ -259,6 +260,18 @@ function actionsCell(app, model, snap, { copy = true } = {}) {
       "Access…",
     ),
     h(
+      "button.btn.btn-small",
+      {
+        type: "button",
+        dataset: { action: "restore" },
+        "aria-label": `Restore ${snap.name} to a new disk`,
+        disabled: isPending(snap),
+        title: isPending(snap) ? "Wait until it is fully copied" : null,
+        on: { click: () => openRestoreDialog(app, snap, { disk: model.disk }) },
+      },
+      "Restore…",
+    ),
+    h(
       "button.btn.btn-small.btn-danger-ghost",
       {
         type: "button",
@@ -451,7 +464,7 @@ function snapshotsTab(app, model, { signal, tabSignal, go }) {
                 "p.small",
                 `${plural(c.count, "snapshot")} · family `,
                 h("code", c.incrementalSnapshotFamilyId || "—"),
-                " · source uniqueId ",
+                " · the earlier disk's unique id ",
                 h("code", c.sourceUniqueId || "—"),
               ),
               snapshotTable({
@@ -514,10 +527,10 @@ function watchPending(app, model, statusCells, signal) {
         if (cell) mount(cell, statusCell(fresh));
         if (!isPending(fresh)) {
           left.delete(key);
-          const copyBtn = cell?.closest("tr")?.querySelector("[data-action=copy]");
-          if (copyBtn) {
-            copyBtn.disabled = false;
-            copyBtn.removeAttribute("title");
+          // Copy and Restore wait for the copy to complete.
+          for (const btn of cell?.closest("tr")?.querySelectorAll("[data-action=copy], [data-action=restore]") || []) {
+            btn.disabled = false;
+            btn.removeAttribute("title");
           }
         }
       } catch (e) {

@@ -5,11 +5,13 @@
 // lives in this tab (the operations tray, kept across navigation): it stops with the tab, and its
 // last checkpoint is kept in memory only, never stored (nor is the SAS URL). The worker's
 // POST /v1/replications runs the same unattended; against real Azure it is the way to go, since a
-// browser most likely cannot reach the managed-disk Blob hosts (no CORS).
+// browser most likely cannot reach the managed-disk Blob hosts (no CORS). A finished run offers
+// "Restore a disk from this copy" (restore.js): a disk imported from the target blob.
 import { h, mount, fmtBytes, plural } from "./dom.js";
 import { field, errorCard, progressBar, codeBlock } from "./ui.js";
 import { runOperation } from "./operations-tray.js";
 import { changesCache, chainPairs } from "./changes.js";
+import { openBlobRestoreDialog } from "./restore.js";
 
 /** Disk id (lower case) → the last run of this tab: { state, rows, result, error, checkpoint, targetUrl, render }. */
 const jobs = new Map();
@@ -106,7 +108,7 @@ function describeRun(job) {
   };
 }
 
-function runView(job) {
+function runView(job, { onRestore } = {}) {
   const stateBadge = {
     running: h("span.badge.badge-running", "Running"),
     succeeded: h("span.badge.badge-ok", "Finished"),
@@ -174,6 +176,16 @@ function runView(job) {
         ),
       ),
     ),
+    job.state === "succeeded" && onRestore
+      ? h(
+          "div.actions.replicate-restore",
+          h(
+            "button.btn",
+            { type: "button", id: "replicate-restore", on: { click: onRestore } },
+            "Restore a disk from this copy…",
+          ),
+        )
+      : null,
     job.error ? errorCard(job.error, { compact: true }) : null,
     job.checkpoint && job.state !== "succeeded"
       ? h(
@@ -258,7 +270,12 @@ export function replicateTab(app, model, { signal }) {
       mount(runHost);
       return;
     }
-    mount(runHost, runView(job));
+    // The copy as a new disk: the blob the run wrote (its URL with the SAS the user gave).
+    const onRestore = () => {
+      const done = job.rows.filter((r) => r.state === "done");
+      openBlobRestoreDialog(app, { targetUrl: job.targetUrl, disk: model.disk, lastSnapshot: done.at(-1)?.name });
+    };
+    mount(runHost, runView(job, { onRestore }));
     const running = job.state === "running";
     submit.disabled = running || !chain.length;
     resume.hidden = running || !job.checkpoint || job.state === "succeeded";

@@ -242,16 +242,31 @@ export async function retentionView(view, { app, signal, route: r }) {
     if (error) {
       mount(
         summary,
-        h("p.bad", "Fix the rules to see the preview · ", h("code.error-code", error.code || "ERROR")),
+        h("p.bad", "Fix the rules to see the preview"),
         general.length
           ? h(
               "ul.violations",
-              general.map((g) => h("li", g.field ? [h("code", g.field), " "] : null, g.message)),
+              general.map((g) => h("li", g.message)),
             )
           : null,
+        h(
+          "details.error-details",
+          h("summary", "Details"),
+          h("p", "Error code ", h("code.error-code", error.code || "ERROR")),
+          general.length
+            ? h(
+                "ul",
+                general.map((g) => (g.field ? h("li", h("code", g.field)) : null)),
+              )
+            : null,
+        ),
       );
       if (error.code !== "INVALID_ARGUMENT") summary.append(errorCard(error, { compact: true }));
-    } else mount(summary, h("p.ok", "✓ The package accepts these rules."));
+    } else
+      mount(
+        summary,
+        h("p.ok", "✓ These rules are valid: the preview below shows what they keep and what they remove."),
+      );
 
     // Which chains the selection covers: all of the scope's, or those whose source is a chosen disk
     // (its current chain and its earlier incarnations', as applyRetention on a disk plans them).

@@ -120,7 +120,7 @@ function copiedText(d) {
   }
   if (d.copied)
     out.push(
-      `CopyStart to ${d.copied.location}${d.copied.completionPercent !== undefined ? ` (${d.copied.completionPercent}%)` : ""}`,
+      `copied to ${d.copied.location}${d.copied.completionPercent !== undefined ? ` (${d.copied.completionPercent} % copied)` : ""}`,
     );
   return out.length ? out.join("; ") : "—";
 }
