@@ -636,7 +636,7 @@ function partial(deleted, failed) {
  * its expiry are shown, never the signature). `{ el, values(), show(values, violations, disks) }`.
  */
 function copyChoice(regions, onChange) {
-  const labels = { none: "No copy", location: "To another region (CopyStart)", targetUrl: "To a page blob (SAS URL)" };
+  const labels = { none: "No copy", location: "To another region", targetUrl: "To a page blob (SAS URL)" };
   const radios = COPY_MODES.map((mode) =>
     h("input", { type: "radio", name: "copy-mode", value: mode, checked: mode === "none", on: { change: onChange } }),
   );
