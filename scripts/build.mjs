@@ -2,7 +2,7 @@
 // Builds the npm package `azure-incremental-snapshots` into pkg/ (git-ignored):
 //   1. cargo build --release --target wasm32-unknown-unknown
 //   2. wasm-bindgen --target web (ESM glue with `init()` / `initSync()`)
-//   3. wasm-opt -Oz with the wasm features rustc enabled (read from the module itself)
+//   3. wasm-opt -Oz --converge --low-memory-unused with the wasm features rustc enabled (read from the module)
 //   4. one entry per runtime over the same glue and .wasm, package.json with `exports`
 //   5. sizes (raw and gzip) of what each consumer loads, printed and written to pkg/size.json
 // Run through `npm run build` (which runs scripts/setup.sh first). `--no-opt` skips wasm-opt.
@@ -82,7 +82,11 @@ if (!args.has("--no-opt")) {
   }
   console.log(`build: wasm features: ${features.map((f) => f.slice(9)).join(", ")}`);
   const before = statSync(join(pkg, BG)).size;
-  run(wasmOpt, ["-Oz", ...features, join(pkg, BG), "-o", join(pkg, BG)]);
+  // --converge repeats -Oz while it still shrinks; --low-memory-unused lets binaryen fold
+  // constant offsets into loads and stores, assuming no pointer is in the low 1 KiB: rustc's
+  // wasm32 layout puts a 1 MiB stack first (data from 1 MiB up), so the low 1 KiB is only the
+  // last KiB of a stack that is already overflowing. Measured: -1.8 KB gzip (0.7%).
+  run(wasmOpt, ["-Oz", "--converge", "--low-memory-unused", ...features, join(pkg, BG), "-o", join(pkg, BG)]);
   console.log(`build: wasm-opt ${before} → ${statSync(join(pkg, BG)).size} bytes`);
 }
 

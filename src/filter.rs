@@ -13,13 +13,11 @@
 //! building the rest. The chain rule and order are the scanner's ([`ScannedSnapshot::belongs_to`],
 //! [`chain_order_of`]); grouping keys compare ids as [`ids_equal`] does ([`id_key`]).
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 use crate::resource_id::{id_key, ids_equal, ResourceId};
 use crate::scan::{chain_order_of, ScannedSnapshot};
 use crate::time::parse_timestamp;
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
-use std::borrow::Cow;
+use serde::Serialize;
 use std::collections::HashMap;
 
 /// At most this many incremental snapshots may exist per disk (REFERENCE.md section 4).
@@ -36,36 +34,26 @@ pub struct DiskIdentity {
     pub unique_id: String,
 }
 
-#[derive(Deserialize)]
-struct DiskKeys<'a> {
-    #[serde(borrow, default)]
-    id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    properties: Option<DiskPropsKeys<'a>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct DiskPropsKeys<'a> {
-    #[serde(borrow, default)]
-    unique_id: Option<Cow<'a, str>>,
-}
-
 impl DiskIdentity {
     /// Reads `id` and `properties.uniqueId` from a disk's JSON. Both are required: without the
     /// `uniqueId` a recreated disk's old snapshots cannot be told apart.
     pub fn from_disk_json(text: &str) -> Result<DiskIdentity> {
-        let keys: DiskKeys = serde_json::from_str(text)
-            .map_err(|e| Error::invalid_json("disk", format!("disk is not a disk object: {e}")))?;
-        let id = keys.id.ok_or_else(|| Error::invalid_argument("disk.id", "the disk has no id"))?;
-        let parsed = ResourceId::parse_of_type(&id, crate::resource_id::DISKS).map_err(|e| e.with_field("disk.id"))?;
-        let unique_id = keys.properties.and_then(|p| p.unique_id).ok_or_else(|| {
+        let bad = |why: String| Error::invalid_json("disk", format!("disk is not a disk object: {why}"));
+        let v = crate::read::parse(text).map_err(|e| bad(e.to_string()))?;
+        let top = crate::read::obj(Some(&v), "the disk").and_then(|m| m.ok_or_else(|| "expected an object".into()));
+        let top = top.map_err(bad)?;
+        let id = crate::read::str_at(Some(top), "id", "").map_err(bad)?;
+        let props = crate::read::obj_at(Some(top), "properties", "").map_err(bad)?;
+        let unique_id = crate::read::str_at(props, "uniqueId", "properties").map_err(bad)?;
+        let id = id.ok_or_else(|| Error::invalid_argument("disk.id", "the disk has no id"))?;
+        let parsed = ResourceId::parse_of_type(id, crate::resource_id::DISKS).map_err(|e| e.with_field("disk.id"))?;
+        let unique_id = unique_id.ok_or_else(|| {
             Error::invalid_argument(
                 "disk.properties.uniqueId",
                 "the disk has no properties.uniqueId, so snapshots of a recreated disk cannot be told apart; read the disk from ARM (getDisk) first",
             )
         })?;
-        Ok(DiskIdentity { id: parsed.to_string(), resource: parsed, unique_id: unique_id.into_owned() })
+        Ok(DiskIdentity { id: parsed.to_string(), resource: parsed, unique_id: unique_id.to_string() })
     }
 }
 
@@ -203,6 +191,96 @@ pub struct DiskChain<'a> {
     pub snapshots: Vec<&'a str>,
 }
 
+impl ChainReport<'_> {
+    /// The report's JSON, written by hand: the text `serde_json::to_string` makes of it (the
+    /// derive's field names and order, snapshots verbatim), without serde's code in the wasm.
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{\"chains\":[");
+        for (i, c) in self.chains.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"key\":");
+            push_str(&mut out, Some(&c.key));
+            out.push_str(match c.kind {
+                ChainKind::Incremental => ",\"kind\":\"incremental\"",
+                ChainKind::CrossRegionCopy => ",\"kind\":\"crossRegionCopy\"",
+                ChainKind::Full => ",\"kind\":\"full\"",
+            });
+            out.push_str(",\"sourceResourceId\":");
+            push_str(&mut out, c.source_resource_id.as_deref());
+            out.push_str(",\"sourceUniqueId\":");
+            push_str(&mut out, c.source_unique_id.as_deref());
+            out.push_str(",\"incrementalSnapshotFamilyId\":");
+            push_str(&mut out, c.incremental_snapshot_family_id.as_deref());
+            out.push_str(",\"orphaned\":");
+            out.push_str(if c.orphaned { "true" } else { "false" });
+            out.push_str(",\"current\":");
+            out.push_str(if c.current { "true" } else { "false" });
+            out.push_str(",\"count\":");
+            push_num(&mut out, Some(c.count));
+            out.push_str(",\"limit\":");
+            push_num(&mut out, c.limit);
+            out.push_str(",\"remaining\":");
+            push_num(&mut out, c.remaining);
+            out.push_str(",\"pendingCopies\":");
+            push_num(&mut out, Some(c.pending_copies));
+            out.push_str(",\"oldest\":");
+            push_str(&mut out, c.oldest.as_deref());
+            out.push_str(",\"newest\":");
+            push_str(&mut out, c.newest.as_deref());
+            out.push_str(",\"snapshots\":");
+            push_raw_list(&mut out, &c.snapshots);
+            out.push('}');
+        }
+        out.push_str("],\"unsourced\":");
+        push_raw_list(&mut out, &self.unsourced);
+        out.push_str(",\"total\":");
+        push_num(&mut out, Some(self.total));
+        if !self.disks.is_empty() {
+            out.push_str(",\"disks\":[");
+            for (i, d) in self.disks.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str("{\"id\":");
+                push_str(&mut out, Some(&d.id));
+                out.push_str(",\"uniqueId\":");
+                push_str(&mut out, Some(&d.unique_id));
+                out.push_str(",\"snapshots\":");
+                push_raw_list(&mut out, &d.snapshots);
+                out.push('}');
+            }
+            out.push(']');
+        }
+        out.push('}');
+        out
+    }
+}
+
+fn push_str(out: &mut String, s: Option<&str>) {
+    crate::retention::push_json_str(out, s);
+}
+
+fn push_num(out: &mut String, n: Option<usize>) {
+    match n {
+        Some(n) => out.push_str(&n.to_string()),
+        None => out.push_str("null"),
+    }
+}
+
+/// `[a,b,…]` of verbatim items (the scanner's validated spans, written as they are).
+fn push_raw_list(out: &mut String, items: &[&str]) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(item);
+    }
+    out.push(']');
+}
+
 /// Groups a listing into chains. `disks` are optional: for each disk passed, its current chain is
 /// marked `current` and the chains of earlier incarnations `orphaned` for certain.
 pub fn group_snapshot_chains<'a>(items: &[ScannedSnapshot<'a>], disks: &[DiskIdentity]) -> ChainReport<'a> {
@@ -304,8 +382,11 @@ fn verbatim<S: serde::Serializer>(items: &[&str], s: S) -> std::result::Result<S
     use serde::ser::{Error as _, SerializeSeq};
     let mut seq = s.serialize_seq(Some(items.len()))?;
     for item in items {
-        let raw: &RawValue = serde_json::from_str(item).map_err(S::Error::custom)?;
-        seq.serialize_element(raw)?;
+        #[cfg(not(target_arch = "wasm32"))]
+        let raw: &serde_json::value::RawValue = serde_json::from_str(item).map_err(S::Error::custom)?;
+        #[cfg(target_arch = "wasm32")]
+        let raw: serde_json::Value = serde_json::from_str(item).map_err(S::Error::custom)?;
+        seq.serialize_element(&raw)?;
     }
     seq.end()
 }
@@ -348,13 +429,14 @@ pub fn group_snapshot_chains_json(snapshots_json: &str, disks_json: Option<&str>
     let disks = match disks_json {
         None => Vec::new(),
         Some(text) => {
-            let raws: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| {
-                Error::invalid_json("options.disks", format!("disks must be an array of disk objects: {e}"))
+            let raws = crate::read::raw_items(text).ok_or_else(|| {
+                let why = crate::read::why_not(text, "an array");
+                Error::invalid_json("options.disks", format!("disks must be an array of disk objects: {why}"))
             })?;
             raws.iter()
                 .enumerate()
                 .map(|(i, r)| {
-                    DiskIdentity::from_disk_json(r.get()).map_err(|e| {
+                    DiskIdentity::from_disk_json(r).map_err(|e| {
                         let field =
                             e.field.clone().unwrap_or_default().replacen("disk", &format!("options.disks[{i}]"), 1);
                         e.with_field(field)
@@ -364,13 +446,13 @@ pub fn group_snapshot_chains_json(snapshots_json: &str, disks_json: Option<&str>
         }
     };
     let report = group_snapshot_chains(&listing.candidates, &disks);
-    serde_json::to_string(&report)
-        .map_err(|e| Error::new(ErrorCode::InvalidJson, format!("internal: cannot write the report: {e}")))
+    Ok(report.to_json())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
 
     const SUB: &str = "00000000-0000-0000-0000-000000000000";
 
@@ -442,6 +524,21 @@ mod tests {
             .unwrap();
         assert_eq!(cur["current"], true);
         assert_eq!(cur["orphaned"], false);
+    }
+
+    #[test]
+    fn the_hand_written_report_is_what_serde_writes() {
+        let listing = format!(
+            "[{},{},{}, {{\"name\":\"q\\\"\\u00e9\\n\",\"properties\":{{}}}}]",
+            snap("new1", "d1", "u-\\\"new", true, "2024-02-01T00:00:00Z"),
+            snap("old1", "d1", "u-old", true, "2023-01-01T00:00:00Z"),
+            snap("full", "d1", "u-new", false, "2024-01-02T00:00:00Z"),
+        );
+        let scanned = crate::scan::read_listing_str(&listing).unwrap();
+        for disks in [vec![], vec![DiskIdentity::from_disk_json(&disk("d1", "u-\\\"new")).unwrap()]] {
+            let report = group_snapshot_chains(&scanned.candidates, &disks);
+            assert_eq!(report.to_json(), serde_json::to_string(&report).unwrap());
+        }
     }
 
     #[test]

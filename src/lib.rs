@@ -25,6 +25,7 @@ pub mod config;
 pub mod error;
 pub mod filter;
 pub mod models;
+mod read;
 pub mod resource_id;
 pub mod restore;
 pub mod retention;

@@ -190,6 +190,64 @@ pub fn raw_array(items: &[ScannedSnapshot<'_>]) -> String {
     out
 }
 
+/// The items of a JSON array's text, each verbatim, validated as a listing is; `None` when the
+/// text is not valid JSON or not an array.
+pub(crate) fn raw_items(text: &str) -> Option<Vec<&str>> {
+    let b = text.as_bytes();
+    let (mut stack, mut spans) = (Vec::new(), Vec::new());
+    let i = ws(b, 0);
+    if b.get(i) != Some(&b'[') {
+        return None;
+    }
+    let end = read_items(b, i, &mut stack, &mut spans)?;
+    if ws(b, end) != b.len() {
+        return None;
+    }
+    spans.into_iter().map(|(s, e)| text.get(s..e)).collect()
+}
+
+/// `text` without its surrounding whitespace, when it is exactly one valid JSON value.
+pub(crate) fn raw_value(text: &str) -> Option<&str> {
+    let b = text.as_bytes();
+    let start = ws(b, 0);
+    let end = skip_value(b, start, &mut Vec::new())?;
+    if ws(b, end) != b.len() {
+        return None;
+    }
+    text.get(start..end)
+}
+
+/// The verbatim text of member `key` of the JSON object `text` (the last one, as a
+/// `serde_json::Value` read keeps); `None` when missing or when `text` is not a valid object.
+pub(crate) fn raw_member<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    let b = text.as_bytes();
+    let mut stack = Vec::new();
+    let mut i = ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = ws(b, i + 1);
+    let mut found = None;
+    if b.get(i) == Some(&b'}') {
+        return None;
+    }
+    loop {
+        let (k, after) = read_key(b, i)?;
+        let end = skip_value(b, after, &mut stack)?;
+        if k == key {
+            found = Some((after, end));
+        }
+        i = ws(b, end);
+        match b.get(i)? {
+            b',' => i = ws(b, i + 1),
+            b'}' => break,
+            _ => return None,
+        }
+    }
+    let (start, end) = found?;
+    text.get(start..end)
+}
+
 // ---------------------------------------------------------------------------------------------
 // The top of a listing.
 

@@ -5,34 +5,49 @@
 
 use super::Response;
 use crate::error::{ArmErrorDetail, ArmErrorInfo, Error, ErrorCode};
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-struct ErrorEnvelope {
-    #[serde(default)]
-    error: Option<ErrorBody>,
-    // Some services reply with the error object at the top level.
-    #[serde(default)]
-    code: Option<String>,
-    #[serde(default)]
-    message: Option<String>,
-}
 
 /// ARM's `error` object.
-#[derive(Deserialize, Default)]
+#[derive(Default)]
 pub struct ErrorBody {
     /// `error.code`.
-    #[serde(default)]
     pub code: Option<String>,
     /// `error.message`.
-    #[serde(default)]
     pub message: Option<String>,
     /// `error.target`.
-    #[serde(default)]
     pub target: Option<String>,
     /// `error.details`.
-    #[serde(default)]
     pub details: Vec<ArmErrorDetail>,
+}
+
+impl ErrorBody {
+    /// Reads ARM's `error` object; `None` when it is not one (a field of another type), as the
+    /// serde derive it replaces refused it.
+    pub(crate) fn read(v: &serde_json::Value) -> Option<ErrorBody> {
+        use crate::read::{obj, str_at};
+        let m = obj(Some(v), "").ok()??;
+        let text = |m, key| str_at(m, key, "").ok().map(|s| s.map(str::to_string));
+        let details = match m.get("details") {
+            None => Vec::new(),
+            Some(d) => d
+                .as_array()?
+                .iter()
+                .map(|d| {
+                    let d = obj(Some(d), "").ok()??;
+                    Some(ArmErrorDetail {
+                        code: text(Some(d), "code")?,
+                        target: text(Some(d), "target")?,
+                        message: text(Some(d), "message")?,
+                    })
+                })
+                .collect::<Option<Vec<_>>>()?,
+        };
+        Some(ErrorBody {
+            code: text(Some(m), "code")?,
+            message: text(Some(m), "message")?,
+            target: text(Some(m), "target")?,
+            details,
+        })
+    }
 }
 
 /// The stable code for an HTTP status.
@@ -55,12 +70,20 @@ pub fn request_id(resp: &Response) -> Option<String> {
 /// Turns an error reply into an [`Error`]; `now_ms` (the time it arrived) resolves an HTTP-date
 /// `Retry-After` into `retryAfterMs`.
 pub fn from_response(resp: &Response, now_ms: i64) -> Error {
-    let parsed: Option<ErrorBody> = serde_json::from_str::<ErrorEnvelope>(&resp.body).ok().and_then(|env| {
-        env.error.or(if env.code.is_some() || env.message.is_some() {
-            Some(ErrorBody { code: env.code, message: env.message, ..ErrorBody::default() })
-        } else {
-            None
-        })
+    let parsed: Option<ErrorBody> = crate::read::parse(&resp.body).ok().and_then(|v| {
+        let top = crate::read::obj(Some(&v), "").ok()??;
+        match crate::read::field(Some(top), "error") {
+            Some(e) => ErrorBody::read(e),
+            None => {
+                let code = crate::read::str_at(Some(top), "code", "").ok()?;
+                let message = crate::read::str_at(Some(top), "message", "").ok()?;
+                (code.is_some() || message.is_some()).then(|| ErrorBody {
+                    code: code.map(str::to_string),
+                    message: message.map(str::to_string),
+                    ..ErrorBody::default()
+                })
+            }
+        }
     });
     let body = parsed.unwrap_or_default();
     let arm_code = resp.header("x-ms-error-code").map(str::to_string).or(body.code);

@@ -12,8 +12,6 @@ use super::errors::{self, ErrorBody};
 use super::retry::{server_delay_ms, Jitter, RetryState};
 use super::{Action, ClientSettings, Failure, Input, Method, Request, Response};
 use crate::error::{Error, ErrorCode};
-use serde::Deserialize;
-use serde_json::value::RawValue;
 
 /// Sends requests and retries them per [`super::retry`]; hands back final responses.
 #[derive(Debug, Clone)]
@@ -199,34 +197,32 @@ pub fn classify_status(status: &str) -> OperationStatus {
     }
 }
 
-#[derive(Deserialize)]
-struct OperationBody<'a> {
-    #[serde(default)]
+/// An Azure-AsyncOperation status body: `status`, `error`, and `properties.output` verbatim.
+struct OperationBody {
     status: Option<String>,
-    #[serde(default)]
     error: Option<ErrorBody>,
-    #[serde(borrow, default)]
-    properties: Option<OperationProperties<'a>>,
+    output: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct OperationProperties<'a> {
-    #[serde(borrow, default)]
-    output: Option<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ResourceState {
-    #[serde(default)]
-    properties: Option<ResourceStateProps>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ResourceStateProps {
-    #[serde(default)]
-    provisioning_state: Option<String>,
+impl OperationBody {
+    fn read(text: &str) -> std::result::Result<OperationBody, String> {
+        use crate::read::{field, obj, obj_at, str_at};
+        let v = crate::read::parse(text).map_err(|e| e.to_string())?;
+        let top = obj(Some(&v), "the operation status")?.ok_or("expected an object")?;
+        let status = str_at(Some(top), "status", "")?.map(str::to_string);
+        let error = match field(Some(top), "error") {
+            None => None,
+            Some(e) => Some(ErrorBody::read(e).ok_or("error must be ARM's error object")?),
+        };
+        let props = obj_at(Some(top), "properties", "")?;
+        let output = match field(props, "output") {
+            None => None,
+            Some(_) => crate::scan::raw_member(text, "properties")
+                .and_then(|p| crate::scan::raw_member(p, "output"))
+                .map(str::to_string),
+        };
+        Ok(OperationBody { status, error, output })
+    }
 }
 
 /// What the LRO asks next.
@@ -322,11 +318,16 @@ impl Lro {
 
     /// A resource body: done when its provisioningState is terminal (or absent).
     fn on_resource_body(&mut self, settings: &ClientSettings, resp: &Response, now_ms: i64) -> LroStep {
-        let state: ResourceState = match serde_json::from_str(&resp.body) {
+        let read = || -> std::result::Result<Option<String>, String> {
+            let v = crate::read::parse(&resp.body).map_err(|e| e.to_string())?;
+            let top = crate::read::obj(Some(&v), "the resource")?.ok_or("expected an object")?;
+            let props = crate::read::obj_at(Some(top), "properties", "")?;
+            Ok(crate::read::str_at(props, "provisioningState", "properties")?.map(str::to_string))
+        };
+        let status = match read() {
             Ok(s) => s,
             Err(e) => return LroStep::Failed(errors::invalid_response(resp, "resource", e)),
         };
-        let status = state.properties.and_then(|p| p.provisioning_state);
         match status.as_deref().map(classify_status) {
             None | Some(OperationStatus::Succeeded) => LroStep::Finished(Some(resp.body.clone())),
             Some(OperationStatus::Failed(s)) => LroStep::Failed(errors::operation_failed(&s, None, resp)),
@@ -348,7 +349,7 @@ impl Lro {
                 if resp.status != 200 {
                     return LroStep::Failed(errors::from_response(resp, now_ms));
                 }
-                let body: OperationBody = match serde_json::from_str(&resp.body) {
+                let body = match OperationBody::read(&resp.body) {
                     Ok(b) => b,
                     Err(e) => return LroStep::Failed(errors::invalid_response(resp, "operation status", e)),
                 };
@@ -360,7 +361,7 @@ impl Lro {
                     OperationStatus::Running(_) => self.next_poll(settings, url, resp, now_ms),
                     OperationStatus::Failed(s) => LroStep::Failed(errors::operation_failed(&s, body.error, resp)),
                     OperationStatus::Succeeded => {
-                        let output = body.properties.and_then(|p| p.output).map(|o| o.get().to_string());
+                        let output = body.output;
                         match self.kind {
                             LroKind::Delete => LroStep::Finished(None),
                             LroKind::Put => match output.filter(|o| o.trim_start().starts_with('{')) {

@@ -17,24 +17,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::filter::DiskIdentity;
 use crate::resource_id::id_key;
 use crate::time::Instant;
-use serde::Deserialize;
-use serde_json::value::RawValue;
 use std::collections::HashSet;
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Page<'a> {
-    #[serde(borrow)]
-    value: Option<Vec<&'a RawValue>>,
-    #[serde(default)]
-    next_link: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct IdOnly<'a> {
-    #[serde(borrow, default)]
-    id: Option<std::borrow::Cow<'a, str>>,
-}
 
 /// One kept item and the keys of its chain order ([`crate::scan::chain_order_of`]).
 #[derive(Debug, Clone)]
@@ -96,23 +79,36 @@ impl Pager {
             }
             return self.next(settings, resp, listing.next_link);
         }
-        let page: Page =
-            serde_json::from_str(&resp.body).map_err(|e| errors::invalid_response(resp, "list page", e))?;
-        let items =
-            page.value.ok_or_else(|| errors::invalid_response(resp, "list page", "it has no \"value\" array"))?;
-        for (i, raw) in items.into_iter().enumerate() {
-            let id = serde_json::from_str::<IdOnly>(raw.get())
+        let page = crate::read::parse(&resp.body).map_err(|e| errors::invalid_response(resp, "list page", e))?;
+        let top = crate::read::obj(Some(&page), "the list page")
+            .and_then(|t| t.ok_or_else(|| "expected an object".to_string()))
+            .map_err(|e| errors::invalid_response(resp, "list page", e))?;
+        let next_link = crate::read::str_at(Some(top), "nextLink", "")
+            .map_err(|e| errors::invalid_response(resp, "list page", e))?
+            .map(str::to_string);
+        let items = match crate::read::field(Some(top), "value") {
+            None => return Err(errors::invalid_response(resp, "list page", "it has no \"value\" array")),
+            Some(_) => crate::scan::raw_member(&resp.body, "value")
+                .and_then(crate::read::raw_items)
+                .ok_or_else(|| errors::invalid_response(resp, "list page", "value must be an array"))?,
+        };
+        for (i, (raw, item)) in
+            items.into_iter().zip(top.get("value").and_then(|v| v.as_array()).into_iter().flatten()).enumerate()
+        {
+            let item = crate::read::obj(Some(item), "")
+                .and_then(|m| m.ok_or_else(|| "expected an object".to_string()))
+                .map_err(|e| errors::invalid_response(resp, "list item", format!("item {i}: {e}")))?;
+            let id = crate::read::str_at(Some(item), "id", "")
                 .map_err(|e| errors::invalid_response(resp, "list item", format!("item {i}: {e}")))?
-                .id
-                .map(|s| id_key(&s));
+                .map(id_key);
             if let Some(id) = id {
                 if !self.seen_ids.insert(id) {
                     continue;
                 }
             }
-            self.kept.push(Kept { created_at: None, name: None, id: None, raw: raw.get().to_string() });
+            self.kept.push(Kept { created_at: None, name: None, id: None, raw: raw.to_string() });
         }
-        self.next(settings, resp, page.next_link)
+        self.next(settings, resp, next_link)
     }
 
     /// The next page's URL after checking it (same origin, never seen, within the page bound).

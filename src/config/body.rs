@@ -6,7 +6,6 @@ use crate::models::{
     PublicNetworkAccess, SnapshotSkuName, Tags,
 };
 use serde::Serialize;
-use serde_json::value::RawValue;
 
 /// What [`build_snapshot_config`] produces: where to PUT and what.
 #[derive(Debug, Clone, Serialize)]
@@ -37,9 +36,9 @@ pub struct SnapshotRequestBody {
     /// Sku.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sku: Option<SkuBody>,
-    /// The source disk's edge zone, carried over verbatim.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub extended_location: Option<Box<RawValue>>,
+    /// The source disk's edge zone, carried over verbatim (its JSON text).
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "verbatim")]
+    pub extended_location: Option<String>,
     /// Properties.
     pub properties: PropertiesBody,
 }
@@ -102,4 +101,128 @@ pub struct EncryptionBody {
     /// Type.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub encryption_type: Option<EncryptionType>,
+}
+
+/// The serde reference (native tests) writes `extended_location` verbatim, as the hand-written
+/// [`SnapshotRequestBody::to_json`] does.
+fn verbatim<S: serde::Serializer>(text: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::Error as _;
+    #[cfg(not(target_arch = "wasm32"))]
+    let raw = text
+        .as_ref()
+        .map(|t| serde_json::value::RawValue::from_string(t.clone()))
+        .transpose()
+        .map_err(S::Error::custom)?;
+    #[cfg(target_arch = "wasm32")]
+    let raw = text.as_deref().map(serde_json::from_str::<serde_json::Value>).transpose().map_err(S::Error::custom)?;
+    raw.serialize(s)
+}
+
+fn push_str(out: &mut String, s: &str) {
+    crate::retention::push_json_str(out, Some(s));
+}
+
+/// `,"key":"value"` when `value` is there.
+fn push_opt(out: &mut String, key: &str, value: Option<&str>) {
+    if let Some(v) = value {
+        out.push_str(",\"");
+        out.push_str(key);
+        out.push_str("\":");
+        push_str(out, v);
+    }
+}
+
+impl SnapshotConfig {
+    /// The config's JSON, written by hand: the text `serde_json::to_string` makes of it (the
+    /// derive's names, order and skipped fields), without serde's code in the wasm.
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{\"id\":");
+        push_str(&mut out, &self.id);
+        push_opt(&mut out, "name", Some(&self.name));
+        push_opt(&mut out, "resourceGroup", Some(&self.resource_group));
+        push_opt(&mut out, "apiVersion", Some(self.api_version.as_str()));
+        out.push_str(",\"body\":");
+        out.push_str(&self.body.to_json());
+        out.push('}');
+        out
+    }
+}
+
+impl SnapshotRequestBody {
+    /// The PUT body's JSON, as [`SnapshotConfig::to_json`].
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{");
+        let mut first = true;
+        let mut key = |out: &mut String, k: &str| {
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            out.push('"');
+            out.push_str(k);
+            out.push_str("\":");
+        };
+        if let Some(l) = &self.location {
+            key(&mut out, "location");
+            push_str(&mut out, l);
+        }
+        if let Some(tags) = &self.tags {
+            key(&mut out, "tags");
+            out.push('{');
+            for (i, (k, v)) in tags.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                push_str(&mut out, k);
+                out.push(':');
+                push_str(&mut out, v);
+            }
+            out.push('}');
+        }
+        if let Some(sku) = &self.sku {
+            key(&mut out, "sku");
+            out.push_str("{\"name\":");
+            push_str(&mut out, sku.name.as_str());
+            out.push('}');
+        }
+        if let Some(e) = &self.extended_location {
+            key(&mut out, "extendedLocation");
+            out.push_str(e);
+        }
+        key(&mut out, "properties");
+        let p = &self.properties;
+        let c = &p.creation_data;
+        out.push_str("{\"creationData\":{\"createOption\":");
+        push_str(&mut out, c.create_option.as_str());
+        push_opt(&mut out, "sourceResourceId", Some(&c.source_resource_id));
+        if let Some(m) = c.instant_access_duration_minutes {
+            out.push_str(",\"instantAccessDurationMinutes\":");
+            out.push_str(&m.to_string());
+        }
+        push_opt(
+            &mut out,
+            "provisionedBandwidthCopySpeed",
+            c.provisioned_bandwidth_copy_speed.as_ref().map(|s| s.as_str()),
+        );
+        out.push_str(if p.incremental { "},\"incremental\":true" } else { "},\"incremental\":false" });
+        if let Some(e) = &p.encryption {
+            out.push_str(",\"encryption\":{");
+            let set = e.disk_encryption_set_id.as_deref();
+            if let Some(id) = set {
+                out.push_str("\"diskEncryptionSetId\":");
+                push_str(&mut out, id);
+            }
+            if let Some(t) = &e.encryption_type {
+                out.push_str(if set.is_some() { ",\"type\":" } else { "\"type\":" });
+                push_str(&mut out, t.as_str());
+            }
+            out.push('}');
+        }
+        push_opt(&mut out, "networkAccessPolicy", p.network_access_policy.as_ref().map(|v| v.as_str()));
+        push_opt(&mut out, "diskAccessId", p.disk_access_id.as_deref());
+        push_opt(&mut out, "publicNetworkAccess", p.public_network_access.as_ref().map(|v| v.as_str()));
+        push_opt(&mut out, "dataAccessAuthMode", p.data_access_auth_mode.as_ref().map(|v| v.as_str()));
+        out.push_str("}}");
+        out
+    }
 }

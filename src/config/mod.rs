@@ -28,7 +28,7 @@ pub use names::{default_copy_name, default_snapshot_name};
 pub use options::{EncryptionOptions, SnapshotOptions};
 pub use source::{SnapshotSource, SourceKind};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 use build::build_checked;
 
@@ -62,8 +62,7 @@ fn build_json(source: Result<SnapshotSource>, options: &str, now_ms: i64) -> Res
         Err(_) => return Err(options::own_error(&options, refused)),
     };
     let config = build_checked(&source, &options, now_ms, refused)?;
-    serde_json::to_string(&config)
-        .map_err(|e| Error::invalid_argument("options", format!("cannot write the config: {e}")))
+    Ok(config.to_json())
 }
 
 #[cfg(test)]
@@ -129,6 +128,71 @@ mod tests {
     fn unknown_options_are_refused_by_name() {
         let err = config(disk(), json!({ "networkAccesPolicy": "DenyAll" })).unwrap_err();
         assert_eq!(err.field.as_deref(), Some("options.networkAccesPolicy"));
+    }
+
+    #[test]
+    fn the_hand_written_config_is_what_serde_writes() {
+        use crate::models::*;
+        let mut tags = Tags::new();
+        tags.insert("b\"q".into(), "v\u{1}é".into());
+        tags.insert("a".into(), "".into());
+        let full = SnapshotConfig {
+            id: DISK.into(),
+            name: "n".into(),
+            resource_group: "rg".into(),
+            api_version: Default::default(),
+            body: SnapshotRequestBody {
+                location: Some("westus".into()),
+                tags: Some(tags),
+                sku: Some(SkuBody { name: SnapshotSkuName::parse("Standard_ZRS") }),
+                extended_location: Some("{ \"name\" : \"z\",\"type\":\"EdgeZone\" }".into()),
+                properties: PropertiesBody {
+                    creation_data: CreationBody {
+                        create_option: CreateOption::CopyStart,
+                        source_resource_id: DISK.into(),
+                        instant_access_duration_minutes: Some(-60),
+                        provisioned_bandwidth_copy_speed: Some(ProvisionedBandwidthCopySpeed::parse("Enhanced")),
+                    },
+                    incremental: true,
+                    encryption: Some(EncryptionBody {
+                        disk_encryption_set_id: Some("des".into()),
+                        encryption_type: Some(EncryptionType::parse("x")),
+                    }),
+                    network_access_policy: Some(NetworkAccessPolicy::parse("DenyAll")),
+                    disk_access_id: Some("da".into()),
+                    public_network_access: Some(PublicNetworkAccess::parse("Disabled")),
+                    data_access_auth_mode: Some(DataAccessAuthMode::parse("AzureActiveDirectory")),
+                },
+            },
+        };
+        assert_eq!(full.to_json(), serde_json::to_string(&full).unwrap());
+        let mut bare = full.clone();
+        bare.body.location = None;
+        bare.body.tags = Some(Tags::new());
+        bare.body.sku = None;
+        bare.body.extended_location = None;
+        let p = &mut bare.body.properties;
+        p.creation_data.instant_access_duration_minutes = None;
+        p.creation_data.provisioned_bandwidth_copy_speed = None;
+        p.incremental = false;
+        p.network_access_policy = None;
+        p.disk_access_id = None;
+        p.public_network_access = None;
+        p.data_access_auth_mode = None;
+        for enc in [None, Some((None, None)), Some((None, Some("t"))), Some((Some("d"), None))] {
+            bare.body.properties.encryption = enc.map(|(d, t): (Option<&str>, Option<&str>)| EncryptionBody {
+                disk_encryption_set_id: d.map(str::to_string),
+                encryption_type: t.map(EncryptionType::parse),
+            });
+            assert_eq!(bare.to_json(), serde_json::to_string(&bare).unwrap());
+            assert_eq!(bare.body.to_json(), serde_json::to_string(&bare.body).unwrap());
+        }
+        // The edge zone verbatim, as the source wrote it.
+        let mut d = disk();
+        d["extendedLocation"] = json!({ "type": "EdgeZone", "name": "z1" });
+        let text = d.to_string().replace("\"extendedLocation\":{", "\"extendedLocation\" :  {");
+        let source = SnapshotSource::from_json_text(&text).unwrap();
+        assert_eq!(source.extended_location.as_deref(), Some(r#"{"name":"z1","type":"EdgeZone"}"#));
     }
 
     #[test]

@@ -3,9 +3,6 @@
 use crate::error::{Error, Result};
 use crate::models::{DataAccessAuthMode, DiskSkuName, NetworkAccessPolicy, PublicNetworkAccess};
 use crate::resource_id::{ResourceId, SNAPSHOTS};
-use serde::Deserialize;
-use serde_json::value::RawValue;
-use std::borrow::Cow;
 
 /// Which kind of resource a source is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +23,7 @@ pub struct SnapshotSource {
     /// Region.
     pub location: Option<String>,
     /// Edge zone, verbatim.
-    pub extended_location: Option<Box<RawValue>>,
+    pub extended_location: Option<String>,
     /// A disk's sku name.
     pub disk_sku: Option<DiskSkuName>,
     /// A snapshot's `properties.incremental`.
@@ -44,78 +41,48 @@ pub struct SnapshotSource {
     pub from_id: bool,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SourceKeys<'a> {
-    #[serde(borrow, default)]
-    id: Option<Cow<'a, str>>,
-    #[serde(borrow, default, rename = "type")]
-    resource_type: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    location: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    extended_location: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    sku: Option<SkuKeys<'a>>,
-    #[serde(borrow, default)]
-    properties: Option<SourcePropsKeys<'a>>,
-}
-
-#[derive(Deserialize)]
-struct SkuKeys<'a> {
-    #[serde(borrow, default)]
-    name: Option<Cow<'a, str>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SourcePropsKeys<'a> {
-    #[serde(default)]
-    incremental: Option<bool>,
-    #[serde(borrow, default)]
-    network_access_policy: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    disk_access_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    public_network_access: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    data_access_auth_mode: Option<Cow<'a, str>>,
-}
-
 impl SnapshotSource {
     /// Reads a disk or snapshot object from JSON text; which one is told by `type`, else by the id.
     pub fn from_json_text(text: &str) -> Result<SnapshotSource> {
         if !text.trim_start().starts_with('{') {
             return Err(Error::invalid_argument("disk", "expected a disk (or snapshot) object as ARM returns it"));
         }
-        let keys: SourceKeys = serde_json::from_str(text)
-            .map_err(|e| Error::invalid_json("disk", format!("the source object does not match ARM's shape: {e}")))?;
-        let is_snapshot = match keys.resource_type.as_deref() {
-            Some(t) => t.eq_ignore_ascii_case(SNAPSHOTS),
-            None => keys.id.as_deref().and_then(|i| ResourceId::parse(i).ok()).is_some_and(|i| i.is_snapshot()),
+        use crate::read::{field, obj, obj_at, str_at};
+        let bad =
+            |why: String| Error::invalid_json("disk", format!("the source object does not match ARM's shape: {why}"));
+        let v = crate::read::parse(text).map_err(|e| bad(e.to_string()))?;
+        let top = obj(Some(&v), "the source").map_err(bad)?;
+        let s = |m, key: &str, path: &str| str_at(m, key, path).map_err(bad);
+        let id = s(top, "id", "")?;
+        let resource_type = s(top, "type", "")?;
+        let location = s(top, "location", "")?;
+        let extended_location = match field(top, "extendedLocation") {
+            None => None,
+            Some(_) => crate::scan::raw_member(text, "extendedLocation").map(str::to_string),
         };
-        let props = keys.properties;
-        let text_of = |v: &Option<Cow<str>>| v.as_deref().map(str::to_string);
+        let sku = obj_at(top, "sku", "").map_err(bad)?;
+        let sku_name = s(sku, "name", "sku")?;
+        let props = obj_at(top, "properties", "").map_err(bad)?;
+        let incremental = crate::read::bool_at(props, "incremental", "properties").map_err(bad)?;
+        let network_access_policy = s(props, "networkAccessPolicy", "properties")?;
+        let disk_access_id = s(props, "diskAccessId", "properties")?;
+        let public_network_access = s(props, "publicNetworkAccess", "properties")?;
+        let data_access_auth_mode = s(props, "dataAccessAuthMode", "properties")?;
+        let is_snapshot = match resource_type {
+            Some(t) => t.eq_ignore_ascii_case(SNAPSHOTS),
+            None => id.and_then(|i| ResourceId::parse(i).ok()).is_some_and(|i| i.is_snapshot()),
+        };
         Ok(SnapshotSource {
             kind: if is_snapshot { SourceKind::Snapshot } else { SourceKind::Disk },
-            id: text_of(&keys.id),
-            location: text_of(&keys.location),
-            extended_location: keys.extended_location.map(|r| r.to_owned()),
-            disk_sku: keys.sku.and_then(|s| s.name).map(|n| DiskSkuName::parse(&n)),
-            incremental: props.as_ref().and_then(|p| p.incremental) == Some(true),
-            network_access_policy: props
-                .as_ref()
-                .and_then(|p| p.network_access_policy.as_deref())
-                .map(NetworkAccessPolicy::parse),
-            disk_access_id: props.as_ref().and_then(|p| p.disk_access_id.as_deref()).map(str::to_string),
-            public_network_access: props
-                .as_ref()
-                .and_then(|p| p.public_network_access.as_deref())
-                .map(PublicNetworkAccess::parse),
-            data_access_auth_mode: props
-                .as_ref()
-                .and_then(|p| p.data_access_auth_mode.as_deref())
-                .map(DataAccessAuthMode::parse),
+            id: id.map(str::to_string),
+            location: location.map(str::to_string),
+            extended_location,
+            disk_sku: sku_name.map(DiskSkuName::parse),
+            incremental: incremental == Some(true),
+            network_access_policy: network_access_policy.map(NetworkAccessPolicy::parse),
+            disk_access_id: disk_access_id.map(str::to_string),
+            public_network_access: public_network_access.map(PublicNetworkAccess::parse),
+            data_access_auth_mode: data_access_auth_mode.map(DataAccessAuthMode::parse),
             from_id: false,
         })
     }

@@ -187,7 +187,10 @@ fn read_snapshot(source: &RestoreSource, options: &RestoreOptions, v: &mut Viola
         v.add(
             ["source", "properties", "completionPercent"].join("."),
             "source.pending",
-            format!("the snapshot's background copy is at {p}%; a disk can be made from it once it reaches 100"),
+            format!(
+                "the snapshot's background copy is at {}%; a disk can be made from it once it reaches 100",
+                crate::read::display_f64(p)
+            ),
         );
     }
     let location = match (&options.location, location) {

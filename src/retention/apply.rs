@@ -8,16 +8,17 @@ use super::policy::{RetentionOptions, RetentionPolicy};
 use crate::error::{Error, ErrorCode, Result};
 use crate::filter::DiskIdentity;
 use crate::resource_id::{id_key, ids_equal};
-use serde_json::value::RawValue;
 use std::collections::HashSet;
 
 /// The disks of a listing (the JSON array `listDisks` gives): every item that reads as a disk
 /// (an id and a `properties.uniqueId`). An item that does not is left out, so the chains of its
 /// snapshots match no disk: they are orphan, kept unless `includeOrphans`.
 pub fn disks_of_listing(disks_json: &str) -> Result<Vec<DiskIdentity>> {
-    let items: Vec<&RawValue> = serde_json::from_str(disks_json)
-        .map_err(|e| Error::new(ErrorCode::InvalidResponse, format!("the disk listing is not a JSON array ({e})")))?;
-    Ok(items.into_iter().filter_map(|raw| DiskIdentity::from_disk_json(raw.get()).ok()).collect())
+    let items = crate::read::raw_items(disks_json).ok_or_else(|| {
+        let why = crate::read::why_not(disks_json, "an array");
+        Error::new(ErrorCode::InvalidResponse, format!("the disk listing is not a JSON array ({why})"))
+    })?;
+    Ok(items.into_iter().filter_map(|raw| DiskIdentity::from_disk_json(raw).ok()).collect())
 }
 
 /// The plan of a listing (a JSON array or list page of snapshots) for `applyRetention`. With

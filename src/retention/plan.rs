@@ -6,13 +6,11 @@ use crate::filter::{group_snapshot_chains, ChainKind, DiskIdentity};
 use crate::resource_id::{id_key, ids_equal};
 use crate::scan::ScannedSnapshot;
 use crate::time::{civil_from_days, iso_week, Instant};
-use serde::de::IgnoredAny;
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
+use serde::Serialize;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Why a snapshot is kept, in the order `reasons` lists them: the rules, then the protections.
 const REASONS: [&str; 13] = [
@@ -164,32 +162,30 @@ impl RetentionPlan {
     }
 }
 
-/// The fields only retention reads, from a snapshot's verbatim JSON.
-#[derive(Deserialize)]
-struct RetentionKeys<'a> {
-    #[serde(borrow, default)]
-    tags: Option<BTreeMap<Cow<'a, str>, IgnoredAny>>,
-    #[serde(borrow, default)]
-    properties: Option<RetentionProps<'a>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RetentionProps<'a> {
-    #[serde(borrow, default)]
-    provisioning_state: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    immutability_policy: Option<&'a RawValue>,
-}
-
 /// Whether a snapshot's `properties.immutabilityPolicy` (present, not null) still protects it:
 /// any value does, except an object that says `isPolicyExpired: true` (ARM keeps an expired
 /// policy on the snapshot). No clock is read: an expiry time alone is not trusted over that flag.
-fn policy_active(policy: &RawValue) -> bool {
-    match serde_json::from_str::<Value>(policy.get()) {
-        Ok(Value::Object(m)) => m.get("isPolicyExpired") != Some(&Value::Bool(true)),
+fn policy_active(policy: &Value) -> bool {
+    match policy {
+        Value::Object(m) => m.get("isPolicyExpired") != Some(&Value::Bool(true)),
         _ => true,
     }
+}
+
+/// The fields only retention reads, from a snapshot's verbatim JSON: whether a tag is named
+/// `lock_tag` (ASCII case ignored), `properties.provisioningState`, and whether an active
+/// immutability policy protects it; `None` when the snapshot does not read (a field of
+/// another type), as the serde derive this replaces refused it.
+fn retention_keys(raw: &str, lock_tag: &str) -> Option<(bool, Option<String>, bool)> {
+    use crate::read::{field, obj, obj_at, str_at};
+    let v = crate::read::parse(raw).ok()?;
+    let top = obj(Some(&v), "").ok()?;
+    let tags = obj_at(top, "tags", "").ok()?;
+    let locked = tags.is_some_and(|t| t.keys().any(|k| k.eq_ignore_ascii_case(lock_tag)));
+    let props = obj_at(top, "properties", "").ok()?;
+    let state = str_at(props, "provisioningState", "").ok()?.map(str::to_string);
+    let immutable = field(props, "immutabilityPolicy").is_some_and(policy_active);
+    Some((locked, state, immutable))
 }
 
 /// One member of a chain with what the plan knows of it.
@@ -221,19 +217,17 @@ fn protections(s: &ScannedSnapshot<'_>, lock_tag: &str) -> u16 {
     if s.completion_percent.is_some_and(|p| p < 100.0) {
         r |= 1 << IN_PROGRESS;
     }
-    match serde_json::from_str::<RetentionKeys>(s.raw) {
-        Err(_) => r |= 1 << UNREADABLE,
-        Ok(keys) => {
-            if keys.tags.is_some_and(|t| t.keys().any(|k| k.eq_ignore_ascii_case(lock_tag))) {
+    match retention_keys(s.raw, lock_tag) {
+        None => r |= 1 << UNREADABLE,
+        Some((locked, state, immutable)) => {
+            if locked {
                 r |= 1 << LOCKED;
             }
-            if let Some(p) = keys.properties {
-                if p.provisioning_state.is_some_and(|st| !st.eq_ignore_ascii_case("Succeeded")) {
-                    r |= 1 << IN_PROGRESS;
-                }
-                if p.immutability_policy.is_some_and(policy_active) {
-                    r |= 1 << IMMUTABLE;
-                }
+            if state.is_some_and(|st| !st.eq_ignore_ascii_case("Succeeded")) {
+                r |= 1 << IN_PROGRESS;
+            }
+            if immutable {
+                r |= 1 << IMMUTABLE;
             }
         }
     }

@@ -264,7 +264,7 @@ impl OptionReader<'_> {
 /// A refused option's value as its message shows it: a number itself, else its kind.
 pub(super) fn describe(v: &JsValue) -> String {
     if let Some(n) = v.as_f64() {
-        return format!("{n}");
+        return crate::read::display_f64(n);
     }
     if v.is_string() {
         return "a string".into();
@@ -534,8 +534,7 @@ impl ArmClient {
             let id = resource_id_arg(&snapshot_id, "snapshotId", SNAPSHOTS)?;
             let copy = options_copy(&options)?;
             let text = options_text(copy.as_ref(), &CONTROLS)?;
-            let parsed: GrantAccessOptions = serde_json::from_str(&text)
-                .map_err(|e| Error::invalid_argument("options", format!("grantAccess options: {e}")))?;
+            let parsed = GrantAccessOptions::from_json(&text)?;
             let body = parsed.to_body()?;
             Ok((SingleRequest::grant_access(self.settings(), &id, body), controls(copy.as_ref())?))
         };

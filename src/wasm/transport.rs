@@ -515,7 +515,7 @@ impl Fetcher {
             return Err(Failure::Fatal(redirected()));
         }
         if !(100.0..=599.0).contains(&status) {
-            return Err(bad_response(&format!("status {status}")));
+            return Err(bad_response(&format!("status {}", crate::read::display_f64(status))));
         }
         let status = status as u16;
         let headers = read_headers(resp).ok_or_else(|| bad_response("its headers"))?;

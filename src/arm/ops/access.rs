@@ -1,26 +1,46 @@
 //! `grantAccess`'s options: validated into the `beginGetAccess` body.
 
 use crate::error::{Error, Result, Violation};
-use serde::Deserialize;
 
 /// The longest grant ARM gives: 60 days (5,184,000 s); a longer one is a client error.
 pub const MAX_SAS_SECONDS: i64 = 60 * 86_400;
 
 /// Options of `grantAccess`: `{ durationInSeconds, access?: "Read", fileFormat? }`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct GrantAccessOptions {
     /// Seconds the SAS stays valid (1 s to 60 days, ARM's limit).
     pub duration_in_seconds: i64,
     /// `Read` (default) or `Write`.
-    #[serde(default)]
     pub access: Option<String>,
     /// `VHD` or `VHDX`.
-    #[serde(default)]
     pub file_format: Option<String>,
 }
 
 impl GrantAccessOptions {
+    /// Reads the options' JSON text (an object; unknown keys refused), `INVALID_ARGUMENT` on
+    /// `options` when it does not read.
+    pub fn from_json(text: &str) -> Result<GrantAccessOptions> {
+        const KNOWN: [&str; 3] = ["durationInSeconds", "access", "fileFormat"];
+        let bad = |why: String| Error::invalid_argument("options", format!("grantAccess options: {why}"));
+        let v = crate::read::parse(text).map_err(|e| bad(e.to_string()))?;
+        let m = match &v {
+            serde_json::Value::Object(m) => m,
+            _ => return Err(bad("expected an object".into())),
+        };
+        if let Some(k) = m.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+            let shown: String = k.chars().take(64).collect();
+            return Err(bad(format!(
+                "unknown option {shown:?}, expected one of durationInSeconds, access, fileFormat"
+            )));
+        }
+        let duration_in_seconds = match m.get("durationInSeconds") {
+            None => return Err(bad("durationInSeconds is required".into())),
+            Some(d) => d.as_i64().ok_or_else(|| bad("durationInSeconds must be a whole number of seconds".into()))?,
+        };
+        let text = |key: &str| crate::read::str_at(Some(m), key, "").map_err(bad).map(|s| s.map(str::to_string));
+        Ok(GrantAccessOptions { duration_in_seconds, access: text("access")?, file_format: text("fileFormat")? })
+    }
+
     /// The validated `beginGetAccess` body as JSON text.
     pub fn to_body(&self) -> Result<String> {
         let mut problems = Vec::new();

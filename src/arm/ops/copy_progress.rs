@@ -2,35 +2,6 @@
 //! read of the snapshot reports it.
 
 use crate::error::{ArmErrorInfo, Error, ErrorCode, Result};
-use serde::Deserialize;
-use std::borrow::Cow;
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CompletionKeys<'a> {
-    #[serde(borrow, default)]
-    properties: Option<CompletionProps<'a>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CompletionProps<'a> {
-    #[serde(default)]
-    completion_percent: Option<f64>,
-    #[serde(borrow, default)]
-    copy_completion_error: Option<CopyErrorKeys<'a>>,
-    #[serde(borrow, default)]
-    provisioning_state: Option<Cow<'a, str>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CopyErrorKeys<'a> {
-    #[serde(borrow, default)]
-    error_code: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    error_message: Option<Cow<'a, str>>,
-}
 
 /// How far the copy is.
 pub(super) struct CopyProgress {
@@ -43,17 +14,23 @@ pub(super) struct CopyProgress {
 /// Reads the copy's progress from the snapshot's JSON; a `copyCompletionError` is the copy's
 /// failure (`OPERATION_FAILED`).
 pub(super) fn copy_progress(snapshot_json: &str) -> Result<CopyProgress> {
-    let keys: CompletionKeys = serde_json::from_str(snapshot_json)
-        .map_err(|e| Error::new(ErrorCode::InvalidResponse, format!("ARM's snapshot could not be read: {e}")))?;
-    let props = keys.properties;
-    if let Some(err) = props.as_ref().and_then(|p| p.copy_completion_error.as_ref()) {
-        let code = err.error_code.as_deref().unwrap_or("CopyFailed").to_string();
-        let msg = err.error_message.as_deref().unwrap_or("the background copy failed").to_string();
+    use crate::read::{obj, obj_at, str_at};
+    let bad = |why: String| Error::new(ErrorCode::InvalidResponse, format!("ARM's snapshot could not be read: {why}"));
+    let v = crate::read::parse(snapshot_json).map_err(|e| bad(e.to_string()))?;
+    let top = obj(Some(&v), "the snapshot").map_err(bad)?;
+    let props = obj_at(top, "properties", "").map_err(bad)?;
+    let percent = crate::read::f64_at(props, "completionPercent", "properties").map_err(bad)?;
+    let copy_error = obj_at(props, "copyCompletionError", "properties").map_err(bad)?;
+    let error_code = str_at(copy_error, "errorCode", "properties.copyCompletionError").map_err(bad)?;
+    let error_message = str_at(copy_error, "errorMessage", "properties.copyCompletionError").map_err(bad)?;
+    let provisioning_state = str_at(props, "provisioningState", "properties").map_err(bad)?;
+    if copy_error.is_some() {
+        let code = error_code.unwrap_or("CopyFailed").to_string();
+        let msg = error_message.unwrap_or("the background copy failed").to_string();
         let mut e = Error::new(ErrorCode::OperationFailed, format!("the snapshot's background copy failed: {msg}"));
         e.arm = Some(Box::new(ArmErrorInfo { arm_code: Some(code), ..Default::default() }));
         return Err(e);
     }
-    let percent = props.as_ref().and_then(|p| p.completion_percent);
-    let provisioning_state = props.and_then(|p| p.provisioning_state.map(Cow::into_owned));
+    let provisioning_state = provisioning_state.map(str::to_string);
     Ok(CopyProgress { percent, provisioning_state })
 }

@@ -129,10 +129,7 @@ impl CreateSnapshot {
         let background_copy = parsed.disk_sku.as_ref().is_some_and(DiskSkuName::has_background_copy)
             || config.body.properties.creation_data.create_option == CreateOption::CopyStart;
         let url = self.caller.settings.endpoint.url(&config.id, &config.api_version);
-        let body = match serde_json::to_string(&config.body) {
-            Ok(b) => b,
-            Err(e) => return self.done(Err(Error::invalid_argument("options", e.to_string()))),
-        };
+        let body = config.body.to_json();
         let target = Target {
             id: config.id,
             name: config.name,

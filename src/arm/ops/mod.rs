@@ -60,9 +60,9 @@ fn resource_url(settings: &ClientSettings, id: &ResourceId) -> String {
 }
 
 fn require_json_object(resp: &Response, what: &str) -> Result<String> {
-    let v: &serde_json::value::RawValue =
-        serde_json::from_str(&resp.body).map_err(|e| errors::invalid_response(resp, what, e))?;
-    if !v.get().trim_start().starts_with('{') {
+    let v = crate::read::raw_value(&resp.body)
+        .ok_or_else(|| errors::invalid_response(resp, what, crate::read::why_not(&resp.body, "a JSON object")))?;
+    if !v.starts_with('{') {
         return Err(errors::invalid_response(resp, what, "it is not a JSON object"));
     }
     Ok(resp.body.clone())
