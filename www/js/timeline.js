@@ -4,6 +4,7 @@
 // Snapshots that would fall on (nearly) the same spot, e.g. seconds apart, are fanned out side by
 // side with their count above them, and every mark's title has its exact time to the second.
 import { s, fmtShortDate } from "./dom.js";
+import { fmtCreated } from "./cells.js";
 
 const WIDTH = 900;
 const LABELS = 150;
@@ -17,22 +18,6 @@ const timeOf = (snap) => new Date(snap.properties?.timeCreated || 0).getTime();
 /** Marks closer than this (user units) are one cluster, fanned out this far apart. */
 const CLUSTER = 12;
 const FAN = 11;
-
-/** A snapshot's time exactly: date, time to the second and the time zone. */
-export function fmtExact(iso) {
-  if (!iso) return "—";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return String(iso);
-  return d.toLocaleString(undefined, {
-    year: "numeric",
-    month: "short",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    timeZoneName: "short",
-  });
-}
 
 /**
  * Where each snapshot's mark goes: its time's x, except that runs of marks closer than CLUSTER
@@ -84,7 +69,7 @@ export function timelineSvg(lanes, { highlight, mark, width = WIDTH, labels = tr
     viewBox: `0 0 ${W} ${height}`,
     role: "img",
     "aria-label": used.length
-      ? `Timeline of ${times.length} snapshots from ${fmtExact(new Date(Math.min(...times)).toISOString())} to ${fmtExact(new Date(Math.max(...times)).toISOString())}`
+      ? `Timeline of ${times.length} snapshots from ${fmtCreated(new Date(Math.min(...times)).toISOString())} to ${fmtCreated(new Date(Math.max(...times)).toISOString())}`
       : "Timeline: no snapshots",
     preserveAspectRatio: "xMinYMin meet",
   });
@@ -155,7 +140,7 @@ export function timelineSvg(lanes, { highlight, mark, width = WIDTH, labels = tr
       if (cluster.size > 1 && cluster.index === 0) {
         // One bracket over a fanned-out run, with its count and exact span in the title.
         const x2 = cx + (cluster.size - 1) * FAN;
-        const span = `${fmtExact(cluster.first.properties?.timeCreated)} – ${fmtExact(cluster.last.properties?.timeCreated)}`;
+        const span = `${fmtCreated(cluster.first.properties?.timeCreated)} – ${fmtCreated(cluster.last.properties?.timeCreated)}`;
         g.append(
           s(
             "g.tl-cluster",
@@ -186,7 +171,7 @@ export function timelineSvg(lanes, { highlight, mark, width = WIDTH, labels = tr
         .join(".");
       const title = s(
         "title",
-        `${snap.name}\n${fmtExact(snap.properties?.timeCreated)}${pending ? `\ncopying: ${pct.toFixed(0)} %` : ""}${failed ? "\nfailed" : ""}${extra?.note ? `\n${extra.note}` : ""}`,
+        `${snap.name}\n${fmtCreated(snap.properties?.timeCreated)}${pending ? `\ncopying: ${pct.toFixed(0)} %` : ""}${failed ? "\nfailed" : ""}${extra?.note ? `\n${extra.note}` : ""}`,
       );
       const dot =
         lane.kind === "full"
