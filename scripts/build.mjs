@@ -55,18 +55,25 @@ const description = cargoToml.match(/^\[package\][^[]*?^description\s*=\s*"([^"]
 const repository = cargoToml.match(/^\[package\][^[]*?^repository\s*=\s*"([^"]+)"/ms)?.[1];
 if (!version) throw new Error("could not read the package version from Cargo.toml");
 
-// 1. The crate, for wasm32.
-run("cargo", ["build", "--release", "--target", "wasm32-unknown-unknown", "--lib"]);
+// The smaller entries, `azure-incremental-snapshots/<dir>`: each its own wasm, built from fewer of
+// the facade's API groups (Cargo.toml [features]), with its own glue and runtime files in
+// pkg/<dir>/. Their functions are the main entry's, the same code and the same contract; an entry
+// just has fewer of them, so a consumer that needs only those loads less (README "Entries").
+// They are built before the main entry, so cargo's output is the full build when this ends
+// (bench/lib/named-build.mjs and the anatomy read it).
+// Their API groups are Cargo.toml's features entry-<dir>.
+const SUBSET_ENTRIES = [
+  // A consumer that fetches list pages itself: the chain of a disk out of a page.
+  { dir: "filter", features: ["entry-filter"] },
+  // The documented flow: list and filter, create, copy, delete, access; configs and templates.
+  { dir: "client", features: ["entry-client"] },
+];
 
-// 2. JS glue. pkg/ is rebuilt from scratch so no stale file ships.
-rmSync(pkg, { recursive: true, force: true });
-mkdirSync(pkg, { recursive: true });
-run("wasm-bindgen", ["--target", "web", "--out-dir", pkg, "--out-name", NAME, CRATE_WASM]);
-
-// 3. wasm-opt with exactly the features the compiler enabled (rustc records them in the module's
-// target_features section; wasm-bindgen may drop that section, so read it from cargo's output).
+// wasm-opt's feature flags: exactly the features the compiler enabled (rustc records them in the
+// module's target_features section; wasm-bindgen may drop that section, so read it from cargo's
+// output).
 const wasmOpt = join(root, "node_modules/.bin/wasm-opt");
-if (!args.has("--no-opt")) {
+function wasmFeatures() {
   const printed = run(wasmOpt, [CRATE_WASM, "--print-features", "-o", "/dev/null"], { capture: true });
   let features = printed.split(/\s+/).filter((f) => f.startsWith("--enable-"));
   if (features.length === 0) {
@@ -80,15 +87,37 @@ if (!args.has("--no-opt")) {
       "--enable-multivalue",
     ];
   }
-  console.log(`build: wasm features: ${features.map((f) => f.slice(9)).join(", ")}`);
-  const before = statSync(join(pkg, BG)).size;
+  return features;
+}
+
+/** Steps 1–3 for one entry: cargo (all API groups, or `features` only), wasm-bindgen into `out`, wasm-opt. */
+function compile(out, features) {
+  // 1. The crate, for wasm32.
+  const which = features ? ["--no-default-features", "--features", features.join(",")] : [];
+  run("cargo", ["build", "--release", "--target", "wasm32-unknown-unknown", "--lib", ...which]);
+  // 2. JS glue.
+  mkdirSync(out, { recursive: true });
+  run("wasm-bindgen", ["--target", "web", "--out-dir", out, "--out-name", NAME, CRATE_WASM]);
+  // wasm-bindgen writes a .gitignore with "*" into its out-dir; npm pack would honour it.
+  rmSync(join(out, ".gitignore"), { force: true });
+  // 3. wasm-opt.
+  if (args.has("--no-opt")) return;
+  const enabled = wasmFeatures();
+  console.log(`build: wasm features: ${enabled.map((f) => f.slice(9)).join(", ")}`);
+  const before = statSync(join(out, BG)).size;
   // --converge repeats -Oz while it still shrinks; --low-memory-unused lets binaryen fold
   // constant offsets into loads and stores, assuming no pointer is in the low 1 KiB: rustc's
   // wasm32 layout puts a 1 MiB stack first (data from 1 MiB up), so the low 1 KiB is only the
   // last KiB of a stack that is already overflowing. Measured: -1.8 KB gzip (0.7%).
-  run(wasmOpt, ["-Oz", "--converge", "--low-memory-unused", ...features, join(pkg, BG), "-o", join(pkg, BG)]);
-  console.log(`build: wasm-opt ${before} → ${statSync(join(pkg, BG)).size} bytes`);
+  run(wasmOpt, ["-Oz", "--converge", "--low-memory-unused", ...enabled, join(out, BG), "-o", join(out, BG)]);
+  console.log(`build: wasm-opt ${before} → ${statSync(join(out, BG)).size} bytes`);
 }
+
+// pkg/ is rebuilt from scratch so no stale file ships.
+rmSync(pkg, { recursive: true, force: true });
+mkdirSync(pkg, { recursive: true });
+for (const entry of SUBSET_ENTRIES) compile(join(pkg, entry.dir), entry.features);
+compile(pkg, null);
 
 // 4. Types: the generated .d.ts already holds src/wasm/types.d.ts when the crate embeds it as a
 // typescript_custom_section; append it only when it is missing.
@@ -103,8 +132,8 @@ if (existsSync(handTypes)) {
   }
 }
 
-// Entries. Every entry also exports `default` (the glue's `init`), a no-op once the module is
-// instantiated, so `await init()` is correct code in every runtime, and `isAzureSnapshotsError`
+// Runtime files. Every entry also exports `default` (the glue's `init`), a no-op once the module
+// is instantiated, so `await init()` is correct code in every runtime, and `isAzureSnapshotsError`
 // (declared in src/wasm/types.d.ts): the type guard for a `catch`, by the same rule everywhere.
 // It never throws: a hostile value (a Proxy whose traps throw) is simply not one of ours.
 const header = "// Generated by scripts/build.mjs.\n";
@@ -118,47 +147,52 @@ const guard =
   `  }\n` +
   `}\n`;
 const reexports = `export * from "./${NAME}.js";\nexport { default } from "./${NAME}.js";\n${guard}`;
-const files = {
-  // Browsers and bundlers: `await init()` fetches the .wasm next to the glue (new URL(…, import.meta.url)).
-  "web.js": `${header}${reexports}`,
-  // Node, ES modules: ready on import.
-  "node.mjs":
-    `${header}import { readFileSync } from "node:fs";\nimport { initSync } from "./${NAME}.js";\n` +
-    `initSync({ module: readFileSync(new URL("./${BG}", import.meta.url)) });\n` +
-    reexports,
-  // workerd / Cloudflare Workers: wrangler and miniflare import a .wasm file as a WebAssembly.Module.
-  "workerd.js":
-    `${header}import wasmModule from "./${BG}";\nimport { initSync } from "./${NAME}.js";\n` +
-    `initSync({ module: wasmModule });\n` +
-    reexports,
-};
-for (const [file, text] of Object.entries(files)) writeFileSync(join(pkg, file), text);
-
-// Node, CommonJS: the same glue bundled to CJS by esbuild, instantiated synchronously from the file
-// next to it. `import.meta.url` (only used by the default `init()` path) maps to this file's URL.
 const esbuild = await import("esbuild");
-await esbuild.build({
-  stdin: {
-    contents:
-      `import { initSync } from "./${NAME}.js";\n` +
-      `initSync({ module: require("node:fs").readFileSync(require("node:path").join(__dirname, "${BG}")) });\n` +
-      reexports,
-    resolveDir: pkg,
-    sourcefile: "node-cjs-entry.js",
-    loader: "js",
-  },
-  bundle: true,
-  format: "cjs",
-  platform: "node",
-  target: "node20",
-  outfile: join(pkg, "node.cjs"),
-  banner: {
-    js: `${header.trim()}\n"use strict";\nconst __import_meta_url = require("node:url").pathToFileURL(__filename).href;`,
-  },
-  define: { "import.meta.url": "__import_meta_url" },
-  logLevel: "warning",
-});
 
+/** web.js, node.mjs, workerd.js and node.cjs over the glue and the .wasm in `dir`. */
+async function writeRuntimeFiles(dir) {
+  const files = {
+    // Browsers and bundlers: `await init()` fetches the .wasm next to the glue (new URL(…, import.meta.url)).
+    "web.js": `${header}${reexports}`,
+    // Node, ES modules: ready on import.
+    "node.mjs":
+      `${header}import { readFileSync } from "node:fs";\nimport { initSync } from "./${NAME}.js";\n` +
+      `initSync({ module: readFileSync(new URL("./${BG}", import.meta.url)) });\n` +
+      reexports,
+    // workerd / Cloudflare Workers: wrangler and miniflare import a .wasm file as a WebAssembly.Module.
+    "workerd.js":
+      `${header}import wasmModule from "./${BG}";\nimport { initSync } from "./${NAME}.js";\n` +
+      `initSync({ module: wasmModule });\n` +
+      reexports,
+  };
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+
+  // Node, CommonJS: the same glue bundled to CJS by esbuild, instantiated synchronously from the file
+  // next to it. `import.meta.url` (only used by the default `init()` path) maps to this file's URL.
+  await esbuild.build({
+    stdin: {
+      contents:
+        `import { initSync } from "./${NAME}.js";\n` +
+        `initSync({ module: require("node:fs").readFileSync(require("node:path").join(__dirname, "${BG}")) });\n` +
+        reexports,
+      resolveDir: dir,
+      sourcefile: "node-cjs-entry.js",
+      loader: "js",
+    },
+    bundle: true,
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    outfile: join(dir, "node.cjs"),
+    banner: {
+      js: `${header.trim()}\n"use strict";\nconst __import_meta_url = require("node:url").pathToFileURL(__filename).href;`,
+    },
+    define: { "import.meta.url": "__import_meta_url" },
+    logLevel: "warning",
+  });
+}
+
+await writeRuntimeFiles(pkg);
 // One declaration file; every entry's own .d.ts re-exports it. The CJS entry gets a copy as .d.cts
 // (TypeScript treats a .d.ts in a "type": "module" package as ESM).
 const reexport = `export * from "./${NAME}.js";\nexport { default } from "./${NAME}.js";\n`;
@@ -166,6 +200,45 @@ writeFileSync(join(pkg, "web.d.ts"), reexport);
 writeFileSync(join(pkg, "node.d.mts"), reexport);
 writeFileSync(join(pkg, "workerd.d.ts"), reexport);
 writeFileSync(join(pkg, "node.d.cts"), readFileSync(dts, "utf8"));
+
+// A smaller entry's declarations: the main entry's, narrowed to what its module exports (read
+// from the built module itself, so they cannot disagree): its functions by name, and ArmClient as
+// the main class with only the members this entry's class has. All types are re-exported.
+for (const entry of SUBSET_ENTRIES) {
+  const dir = join(pkg, entry.dir);
+  await writeRuntimeFiles(dir);
+  const glue = await import(pathToFileURL(join(dir, `${NAME}.js`)).href);
+  glue.initSync({ module: readFileSync(join(dir, BG)) });
+  const functions = Object.keys(glue)
+    .filter((k) => k !== "default" && k !== "ArmClient" && typeof glue[k] === "function")
+    .concat("isAzureSnapshotsError")
+    .sort();
+  entry.functions = functions;
+  let text =
+    `// Generated by scripts/build.mjs: the "${entry.dir}" entry, a part of the package's API (same types, same behaviour).\n` +
+    `export type * from "../${NAME}.js";\n` +
+    `export { ${functions.join(", ")} } from "../${NAME}.js";\n` +
+    `export { default } from "../${NAME}.js";\n`;
+  if (glue.ArmClient) {
+    const members = Object.getOwnPropertyNames(glue.ArmClient.prototype)
+      .filter((k) => k !== "constructor" && !k.startsWith("__"))
+      .sort();
+    entry.clientMembers = members;
+    text +=
+      `import type { ArmClient as FullArmClient, ArmClientOptions } from "../${NAME}.js";\n` +
+      `/** The package's ArmClient with only the members of this entry. */\n` +
+      `export type ArmClient = Pick<FullArmClient, ${members.map((m) => JSON.stringify(m)).join(" | ")}>;\n` +
+      `export declare const ArmClient: { new (options: ArmClientOptions): ArmClient; readonly prototype: ArmClient };\n`;
+  }
+  writeFileSync(join(dir, `${NAME}.d.ts`), text);
+  for (const f of ["web.d.ts", "node.d.mts", "workerd.d.ts"]) writeFileSync(join(dir, f), reexport);
+  // The .d.cts: the same declarations, for TypeScript's CommonJS resolution.
+  writeFileSync(join(dir, "node.d.cts"), text);
+  rmSync(join(dir, `${BG}.d.ts`), { force: true });
+  console.log(
+    `build: entry ${entry.dir}: ${functions.join(", ")}${glue.ArmClient ? `; ArmClient: ${entry.clientMembers.join(", ")}` : ""}`,
+  );
+}
 
 // The package's own README (install, the runtimes, the API with examples, the error codes), not the
 // repository's (its test suites and links to files that are not in the tarball), and the license.
@@ -184,8 +257,6 @@ const readmeText = readFileSync(pkgReadme, "utf8");
 writeFileSync(join(pkg, "README.md"), readmeText);
 if (!existsSync(join(root, "LICENSE"))) throw new Error("LICENSE is missing");
 copyFileSync(join(root, "LICENSE"), join(pkg, "LICENSE"));
-// wasm-bindgen writes a .gitignore with "*" into its out-dir; npm pack would honour it.
-rmSync(join(pkg, ".gitignore"), { force: true });
 
 const manifest = {
   name: "azure-incremental-snapshots",
@@ -218,6 +289,23 @@ const manifest = {
     },
     "./workerd": { types: "./workerd.d.ts", default: "./workerd.js" },
     [`./${BG}`]: `./${BG}`,
+    ...Object.fromEntries(
+      SUBSET_ENTRIES.map(({ dir }) => [
+        `./${dir}`,
+        {
+          workerd: { types: `./${dir}/workerd.d.ts`, default: `./${dir}/workerd.js` },
+          worker: { types: `./${dir}/workerd.d.ts`, default: `./${dir}/workerd.js` },
+          browser: { types: `./${dir}/web.d.ts`, default: `./${dir}/web.js` },
+          node: {
+            require: { types: `./${dir}/node.d.cts`, default: `./${dir}/node.cjs` },
+            default: { types: `./${dir}/node.d.mts`, default: `./${dir}/node.mjs` },
+          },
+          require: { types: `./${dir}/node.d.cts`, default: `./${dir}/node.cjs` },
+          default: { types: `./${dir}/web.d.ts`, default: `./${dir}/web.js` },
+        },
+      ]),
+    ),
+    ...Object.fromEntries(SUBSET_ENTRIES.map(({ dir }) => [`./${dir}/${BG}`, `./${dir}/${BG}`])),
     "./package.json": "./package.json",
   },
   files: [
@@ -236,9 +324,29 @@ const manifest = {
     "size.json",
     "README.md",
     "LICENSE",
+    ...SUBSET_ENTRIES.flatMap(({ dir }) =>
+      [
+        `${NAME}.js`,
+        `${NAME}.d.ts`,
+        BG,
+        "web.js",
+        "web.d.ts",
+        "node.mjs",
+        "node.d.mts",
+        "node.cjs",
+        "node.d.cts",
+        "workerd.js",
+        "workerd.d.ts",
+      ].map((f) => `${dir}/${f}`),
+    ),
   ],
   // The entries that instantiate the module on import must never be dropped by a bundler.
-  sideEffects: ["./node.mjs", "./node.cjs", "./workerd.js"],
+  sideEffects: [
+    "./node.mjs",
+    "./node.cjs",
+    "./workerd.js",
+    ...SUBSET_ENTRIES.flatMap(({ dir }) => [`./${dir}/node.mjs`, `./${dir}/node.cjs`, `./${dir}/workerd.js`]),
+  ],
   engines: { node: ">=20" },
   keywords: ["azure", "snapshot", "incremental", "managed-disk", "arm", "wasm", "cloudflare-workers"],
 };
@@ -260,11 +368,34 @@ const sizes = {
     workerd: size("workerd.js", `${NAME}.js`),
   },
 };
+// Each smaller entry: its wasm and its glue per runtime, the same way.
+sizes.entries = {};
+for (const { dir, features, functions, clientMembers } of SUBSET_ENTRIES) {
+  sizes.entries[dir] = {
+    features,
+    functions,
+    ...(clientMembers ? { clientMembers } : {}),
+    wasm: size(`${dir}/${BG}`),
+    glue: {
+      browser: size(`${dir}/web.js`, `${dir}/${NAME}.js`),
+      nodeImport: size(`${dir}/node.mjs`, `${dir}/${NAME}.js`),
+      nodeRequire: size(`${dir}/node.cjs`),
+      workerd: size(`${dir}/workerd.js`, `${dir}/${NAME}.js`),
+    },
+  };
+}
 writeFileSync(join(pkg, "size.json"), `${JSON.stringify(sizes, null, 2)}\n`);
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 console.log(`build: ${BG}: ${kb(sizes.wasm.raw)} raw, ${kb(sizes.wasm.gzip)} gzip`);
 for (const [who, s] of Object.entries(sizes.glue))
   console.log(`build: JS for ${who} (${s.files.join(" + ")}): ${kb(s.raw)} raw, ${kb(s.gzip)} gzip`);
+for (const [dir, e] of Object.entries(sizes.entries)) {
+  const largestGlue = Math.max(...Object.values(e.glue).map((g) => g.gzip));
+  console.log(
+    `build: entry ${dir}: wasm ${kb(e.wasm.raw)} raw, ${kb(e.wasm.gzip)} gzip; glue ≤ ${kb(largestGlue)} gzip; ` +
+      `one consumer loads ≤ ${((e.wasm.gzip + largestGlue) / 1000).toFixed(1)} kB gzip`,
+  );
+}
 const listing = readdirSync(pkg).sort().join(" ");
 console.log(`build: pkg/ = ${listing}`);
 console.log(`build: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -15,5 +15,8 @@ check() {
 check "cargo fmt --check" cargo fmt --all --check
 check "cargo clippy (native, all targets)" cargo clippy --quiet --all-targets -- -D warnings
 check "cargo clippy (wasm32 library)" cargo clippy --quiet --target wasm32-unknown-unknown --lib -- -D warnings
+# The smaller package entries (Cargo.toml entry-*), so they stay warning-free too.
+check "cargo clippy (wasm32, filter entry)" cargo clippy --quiet --target wasm32-unknown-unknown --lib --no-default-features --features entry-filter -- -D warnings
+check "cargo clippy (wasm32, client entry)" cargo clippy --quiet --target wasm32-unknown-unknown --lib --no-default-features --features entry-client -- -D warnings
 check "prettier --check" node_modules/.bin/prettier --check --log-level warn www worker emulator scripts bench tests
 exit "$failed"

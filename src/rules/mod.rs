@@ -31,7 +31,7 @@ pub(crate) use tags::check_tags;
 pub(crate) use text::{describe_chars, quoted};
 // For the wasm shell (its client options and transport errors).
 pub(crate) use version::{read_api_version, require_incremental, require_version};
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "client"))]
 pub(crate) use {options::closest, text::describe_char};
 
 use crate::error::{Error, Violation};

@@ -703,6 +703,7 @@ async fn retention_plan(
     plan_for_target(&snapshots, &call.policy, &options, only).map_err(error_to_js)
 }
 
+#[cfg(feature = "retention")]
 #[wasm_bindgen(js_class = ArmClient)]
 impl ArmClient {
     /// `applyRetention(diskOrScopeId, policy, { dryRun?, includeOrphans?, lockTag?, signal? })` →

@@ -22,6 +22,7 @@ pub fn parse_resource_id(id: JsValue) -> JsResult {
 }
 
 /// `buildSnapshotConfig(diskOrSnapshotOrDiskId, options?)` → `{ id, name, resourceGroup, apiVersion, body }`.
+#[cfg(feature = "config")]
 #[wasm_bindgen(js_name = buildSnapshotConfig, skip_typescript)]
 pub fn build_snapshot_config(source: JsValue, options: JsValue) -> JsResult {
     js_result((|| {
@@ -53,6 +54,7 @@ pub fn build_snapshot_config(source: JsValue, options: JsValue) -> JsResult {
 /// into wasm memory once, never decoded to a string). A long string is written into wasm
 /// memory by the runtime's own `TextEncoder.encodeInto`, not wasm-bindgen's per-character copy.
 /// Either way the page goes to the byte scanner (`crate::scan`).
+#[cfg(feature = "filter")]
 #[wasm_bindgen(js_name = filterIncrementalSnapshots, skip_typescript)]
 pub fn filter_incremental_snapshots(disk: JsValue, snapshots: JsValue) -> JsResult {
     use js_sys::{ArrayBuffer, JsString, Uint8Array};
@@ -74,6 +76,7 @@ pub fn filter_incremental_snapshots(disk: JsValue, snapshots: JsValue) -> JsResu
 }
 
 /// `groupSnapshotChains(snapshots, { disks? })`: every chain of a listing.
+#[cfg(feature = "chains")]
 #[wasm_bindgen(js_name = groupSnapshotChains, skip_typescript)]
 pub fn group_snapshot_chains(snapshots: JsValue, options: JsValue) -> JsResult {
     js_result((|| {
@@ -96,6 +99,7 @@ pub fn group_snapshot_chains(snapshots: JsValue, options: JsValue) -> JsResult {
 /// retention policy keeps and removes (`crate::retention`). `snapshots` is an array, a list page
 /// or the JSON text of either; `policy` an object; `options` `{ disks?, includeOrphans?,
 /// lockTag? }`. The policy's and the options' violations come in one `INVALID_ARGUMENT`.
+#[cfg(feature = "retention")]
 #[wasm_bindgen(js_name = planRetention, skip_typescript)]
 pub fn plan_retention(snapshots: JsValue, policy: JsValue, options: JsValue) -> JsResult {
     js_result((|| {
@@ -108,6 +112,7 @@ pub fn plan_retention(snapshots: JsValue, policy: JsValue, options: JsValue) -> 
 }
 
 /// `buildSnapshotTemplate(options?)`: an ARM deployment template (a plain object).
+#[cfg(feature = "templates")]
 #[wasm_bindgen(js_name = buildSnapshotTemplate, skip_typescript)]
 pub fn build_snapshot_template(options: JsValue) -> JsResult {
     js_result((|| {
@@ -116,6 +121,7 @@ pub fn build_snapshot_template(options: JsValue) -> JsResult {
 }
 
 /// `buildTemplateParameters(options)`: the deployment parameters file of the same template.
+#[cfg(feature = "templates")]
 #[wasm_bindgen(js_name = buildTemplateParameters, skip_typescript)]
 pub fn build_template_parameters(options: JsValue) -> JsResult {
     js_result((|| {
@@ -138,6 +144,7 @@ pub fn error_codes() -> js_sys::Array {
 
 /// `clouds()`: the Azure clouds `new ArmClient({ cloud })` knows (`crate::arm::CLOUDS`, in its
 /// order), as a new frozen array of frozen `{ name, armEndpoint }` objects on each call.
+#[cfg(feature = "client")]
 #[wasm_bindgen(skip_typescript)]
 pub fn clouds() -> js_sys::Array {
     let list = js_sys::Array::new();
@@ -156,6 +163,7 @@ pub fn clouds() -> js_sys::Array {
 /// rules `new ArmClient({ endpoint })` applies (`Endpoint::parse`): https, or http on loopback
 /// only (else `UNTRUSTED_URL`); an origin only, no user, path, query or fragment (else
 /// `INVALID_ARGUMENT`).
+#[cfg(feature = "client")]
 #[wasm_bindgen(js_name = parseEndpoint, skip_typescript)]
 pub fn parse_endpoint(endpoint: JsValue) -> JsResult {
     js_result((|| {
@@ -169,6 +177,7 @@ pub fn parse_endpoint(endpoint: JsValue) -> JsResult {
 /// `operationStatus(status)` → `"Succeeded" | "Failed" | "Running"`: how the client reads a
 /// long-running operation's (or a resource's provisioning) status (`classify_status`: compared
 /// ignoring case; Failed, Canceled and Cancelled are failures; anything else is still running).
+#[cfg(feature = "client")]
 #[wasm_bindgen(js_name = operationStatus, skip_typescript)]
 pub fn operation_status(status: JsValue) -> JsResult {
     js_result((|| {
@@ -186,12 +195,14 @@ pub fn operation_status(status: JsValue) -> JsResult {
 /// `buildDiskConfig(source, options)` → `{ id, name, resourceGroup, apiVersion, createOption,
 /// sourceResourceId?, body }`: the validated PUT of a disk restored from a snapshot (its id or
 /// the object ARM returned) or a blob `{ sourceUri, storageAccountId }` (`crate::restore`).
+#[cfg(feature = "restore")]
 #[wasm_bindgen(js_name = buildDiskConfig, skip_typescript)]
 pub fn build_disk_config(source: JsValue, options: JsValue) -> JsResult {
     restore_json(&source, &options, crate::restore::build_disk_config_json)
 }
 
 /// One body for both restore exports: the source and options as JSON text into `build`.
+#[cfg(feature = "restore")]
 #[inline(never)]
 fn restore_json(source: &JsValue, options: &JsValue, build: fn(&str, &str) -> Result<String>) -> JsResult {
     js_result((|| {
@@ -202,6 +213,7 @@ fn restore_json(source: &JsValue, options: &JsValue, build: fn(&str, &str) -> Re
 }
 
 /// `buildRestoreTemplate(source, options)`: an ARM deployment template of the same disk.
+#[cfg(feature = "restore")]
 #[wasm_bindgen(js_name = buildRestoreTemplate, skip_typescript)]
 pub fn build_restore_template(source: JsValue, options: JsValue) -> JsResult {
     restore_json(&source, &options, crate::template::build_restore_template_json)

@@ -4,6 +4,7 @@
 //! operation itself is `crate::arm::ops::RestoreDisk`. The token goes to ARM only: the blob URL
 //! is put in the PUT body and never fetched.
 
+#[cfg(feature = "client")]
 use super::client::{abort_signal, drive, ArmClient};
 use super::convert::{absent, error_to_js, is_array, json_out, json_text, options_copy, options_text, prop};
 use crate::arm::ops::{resource_id, RestoreDisk, RestoreFrom};
@@ -39,6 +40,7 @@ pub(super) fn source_text(source: &JsValue) -> Result<String> {
     }
 }
 
+#[cfg(feature = "client")]
 #[wasm_bindgen(js_class = ArmClient)]
 impl ArmClient {
     /// `restoreDisk(source, { name, resourceGroup?, location?, sku?, zones?, diskSizeGB?,

@@ -21,9 +21,15 @@ export function resolveExport(entry, conditions) {
   return undefined;
 }
 
-export async function loadPackage(conditions = ["node", "import"]) {
+/**
+ * The package's entry `entry` (".", or a smaller entry such as "./client"), as Node's `import`
+ * resolves it. A suite that sets `process.env.AIS_TEST_ENTRY` before importing another suite runs
+ * that suite against that entry (tests/node/client-entry.test.mjs).
+ */
+export async function loadPackage(conditions = ["node", "import"], entry = process.env.AIS_TEST_ENTRY ?? ".") {
   const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
-  const target = resolveExport(manifest.exports?.["."] ?? manifest.exports, conditions);
+  if (!manifest.exports?.[entry]) throw new Error(`pkg/package.json has no entry ${entry}; run npm run build`);
+  const target = resolveExport(manifest.exports[entry], conditions);
   if (!target) throw new Error(`pkg/package.json has no export for ${conditions.join(", ")}; run npm run build`);
   return import(pathToFileURL(join(pkgDir, target)).href);
 }

@@ -181,9 +181,15 @@ test("the tarball holds exactly what package.json lists, and the manifest is com
   assert.equal(manifest.type, "module");
   assert.ok(manifest.license, "license");
   for (const f of manifest.files) assert.ok(existsSync(join(installed, f)), `${f} is in the tarball`);
+  // Top level: the files listed, and the folders of the smaller entries' files ("filter/…").
+  const listedTop = new Set(manifest.files.map((f) => f.split("/")[0]));
   const extra = readdirSync(installed).filter(
-    (f) => !manifest.files.includes(f) && !["package.json", "README.md", "LICENSE"].includes(f),
+    (f) => !listedTop.has(f) && !["package.json", "README.md", "LICENSE"].includes(f),
   );
+  for (const dir of new Set(manifest.files.filter((f) => f.includes("/")).map((f) => f.split("/")[0]))) {
+    const strays = readdirSync(join(installed, dir)).filter((f) => !manifest.files.includes(`${dir}/${f}`));
+    assert.deepEqual(strays, [], `no stray files in ${dir}/`);
+  }
   assert.deepEqual(extra, [], "no stray files");
   assert.ok(existsSync(join(installed, manifest.types)), "types file");
 });
@@ -271,8 +277,8 @@ test("Node CJS: require the package, synchronously", () => {
   checkResults(results, "CJS");
 });
 
-test("workerd: the worker entry with .wasm imported as a WebAssembly.Module (as wrangler does)", () => {
-  // Loader hooks that give `import x from "./y.wasm"` the semantics of workerd/wrangler.
+/** Loader hooks that give `import x from "./y.wasm"` the semantics of workerd/wrangler. */
+function writeWasmHooks() {
   writeFileSync(
     join(project, "wasm-as-module-hooks.mjs"),
     `import { readFile } from "node:fs/promises";\n` +
@@ -288,6 +294,10 @@ test("workerd: the worker entry with .wasm imported as a WebAssembly.Module (as 
     join(project, "register-wasm-hooks.mjs"),
     `import { register } from "node:module";\nregister("./wasm-as-module-hooks.mjs", import.meta.url);\n`,
   );
+}
+
+test("workerd: the worker entry with .wasm imported as a WebAssembly.Module (as wrangler does)", () => {
+  writeWasmHooks();
   const results = runNode(
     "worker.mjs",
     `import * as m from "${NAME}";\n` +
@@ -298,6 +308,77 @@ test("workerd: the worker entry with .wasm imported as a WebAssembly.Module (as 
     ["--conditions=workerd", "--import", "./register-wasm-hooks.mjs"],
   );
   checkResults(results, "workerd");
+});
+
+// The smaller entries (`<name>/filter`, `<name>/client`): every condition resolves in the tarball,
+// and each runs the rows of CALLS whose functions it has, in Node ESM, CJS and workerd.
+const entrySpecs = () => {
+  const size = JSON.parse(readFileSync(join(installed, "size.json"), "utf8"));
+  return Object.fromEntries(Object.entries(size.entries).map(([dir, e]) => [dir, entryCalls(e.functions)]));
+};
+const entryCalls = (functions) =>
+  CALLS.filter(({ fn, errorOf }) => functions.includes(fn) && (!errorOf || functions.includes(errorOf.fn)));
+
+function checkEntryResults(results, calls, who) {
+  assert.equal(results.length, calls.length, `${who}: one result per call`);
+  assert.ok(calls.length >= 4, `${who}: at least 4 rows apply`);
+  assert.deepEqual(
+    results.filter((r) => !r.ok),
+    [],
+    `${who}: failed calls`,
+  );
+}
+
+test("the smaller entries: every condition resolves to files in the tarball; ESM, CJS and workerd run their rows", () => {
+  const size = JSON.parse(readFileSync(join(installed, "size.json"), "utf8"));
+  const names = Object.keys(size.entries);
+  assert.deepEqual(names, ["filter", "client"]);
+  for (const dir of names) {
+    const entry = manifest.exports[`./${dir}`];
+    const want = { node: "node.mjs", require: "node.cjs", workerd: "workerd.js", browser: "web.js", import: "web.js" };
+    for (const [cond, file] of Object.entries(want)) {
+      const conditions = cond === "node" ? ["node", "import"] : cond === "require" ? ["node", "require"] : [cond];
+      assert.equal(resolveExport(entry, conditions), `./${dir}/${file}`, `${dir} ${cond}`);
+      const types = resolveExport(entry, ["types", ...conditions]);
+      assert.ok(existsSync(join(installed, types)), `${dir} ${cond}: types ${types}`);
+    }
+    const calls = entryCalls(size.entries[dir].functions);
+    writeWasmHooks();
+    const spec = `${NAME}/${dir}`;
+    const body = `const runCalls = ${runCalls};
+console.log(JSON.stringify(runCalls(m, ${JSON.stringify(calls)})));
+`;
+    checkEntryResults(
+      runNode(
+        `esm-${dir}.mjs`,
+        `import * as m from "${spec}";
+${body}`,
+      ),
+      calls,
+      `${dir} ESM`,
+    );
+    checkEntryResults(
+      runNode(
+        `cjs-${dir}.cjs`,
+        `const m = require("${spec}");
+if (!require.resolve("${spec}").endsWith("/${dir}/node.cjs")) throw new Error("resolved " + require.resolve("${spec}"));
+${body}`,
+      ),
+      calls,
+      `${dir} CJS`,
+    );
+    checkEntryResults(
+      runNode(
+        `worker-${dir}.mjs`,
+        `import * as m from "${spec}";
+if (!import.meta.resolve("${spec}").endsWith("/${dir}/workerd.js")) throw new Error("resolved");
+${body}`,
+        ["--conditions=workerd", "--import", "./register-wasm-hooks.mjs"],
+      ),
+      calls,
+      `${dir} workerd`,
+    );
+  }
 });
 
 function findChromium() {
@@ -327,6 +408,14 @@ test("browser: <script type=module>, import init from web.js, await init()", asy
       `import init, * as m from "./node_modules/${NAME}/web.js";\n` +
       `const runCalls = ${runCalls};\n` +
       `try { await init(); window.results = runCalls(m, ${callsJson()}); } catch (e) { window.results = String(e && e.stack || e); }\n` +
+      `window.entryResults = {};\n` +
+      Object.entries(entrySpecs())
+        .map(
+          ([dir, calls]) =>
+            `try { const e = await import("./node_modules/${NAME}/${dir}/web.js"); await e.default(); window.entryResults[${JSON.stringify(dir)}] = runCalls(e, ${JSON.stringify(calls)}); } catch (e) { window.entryResults[${JSON.stringify(dir)}] = String(e && e.stack || e); }\n`,
+        )
+        .join("") +
+      `window.done = true;\n` +
       `</script>\n`,
   );
   const server = createServer((req, res) => {
@@ -349,10 +438,15 @@ test("browser: <script type=module>, import init from web.js, await init()", asy
     page.on("pageerror", (e) => errors.push(String(e)));
     page.on("console", (msg) => msg.type() === "error" && errors.push(msg.text()));
     await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
-    await page.waitForFunction(() => window.results !== undefined, null, { timeout: 30_000 });
+    await page.waitForFunction(() => window.done === true, null, { timeout: 30_000 });
     const results = await page.evaluate(() => window.results);
     assert.ok(Array.isArray(results), `page failed: ${results}`);
     checkResults(results, "browser");
+    const entryResults = await page.evaluate(() => window.entryResults);
+    for (const [dir, calls] of Object.entries(entrySpecs())) {
+      assert.ok(Array.isArray(entryResults[dir]), `${dir} entry in the page failed: ${entryResults[dir]}`);
+      checkEntryResults(entryResults[dir], calls, `${dir} browser`);
+    }
     assert.deepEqual(errors, [], "no errors in the page");
   } finally {
     await browser.close();

@@ -84,6 +84,37 @@ export default {
   },
 };
 `,
+  // The smaller entries: their functions with the main entry's types; what they lack is an error.
+  "entries.mts": `
+import initFilter, { filterIncrementalSnapshots, parseResourceId, isAzureSnapshotsError } from "${NAME}/filter";
+import type { Disk, Snapshot, ErrorCode } from "${NAME}/filter";
+import { ArmClient, buildSnapshotConfig, groupSnapshotChains } from "${NAME}/client";
+import type { ArmClientOptions } from "${NAME}/client";
+await initFilter();
+declare const disk: Disk;
+const chain: Snapshot[] = filterIncrementalSnapshots(disk, new Uint8Array());
+const kind: string = parseResourceId("/subscriptions/x").kind;
+try { parseResourceId(""); } catch (e) { if (isAzureSnapshotsError(e)) { const c: ErrorCode = e.code; } }
+// @ts-expect-error the filter entry has no config builder
+import("${NAME}/filter").then((m) => m.buildSnapshotConfig);
+const options: ArmClientOptions = { token: "t" };
+const client = new ArmClient(options);
+const mine: Snapshot[] = await client.listIncrementalSnapshots(disk);
+const made: Snapshot = await client.createIncrementalSnapshot(disk, { wait: true });
+buildSnapshotConfig(disk, { tags: { a: "b" } });
+groupSnapshotChains([], { disks: [disk] });
+// @ts-expect-error the client entry's ArmClient has no replicateSnapshots
+client.replicateSnapshots("/subscriptions/x/d", { targetUrl: "https://t/c/b?sig=y" });
+// @ts-expect-error nor restoreDisk
+client.restoreDisk("/subscriptions/x/s", { name: "r" });
+export { chain, kind, mine, made };
+`,
+  "entries.cts": `
+import f = require("${NAME}/filter");
+import c = require("${NAME}/client");
+export const chain: f.Snapshot[] = f.filterIncrementalSnapshots({ id: "d", properties: { uniqueId: "u" } } as f.Disk, []);
+export const client: c.ArmClient = new c.ArmClient({ token: "t" });
+`,
   "bundler.ts": `
 import init, { parseResourceId } from "${NAME}";
 import initWeb, { ArmClient } from "${NAME}/web";
@@ -117,7 +148,10 @@ function compile(files, options) {
 }
 
 test("Node resolution (nodenext): ESM import and CJS require", () => {
-  compile(["esm.mts", "cjs.cts"], ["--module", "nodenext", "--moduleResolution", "nodenext"]);
+  compile(
+    ["esm.mts", "cjs.cts", "entries.mts", "entries.cts"],
+    ["--module", "nodenext", "--moduleResolution", "nodenext"],
+  );
 });
 
 test("workerd resolution (--customConditions workerd): the guard in a worker", () => {
@@ -125,5 +159,5 @@ test("workerd resolution (--customConditions workerd): the guard in a worker", (
 });
 
 test("bundler resolution: import and the ./web subpath", () => {
-  compile(["esm.mts", "bundler.ts"], ["--module", "esnext", "--moduleResolution", "bundler"]);
+  compile(["esm.mts", "bundler.ts", "entries.mts"], ["--module", "esnext", "--moduleResolution", "bundler"]);
 });
