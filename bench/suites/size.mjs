@@ -44,6 +44,28 @@ async function measureSize() {
   const sdk = await bundleSize(join(benchDir, "size", "sdk-entry.mjs"));
   const sdkModular = await bundleSize(join(benchDir, "size", "sdk-modular-entry.mjs"));
   const wasmGzip = gz(wasm);
+  // The smaller entries (pkg/<dir>/): what a consumer of each loads, wasm + web.js + glue.
+  const entries = {};
+  const built = JSON.parse(readFileSync(p("size.json"), "utf8")).entries ?? {};
+  for (const dir of Object.keys(built)) {
+    const ewasm = readFileSync(p(`${dir}/${NAME}_bg.wasm`));
+    const eweb = Buffer.concat([readFileSync(p(`${dir}/web.js`)), readFileSync(p(`${dir}/${NAME}.js`))]);
+    entries[dir] = {
+      functions: built[dir].functions,
+      client_members: built[dir].clientMembers ?? [],
+      wasm_bytes: ewasm.length,
+      wasm_gzip_bytes: gz(ewasm),
+      js_bytes: eweb.length,
+      js_gzip_bytes: gz(eweb),
+      loads_gzip_bytes: gz(ewasm) + gz(eweb),
+    };
+  }
+  const clientBundle = await bundleSize(join(benchDir, "size", "client-entry.mjs"));
+  if (entries.client)
+    entries.client.bundle = {
+      ...clientBundle,
+      with_wasm_gzip_bytes: clientBundle.js_gzip_bytes + entries.client.wasm_gzip_bytes,
+    };
   const { sections, stripCustom } = await import("../lib/wasm-sections.mjs");
   const stripped = stripCustom(wasm);
   return {
@@ -54,6 +76,7 @@ async function measureSize() {
     node_js_gzip_bytes: gz(node),
     package_gzip_bytes: wasmGzip + gz(web),
     ours_bundle: { ...ours, with_wasm_gzip_bytes: ours.js_gzip_bytes + wasmGzip },
+    entries,
     wasm_sections: sections(wasm).map((x) => ({ name: x.name, bytes: x.bytes })),
     wasm_without_custom_sections_gzip_bytes: gz(stripped),
     sdk_bytes: sdk.js_bytes,
@@ -70,13 +93,23 @@ export async function run(results) {
 }
 
 export function targets({ size: r }) {
-  return [
+  // 60 KB as the issue writes it: 60,000 bytes (the stricter reading).
+  const out = [
     target(
-      "4. what one consumer loads ≤ 60 KB gzip (wasm + JS glue)",
-      `${(r.package_gzip_bytes / 1024).toFixed(1)} KiB`,
-      r.package_gzip_bytes <= 60 * 1024,
+      "4. what one consumer loads ≤ 60 KB gzip (wasm + JS glue): the main entry (the whole API)",
+      `${(r.package_gzip_bytes / 1000).toFixed(1)} kB`,
+      r.package_gzip_bytes <= 60_000,
     ),
   ];
+  for (const [dir, e] of Object.entries(r.entries ?? {}))
+    out.push(
+      target(
+        `4. what one consumer loads ≤ 60 KB gzip: the ${dir} entry (${e.functions.length} functions${e.client_members.length ? `, ArmClient with ${e.client_members.length} members` : ""})`,
+        `${(e.loads_gzip_bytes / 1000).toFixed(1)} kB`,
+        e.loads_gzip_bytes <= 60_000,
+      ),
+    );
+  return out;
 }
 
 export function print(results, lines) {
@@ -89,5 +122,10 @@ export function print(results, lines) {
   lines.push(
     `   list-and-filter app bundled (esbuild, browser, minified): ours ${k(r.ours_bundle.js_gzip_bytes)} JS + ${k(r.wasm_gzip_bytes)} wasm = ${k(r.ours_bundle.with_wasm_gzip_bytes)} gz; @azure/arm-compute ${k(r.sdk_bytes)} raw / ${k(r.sdk_gzip_bytes)} gz (modular functions only: ${k(r.sdk_modular_gzip_bytes)} gz)`,
   );
+  for (const [dir, e] of Object.entries(r.entries ?? {}))
+    lines.push(
+      `   entry ${dir}: wasm ${k(e.wasm_bytes)} raw / ${k(e.wasm_gzip_bytes)} gz; JS ${k(e.js_bytes)} raw / ${k(e.js_gzip_bytes)} gz; loads ${k(e.loads_gzip_bytes)} gz` +
+        (e.bundle ? `; list-and-filter app ${k(e.bundle.with_wasm_gzip_bytes)} gz` : ""),
+    );
   lines.push("");
 }
