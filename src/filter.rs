@@ -38,22 +38,33 @@ impl DiskIdentity {
     /// Reads `id` and `properties.uniqueId` from a disk's JSON. Both are required: without the
     /// `uniqueId` a recreated disk's old snapshots cannot be told apart.
     pub fn from_disk_json(text: &str) -> Result<DiskIdentity> {
-        let bad = |why: String| Error::invalid_json("disk", format!("disk is not a disk object: {why}"));
-        let v = crate::read::parse(text).map_err(|e| bad(e.to_string()))?;
-        let top = crate::read::obj(Some(&v), "the disk").and_then(|m| m.ok_or_else(|| "expected an object".into()));
-        let top = top.map_err(bad)?;
-        let id = crate::read::str_at(Some(top), "id", "").map_err(bad)?;
-        let props = crate::read::obj_at(Some(top), "properties", "").map_err(bad)?;
-        let unique_id = crate::read::str_at(props, "uniqueId", "properties").map_err(bad)?;
+        // Read by the byte scanner (validated whole, then two members), not through a
+        // `serde_json::Value`: the filter entry then has no JSON parser but the scanner's.
+        use crate::scan::{raw_member, raw_value, string_member};
+        let bad = |why: &str| Error::invalid_json("disk", format!("disk is not a disk object: {why}"));
+        let top = raw_value(text).ok_or_else(|| bad("it is not valid JSON"))?;
+        if !top.starts_with('{') {
+            return Err(bad("expected an object"));
+        }
+        let id = string_member(top, "id").map_err(|()| bad("id must be a string"))?;
+        let props = match raw_member(top, "properties") {
+            None | Some("null") => None,
+            Some(p) if p.starts_with('{') => Some(p),
+            Some(_) => return Err(bad("properties must be an object")),
+        };
+        let unique_id = match props {
+            Some(p) => string_member(p, "uniqueId").map_err(|()| bad("properties.uniqueId must be a string"))?,
+            None => None,
+        };
         let id = id.ok_or_else(|| Error::invalid_argument("disk.id", "the disk has no id"))?;
-        let parsed = ResourceId::parse_of_type(id, crate::resource_id::DISKS).map_err(|e| e.with_field("disk.id"))?;
+        let parsed = ResourceId::parse_of_type(&id, crate::resource_id::DISKS).map_err(|e| e.with_field("disk.id"))?;
         let unique_id = unique_id.ok_or_else(|| {
             Error::invalid_argument(
                 "disk.properties.uniqueId",
                 "the disk has no properties.uniqueId, so snapshots of a recreated disk cannot be told apart; read the disk from ARM (getDisk) first",
             )
         })?;
-        Ok(DiskIdentity { id: parsed.to_string(), resource: parsed, unique_id: unique_id.to_string() })
+        Ok(DiskIdentity { id: parsed.to_string(), resource: parsed, unique_id })
     }
 }
 

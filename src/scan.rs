@@ -248,6 +248,18 @@ pub(crate) fn raw_member<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     text.get(start..end)
 }
 
+/// The string member `key` of the JSON object `text` (valid JSON, as [`raw_value`] checks):
+/// `Ok(None)` when missing or `null`, `Err(())` when it holds another kind of value.
+pub(crate) fn string_member(text: &str, key: &str) -> std::result::Result<Option<String>, ()> {
+    match raw_member(text, key) {
+        None | Some("null") => Ok(None),
+        Some(raw) if raw.starts_with('"') => {
+            read_string(raw.as_bytes(), 0).map(|(s, _)| Some(s.into_owned())).ok_or(())
+        }
+        Some(_) => Err(()),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The top of a listing.
 
@@ -881,8 +893,6 @@ fn hex4(b: &[u8], i: usize) -> Option<u16> {
     Some(n)
 }
 
-/// A string at `b[i] == '"'`, unescaped as serde_json's `parse_str` does (surrogate escapes
-/// must pair); returns it and the index after the closing quote.
 /// An object key at `b[i]` and its `:`; returns the key and the index of the value after them.
 #[inline(always)]
 fn read_key(b: &[u8], i: usize) -> Option<(Cow<'_, str>, usize)> {
@@ -897,6 +907,8 @@ fn read_key(b: &[u8], i: usize) -> Option<(Cow<'_, str>, usize)> {
     Some((key, ws(b, i + 1)))
 }
 
+/// A string at `b[i] == '"'`, unescaped as serde_json's `parse_str` does (surrogate escapes
+/// must pair); returns it and the index after the closing quote.
 fn read_string(b: &[u8], i: usize) -> Option<(Cow<'_, str>, usize)> {
     let start = i + 1;
     let mut i = start;

@@ -21,11 +21,12 @@ import { readFileSync } from "node:fs";
 // (nodeImport); ceilings are those + 1 KiB.
 const CEILING_WASM_GZIP = 237_927 + 1024;
 const CEILING_GLUE_GZIP = 9_478 + 1024;
-// The smaller entries (README "Entries"), measured at their first build + 1 KiB: the filter entry
-// 51,972 B wasm / 3,977 B glue (the one that meets the 60 KB target: entries.test.mjs holds it
-// there), the client entry 149,329 B wasm / 8,356 B glue.
+// The smaller entries (README "Entries"), measured + 1 KiB: the filter entry 42,478 B wasm /
+// 3,977 B glue (the one that meets the 60 KB target: entries.test.mjs holds it there; 51,972 B
+// before the disk was read by the byte scanner instead of a serde_json Value), the client entry
+// 149,329 B wasm / 8,356 B glue.
 const ENTRY_CEILINGS = {
-  filter: { wasm: 51_972 + 1024, glue: 3_977 + 1024 },
+  filter: { wasm: 42_478 + 1024, glue: 3_977 + 1024 },
   client: { wasm: 149_329 + 1024, glue: 8_356 + 1024 },
 };
 
