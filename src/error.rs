@@ -305,7 +305,7 @@ fn secret_forms(secret: &str) -> Vec<String> {
         }
     }
     // Longest first, so a form that contains another is removed whole.
-    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    crate::sort::stable_sort_by(&mut forms, |a, b| b.len().cmp(&a.len()));
     forms
 }
 

@@ -329,7 +329,7 @@ pub fn group_snapshot_chains<'a>(items: &[ScannedSnapshot<'a>], disks: &[DiskIde
         .into_iter()
         .filter_map(|key| {
             let (kind, mut members) = groups.remove(&key)?;
-            members.sort_by(|a, b| a.chain_order(b));
+            crate::sort::stable_sort_by(&mut members, |a, b| a.chain_order(b));
             let newest = *members.last()?;
             let oldest = *members.first()?;
             let count = members.len();
@@ -353,7 +353,7 @@ pub fn group_snapshot_chains<'a>(items: &[ScannedSnapshot<'a>], disks: &[DiskIde
         })
         .collect();
     mark_orphans(&mut chains, disks);
-    chains.sort_by(|a, b| {
+    crate::sort::stable_sort_by(&mut chains, |a, b| {
         let rank = |k: ChainKind| k as u8;
         rank(a.kind)
             .cmp(&rank(b.kind))
@@ -365,7 +365,7 @@ pub fn group_snapshot_chains<'a>(items: &[ScannedSnapshot<'a>], disks: &[DiskIde
         chains,
         unsourced: {
             let mut u: Vec<&ScannedSnapshot<'a>> = unsourced;
-            u.sort_by(|a, b| a.chain_order(b));
+            crate::sort::stable_sort_by(&mut u, |a, b| a.chain_order(b));
             u.into_iter().map(|s| s.raw).collect()
         },
         total: items.len(),
@@ -373,7 +373,7 @@ pub fn group_snapshot_chains<'a>(items: &[ScannedSnapshot<'a>], disks: &[DiskIde
             .iter()
             .map(|disk| {
                 let mut members: Vec<&ScannedSnapshot<'a>> = items.iter().filter(|s| s.belongs_to(disk)).collect();
-                members.sort_by(|a, b| a.chain_order(b));
+                crate::sort::stable_sort_by(&mut members, |a, b| a.chain_order(b));
                 DiskChain {
                     id: disk.id.clone(),
                     unique_id: disk.unique_id.clone(),

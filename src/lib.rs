@@ -31,6 +31,7 @@ pub mod restore;
 pub mod retention;
 pub mod rules;
 pub mod scan;
+mod sort;
 pub mod template;
 pub mod time;
 

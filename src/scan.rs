@@ -172,7 +172,7 @@ pub fn filter_chain_str<'a>(disk: &DiskIdentity, text: &'a str) -> Result<Vec<Sc
 
 fn chain_of<'a>(disk: &DiskIdentity, listing: ScannedListing<'a>) -> Vec<ScannedSnapshot<'a>> {
     let mut chain: Vec<_> = listing.candidates.into_iter().filter(|s| s.belongs_to(disk)).collect();
-    chain.sort_by(|a, b| a.chain_order(b));
+    crate::sort::stable_sort_by(&mut chain, |a, b| a.chain_order(b));
     chain
 }
 

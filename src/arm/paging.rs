@@ -137,7 +137,9 @@ impl Pager {
     /// The kept items as one JSON array (a filtered chain sorted oldest first).
     fn into_json_array(mut self) -> String {
         if self.filter.is_some() {
-            self.kept.sort_by(|a, b| crate::scan::chain_order_of(a.order_keys(), b.order_keys()));
+            crate::sort::stable_sort_by(&mut self.kept, |a, b| {
+                crate::scan::chain_order_of(a.order_keys(), b.order_keys())
+            });
         }
         let len: usize = self.kept.iter().map(|k| k.raw.len() + 1).sum();
         let mut out = String::with_capacity(len + 2);

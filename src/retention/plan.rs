@@ -273,7 +273,7 @@ fn plan_chain(
             Member { s, id_lower: lower(s.id.as_deref().unwrap_or("")), reasons, eligible }
         })
         .collect();
-    ms.sort_by(|a, b| a.order(b));
+    crate::sort::stable_sort_by(&mut ms, |a, b| a.order(b));
     let eligible: Vec<usize> = (0..ms.len()).filter(|&i| ms[i].eligible).collect();
     // keepLast: the n newest.
     for &i in eligible.iter().take(policy.keep_last) {
@@ -373,7 +373,7 @@ pub fn plan_retention(
             (id_key(source.unwrap_or("")), lower(unique.unwrap_or("")), c.key.clone(), plan)
         })
         .collect();
-    planned.sort_by(|a, b| (&a.0, &a.1, &a.2).cmp(&(&b.0, &b.1, &b.2)));
+    crate::sort::stable_sort_by(&mut planned, |a, b| (&a.0, &a.1, &a.2).cmp(&(&b.0, &b.1, &b.2)));
     RetentionPlan { chains: planned.into_iter().map(|p| p.3).collect() }
 }
 
