@@ -70,7 +70,7 @@ mod tests {
             let mut ours = v.clone();
             stable_sort_by(&mut ours, |a, b| a.0.cmp(&b.0));
             let mut theirs = v;
-            theirs.sort_by(|a, b| a.0.cmp(&b.0));
+            theirs.sort_by_key(|a| a.0);
             prop_assert_eq!(ours, theirs);
         }
     }
