@@ -28,7 +28,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{AbortController, AbortSignal};
 
 /// Largest Get Page Ranges body read (a 10,000-range page is about 1 MB).
@@ -418,7 +418,7 @@ pub fn list_page_range_diff(url: JsValue, options: JsValue) -> Promise {
         Ok(l) => l,
         Err(e) => return reject(e, &urls),
     };
-    future_to_promise(async move {
+    super::convert::promise_of(async move {
         let mut runner = Runner::new(common.fetcher.clone(), common.signal.as_ref()).map_err(|e| scrubbed(e, &urls))?;
         let diff = runner.run(&mut listing).await.map_err(|e| scrubbed(e, &urls))?;
         to_js(&diff).map_err(error_to_js)
@@ -499,7 +499,7 @@ pub fn copy_page_ranges(options: JsValue) -> Promise {
         Ok(c) => c,
         Err(e) => return reject(e, &urls),
     };
-    future_to_promise(async move {
+    super::convert::promise_of(async move {
         let hooks = Hooks {
             on_checkpoint,
             on_progress,

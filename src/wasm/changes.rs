@@ -19,7 +19,6 @@ use js_sys::{Object, Promise};
 use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
 /// Read access for an hour: enough for one diff or copy step; revoked as soon as it is done.
@@ -162,7 +161,7 @@ impl ArmClient {
             Err(e) => return Promise::reject(&error_to_js(e)),
         };
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        super::convert::promise_of(async move {
             let s = inner.settings.clone();
             let newer_text = drive(&inner, GetResource::new(s.clone(), &newer), signal.as_ref(), None).await?;
             if let Some(older) = &older {
@@ -257,7 +256,7 @@ impl ArmClient {
                 Err(e) => return Promise::reject(&error_to_js(e)),
             };
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        super::convert::promise_of(async move {
             let s = inner.settings.clone();
             let chain_text =
                 drive(&inner, ListIncremental::new(s, disk, SearchScope::ResourceGroup), signal.as_ref(), None).await?;

@@ -25,7 +25,6 @@ use std::pin::Pin;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
 pub(super) struct Inner {
@@ -161,7 +160,7 @@ impl ArmClient {
             Err(e) => return reject(e),
         };
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        super::convert::promise_of(async move {
             let text = drive(&inner, op, controls.signal.as_ref(), controls.on_progress.as_ref()).await?;
             json_out(&text).map_err(error_to_js)
         })
@@ -719,7 +718,7 @@ impl ArmClient {
             Err(e) => return reject(e),
         };
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        super::convert::promise_of(async move {
             let signal = call.signal.as_ref();
             let (scope, disk) = match target {
                 RetentionTarget::Scope(scope) => (scope, None),

@@ -262,3 +262,21 @@ pub fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue> {
         serde_json::to_string(value).map_err(|e| Error::new(ErrorCode::InvalidJson, format!("internal: {e}")))?;
     json_out(&text)
 }
+
+/// The promise of every async export: one instantiation of `future_to_promise`, over a boxed
+/// future. Handed each method's own future type, it compiled a copy of its machinery per call
+/// site (seven of them, about 3.4 KiB each in the wasm).
+#[cfg(feature = "client")]
+pub(super) fn promise_of(
+    f: impl std::future::Future<Output = std::result::Result<JsValue, JsValue>> + 'static,
+) -> js_sys::Promise {
+    boxed_promise(Box::pin(f))
+}
+
+#[cfg(feature = "client")]
+#[inline(never)]
+fn boxed_promise(
+    f: std::pin::Pin<Box<dyn std::future::Future<Output = std::result::Result<JsValue, JsValue>>>>,
+) -> js_sys::Promise {
+    wasm_bindgen_futures::future_to_promise(f)
+}

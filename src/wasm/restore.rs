@@ -14,7 +14,6 @@ use crate::restore::RestoreOptions;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
 /// The source argument of `restoreDisk`, `buildDiskConfig` and `buildRestoreTemplate`: a snapshot
@@ -76,7 +75,7 @@ impl ArmClient {
             Err(e) => return Promise::reject(&error_to_js(e)),
         };
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        super::convert::promise_of(async move {
             let text = drive(&inner, op, signal.as_ref(), on_progress.as_ref()).await?;
             json_out(&text).map_err(error_to_js)
         })

@@ -19,16 +19,17 @@ import { readFileSync } from "node:fs";
 // type-error messages kept core's float formatting alive), the config body and chain report
 // written by hand, wasm-opt --converge --low-memory-unused: 237,927 B gzip, glue 9,478 B
 // (nodeImport); ceilings are those + 1 KiB. Then one stable sort for the crate (src/sort.rs)
-// instead of std's per call site: 238,055 -> 233,304 B.
-const CEILING_WASM_GZIP = 233_304 + 1024;
+// instead of std's per call site: 238,055 -> 233,304 B; one future_to_promise for every async
+// method (convert::promise_of): 231,907 B.
+const CEILING_WASM_GZIP = 231_907 + 1024;
 const CEILING_GLUE_GZIP = 9_478 + 1024;
 // The smaller entries (README "Entries"), measured + 1 KiB: the filter entry 41,562 B wasm /
 // 3,977 B glue (the one that meets the 60 KB target: entries.test.mjs holds it there; 51,972 B
 // before the disk was read by the byte scanner instead of a serde_json Value, 42,478 B before
-// the one sort), the client entry 144,681 B wasm / 8,356 B glue (149,329 B before the one sort).
+// the one sort), the client entry 144,723 B wasm / 8,357 B glue (149,329 B before the one sort).
 const ENTRY_CEILINGS = {
   filter: { wasm: 41_562 + 1024, glue: 3_977 + 1024 },
-  client: { wasm: 144_681 + 1024, glue: 8_356 + 1024 },
+  client: { wasm: 144_723 + 1024, glue: 8_357 + 1024 },
 };
 
 test("the wasm and its JS glue stay under their ceilings (gzip -9, pkg/size.json)", () => {
