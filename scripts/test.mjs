@@ -127,9 +127,9 @@ const suites = [
     ["node", "tests/node", "the npm package and the ArmClient in Node"],
     ["emulator", "tests/emulator", "the ARM emulator"],
     ["schema", "tests/schema", "emitted ARM templates against the official JSON schemas"],
-    ["worker", "tests/worker", "the edge worker in workerd (miniflare) against the emulator"],
-    ["e2e", "tests/e2e", "the web page end to end in headless Chromium against the emulator"],
-  ].map(([name, dir, what]) => ({ name, what, dir, node: true })),
+    ["worker", "tests/worker", "the edge worker in workerd (miniflare) against the emulator", 2],
+    ["e2e", "tests/e2e", "the web page end to end in headless Chromium against the emulator", 2],
+  ].map(([name, dir, what, concurrency = 1]) => ({ name, what, dir, node: true, concurrency })),
 ];
 
 const argv = process.argv.slice(2);
@@ -204,8 +204,12 @@ for (const suite of selected) {
       } else {
         const tmp = mkdtempSync(join(tmpdir(), "ais-tap-"));
         const tapFile = join(tmp, "report.tap");
+        // Files run one at a time, except in the suites that mostly wait (workerd, Chromium,
+        // the emulator's clock): two at once there. Every file starts its own servers on port 0
+        // and works in its own temp dirs, so files never share state.
         const { code } = await run(process.execPath, [
           "--test",
+          `--test-concurrency=${suite.concurrency}`,
           "--test-reporter=spec",
           "--test-reporter-destination=stdout",
           "--test-reporter=tap",
