@@ -192,14 +192,15 @@ async function writeRuntimeFiles(dir) {
   });
 }
 
-await writeRuntimeFiles(pkg);
-// One declaration file; every entry's own .d.ts re-exports it. The CJS entry gets a copy as .d.cts
-// (TypeScript treats a .d.ts in a "type": "module" package as ESM).
+// One declaration file per entry (`${NAME}.d.ts`); its runtime files' .d.ts re-export it. The CJS
+// file gets a copy as .d.cts (TypeScript treats a .d.ts in a "type": "module" package as ESM).
 const reexport = `export * from "./${NAME}.js";\nexport { default } from "./${NAME}.js";\n`;
-writeFileSync(join(pkg, "web.d.ts"), reexport);
-writeFileSync(join(pkg, "node.d.mts"), reexport);
-writeFileSync(join(pkg, "workerd.d.ts"), reexport);
-writeFileSync(join(pkg, "node.d.cts"), readFileSync(dts, "utf8"));
+function writeRuntimeTypes(dir, declarations) {
+  for (const f of ["web.d.ts", "node.d.mts", "workerd.d.ts"]) writeFileSync(join(dir, f), reexport);
+  writeFileSync(join(dir, "node.d.cts"), declarations);
+}
+await writeRuntimeFiles(pkg);
+writeRuntimeTypes(pkg, readFileSync(dts, "utf8"));
 
 // A smaller entry's declarations: the main entry's, narrowed to what its module exports (read
 // from the built module itself, so they cannot disagree): its functions by name, and ArmClient as
@@ -231,9 +232,7 @@ for (const entry of SUBSET_ENTRIES) {
       `export declare const ArmClient: { new (options: ArmClientOptions): ArmClient; readonly prototype: ArmClient };\n`;
   }
   writeFileSync(join(dir, `${NAME}.d.ts`), text);
-  for (const f of ["web.d.ts", "node.d.mts", "workerd.d.ts"]) writeFileSync(join(dir, f), reexport);
-  // The .d.cts: the same declarations, for TypeScript's CommonJS resolution.
-  writeFileSync(join(dir, "node.d.cts"), text);
+  writeRuntimeTypes(dir, text);
   rmSync(join(dir, `${BG}.d.ts`), { force: true });
   console.log(
     `build: entry ${entry.dir}: ${functions.join(", ")}${glue.ArmClient ? `; ArmClient: ${entry.clientMembers.join(", ")}` : ""}`,
@@ -258,6 +257,35 @@ writeFileSync(join(pkg, "README.md"), readmeText);
 if (!existsSync(join(root, "LICENSE"))) throw new Error("LICENSE is missing");
 copyFileSync(join(root, "LICENSE"), join(pkg, "LICENSE"));
 
+// What an entry (the main one at the top, a smaller one in <dir>/) is made of, and the `exports`
+// conditions that pick its runtime file: the same for every entry.
+const ENTRY_FILES = [
+  `${NAME}.js`,
+  `${NAME}.d.ts`,
+  BG,
+  "web.js",
+  "web.d.ts",
+  "node.mjs",
+  "node.d.mts",
+  "node.cjs",
+  "node.d.cts",
+  "workerd.js",
+  "workerd.d.ts",
+];
+const conditionsOf = (at) => ({
+  workerd: { types: `${at}workerd.d.ts`, default: `${at}workerd.js` },
+  worker: { types: `${at}workerd.d.ts`, default: `${at}workerd.js` },
+  browser: { types: `${at}web.d.ts`, default: `${at}web.js` },
+  node: {
+    require: { types: `${at}node.d.cts`, default: `${at}node.cjs` },
+    default: { types: `${at}node.d.mts`, default: `${at}node.mjs` },
+  },
+  require: { types: `${at}node.d.cts`, default: `${at}node.cjs` },
+  default: { types: `${at}web.d.ts`, default: `${at}web.js` },
+});
+// The files that instantiate the module on import: a bundler must never drop them.
+const instantiating = (at) => [`${at}node.mjs`, `${at}node.cjs`, `${at}workerd.js`];
+
 const manifest = {
   name: "azure-incremental-snapshots",
   version,
@@ -270,17 +298,7 @@ const manifest = {
   browser: "./web.js",
   types: `./${NAME}.d.ts`,
   exports: {
-    ".": {
-      workerd: { types: "./workerd.d.ts", default: "./workerd.js" },
-      worker: { types: "./workerd.d.ts", default: "./workerd.js" },
-      browser: { types: "./web.d.ts", default: "./web.js" },
-      node: {
-        require: { types: "./node.d.cts", default: "./node.cjs" },
-        default: { types: "./node.d.mts", default: "./node.mjs" },
-      },
-      require: { types: "./node.d.cts", default: "./node.cjs" },
-      default: { types: "./web.d.ts", default: "./web.js" },
-    },
+    ".": conditionsOf("./"),
     "./web": { types: "./web.d.ts", default: "./web.js" },
     "./web.js": { types: "./web.d.ts", default: "./web.js" },
     "./node": {
@@ -289,64 +307,19 @@ const manifest = {
     },
     "./workerd": { types: "./workerd.d.ts", default: "./workerd.js" },
     [`./${BG}`]: `./${BG}`,
-    ...Object.fromEntries(
-      SUBSET_ENTRIES.map(({ dir }) => [
-        `./${dir}`,
-        {
-          workerd: { types: `./${dir}/workerd.d.ts`, default: `./${dir}/workerd.js` },
-          worker: { types: `./${dir}/workerd.d.ts`, default: `./${dir}/workerd.js` },
-          browser: { types: `./${dir}/web.d.ts`, default: `./${dir}/web.js` },
-          node: {
-            require: { types: `./${dir}/node.d.cts`, default: `./${dir}/node.cjs` },
-            default: { types: `./${dir}/node.d.mts`, default: `./${dir}/node.mjs` },
-          },
-          require: { types: `./${dir}/node.d.cts`, default: `./${dir}/node.cjs` },
-          default: { types: `./${dir}/web.d.ts`, default: `./${dir}/web.js` },
-        },
-      ]),
-    ),
+    ...Object.fromEntries(SUBSET_ENTRIES.map(({ dir }) => [`./${dir}`, conditionsOf(`./${dir}/`)])),
     ...Object.fromEntries(SUBSET_ENTRIES.map(({ dir }) => [`./${dir}/${BG}`, `./${dir}/${BG}`])),
     "./package.json": "./package.json",
   },
   files: [
-    `${NAME}.js`,
-    `${NAME}.d.ts`,
-    BG,
+    ...ENTRY_FILES,
     `${BG}.d.ts`,
-    "web.js",
-    "web.d.ts",
-    "node.mjs",
-    "node.d.mts",
-    "node.cjs",
-    "node.d.cts",
-    "workerd.js",
-    "workerd.d.ts",
     "size.json",
     "README.md",
     "LICENSE",
-    ...SUBSET_ENTRIES.flatMap(({ dir }) =>
-      [
-        `${NAME}.js`,
-        `${NAME}.d.ts`,
-        BG,
-        "web.js",
-        "web.d.ts",
-        "node.mjs",
-        "node.d.mts",
-        "node.cjs",
-        "node.d.cts",
-        "workerd.js",
-        "workerd.d.ts",
-      ].map((f) => `${dir}/${f}`),
-    ),
+    ...SUBSET_ENTRIES.flatMap(({ dir }) => ENTRY_FILES.map((f) => `${dir}/${f}`)),
   ],
-  // The entries that instantiate the module on import must never be dropped by a bundler.
-  sideEffects: [
-    "./node.mjs",
-    "./node.cjs",
-    "./workerd.js",
-    ...SUBSET_ENTRIES.flatMap(({ dir }) => [`./${dir}/node.mjs`, `./${dir}/node.cjs`, `./${dir}/workerd.js`]),
-  ],
+  sideEffects: [...instantiating("./"), ...SUBSET_ENTRIES.flatMap(({ dir }) => instantiating(`./${dir}/`))],
   engines: { node: ">=20" },
   keywords: ["azure", "snapshot", "incremental", "managed-disk", "arm", "wasm", "cloudflare-workers"],
 };
@@ -359,30 +332,19 @@ const size = (...fs) => {
   const buf = Buffer.concat(fs.map((f) => readFileSync(join(pkg, f))));
   return { files: fs, raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length };
 };
-const sizes = {
-  wasm: size(BG),
+// An entry's wasm and its JS per runtime (the runtime file with the glue it imports).
+const entrySizes = (at) => ({
+  wasm: size(`${at}${BG}`),
   glue: {
-    browser: size("web.js", `${NAME}.js`),
-    nodeImport: size("node.mjs", `${NAME}.js`),
-    nodeRequire: size("node.cjs"),
-    workerd: size("workerd.js", `${NAME}.js`),
+    browser: size(`${at}web.js`, `${at}${NAME}.js`),
+    nodeImport: size(`${at}node.mjs`, `${at}${NAME}.js`),
+    nodeRequire: size(`${at}node.cjs`),
+    workerd: size(`${at}workerd.js`, `${at}${NAME}.js`),
   },
-};
-// Each smaller entry: its wasm and its glue per runtime, the same way.
-sizes.entries = {};
+});
+const sizes = { ...entrySizes(""), entries: {} };
 for (const { dir, features, functions, clientMembers } of SUBSET_ENTRIES) {
-  sizes.entries[dir] = {
-    features,
-    functions,
-    ...(clientMembers ? { clientMembers } : {}),
-    wasm: size(`${dir}/${BG}`),
-    glue: {
-      browser: size(`${dir}/web.js`, `${dir}/${NAME}.js`),
-      nodeImport: size(`${dir}/node.mjs`, `${dir}/${NAME}.js`),
-      nodeRequire: size(`${dir}/node.cjs`),
-      workerd: size(`${dir}/workerd.js`, `${dir}/${NAME}.js`),
-    },
-  };
+  sizes.entries[dir] = { features, functions, ...(clientMembers ? { clientMembers } : {}), ...entrySizes(`${dir}/`) };
 }
 writeFileSync(join(pkg, "size.json"), `${JSON.stringify(sizes, null, 2)}\n`);
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;

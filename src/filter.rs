@@ -14,6 +14,7 @@
 //! [`chain_order_of`]); grouping keys compare ids as [`ids_equal`] does ([`id_key`]).
 
 use crate::error::{Error, Result};
+use crate::read::push_json_str;
 use crate::resource_id::{id_key, ids_equal, ResourceId};
 use crate::scan::{chain_order_of, ScannedSnapshot};
 use crate::time::parse_timestamp;
@@ -212,18 +213,18 @@ impl ChainReport<'_> {
                 out.push(',');
             }
             out.push_str("{\"key\":");
-            push_str(&mut out, Some(&c.key));
+            push_json_str(&mut out, Some(&c.key));
             out.push_str(match c.kind {
                 ChainKind::Incremental => ",\"kind\":\"incremental\"",
                 ChainKind::CrossRegionCopy => ",\"kind\":\"crossRegionCopy\"",
                 ChainKind::Full => ",\"kind\":\"full\"",
             });
             out.push_str(",\"sourceResourceId\":");
-            push_str(&mut out, c.source_resource_id.as_deref());
+            push_json_str(&mut out, c.source_resource_id.as_deref());
             out.push_str(",\"sourceUniqueId\":");
-            push_str(&mut out, c.source_unique_id.as_deref());
+            push_json_str(&mut out, c.source_unique_id.as_deref());
             out.push_str(",\"incrementalSnapshotFamilyId\":");
-            push_str(&mut out, c.incremental_snapshot_family_id.as_deref());
+            push_json_str(&mut out, c.incremental_snapshot_family_id.as_deref());
             out.push_str(",\"orphaned\":");
             out.push_str(if c.orphaned { "true" } else { "false" });
             out.push_str(",\"current\":");
@@ -237,9 +238,9 @@ impl ChainReport<'_> {
             out.push_str(",\"pendingCopies\":");
             push_num(&mut out, Some(c.pending_copies));
             out.push_str(",\"oldest\":");
-            push_str(&mut out, c.oldest.as_deref());
+            push_json_str(&mut out, c.oldest.as_deref());
             out.push_str(",\"newest\":");
-            push_str(&mut out, c.newest.as_deref());
+            push_json_str(&mut out, c.newest.as_deref());
             out.push_str(",\"snapshots\":");
             push_raw_list(&mut out, &c.snapshots);
             out.push('}');
@@ -255,9 +256,9 @@ impl ChainReport<'_> {
                     out.push(',');
                 }
                 out.push_str("{\"id\":");
-                push_str(&mut out, Some(&d.id));
+                push_json_str(&mut out, Some(&d.id));
                 out.push_str(",\"uniqueId\":");
-                push_str(&mut out, Some(&d.unique_id));
+                push_json_str(&mut out, Some(&d.unique_id));
                 out.push_str(",\"snapshots\":");
                 push_raw_list(&mut out, &d.snapshots);
                 out.push('}');
@@ -267,10 +268,6 @@ impl ChainReport<'_> {
         out.push('}');
         out
     }
-}
-
-fn push_str(out: &mut String, s: Option<&str>) {
-    crate::retention::push_json_str(out, s);
 }
 
 fn push_num(out: &mut String, n: Option<usize>) {

@@ -1,5 +1,6 @@
 //! Reading ARM's JSON by hand over [`serde_json::Value`] (and verbatim items through the
-//! scanner's validator), instead of serde `Deserialize` derives and `RawValue`.
+//! scanner's validator), instead of serde `Deserialize` derives and `RawValue`; and the one
+//! writer of a JSON string that the hand-written outputs (chains, plans, bodies) share.
 //!
 //! Why: every typed serde read can fail with serde's "invalid type: floating point `1.5`, …",
 //! and that one message keeps core's whole float formatting (`<f64 as Display>`, about 14 KiB)
@@ -8,6 +9,14 @@
 //! absent; a field of another type is an error, now said in the user's terms with its path.
 
 use serde_json::{Map, Value};
+
+/// Appends `s` as a JSON string (`null` when absent), escaped as `serde_json` escapes it.
+pub(crate) fn push_json_str(out: &mut String, s: Option<&str>) {
+    match s.and_then(|s| serde_json::to_string(s).ok()) {
+        Some(quoted) => out.push_str(&quoted),
+        None => out.push_str("null"),
+    }
+}
 
 /// Parses `text` as any JSON value (serde_json's own syntax errors, which name no type).
 pub(crate) fn parse(text: &str) -> Result<Value, serde_json::Error> {

@@ -7,20 +7,19 @@ import { readFileSync } from "node:fs";
 const [mode, fixturePath] = process.argv.slice(2);
 const { disk, pageText } = JSON.parse(readFileSync(fixturePath, "utf8"));
 let out;
-if (mode === "ours") {
+// Our entries: the module each mode imports, and whether it builds a client first (the "client"
+// entry does what the SDK's run does: import, build a client, filter; the others import and filter).
+const OURS = {
+  ours: ["../../pkg/node.mjs", false],
+  "ours-client": ["../../pkg/client/node.mjs", true],
+  "ours-filter": ["../../pkg/filter/node.mjs", false],
+};
+if (OURS[mode]) {
+  const [entry, withClient] = OURS[mode];
   const t0 = performance.now();
-  const m = await import("../../pkg/node.mjs");
+  const m = await import(entry);
   const t1 = performance.now();
-  const chain = m.filterIncrementalSnapshots(disk, pageText);
-  const t2 = performance.now();
-  out = { import_ms: t1 - t0, first_call_ms: t2 - t1, total_ms: t2 - t0, matches: chain.length };
-} else if (mode === "ours-client" || mode === "ours-filter") {
-  // The smaller entries: "client" does what the SDK's run does (import, build a client, filter);
-  // "filter" only imports and filters.
-  const t0 = performance.now();
-  const m = await import(mode === "ours-client" ? "../../pkg/client/node.mjs" : "../../pkg/filter/node.mjs");
-  const t1 = performance.now();
-  const client = m.ArmClient ? new m.ArmClient({ token: "t" }) : null;
+  const client = withClient ? new m.ArmClient({ token: "t" }) : null;
   const chain = m.filterIncrementalSnapshots(disk, pageText);
   const t2 = performance.now();
   client?.free();

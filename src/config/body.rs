@@ -5,6 +5,7 @@ use crate::models::{
     CreateOption, DataAccessAuthMode, EncryptionType, NetworkAccessPolicy, ProvisionedBandwidthCopySpeed,
     PublicNetworkAccess, SnapshotSkuName, Tags,
 };
+use crate::read::push_json_str;
 use serde::Serialize;
 
 /// What [`build_snapshot_config`] produces: where to PUT and what.
@@ -118,17 +119,13 @@ fn verbatim<S: serde::Serializer>(text: &Option<String>, s: S) -> Result<S::Ok, 
     raw.serialize(s)
 }
 
-fn push_str(out: &mut String, s: &str) {
-    crate::retention::push_json_str(out, Some(s));
-}
-
 /// `,"key":"value"` when `value` is there.
 fn push_opt(out: &mut String, key: &str, value: Option<&str>) {
     if let Some(v) = value {
         out.push_str(",\"");
         out.push_str(key);
         out.push_str("\":");
-        push_str(out, v);
+        push_json_str(out, Some(v));
     }
 }
 
@@ -137,7 +134,7 @@ impl SnapshotConfig {
     /// derive's names, order and skipped fields), without serde's code in the wasm.
     pub fn to_json(&self) -> String {
         let mut out = String::from("{\"id\":");
-        push_str(&mut out, &self.id);
+        push_json_str(&mut out, Some(&self.id));
         push_opt(&mut out, "name", Some(&self.name));
         push_opt(&mut out, "resourceGroup", Some(&self.resource_group));
         push_opt(&mut out, "apiVersion", Some(self.api_version.as_str()));
@@ -164,7 +161,7 @@ impl SnapshotRequestBody {
         };
         if let Some(l) = &self.location {
             key(&mut out, "location");
-            push_str(&mut out, l);
+            push_json_str(&mut out, Some(l));
         }
         if let Some(tags) = &self.tags {
             key(&mut out, "tags");
@@ -173,16 +170,16 @@ impl SnapshotRequestBody {
                 if i > 0 {
                     out.push(',');
                 }
-                push_str(&mut out, k);
+                push_json_str(&mut out, Some(k));
                 out.push(':');
-                push_str(&mut out, v);
+                push_json_str(&mut out, Some(v));
             }
             out.push('}');
         }
         if let Some(sku) = &self.sku {
             key(&mut out, "sku");
             out.push_str("{\"name\":");
-            push_str(&mut out, sku.name.as_str());
+            push_json_str(&mut out, Some(sku.name.as_str()));
             out.push('}');
         }
         if let Some(e) = &self.extended_location {
@@ -193,7 +190,7 @@ impl SnapshotRequestBody {
         let p = &self.properties;
         let c = &p.creation_data;
         out.push_str("{\"creationData\":{\"createOption\":");
-        push_str(&mut out, c.create_option.as_str());
+        push_json_str(&mut out, Some(c.create_option.as_str()));
         push_opt(&mut out, "sourceResourceId", Some(&c.source_resource_id));
         if let Some(m) = c.instant_access_duration_minutes {
             out.push_str(",\"instantAccessDurationMinutes\":");
@@ -210,11 +207,11 @@ impl SnapshotRequestBody {
             let set = e.disk_encryption_set_id.as_deref();
             if let Some(id) = set {
                 out.push_str("\"diskEncryptionSetId\":");
-                push_str(&mut out, id);
+                push_json_str(&mut out, Some(id));
             }
             if let Some(t) = &e.encryption_type {
                 out.push_str(if set.is_some() { ",\"type\":" } else { "\"type\":" });
-                push_str(&mut out, t.as_str());
+                push_json_str(&mut out, Some(t.as_str()));
             }
             out.push('}');
         }

@@ -50,7 +50,6 @@ mod policy;
 
 pub use apply::{deletions, disks_of_listing, plan_for_target};
 pub use duration::IsoDuration;
-pub(crate) use plan::push_json_str;
 pub use plan::{plan_retention, ChainPlan, KeptSnapshot, RemovedSnapshot, RetentionPlan};
 pub use policy::{RetentionOptions, RetentionPolicy, DEFAULT_LOCK_TAG};
 

@@ -3,6 +3,7 @@
 
 use super::policy::{RetentionOptions, RetentionPolicy};
 use crate::filter::{group_snapshot_chains, ChainKind, DiskIdentity};
+use crate::read::push_json_str;
 use crate::resource_id::{id_key, ids_equal};
 use crate::scan::ScannedSnapshot;
 use crate::time::{civil_from_days, iso_week, Instant};
@@ -99,14 +100,6 @@ fn lower(s: &str) -> String {
     return String::from(js_sys::JsString::from(s).to_lower_case());
     #[cfg(not(target_arch = "wasm32"))]
     s.to_lowercase()
-}
-
-/// Appends `s` as a JSON string (`null` when absent), escaped as `serde_json` escapes it.
-pub(crate) fn push_json_str(out: &mut String, s: Option<&str>) {
-    match s.and_then(|s| serde_json::to_string(s).ok()) {
-        Some(quoted) => out.push_str(&quoted),
-        None => out.push_str("null"),
-    }
 }
 
 /// Appends `{"id":…,"name":…,"timeCreated":…` (the object left open).

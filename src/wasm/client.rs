@@ -13,10 +13,11 @@ use crate::arm::{Action, ClientSettings, Endpoint, Input, Operation, Progress};
 use crate::config::SnapshotOptions;
 use crate::error::{Error, ErrorCode, Result, Violation};
 use crate::filter::DiskIdentity;
+use crate::read::push_json_str;
 use crate::resource_id::{ResourceId, ResourceIdKind, DISKS, SNAPSHOTS};
 use crate::retention::{
-    deletions, disks_of_listing, plan_for_target, push_json_str, read_policy_and_options, RetentionOptions,
-    RetentionPlan, RetentionPolicy,
+    deletions, disks_of_listing, plan_for_target, read_policy_and_options, RetentionOptions, RetentionPlan,
+    RetentionPolicy,
 };
 use js_sys::Object;
 use js_sys::{Function, Promise};

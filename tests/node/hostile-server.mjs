@@ -437,3 +437,88 @@ export function healthyArm(server) {
     return armError(res, 404, "NoHandler", `healthy ARM has no ${req.method} ${rec.path}`);
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hostile argument values (the fault matrix and the entries suite use the same ones).
+
+/** An object whose every interesting property is a getter that throws. */
+export function throwingGetters() {
+  const o = {};
+  for (const k of [
+    "id",
+    "name",
+    "type",
+    "location",
+    "properties",
+    "sku",
+    "tags",
+    "value",
+    "nextLink",
+    "token",
+    "endpoint",
+    "signal",
+    "toJSON",
+    "then",
+    "disks",
+    "disk",
+    "scope",
+    "wait",
+  ]) {
+    Object.defineProperty(o, k, {
+      enumerable: true,
+      get() {
+        throw new Error(`getter ${k} throws`);
+      },
+    });
+  }
+  return o;
+}
+
+/** A Proxy whose every trap throws. */
+export function throwingProxy(target = {}) {
+  const trap = (name) => () => {
+    throw new Error(`trap ${name} throws`);
+  };
+  return new Proxy(
+    target,
+    Object.fromEntries(
+      [
+        "get",
+        "set",
+        "has",
+        "ownKeys",
+        "getOwnPropertyDescriptor",
+        "defineProperty",
+        "deleteProperty",
+        "getPrototypeOf",
+        "setPrototypeOf",
+        "isExtensible",
+        "preventExtensions",
+        "apply",
+        "construct",
+      ].map((n) => [n, trap(n)]),
+    ),
+  );
+}
+
+/** A revoked Proxy (of `target`): every operation on it throws. */
+export function revokedProxy(target = {}) {
+  const { proxy, revoke } = Proxy.revocable(target, {});
+  revoke();
+  return proxy;
+}
+
+/** A string look-alike whose conversions throw. */
+export function throwingString() {
+  return {
+    [Symbol.toPrimitive]() {
+      throw new Error("toPrimitive throws");
+    },
+    toString() {
+      throw new Error("toString throws");
+    },
+    valueOf() {
+      throw new Error("valueOf throws");
+    },
+  };
+}

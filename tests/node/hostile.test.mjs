@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { pkgDir, root } from "./load-package.mjs";
 import * as H from "./hostile-server.mjs";
+import { throwingGetters, throwingProxy, revokedProxy, throwingString } from "./hostile-server.mjs";
 
 const { DISK_ID, SNAP_ID, SCOPE, SUB } = H;
 
@@ -153,87 +154,6 @@ function violationFields(e) {
 
 // ---------------------------------------------------------------------------------------------
 // Hostile values
-
-/** An object whose every interesting property is a getter that throws. */
-function throwingGetters() {
-  const o = {};
-  for (const k of [
-    "id",
-    "name",
-    "type",
-    "location",
-    "properties",
-    "sku",
-    "tags",
-    "value",
-    "nextLink",
-    "token",
-    "endpoint",
-    "signal",
-    "toJSON",
-    "then",
-    "disks",
-    "disk",
-    "scope",
-    "wait",
-  ]) {
-    Object.defineProperty(o, k, {
-      enumerable: true,
-      get() {
-        throw new Error(`getter ${k} throws`);
-      },
-    });
-  }
-  return o;
-}
-
-/** A Proxy whose every trap throws. */
-function throwingProxy(target = {}) {
-  const trap = (name) => () => {
-    throw new Error(`trap ${name} throws`);
-  };
-  return new Proxy(
-    target,
-    Object.fromEntries(
-      [
-        "get",
-        "set",
-        "has",
-        "ownKeys",
-        "getOwnPropertyDescriptor",
-        "defineProperty",
-        "deleteProperty",
-        "getPrototypeOf",
-        "setPrototypeOf",
-        "isExtensible",
-        "preventExtensions",
-        "apply",
-        "construct",
-      ].map((n) => [n, trap(n)]),
-    ),
-  );
-}
-
-function revokedProxy(target = {}) {
-  const { proxy, revoke } = Proxy.revocable(target, {});
-  revoke();
-  return proxy;
-}
-
-/** A string look-alike whose conversions throw. */
-function throwingString() {
-  return {
-    [Symbol.toPrimitive]() {
-      throw new Error("toPrimitive throws");
-    },
-    toString() {
-      throw new Error("toString throws");
-    },
-    valueOf() {
-      throw new Error("valueOf throws");
-    },
-  };
-}
 
 function circular() {
   const o = { id: DISK_ID };

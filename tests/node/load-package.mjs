@@ -33,3 +33,24 @@ export async function loadPackage(conditions = ["node", "import"], entry = proce
   if (!target) throw new Error(`pkg/package.json has no export for ${conditions.join(", ")}; run npm run build`);
   return import(pathToFileURL(join(pkgDir, target)).href);
 }
+
+/**
+ * Runs a whole suite again against a smaller entry: checks pkg/ has it, sets AIS_TEST_ENTRY (which
+ * `loadPackage` and the suite's child processes read), imports the suite (which registers its
+ * tests), then adds a test that the entry really was the smaller one: its ArmClient has
+ * `present` and lacks `replicateSnapshots`, and `planRetention` is not exported.
+ */
+export async function runSuiteAgainstEntry(entry, importSuite, present) {
+  const { test } = await import("node:test");
+  const assert = (await import("node:assert/strict")).default;
+  const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
+  assert.ok(manifest.exports[entry], `pkg/ has the ${entry} entry (npm run build)`);
+  process.env.AIS_TEST_ENTRY = entry;
+  await importSuite();
+  test(`the suite ran against the ${entry} entry: no replicateSnapshots, no planRetention`, async () => {
+    const lib = await loadPackage();
+    assert.equal(typeof lib.ArmClient.prototype[present], "function");
+    assert.equal(lib.ArmClient.prototype.replicateSnapshots, undefined);
+    assert.equal(lib.planRetention, undefined);
+  });
+}

@@ -330,10 +330,10 @@ function checkEntryResults(results, calls, who) {
 }
 
 test("the smaller entries: every condition resolves to files in the tarball; ESM, CJS and workerd run their rows", () => {
-  const size = JSON.parse(readFileSync(join(installed, "size.json"), "utf8"));
-  const names = Object.keys(size.entries);
-  assert.deepEqual(names, ["filter", "client"]);
-  for (const dir of names) {
+  const specs = entrySpecs();
+  assert.deepEqual(Object.keys(specs), ["filter", "client"]);
+  writeWasmHooks();
+  for (const [dir, calls] of Object.entries(specs)) {
     const entry = manifest.exports[`./${dir}`];
     const want = { node: "node.mjs", require: "node.cjs", workerd: "workerd.js", browser: "web.js", import: "web.js" };
     for (const [cond, file] of Object.entries(want)) {
@@ -342,42 +342,26 @@ test("the smaller entries: every condition resolves to files in the tarball; ESM
       const types = resolveExport(entry, ["types", ...conditions]);
       assert.ok(existsSync(join(installed, types)), `${dir} ${cond}: types ${types}`);
     }
-    const calls = entryCalls(size.entries[dir].functions);
-    writeWasmHooks();
     const spec = `${NAME}/${dir}`;
-    const body = `const runCalls = ${runCalls};
-console.log(JSON.stringify(runCalls(m, ${JSON.stringify(calls)})));
-`;
-    checkEntryResults(
-      runNode(
-        `esm-${dir}.mjs`,
-        `import * as m from "${spec}";
-${body}`,
-      ),
-      calls,
-      `${dir} ESM`,
-    );
-    checkEntryResults(
-      runNode(
+    const body = `const runCalls = ${runCalls};\nconsole.log(JSON.stringify(runCalls(m, ${JSON.stringify(calls)})));\n`;
+    // Each consumer: its file, how it loads the entry (and checks which file it resolved), node's flags.
+    const consumers = {
+      ESM: [`esm-${dir}.mjs`, `import * as m from "${spec}";\n`, []],
+      CJS: [
         `cjs-${dir}.cjs`,
-        `const m = require("${spec}");
-if (!require.resolve("${spec}").endsWith("/${dir}/node.cjs")) throw new Error("resolved " + require.resolve("${spec}"));
-${body}`,
-      ),
-      calls,
-      `${dir} CJS`,
-    );
-    checkEntryResults(
-      runNode(
+        `const m = require("${spec}");\n` +
+          `if (!require.resolve("${spec}").endsWith("/${dir}/node.cjs")) throw new Error("resolved " + require.resolve("${spec}"));\n`,
+        [],
+      ],
+      workerd: [
         `worker-${dir}.mjs`,
-        `import * as m from "${spec}";
-if (!import.meta.resolve("${spec}").endsWith("/${dir}/workerd.js")) throw new Error("resolved");
-${body}`,
+        `import * as m from "${spec}";\n` +
+          `if (!import.meta.resolve("${spec}").endsWith("/${dir}/workerd.js")) throw new Error("resolved");\n`,
         ["--conditions=workerd", "--import", "./register-wasm-hooks.mjs"],
-      ),
-      calls,
-      `${dir} workerd`,
-    );
+      ],
+    };
+    for (const [who, [file, load, flags]] of Object.entries(consumers))
+      checkEntryResults(runNode(file, load + body, flags), calls, `${dir} ${who}`);
   }
 });
 

@@ -16,8 +16,8 @@
 use super::{GetResource, SingleRequest};
 use crate::arm::{Action, ClientSettings, Input, Operation, Progress};
 use crate::error::{Error, ErrorCode, Result};
+use crate::read::push_json_str;
 use crate::resource_id::ResourceId;
-use crate::retention::push_json_str;
 use serde_json::{Map, Value};
 
 /// The first (and only) api-version with the immutability actions.
